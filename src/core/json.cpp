@@ -1,0 +1,272 @@
+#include "hookd/json.h"
+
+#include <cassert>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <new>
+#include <unordered_map>
+
+namespace hookd::json {
+
+namespace detail {
+
+// The characters follow the header in the same allocation: one allocation per string.
+struct StringNode : Node {
+  uint32_t size;
+  const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+  char* data() noexcept { return reinterpret_cast<char*>(this + 1); }
+
+  static StringNode* make(std::string_view s) {
+    void* mem = ::operator new(sizeof(StringNode) + s.size() + 1);
+    auto* n = new (mem) StringNode();
+    n->size = static_cast<uint32_t>(s.size());
+    if (!s.empty()) std::memcpy(n->data(), s.data(), s.size());
+    n->data()[s.size()] = '\0';
+    return n;
+  }
+  static void free(StringNode* n) noexcept {
+    n->~StringNode();
+    ::operator delete(n);
+  }
+};
+
+struct ArrayNode : Node {
+  std::vector<Value> items;
+};
+
+// Objects above this many members get a hash index; below it a linear scan over keys is faster.
+constexpr size_t kIndexThreshold = 12;
+
+struct ObjectIndex {
+  std::unordered_map<std::string_view, uint32_t> slots;
+};
+
+struct ObjectNode : Node {
+  std::vector<Member> members;
+  std::unique_ptr<ObjectIndex> index;
+};
+
+}  // namespace detail
+
+struct ObjectBuilder::Index : detail::ObjectIndex {};
+
+namespace {
+
+const Value kUndefined;
+
+// Shared empty containers: never freed (they start with one reference that nobody releases).
+detail::ArrayNode* empty_array_node() {
+  static auto* n = new detail::ArrayNode();
+  return n;
+}
+detail::ObjectNode* empty_object_node() {
+  static auto* n = new detail::ObjectNode();
+  return n;
+}
+
+const Value* find_member(const detail::ObjectNode& o, std::string_view key) noexcept {
+  if (o.index) {
+    auto it = o.index->slots.find(key);
+    return it == o.index->slots.end() ? nullptr : &o.members[it->second].value;
+  }
+  for (const Member& m : o.members)
+    if (m.key.as_string() == key) return &m.value;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view type_name(Type t) noexcept {
+  switch (t) {
+    case Type::undefined: return "undefined";
+    case Type::null: return "null";
+    case Type::boolean: return "boolean";
+    case Type::number: return "number";
+    case Type::string: return "string";
+    case Type::array: return "array";
+    case Type::object: return "object";
+    case Type::function: return "function";
+  }
+  return "unknown";
+}
+
+Value::Value(std::string_view s) : type_(Type::string), tag_(0), u_{} { u_.p = detail::StringNode::make(s); }
+
+Value Value::array(std::vector<Value> items) {
+  if (items.empty()) return empty_array();
+  auto* n = new detail::ArrayNode();
+  n->items = std::move(items);
+  return from_node(Type::array, n);
+}
+
+Value Value::empty_array() {
+  auto* n = empty_array_node();
+  n->refs.fetch_add(1, std::memory_order_relaxed);
+  return from_node(Type::array, n);
+}
+
+Value Value::empty_object() {
+  auto* n = empty_object_node();
+  n->refs.fetch_add(1, std::memory_order_relaxed);
+  return from_node(Type::object, n);
+}
+
+Value Value::adopt_function(const Function* fn) noexcept {
+  return from_node(Type::function, const_cast<Function*>(fn));
+}
+
+void Value::destroy() noexcept {
+  switch (type_) {
+    case Type::string: detail::StringNode::free(static_cast<detail::StringNode*>(u_.p)); break;
+    case Type::array: delete static_cast<detail::ArrayNode*>(u_.p); break;
+    case Type::object: delete static_cast<detail::ObjectNode*>(u_.p); break;
+    case Type::function: delete static_cast<Function*>(u_.p); break;
+    default: break;
+  }
+}
+
+std::string_view Value::as_string() const noexcept {
+  assert(is_string());
+  auto* n = static_cast<const detail::StringNode*>(u_.p);
+  return {n->data(), n->size};
+}
+
+const std::vector<Value>& Value::as_array() const noexcept {
+  assert(is_array());
+  return static_cast<const detail::ArrayNode*>(u_.p)->items;
+}
+
+const std::vector<Member>& Value::members() const noexcept {
+  assert(is_object());
+  return static_cast<const detail::ObjectNode*>(u_.p)->members;
+}
+
+const Function& Value::as_function() const noexcept {
+  assert(is_function());
+  return *static_cast<const Function*>(u_.p);
+}
+
+const Value& Value::get(std::string_view key) const noexcept {
+  if (!is_object()) return kUndefined;
+  const Value* v = find_member(*static_cast<const detail::ObjectNode*>(u_.p), key);
+  return v ? *v : kUndefined;
+}
+
+const Value& Value::at(size_t i) const noexcept {
+  if (!is_array()) return kUndefined;
+  const auto& items = as_array();
+  return i < items.size() ? items[i] : kUndefined;
+}
+
+size_t Value::size() const noexcept {
+  if (is_array()) return as_array().size();
+  if (is_object()) return members().size();
+  return 0;
+}
+
+// --- ObjectBuilder --------------------------------------------------------------------------------------------------
+
+ObjectBuilder::ObjectBuilder(const Value& object) {
+  if (!object.is_object()) return;
+  members_ = object.members();
+  if (members_.size() > detail::kIndexThreshold) index_from(0);
+}
+
+ObjectBuilder::ObjectBuilder() = default;
+ObjectBuilder::ObjectBuilder(size_t expected) { members_.reserve(expected); }
+ObjectBuilder::~ObjectBuilder() = default;
+ObjectBuilder::ObjectBuilder(ObjectBuilder&&) noexcept = default;
+ObjectBuilder& ObjectBuilder::operator=(ObjectBuilder&&) noexcept = default;
+
+void ObjectBuilder::index_from(size_t start) {
+  if (!index_) index_ = std::make_unique<Index>();
+  for (size_t i = start; i < members_.size(); ++i)
+    index_->slots.emplace(members_[i].key.as_string(), static_cast<uint32_t>(i));
+}
+
+const Value* ObjectBuilder::find(std::string_view key) const noexcept {
+  if (index_) {
+    auto it = index_->slots.find(key);
+    return it == index_->slots.end() ? nullptr : &members_[it->second].value;
+  }
+  for (const Member& m : members_)
+    if (m.key.as_string() == key) return &m.value;
+  return nullptr;
+}
+
+ObjectBuilder& ObjectBuilder::set(Value key, Value value) {
+  assert(key.is_string());
+  if (const Value* existing = find(key.as_string())) {
+    const_cast<Value&>(*existing) = std::move(value);
+    return *this;
+  }
+  return append_unique(std::move(key), std::move(value));
+}
+
+ObjectBuilder& ObjectBuilder::append_unique(Value key, Value value) {
+  assert(key.is_string());
+  members_.push_back(Member{std::move(key), std::move(value)});
+  if (index_) {
+    index_->slots.emplace(members_.back().key.as_string(), static_cast<uint32_t>(members_.size() - 1));
+  } else if (members_.size() > detail::kIndexThreshold) {
+    index_from(0);
+  }
+  return *this;
+}
+
+ObjectBuilder& ObjectBuilder::erase(std::string_view key) {
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i].key.as_string() != key) continue;
+    members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
+    if (index_) {
+      index_->slots.clear();
+      index_from(0);
+    }
+    break;
+  }
+  return *this;
+}
+
+Value ObjectBuilder::build() && {
+  if (members_.empty()) return Value::empty_object();
+  auto* n = new detail::ObjectNode();
+  n->members = std::move(members_);
+  if (index_) n->index = std::move(index_);
+  return Value::from_node(Type::object, n);
+}
+
+// --- equality -------------------------------------------------------------------------------------------------------
+
+bool equal(const Value& a, const Value& b) noexcept {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Type::undefined:
+    case Type::null: return true;
+    case Type::boolean: return a.as_bool() == b.as_bool();
+    case Type::number: return a.as_number() == b.as_number();
+    case Type::string: return a.same_node(b) || a.as_string() == b.as_string();
+    case Type::function: return a.same_node(b);
+    case Type::array: {
+      if (a.same_node(b)) return true;
+      const auto& x = a.as_array();
+      const auto& y = b.as_array();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i)
+        if (!equal(x[i], y[i])) return false;
+      return true;
+    }
+    case Type::object: {
+      if (a.same_node(b)) return true;
+      if (a.size() != b.size()) return false;
+      for (const Member& m : a.members()) {
+        const Value& other = b.get(m.name());
+        if (other.is_undefined() || !equal(m.value, other)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace hookd::json

@@ -1,0 +1,133 @@
+#include "hookd/json.h"
+
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+namespace hookd::json {
+namespace {
+
+Value parse_ok(std::string_view text) {
+  Value v;
+  ParseError err;
+  EXPECT_TRUE(parse(text, v, &err)) << text << ": " << err.message;
+  return v;
+}
+
+TEST(JsonNumber, WritesLikeJavaScript) {
+  struct Case {
+    double in;
+    const char* out;
+  } cases[] = {
+      {0, "0"},          {-0.0, "0"},         {1, "1"},           {-42, "-42"},
+      {0.1, "0.1"},      {1.5, "1.5"},        {123.456, "123.456"}, {1e21, "1e+21"},
+      {1e20, "100000000000000000000"},        {1.5e-7, "1.5e-7"}, {0.000001, "0.000001"},
+      {1e-7, "1e-7"},    {123e-20, "1.23e-18"}, {0.1 + 0.2, "0.30000000000000004"},
+      {9007199254740993.0, "9007199254740992"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {5e-324, "5e-324"}, {2.5e25, "2.5e+25"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.out);
+    std::string out;
+    write_number(out, c.in);
+    EXPECT_EQ(out, c.out);
+  }
+}
+
+TEST(JsonWrite, NonFiniteNumbersAreNull) {
+  EXPECT_EQ(dump(Value(std::numeric_limits<double>::infinity())), "null");
+  EXPECT_EQ(dump(Value(std::nan(""))), "null");
+}
+
+TEST(JsonWrite, EscapesLikeJsonStringify) {
+  EXPECT_EQ(dump(Value("a\"b\\c\n\t\x01\x1f é")), R"("a\"b\\c\n\t\u0001\u001f é")");
+}
+
+TEST(JsonWrite, SkipsUndefinedMembersAndNullsUndefinedElements) {
+  ObjectBuilder b;
+  b.set("a", Value(1));
+  b.set("gone", Value());
+  b.set("arr", Value::array({Value(), Value(true)}));
+  EXPECT_EQ(dump(std::move(b).build()), R"({"a":1,"arr":[null,true]})");
+  EXPECT_EQ(dump(Value()), "");
+}
+
+TEST(JsonWrite, Pretty) {
+  Value v = parse_ok(R"({"a":[1,2],"b":{}})");
+  EXPECT_EQ(dump_pretty(v, 2), "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}");
+}
+
+TEST(JsonParse, RoundTripsDocuments) {
+  const char* docs[] = {
+      R"({"a":1,"b":[true,false,null],"c":"x","d":{"e":-1.5}})",
+      R"([])",
+      R"({})",
+      R"("just a string")",
+      R"(12345678901234567890)",
+  };
+  for (const char* d : docs) {
+    SCOPED_TRACE(d);
+    Value v = parse_ok(d);
+    Value again = parse_ok(dump(v));
+    EXPECT_TRUE(equal(v, again));
+  }
+  EXPECT_EQ(dump(parse_ok(R"({"a":1,"b":[true,false,null],"c":"x"})")), R"({"a":1,"b":[true,false,null],"c":"x"})");
+}
+
+TEST(JsonParse, RejectsMalformedInput) {
+  const char* bad[] = {"", "{", R"({"a":})", "[1,]", "nul", R"({"a":1}x)", "\"\\x\""};
+  for (const char* d : bad) {
+    SCOPED_TRACE(d);
+    Value v;
+    ParseError err;
+    EXPECT_FALSE(parse(d, v, &err));
+    EXPECT_FALSE(err.message.empty());
+    EXPECT_TRUE(v.is_undefined());
+  }
+}
+
+TEST(JsonParse, DuplicateKeysKeepFirstPositionAndLastValue) {
+  Value v = parse_ok(R"({"a":1,"b":2,"a":3})");
+  EXPECT_EQ(dump(v), R"({"a":3,"b":2})");
+}
+
+TEST(JsonObject, LargeObjectsAreIndexed) {
+  ObjectBuilder b;
+  for (int i = 0; i < 100; ++i) b.set("k" + std::to_string(i), Value(i));
+  b.set("k7", Value("seven"));
+  Value o = std::move(b).build();
+  EXPECT_EQ(o.size(), 100u);
+  EXPECT_EQ(o.get("k99").as_number(), 99);
+  EXPECT_EQ(o.get("k7").as_string(), "seven");
+  EXPECT_TRUE(o.get("missing").is_undefined());
+  EXPECT_EQ(o.members()[7].name(), "k7");
+}
+
+TEST(JsonObject, BuilderFromObjectAndErase) {
+  Value o = parse_ok(R"({"a":1,"b":2,"c":3})");
+  ObjectBuilder b(o);
+  b.erase("b").set("d", Value(4)).set("a", Value(0));
+  EXPECT_EQ(dump(std::move(b).build()), R"({"a":0,"c":3,"d":4})");
+  EXPECT_EQ(dump(o), R"({"a":1,"b":2,"c":3})") << "the source object is unchanged";
+}
+
+TEST(JsonValue, CopiesShareNodes) {
+  Value o = parse_ok(R"({"list":[1,2,3]})");
+  Value list = o.get("list");
+  EXPECT_TRUE(list.same_node(o.get("list")));
+  Value tagged = list.with_tag(3);
+  EXPECT_EQ(tagged.tag(), 3);
+  EXPECT_EQ(list.tag(), 0);
+  EXPECT_TRUE(equal(tagged, list));
+}
+
+TEST(JsonValue, EqualityIsDeepAndOrderInsensitiveForObjects) {
+  EXPECT_TRUE(equal(parse_ok(R"({"a":1,"b":[1,{"c":2}]})"), parse_ok(R"({"b":[1,{"c":2}],"a":1})")));
+  EXPECT_FALSE(equal(parse_ok(R"([1,2])"), parse_ok(R"([2,1])")));
+  EXPECT_FALSE(equal(Value(nullptr), Value()));
+  EXPECT_FALSE(equal(Value(1), Value("1")));
+}
+
+}  // namespace
+}  // namespace hookd::json
