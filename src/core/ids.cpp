@@ -1,0 +1,63 @@
+#include "core/ids.h"
+
+#include <cstring>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+
+namespace hookd::ids {
+
+namespace {
+
+std::string format_uuid(unsigned char b[16]) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kDigits[b[i] >> 4]);
+    out.push_back(kDigits[b[i] & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string uuid_v4() {
+  unsigned char b[16];
+  std::memcpy(b, crypto::random_bytes(16).data(), 16);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return format_uuid(b);
+}
+
+std::string uuid_v7(int64_t unix_millis) {
+  unsigned char b[16];
+  std::memcpy(b, crypto::random_bytes(16).data(), 16);
+  auto ms = static_cast<uint64_t>(unix_millis);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return format_uuid(b);
+}
+
+std::string uuid_v7() { return uuid_v7(clock::now_millis()); }
+
+bool is_uuid(std::string_view s) noexcept {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string api_token() { return "hkd_" + crypto::base64(crypto::random_bytes(32), true, false); }
+
+std::string signing_secret() { return "whsec_" + crypto::base64(crypto::random_bytes(32)); }
+
+}  // namespace hookd::ids
