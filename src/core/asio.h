@@ -16,7 +16,8 @@
 namespace hookd {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = boost::beast::http;
+// Not `http`: hookd::http is our own namespace (server, router, client).
+namespace bhttp = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
 template <typename T = void>
