@@ -1,5 +1,5 @@
-// The one way hookd includes Asio and Beast. Boost 1.74's asio uses std::exchange without including <utility>, which
-// C++20 standard libraries no longer pull in transitively.
+// The one way hookd includes Asio and Beast. Boost 1.74's asio uses std::exchange without including
+// <utility>, which C++20 standard libraries no longer pull in transitively.
 #pragma once
 
 #include <utility>
@@ -24,5 +24,7 @@ template <typename T = void>
 using awaitable = boost::asio::awaitable<T>;
 using boost::asio::use_awaitable;
 // `co_await op(..., redirect(ec))`: errors as values, never exceptions, on the data path.
-inline auto redirect(error_code& ec) { return boost::asio::redirect_error(boost::asio::use_awaitable, ec); }
+inline auto redirect(error_code& ec) {
+  return boost::asio::redirect_error(boost::asio::use_awaitable, ec);
+}
 }  // namespace hookd

@@ -7,8 +7,8 @@ namespace hookd::clock {
 
 namespace {
 
-// Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar, no time zone
-// database, no locale.
+// Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar, no time
+// zone database, no locale.
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) noexcept {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -65,7 +65,9 @@ std::string iso8601(int64_t unix_millis) {
   return buf;
 }
 
-std::string now_iso8601() { return iso8601(now_millis()); }
+std::string now_iso8601() {
+  return iso8601(now_millis());
+}
 
 std::optional<int64_t> parse_iso8601(std::string_view s) noexcept {
   int y, mo, d, h, mi, sec, ms = 0;

@@ -17,11 +17,16 @@ namespace {
 
 const EVP_MD* evp(Digest d) noexcept {
   switch (d) {
-    case Digest::md5: return EVP_md5();
-    case Digest::sha1: return EVP_sha1();
-    case Digest::sha256: return EVP_sha256();
-    case Digest::sha384: return EVP_sha384();
-    case Digest::sha512: return EVP_sha512();
+    case Digest::md5:
+      return EVP_md5();
+    case Digest::sha1:
+      return EVP_sha1();
+    case Digest::sha256:
+      return EVP_sha256();
+    case Digest::sha384:
+      return EVP_sha384();
+    case Digest::sha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }
@@ -58,11 +63,16 @@ std::optional<Digest> digest_from_name(std::string_view name) noexcept {
 
 std::string_view digest_name(Digest d) noexcept {
   switch (d) {
-    case Digest::md5: return "md5";
-    case Digest::sha1: return "sha1";
-    case Digest::sha256: return "sha256";
-    case Digest::sha384: return "sha384";
-    case Digest::sha512: return "sha512";
+    case Digest::md5:
+      return "md5";
+    case Digest::sha1:
+      return "sha1";
+    case Digest::sha256:
+      return "sha256";
+    case Digest::sha384:
+      return "sha384";
+    case Digest::sha512:
+      return "sha512";
   }
   return "sha256";
 }
@@ -161,7 +171,8 @@ std::optional<std::string> from_base64(std::string_view text) {
     if (c == '/' || c == '_') return 63;
     return -1;
   };
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  while (!text.empty() && text.back() == '=')
+    text.remove_suffix(1);
   if (text.size() % 4 == 1) return std::nullopt;
   std::string out;
   out.reserve(text.size() * 3 / 4);
@@ -194,6 +205,8 @@ std::string random_bytes(size_t n) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return hex(hash(Digest::sha256, data)); }
+std::string sha256_hex(std::string_view data) {
+  return hex(hash(Digest::sha256, data));
+}
 
 }  // namespace hookd::crypto

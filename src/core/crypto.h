@@ -9,7 +9,8 @@ namespace hookd::crypto {
 
 enum class Digest { md5, sha1, sha256, sha384, sha512 };
 
-// Accepts the spellings configs use: "sha256", "SHA256", "SHA-256", "sha-256" (and md5, sha1, sha384, sha512).
+// Accepts the spellings configs use: "sha256", "SHA256", "SHA-256", "sha-256" (and md5, sha1, sha384,
+// sha512).
 std::optional<Digest> digest_from_name(std::string_view name) noexcept;
 std::string_view digest_name(Digest d) noexcept;  // "sha256"
 
@@ -18,7 +19,9 @@ std::string hash(Digest d, std::string_view data);
 // HMAC over the concatenation of `parts`, without concatenating them first.
 std::string hmac(Digest d, std::string_view key, std::initializer_list<std::string_view> parts);
 std::string hmac(Digest d, std::string_view key, const std::string_view* parts, size_t count);
-inline std::string hmac(Digest d, std::string_view key, std::string_view data) { return hmac(d, key, {data}); }
+inline std::string hmac(Digest d, std::string_view key, std::string_view data) {
+  return hmac(d, key, {data});
+}
 
 std::string hex(std::string_view bytes);  // lower-case
 std::optional<std::string> from_hex(std::string_view text);

@@ -35,13 +35,16 @@ std::string uuid_v7(int64_t unix_millis) {
   unsigned char b[16];
   std::memcpy(b, crypto::random_bytes(16).data(), 16);
   auto ms = static_cast<uint64_t>(unix_millis);
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  for (int i = 0; i < 6; ++i)
+    b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   return format_uuid(b);
 }
 
-std::string uuid_v7() { return uuid_v7(clock::now_millis()); }
+std::string uuid_v7() {
+  return uuid_v7(clock::now_millis());
+}
 
 bool is_uuid(std::string_view s) noexcept {
   if (s.size() != 36) return false;
@@ -56,8 +59,12 @@ bool is_uuid(std::string_view s) noexcept {
   return true;
 }
 
-std::string api_token() { return "hkd_" + crypto::base64(crypto::random_bytes(32), true, false); }
+std::string api_token() {
+  return "hkd_" + crypto::base64(crypto::random_bytes(32), true, false);
+}
 
-std::string signing_secret() { return "whsec_" + crypto::base64(crypto::random_bytes(32)); }
+std::string signing_secret() {
+  return "whsec_" + crypto::base64(crypto::random_bytes(32));
+}
 
 }  // namespace hookd::ids

@@ -1,5 +1,5 @@
-// Identifiers. Entities get random UUIDs (v4); events and deliveries get time-ordered UUIDs (v7) so that sorting by
-// id is sorting by creation time, which keeps Redis indexes and logs readable.
+// Identifiers. Entities get random UUIDs (v4); events and deliveries get time-ordered UUIDs (v7) so that
+// sorting by id is sorting by creation time, which keeps Redis indexes and logs readable.
 #pragma once
 
 #include <cstdint>

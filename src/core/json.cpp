@@ -79,19 +79,29 @@ const Value* find_member(const detail::ObjectNode& o, std::string_view key) noex
 
 std::string_view type_name(Type t) noexcept {
   switch (t) {
-    case Type::undefined: return "undefined";
-    case Type::null: return "null";
-    case Type::boolean: return "boolean";
-    case Type::number: return "number";
-    case Type::string: return "string";
-    case Type::array: return "array";
-    case Type::object: return "object";
-    case Type::function: return "function";
+    case Type::undefined:
+      return "undefined";
+    case Type::null:
+      return "null";
+    case Type::boolean:
+      return "boolean";
+    case Type::number:
+      return "number";
+    case Type::string:
+      return "string";
+    case Type::array:
+      return "array";
+    case Type::object:
+      return "object";
+    case Type::function:
+      return "function";
   }
   return "unknown";
 }
 
-Value::Value(std::string_view s) : type_(Type::string), tag_(0), u_{} { u_.p = detail::StringNode::make(s); }
+Value::Value(std::string_view s) : type_(Type::string), tag_(0), u_{} {
+  u_.p = detail::StringNode::make(s);
+}
 
 Value Value::array(std::vector<Value> items) {
   if (items.empty()) return empty_array();
@@ -118,11 +128,20 @@ Value Value::adopt_function(const Function* fn) noexcept {
 
 void Value::destroy() noexcept {
   switch (type_) {
-    case Type::string: detail::StringNode::free(static_cast<detail::StringNode*>(u_.p)); break;
-    case Type::array: delete static_cast<detail::ArrayNode*>(u_.p); break;
-    case Type::object: delete static_cast<detail::ObjectNode*>(u_.p); break;
-    case Type::function: delete static_cast<Function*>(u_.p); break;
-    default: break;
+    case Type::string:
+      detail::StringNode::free(static_cast<detail::StringNode*>(u_.p));
+      break;
+    case Type::array:
+      delete static_cast<detail::ArrayNode*>(u_.p);
+      break;
+    case Type::object:
+      delete static_cast<detail::ObjectNode*>(u_.p);
+      break;
+    case Type::function:
+      delete static_cast<Function*>(u_.p);
+      break;
+    default:
+      break;
   }
 }
 
@@ -165,7 +184,8 @@ size_t Value::size() const noexcept {
   return 0;
 }
 
-// --- ObjectBuilder --------------------------------------------------------------------------------------------------
+// --- ObjectBuilder
+// --------------------------------------------------------------------------------------------------
 
 ObjectBuilder::ObjectBuilder(const Value& object) {
   if (!object.is_object()) return;
@@ -174,7 +194,9 @@ ObjectBuilder::ObjectBuilder(const Value& object) {
 }
 
 ObjectBuilder::ObjectBuilder() = default;
-ObjectBuilder::ObjectBuilder(size_t expected) { members_.reserve(expected); }
+ObjectBuilder::ObjectBuilder(size_t expected) {
+  members_.reserve(expected);
+}
 ObjectBuilder::~ObjectBuilder() = default;
 ObjectBuilder::ObjectBuilder(ObjectBuilder&&) noexcept = default;
 ObjectBuilder& ObjectBuilder::operator=(ObjectBuilder&&) noexcept = default;
@@ -236,17 +258,23 @@ Value ObjectBuilder::build() && {
   return Value::from_node(Type::object, n);
 }
 
-// --- equality -------------------------------------------------------------------------------------------------------
+// --- equality
+// -------------------------------------------------------------------------------------------------------
 
 bool equal(const Value& a, const Value& b) noexcept {
   if (a.type() != b.type()) return false;
   switch (a.type()) {
     case Type::undefined:
-    case Type::null: return true;
-    case Type::boolean: return a.as_bool() == b.as_bool();
-    case Type::number: return a.as_number() == b.as_number();
-    case Type::string: return a.same_node(b) || a.as_string() == b.as_string();
-    case Type::function: return a.same_node(b);
+    case Type::null:
+      return true;
+    case Type::boolean:
+      return a.as_bool() == b.as_bool();
+    case Type::number:
+      return a.as_number() == b.as_number();
+    case Type::string:
+      return a.same_node(b) || a.as_string() == b.as_string();
+    case Type::function:
+      return a.same_node(b);
     case Type::array: {
       if (a.same_node(b)) return true;
       const auto& x = a.as_array();

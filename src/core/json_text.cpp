@@ -17,22 +17,30 @@ Value from_element(simdjson::dom::element e) {
     case element_type::OBJECT: {
       simdjson::dom::object obj = e.get_object().value_unsafe();
       ObjectBuilder b(obj.size());
-      for (auto field : obj) b.set(Value(field.key), from_element(field.value));
+      for (auto field : obj)
+        b.set(Value(field.key), from_element(field.value));
       return std::move(b).build();
     }
     case element_type::ARRAY: {
       simdjson::dom::array arr = e.get_array().value_unsafe();
       std::vector<Value> items;
       items.reserve(arr.size());
-      for (auto item : arr) items.push_back(from_element(item));
+      for (auto item : arr)
+        items.push_back(from_element(item));
       return Value::array(std::move(items));
     }
-    case element_type::STRING: return Value(e.get_string().value_unsafe());
-    case element_type::INT64: return Value(static_cast<double>(e.get_int64().value_unsafe()));
-    case element_type::UINT64: return Value(static_cast<double>(e.get_uint64().value_unsafe()));
-    case element_type::DOUBLE: return Value(e.get_double().value_unsafe());
-    case element_type::BOOL: return Value(e.get_bool().value_unsafe());
-    case element_type::NULL_VALUE: return Value(nullptr);
+    case element_type::STRING:
+      return Value(e.get_string().value_unsafe());
+    case element_type::INT64:
+      return Value(static_cast<double>(e.get_int64().value_unsafe()));
+    case element_type::UINT64:
+      return Value(static_cast<double>(e.get_uint64().value_unsafe()));
+    case element_type::DOUBLE:
+      return Value(e.get_double().value_unsafe());
+    case element_type::BOOL:
+      return Value(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE:
+      return Value(nullptr);
   }
   return Value();
 }
@@ -40,7 +48,8 @@ Value from_element(simdjson::dom::element e) {
 }  // namespace
 
 bool parse(std::string_view text, Value& out, ParseError* error) {
-  // One parser per thread: it keeps its buffers between documents, so steady-state parsing does not allocate them.
+  // One parser per thread: it keeps its buffers between documents, so steady-state parsing does not allocate
+  // them.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   auto ec = parser.parse(text.data(), text.size(), true).get(root);
@@ -52,7 +61,8 @@ bool parse(std::string_view text, Value& out, ParseError* error) {
   return true;
 }
 
-// --- writing --------------------------------------------------------------------------------------------------------
+// --- writing
+// --------------------------------------------------------------------------------------------------------
 
 void write_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -64,13 +74,27 @@ void write_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out.push_back(kHex[c >> 4]);
@@ -81,8 +105,8 @@ void write_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-// ECMAScript Number::toString(10): the shortest digits that round-trip, laid out in fixed notation when the decimal
-// exponent is in [-6, 21) and in exponential notation ("1.5e+21", "1e-7") otherwise.
+// ECMAScript Number::toString(10): the shortest digits that round-trip, laid out in fixed notation when the
+// decimal exponent is in [-6, 21) and in exponential notation ("1.5e+21", "1e-7") otherwise.
 void write_number(std::string& out, double d) {
   if (d == 0) {  // also -0, which JavaScript prints as "0"
     out.push_back('0');
@@ -143,15 +167,21 @@ void write_value(std::string& out, const Value& v, int indent, int level) {
   switch (v.type()) {
     case Type::undefined:
     case Type::function:
-    case Type::null: out += "null"; return;
-    case Type::boolean: out += v.as_bool() ? "true" : "false"; return;
+    case Type::null:
+      out += "null";
+      return;
+    case Type::boolean:
+      out += v.as_bool() ? "true" : "false";
+      return;
     case Type::number:
       if (std::isfinite(v.as_number()))
         write_number(out, v.as_number());
       else
         out += "null";
       return;
-    case Type::string: write_string(out, v.as_string()); return;
+    case Type::string:
+      write_string(out, v.as_string());
+      return;
     case Type::array: {
       const auto& items = v.as_array();
       out.push_back('[');

@@ -28,11 +28,16 @@ spdlog::logger& logger() {
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
-    case Level::off: return "off";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
+    case Level::off:
+      return "off";
   }
   return "info";
 }
@@ -41,15 +46,21 @@ std::string_view level_name(Level l) {
 
 void init(std::string_view level) {
   Level l = Level::info;
-  if (level == "debug" || level == "trace") l = Level::debug;
-  else if (level == "warn" || level == "warning") l = Level::warn;
-  else if (level == "error") l = Level::error;
-  else if (level == "off" || level == "none") l = Level::off;
+  if (level == "debug" || level == "trace")
+    l = Level::debug;
+  else if (level == "warn" || level == "warning")
+    l = Level::warn;
+  else if (level == "error")
+    l = Level::error;
+  else if (level == "off" || level == "none")
+    l = Level::off;
   g_level.store(l, std::memory_order_relaxed);
   logger();
 }
 
-bool enabled(Level level) noexcept { return level >= g_level.load(std::memory_order_relaxed) && level != Level::off; }
+bool enabled(Level level) noexcept {
+  return level >= g_level.load(std::memory_order_relaxed) && level != Level::off;
+}
 
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   std::string line;

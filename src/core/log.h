@@ -1,5 +1,6 @@
-// Structured logs: one JSON object per line ({"ts","level","event",...fields}) through spdlog. An event name says
-// what happened ("delivery.dead_lettered"); fields carry ids and figures. Secrets are never passed as fields.
+// Structured logs: one JSON object per line ({"ts","level","event",...fields}) through spdlog. An event name
+// says what happened ("delivery.dead_lettered"); fields carry ids and figures. Secrets are never passed as
+// fields.
 #pragma once
 
 #include <initializer_list>

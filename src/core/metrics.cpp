@@ -10,12 +10,14 @@ namespace hookd::metrics {
 
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
-  for (size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
+  for (size_t i = 0; i <= bounds_.size(); ++i)
+    counts_[i].store(0, std::memory_order_relaxed);
 }
 
 void Histogram::observe(double v) noexcept {
   size_t i = 0;
-  while (i < bounds_.size() && v > bounds_[i]) ++i;
+  while (i < bounds_.size() && v > bounds_[i])
+    ++i;
   counts_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   sum_micros_.fetch_add(static_cast<int64_t>(std::llround(v * 1e6)), std::memory_order_relaxed);
@@ -27,8 +29,10 @@ std::vector<double> latency_buckets() {
 
 Registry::Family& Registry::family(std::string_view name, std::string_view help, Kind kind) {
   auto it = families_.find(name);
-  if (it == families_.end()) it = families_.emplace(std::string(name), Family{kind, std::string(help), {}, {}, {}}).first;
-  if (it->second.kind != kind) throw std::logic_error("metric registered twice with different types: " + std::string(name));
+  if (it == families_.end())
+    it = families_.emplace(std::string(name), Family{kind, std::string(help), {}, {}, {}}).first;
+  if (it->second.kind != kind)
+    throw std::logic_error("metric registered twice with different types: " + std::string(name));
   return it->second;
 }
 
@@ -85,14 +89,17 @@ std::string Registry::render() const {
   for (const auto& [name, f] : families_) {
     const char* type = f.kind == Kind::counter ? "counter" : f.kind == Kind::gauge ? "gauge" : "histogram";
     out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + type + "\n";
-    for (const auto& [labels, c] : f.counters) out += series(name, labels) + " " + std::to_string(c->value()) + "\n";
-    for (const auto& [labels, g] : f.gauges) out += series(name, labels) + " " + std::to_string(g->value()) + "\n";
+    for (const auto& [labels, c] : f.counters)
+      out += series(name, labels) + " " + std::to_string(c->value()) + "\n";
+    for (const auto& [labels, g] : f.gauges)
+      out += series(name, labels) + " " + std::to_string(g->value()) + "\n";
     for (const auto& [labels, h] : f.histograms) {
       uint64_t cumulative = 0;
       for (size_t i = 0; i <= h->bounds().size(); ++i) {
         cumulative += h->bucket(i);
         double le = i < h->bounds().size() ? h->bounds()[i] : INFINITY;
-        out += series(name + "_bucket", labels, "le=\"" + number(le) + "\"") + " " + std::to_string(cumulative) + "\n";
+        out += series(name + "_bucket", labels, "le=\"" + number(le) + "\"") + " " +
+               std::to_string(cumulative) + "\n";
       }
       out += series(name + "_sum", labels) + " " + number(h->sum()) + "\n";
       out += series(name + "_count", labels) + " " + std::to_string(h->count()) + "\n";

@@ -1,6 +1,6 @@
-// Prometheus metrics: counters, gauges and histograms with fixed label sets, rendered in the text exposition format
-// for /metrics. Look a series up once (at startup or stage construction) and keep the reference: updates are single
-// atomic operations.
+// Prometheus metrics: counters, gauges and histograms with fixed label sets, rendered in the text exposition
+// format for /metrics. Look a series up once (at startup or stage construction) and keep the reference:
+// updates are single atomic operations.
 #pragma once
 
 #include <atomic>
@@ -39,7 +39,9 @@ class Histogram {
   const std::vector<double>& bounds() const noexcept { return bounds_; }
   uint64_t bucket(size_t i) const noexcept { return counts_[i].load(std::memory_order_relaxed); }
   uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
-  double sum() const noexcept { return static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6; }
+  double sum() const noexcept {
+    return static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6;
+  }
 
  private:
   std::vector<double> bounds_;

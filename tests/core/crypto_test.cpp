@@ -13,9 +13,11 @@ TEST(Hmac, GitHubPublishedTestVector) {
 
 TEST(Hmac, Rfc4231TestCase2) {
   std::string_view key = "Jefe", data = "what do ya want for nothing?";
-  EXPECT_EQ(hex(hmac(Digest::sha256, key, data)), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex(hmac(Digest::sha256, key, data)),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   EXPECT_EQ(hex(hmac(Digest::sha512, key, data)),
-            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a3"
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fd"
+            "caeab1a3"
             "4d4a6b4b636e070a38bce737");
   EXPECT_EQ(hex(hmac(Digest::sha1, key, data)), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   EXPECT_EQ(hex(hmac(Digest::md5, key, data)), "750c783e6ab0b503eaa86e310a5db738");
@@ -31,8 +33,8 @@ TEST(Digest, NamesInConfigSpellings) {
   struct Case {
     const char* name;
     std::optional<Digest> want;
-  } cases[] = {{"sha256", Digest::sha256}, {"SHA-256", Digest::sha256}, {"SHA1", Digest::sha1},
-               {"sha-512", Digest::sha512}, {"md5", Digest::md5},      {"sha384", Digest::sha384},
+  } cases[] = {{"sha256", Digest::sha256},  {"SHA-256", Digest::sha256}, {"SHA1", Digest::sha1},
+               {"sha-512", Digest::sha512}, {"md5", Digest::md5},        {"sha384", Digest::sha384},
                {"sha3", std::nullopt},      {"", std::nullopt}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -45,7 +47,10 @@ TEST(Encoding, Base64RoundTripsAndAcceptsBothAlphabets) {
     const char* in;
     const char* std_;
     const char* url;
-  } cases[] = {{"", "", ""}, {"f", "Zg==", "Zg"}, {"fo", "Zm8=", "Zm8"}, {"foo", "Zm9v", "Zm9v"},
+  } cases[] = {{"", "", ""},
+               {"f", "Zg==", "Zg"},
+               {"fo", "Zm8=", "Zm8"},
+               {"foo", "Zm9v", "Zm9v"},
                {"\xfb\xff", "+/8=", "-_8"}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.in);

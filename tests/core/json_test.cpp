@@ -20,12 +20,24 @@ TEST(JsonNumber, WritesLikeJavaScript) {
     double in;
     const char* out;
   } cases[] = {
-      {0, "0"},          {-0.0, "0"},         {1, "1"},           {-42, "-42"},
-      {0.1, "0.1"},      {1.5, "1.5"},        {123.456, "123.456"}, {1e21, "1e+21"},
-      {1e20, "100000000000000000000"},        {1.5e-7, "1.5e-7"}, {0.000001, "0.000001"},
-      {1e-7, "1e-7"},    {123e-20, "1.23e-18"}, {0.1 + 0.2, "0.30000000000000004"},
-      {9007199254740993.0, "9007199254740992"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
-      {5e-324, "5e-324"}, {2.5e25, "2.5e+25"},
+      {0, "0"},
+      {-0.0, "0"},
+      {1, "1"},
+      {-42, "-42"},
+      {0.1, "0.1"},
+      {1.5, "1.5"},
+      {123.456, "123.456"},
+      {1e21, "1e+21"},
+      {1e20, "100000000000000000000"},
+      {1.5e-7, "1.5e-7"},
+      {0.000001, "0.000001"},
+      {1e-7, "1e-7"},
+      {123e-20, "1.23e-18"},
+      {0.1 + 0.2, "0.30000000000000004"},
+      {9007199254740993.0, "9007199254740992"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {5e-324, "5e-324"},
+      {2.5e25, "2.5e+25"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.out);
@@ -72,7 +84,8 @@ TEST(JsonParse, RoundTripsDocuments) {
     Value again = parse_ok(dump(v));
     EXPECT_TRUE(equal(v, again));
   }
-  EXPECT_EQ(dump(parse_ok(R"({"a":1,"b":[true,false,null],"c":"x"})")), R"({"a":1,"b":[true,false,null],"c":"x"})");
+  EXPECT_EQ(dump(parse_ok(R"({"a":1,"b":[true,false,null],"c":"x"})")),
+            R"({"a":1,"b":[true,false,null],"c":"x"})");
 }
 
 TEST(JsonParse, RejectsMalformedInput) {
@@ -94,7 +107,8 @@ TEST(JsonParse, DuplicateKeysKeepFirstPositionAndLastValue) {
 
 TEST(JsonObject, LargeObjectsAreIndexed) {
   ObjectBuilder b;
-  for (int i = 0; i < 100; ++i) b.set("k" + std::to_string(i), Value(i));
+  for (int i = 0; i < 100; ++i)
+    b.set("k" + std::to_string(i), Value(i));
   b.set("k7", Value("seven"));
   Value o = std::move(b).build();
   EXPECT_EQ(o.size(), 100u);

@@ -13,13 +13,14 @@ TEST(Metrics, RendersPrometheusText) {
   h.observe(0.05);
   h.observe(0.5);
   h.observe(5);
-  EXPECT_EQ(r.render(),
-            "# HELP hookd_test_gauge Level.\n# TYPE hookd_test_gauge gauge\nhookd_test_gauge -2\n"
-            "# HELP hookd_test_seconds Time.\n# TYPE hookd_test_seconds histogram\n"
-            "hookd_test_seconds_bucket{le=\"0.1\"} 1\n"
-            "hookd_test_seconds_bucket{le=\"1\"} 2\nhookd_test_seconds_bucket{le=\"+Inf\"} 3\n"
-            "hookd_test_seconds_sum 5.55\nhookd_test_seconds_count 3\n"
-            "# HELP hookd_test_total Things.\n# TYPE hookd_test_total counter\nhookd_test_total{kind=\"a\"} 3\n");
+  EXPECT_EQ(
+      r.render(),
+      "# HELP hookd_test_gauge Level.\n# TYPE hookd_test_gauge gauge\nhookd_test_gauge -2\n"
+      "# HELP hookd_test_seconds Time.\n# TYPE hookd_test_seconds histogram\n"
+      "hookd_test_seconds_bucket{le=\"0.1\"} 1\n"
+      "hookd_test_seconds_bucket{le=\"1\"} 2\nhookd_test_seconds_bucket{le=\"+Inf\"} 3\n"
+      "hookd_test_seconds_sum 5.55\nhookd_test_seconds_count 3\n"
+      "# HELP hookd_test_total Things.\n# TYPE hookd_test_total counter\nhookd_test_total{kind=\"a\"} 3\n");
 }
 
 TEST(Metrics, SameSeriesIsTheSameObject) {

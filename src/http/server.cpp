@@ -1,0 +1,231 @@
+#include "http/server.h"
+
+#include <optional>
+
+#include "core/log.h"
+#include "core/metrics.h"
+
+namespace hookd::http {
+
+namespace {
+
+struct ServerStats {
+  metrics::Counter& connections =
+      metrics::registry().counter("hookd_http_connections_total", "Accepted connections.");
+  metrics::Counter& rejected_connections = metrics::registry().counter(
+      "hookd_http_connections_rejected_total", "Connections refused because max_connections was reached.");
+  metrics::Gauge& open = metrics::registry().gauge("hookd_http_connections_open", "Open connections.");
+  metrics::Counter& body_too_large = metrics::registry().counter(
+      "hookd_http_request_errors_total", "Requests refused before routing.", "reason=\"body_too_large\"");
+  metrics::Counter& header_too_large = metrics::registry().counter(
+      "hookd_http_request_errors_total", "Requests refused before routing.", "reason=\"header_too_large\"");
+  metrics::Counter& malformed = metrics::registry().counter(
+      "hookd_http_request_errors_total", "Requests refused before routing.", "reason=\"malformed\"");
+};
+
+ServerStats& stats() {
+  static ServerStats s;
+  return s;
+}
+
+void count_response(std::string_view pattern, const Response& res, std::chrono::steady_clock::duration took) {
+  std::string labels = "route=\"";
+  labels += pattern.empty() ? "unmatched" : pattern;
+  labels += "\",status=\"" + std::to_string(res.result_int()) + "\"";
+  metrics::registry()
+      .counter("hookd_http_requests_total", "HTTP requests by route and status.", labels)
+      .inc();
+  metrics::registry()
+      .histogram("hookd_http_request_seconds", "HTTP request handling time by route.",
+                 "route=\"" + std::string(pattern.empty() ? "unmatched" : pattern) + "\"")
+      .observe(std::chrono::duration<double>(took).count());
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, ServerOptions options, std::shared_ptr<const Router> router)
+    : io_(io), options_(std::move(options)), router_(std::move(router)), acceptor_(io) {}
+
+error_code Server::listen() {
+  error_code ec;
+  auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return ec;
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return ec;
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  acceptor_.bind(endpoint, ec);
+  if (ec) return ec;
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  port_ = acceptor_.local_endpoint().port();
+  return {};
+}
+
+void Server::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+void Server::stop() {
+  stopping_ = true;
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+awaitable<void> Server::accept_loop() {
+  auto self = shared_from_this();
+  while (!stopping_) {
+    error_code ec;
+    // Each connection gets its own strand: its steps never run concurrently, and connections spread over
+    // threads.
+    tcp::socket socket(asio::make_strand(io_));
+    co_await acceptor_.async_accept(socket, redirect(ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping_) break;
+      log::warn("http.accept_failed", {{"error", ec.message()}});
+      continue;
+    }
+    stats().connections.inc();
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+  }
+}
+
+awaitable<void> Server::session(tcp::socket socket) {
+  auto self = shared_from_this();
+  connections_.fetch_add(1, std::memory_order_relaxed);
+  stats().open.add(1);
+  struct Leave {
+    Server* s;
+    ~Leave() {
+      s->connections_.fetch_sub(1, std::memory_order_relaxed);
+      stats().open.add(-1);
+    }
+  } leave{this};
+
+  std::string remote;
+  {
+    error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  error_code ec;
+
+  if (connections_.load(std::memory_order_relaxed) > options_.max_connections) {
+    stats().rejected_connections.inc();
+    auto res =
+        error_response(Status::service_unavailable, "service_unavailable", "too many open connections");
+    res.keep_alive(false);
+    stream.expires_after(options_.write_timeout);
+    co_await bhttp::async_write(stream, res, redirect(ec));
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+
+  bool first = true;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(options_.header_limit);
+    parser.body_limit(options_.body_limit);
+
+    // Waiting for the next request on a kept-alive connection uses the idle timeout; reading one, the read
+    // timeout.
+    stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
+    co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
+    first = false;
+    std::optional<Response> early;
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset) {
+      break;
+    } else if (ec == bhttp::error::header_limit) {
+      stats().header_too_large.inc();
+      early = error_response(Status::request_header_fields_too_large, "request_header_fields_too_large",
+                             "request headers exceed " + std::to_string(options_.header_limit) + " bytes");
+    } else if (ec == bhttp::error::body_limit) {
+      // Content-Length already says the body is too large: refuse without reading it.
+      stats().body_too_large.inc();
+      early = error_response(Status::payload_too_large, "payload_too_large",
+                             "request body exceeds " + std::to_string(options_.body_limit) + " bytes");
+    } else if (ec) {
+      stats().malformed.inc();
+      early = error_response(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message());
+    }
+
+    if (!early) {
+      auto& req = parser.get();
+      if (bhttp::token_list(req[bhttp::field::expect]).exists("100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, req.version()};
+        stream.expires_after(options_.write_timeout);
+        co_await bhttp::async_write(stream, cont, redirect(ec));
+        if (ec) break;
+      }
+      stream.expires_after(options_.read_timeout);
+      co_await bhttp::async_read(stream, buffer, parser, redirect(ec));
+      if (ec == bhttp::error::body_limit) {
+        stats().body_too_large.inc();
+        early = error_response(Status::payload_too_large, "payload_too_large",
+                               "request body exceeds " + std::to_string(options_.body_limit) + " bytes");
+      } else if (ec) {
+        // The peer went away mid-body, or was too slow: Beast's stream closes the socket on timeout, so there
+        // is no one left to answer.
+        break;
+      }
+    }
+
+    Response res;
+    bool keep_alive = false;
+    if (early) {
+      // After a refused request the rest of its bytes are unread: the connection cannot be reused.
+      res = std::move(*early);
+      res.keep_alive(false);
+    } else {
+      Request req = parser.release();
+      keep_alive = req.keep_alive();
+      res = co_await handle(req, remote);
+      res.version(req.version());
+      res.keep_alive(keep_alive && !stopping_ && res.keep_alive());
+      keep_alive = res.keep_alive();
+    }
+    res.set(bhttp::field::server, "hookd");
+    stream.expires_after(options_.write_timeout);
+    co_await bhttp::async_write(stream, res, redirect(ec));
+    if (ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+awaitable<Response> Server::handle(Request& request, const std::string& remote) {
+  auto started = std::chrono::steady_clock::now();
+  std::string_view target = request.target();
+  size_t qpos = target.find('?');
+  RequestContext ctx{request, target.substr(0, qpos), {}, {}, remote, started};
+  if (qpos != std::string_view::npos) ctx.query = parse_query(target.substr(qpos + 1));
+
+  auto match = router_->match(request.method(), ctx.path, ctx.params);
+  Response res;
+  if (match.status == Status::not_found) {
+    res = error_response(Status::not_found, "not_found", "no route for " + std::string(ctx.path));
+  } else if (match.status == Status::method_not_allowed) {
+    res = error_response(
+        Status::method_not_allowed, "method_not_allowed",
+        std::string(request.method_string()) + " is not allowed here; allowed: " + match.allow);
+    res.set(bhttp::field::allow, match.allow);
+  } else {
+    try {
+      res = co_await (*match.handler)(ctx);
+    } catch (const std::exception& e) {
+      // Handlers return errors as responses; reaching this is a bug, but it must cost one request, not the
+      // process.
+      log::error("http.handler_threw", {{"route", std::string(match.pattern)}, {"what", e.what()}});
+      res = error_response(Status::internal_server_error, "internal_error", "internal error");
+    }
+  }
+  count_response(match.pattern, res, std::chrono::steady_clock::now() - started);
+  co_return res;
+}
+
+}  // namespace hookd::http
