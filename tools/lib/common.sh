@@ -53,6 +53,21 @@ hookd_free_port() {
   return 1
 }
 
+# Serializes "pick a free port, start a server on it" across every hookd checkout on the machine, so that two test
+# runs starting at once do not pick the same port. Held until the server has bound its ports; servers started while
+# it is held must not inherit the descriptor (`{hookd_port_lock_fd}>&-`), or the lock would live as long as they do.
+hookd_port_lock() {
+  exec {hookd_port_lock_fd}>"${TMPDIR:-/tmp}/hookd-ports.lock"
+  flock -w 120 "${hookd_port_lock_fd}" || hookd_die "waited 120s for ${TMPDIR:-/tmp}/hookd-ports.lock"
+}
+
+hookd_port_unlock() {
+  if [[ -n "${hookd_port_lock_fd:-}" ]]; then
+    exec {hookd_port_lock_fd}>&-
+    hookd_port_lock_fd=""
+  fi
+}
+
 # Prints the pid recorded in pidfile $1 if that process is alive and its command line contains $2 (a pid alone may
 # have been reused by an unrelated process since the service died).
 hookd_live_pid() {
