@@ -1,0 +1,113 @@
+#include "ingest/payload_context.h"
+
+#include <cctype>
+
+namespace hookd::ingest {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "application/json; charset=utf-8" -> "application/json"
+std::string media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())))
+    t.remove_suffix(1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front())))
+    t.remove_prefix(1);
+  return lower(t);
+}
+
+bool is_json_type(std::string_view mt) {
+  return mt == "application/json" || mt == "text/json" ||
+         (mt.size() > 5 && mt.substr(mt.size() - 5) == "+json");
+}
+
+// Adds name=value, turning a repeated name into an array of its values in order.
+json::Value group_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  json::ObjectBuilder b(pairs.size());
+  for (const auto& [k, v] : pairs) {
+    const json::Value* existing = b.find(k);
+    if (!existing) {
+      b.append_unique(json::Value(k), json::Value(v));
+    } else if (existing->is_array()) {
+      std::vector<json::Value> items = existing->as_array();
+      items.emplace_back(v);
+      b.set(k, json::Value::array(std::move(items)));
+    } else {
+      b.set(k, json::Value::array({*existing, json::Value(v)}));
+    }
+  }
+  return std::move(b).build();
+}
+
+}  // namespace
+
+json::Value parse_form(std::string_view body) {
+  return group_pairs(http::parse_query(body));
+}
+
+Result<json::Value> parse_body(std::string_view content_type, std::string_view body) {
+  if (body.empty()) return json::Value();
+  std::string mt = media_type(content_type);
+  if (is_json_type(mt)) {
+    json::Value v;
+    json::ParseError err;
+    if (!json::parse(body, v, &err))
+      return make_error("malformed_json", "the body is not valid JSON: " + err.message);
+    return v;
+  }
+  if (mt == "application/x-www-form-urlencoded") return parse_form(body);
+  if (mt.empty()) {
+    // No Content-Type: JSON if it parses as JSON, otherwise the text.
+    json::Value v;
+    if (json::parse(body, v)) return v;
+  }
+  return json::Value(body);
+}
+
+json::Value headers_object(const http::Request& request) {
+  json::ObjectBuilder b;
+  for (const auto& field : request) {
+    std::string name = lower(field.name_string());
+    const json::Value* existing = b.find(name);
+    if (existing) {
+      std::string joined(existing->as_string());
+      joined += ", ";
+      joined += field.value();
+      b.set(name, json::Value(joined));
+    } else {
+      b.append_unique(json::Value(name), json::Value(field.value()));
+    }
+  }
+  return std::move(b).build();
+}
+
+json::Value query_object(const std::vector<std::pair<std::string, std::string>>& query) {
+  return group_pairs(query);
+}
+
+json::Value build_payload_context(const ContextInputs& in) {
+  json::ObjectBuilder b(10);
+  b.append_unique("method", json::Value(in.request.request.method_string()));
+  b.append_unique("path", json::Value(in.request.path));
+  b.append_unique("query", query_object(in.request.query));
+  b.append_unique("headers", in.headers);
+  b.append_unique("body", in.body);
+  b.append_unique("raw_body", json::Value(std::string_view(in.request.request.body())));
+  b.append_unique("context",
+                  in.account_context.is_undefined() ? json::Value::empty_object() : in.account_context);
+  b.append_unique("environment_variables", in.environment_variables.is_undefined()
+                                               ? json::Value::empty_object()
+                                               : in.environment_variables);
+  b.append_unique("integrated_account_id", json::Value(in.integrated_account_id));
+  b.append_unique("environment_id", json::Value(in.environment_id));
+  return std::move(b).build();
+}
+
+}  // namespace hookd::ingest

@@ -1,0 +1,41 @@
+// Step 4 of the ingest path: the payload context every later stage reads.
+//
+//   { method, path, query, headers, body, raw_body, context, environment_variables, integrated_account_id,
+//     environment_id }
+//
+// `headers` has lower-case names (repeated headers joined with ", ", as Node does). `query` maps names to
+// strings (arrays when repeated). `body` is parsed by content type: JSON (application/json, */*+json), form
+// fields (application/x-www-form-urlencoded) or else the text itself; an empty body is absent.
+#pragma once
+
+#include <string_view>
+
+#include "core/result.h"
+#include "http/message.h"
+#include "hookd/json.h"
+
+namespace hookd::ingest {
+
+// Parses a body by its Content-Type. A JSON content type with malformed JSON is an error (400 for the
+// vendor).
+Result<json::Value> parse_body(std::string_view content_type, std::string_view body);
+
+// Form fields (`a=1&b=2&a=3` -> {"a":["1","3"],"b":"2"}).
+json::Value parse_form(std::string_view body);
+
+json::Value headers_object(const http::Request& request);
+json::Value query_object(const std::vector<std::pair<std::string, std::string>>& query);
+
+struct ContextInputs {
+  const http::RequestContext& request;
+  json::Value headers;  // from headers_object()
+  json::Value body;     // from parse_body()
+  json::Value account_context;
+  json::Value environment_variables;
+  std::string_view integrated_account_id;
+  std::string_view environment_id;
+};
+
+json::Value build_payload_context(const ContextInputs& in);
+
+}  // namespace hookd::ingest

@@ -1,0 +1,61 @@
+// `{{path}}` templates over the payload context, as integration configs write them for signature secrets,
+// compared values and signed parts: "{{context.webhook_secret}}", "{{headers.x-signature}}",
+// "v0:{{headers.x-ts}}:".
+//
+// A path is dotted segments; array elements by number ("{{body.items.0.id}}"). Names under `headers` match
+// case- insensitively (the context holds lower-case header names). Truto's own spellings are accepted so real
+// configs load unchanged: `credentials.X` means `context.X`; `$body` (alone or in braces) and `raw_body` mean
+// the exact bytes received; `$header.NAME` means the request header NAME.
+//
+// Header placeholders read the request's own headers, like `raw_body` reads the bytes received: what the
+// vendor sent stays available whatever payload_transform returned. Templates compile once, when a config is
+// loaded, and render per request without re-parsing.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "hookd/json.h"
+
+namespace hookd::ingest {
+
+// What a template reads from: the payload context (after payload_transform) and the bytes received.
+struct TemplateScope {
+  const json::Value& context;  // the payload context object
+  const json::Value&
+      headers;  // the request's headers (lower-case names), kept even if a transform dropped them
+  std::string_view raw_body;
+};
+
+class Template {
+ public:
+  // A whole item equal to `raw_body`, `$body` or `$header.NAME` is one placeholder (how `parts` lists write
+  // them). `field` names the config field in error messages.
+  static Result<Template> compile(std::string_view text, std::string_view field);
+
+  // Appends the rendered text. Returns false (and appends nothing useful) when a placeholder resolves to
+  // nothing (missing field, header absent); `missing` then names it.
+  bool render(const TemplateScope& scope, std::string& out, std::string* missing = nullptr) const;
+  // True when the template is exactly one raw-body placeholder: callers can sign the bytes without copying
+  // them.
+  bool is_raw_body() const noexcept { return pieces_.size() == 1 && pieces_[0].kind == Kind::raw_body; }
+  const std::string& source() const noexcept { return source_; }
+
+ private:
+  enum class Kind { literal, path, header, raw_body };
+  struct Piece {
+    Kind kind;
+    std::string text;                   // literal text, header name, or the placeholder as written
+    std::vector<std::string> segments;  // for paths
+  };
+  std::string source_;
+  std::vector<Piece> pieces_;
+};
+
+// Renders a value found in the context as text: strings as they are, numbers as JavaScript prints them,
+// booleans and null as words, objects and arrays as JSON.
+void append_as_text(std::string& out, const json::Value& v);
+
+}  // namespace hookd::ingest

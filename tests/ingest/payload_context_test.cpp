@@ -1,0 +1,63 @@
+#include "ingest/payload_context.h"
+
+#include <gtest/gtest.h>
+
+namespace hookd::ingest {
+namespace {
+
+TEST(ParseBody, ByContentType) {
+  struct Case {
+    const char* content_type;
+    const char* body;
+    const char* want;  // the parsed value as JSON
+  } cases[] = {
+      {"application/json", R"({"a":[1,2]})", R"({"a":[1,2]})"},
+      {"application/json; charset=utf-8", "[true]", "[true]"},
+      {"application/vnd.api+json", R"({"x":1})", R"({"x":1})"},
+      {"application/x-www-form-urlencoded", "a=1&b=x%20y&a=2&c", R"({"a":["1","2"],"b":"x y","c":""})"},
+      {"text/plain", "hello", R"("hello")"},
+      {"application/xml", "<a/>", R"("<a/>")"},
+      {"", R"({"guess":true})", R"({"guess":true})"},
+      {"", "not json", R"("not json")"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    auto v = parse_body(c.content_type, c.body);
+    ASSERT_TRUE(v.ok()) << v.error().message;
+    EXPECT_EQ(json::dump(*v), c.want);
+  }
+}
+
+TEST(ParseBody, EmptyBodyIsAbsent) {
+  EXPECT_TRUE(parse_body("application/json", "")->is_undefined());
+}
+
+TEST(ParseBody, MalformedJsonIsAnError) {
+  auto v = parse_body("application/json", R"({"a":)");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, "malformed_json");
+  EXPECT_NE(v.error().message.find("not valid JSON"), std::string::npos);
+}
+
+TEST(PayloadContext, HasEveryField) {
+  http::Request req{http::Verb::post, "/integrated-account-webhook/acc?x=1&x=2", 11};
+  req.set("X-Signature", "abc");
+  req.insert("X-Multi", "1");
+  req.insert("X-Multi", "2");
+  req.body() = R"({"k":"v"})";
+  http::RequestContext ctx{req, "/integrated-account-webhook/acc", {{"x", "1"}, {"x", "2"}}, {}, "127.0.0.1",
+                           {}};
+  json::Value account_ctx;
+  ASSERT_TRUE(json::parse(R"({"secret":"s"})", account_ctx));
+  ContextInputs in{ctx,         headers_object(req), *parse_body("application/json", req.body()),
+                   account_ctx, json::Value(),       "acc",
+                   "env"};
+  EXPECT_EQ(
+      json::dump(build_payload_context(in)),
+      R"({"method":"POST","path":"/integrated-account-webhook/acc","query":{"x":["1","2"]},)"
+      R"("headers":{"x-signature":"abc","x-multi":"1, 2"},"body":{"k":"v"},"raw_body":"{\"k\":\"v\"}",)"
+      R"("context":{"secret":"s"},"environment_variables":{},"integrated_account_id":"acc","environment_id":"env"})");
+}
+
+}  // namespace
+}  // namespace hookd::ingest
