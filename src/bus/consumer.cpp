@@ -1,0 +1,157 @@
+#include "bus/consumer.h"
+
+#include <future>
+
+#include "core/log.h"
+#include "core/metrics.h"
+
+namespace hookd::bus {
+
+namespace {
+
+metrics::Counter& consumed() {
+  static auto& c = metrics::registry().counter("hookd_kafka_consumed_total", "Kafka messages consumed.");
+  return c;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Consumer>> Consumer::create(asio::any_io_executor ex, const KafkaOptions& kafka,
+                                                   const ConsumerOptions& options, Handler handler) {
+  std::shared_ptr<Consumer> c(new Consumer(ex));
+  c->topic_ = kafka.topic;
+  c->options_ = options;
+  c->handler_ = std::move(handler);
+  std::map<std::string, std::string> base = {
+      {"bootstrap.servers", kafka.brokers},  {"group.id", options.group_id},  {"enable.auto.commit", "true"},
+      {"enable.auto.offset.store", "false"},  // we store offsets ourselves, only for finished messages
+      {"auto.offset.reset", "earliest"},  // a new group starts at the beginning: nothing published is skipped
+      {"auto.commit.interval.ms", "1000"},   {"client.id", "hookd-dispatch"}, {"log_level", "4"},
+  };
+  auto conf = make_conf(base, kafka);
+  if (!conf.ok()) return conf.error();
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &Consumer::on_rebalance);
+  rd_kafka_conf_set_opaque(conf->get(), c.get());
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err);
+  if (!rk) return make_error("kafka_error", std::string("cannot create Kafka consumer: ") + err);
+  c->rk_.reset(rk);
+  rd_kafka_poll_set_consumer(rk);
+  c->queue_ = rd_kafka_queue_get_consumer(rk);
+  c->waker_ = std::make_unique<QueueWaker>(c->strand_, c->queue_);
+
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, kafka.topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (e) return make_error("kafka_error", std::string("subscribe: ") + rd_kafka_err2str(e));
+  return c;
+}
+
+Consumer::~Consumer() {
+  waker_.reset();
+  if (queue_) rd_kafka_queue_destroy(queue_);
+}
+
+void Consumer::start() {
+  asio::co_spawn(strand_, run(), asio::detached);
+}
+
+void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                            void* opaque) {
+  auto* self = static_cast<Consumer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk, parts);
+    self->assigned_ = parts->cnt > 0;
+    log::info("kafka.partitions_assigned", {{"count", parts->cnt}});
+  } else {
+    // Unfinished messages of revoked partitions are not stored: their new owner gets them again (at least
+    // once).
+    rd_kafka_assign(rk, nullptr);
+    self->assigned_ = false;
+    for (int i = 0; i < parts->cnt; ++i)
+      self->partitions_.erase(parts->elems[i].partition);
+    log::info("kafka.partitions_revoked", {{"count", parts->cnt}});
+  }
+}
+
+awaitable<void> Consumer::run() {
+  auto self = shared_from_this();
+  while (!stopped_) {
+    // Serve everything queued (messages, rebalances, errors) unless too many messages are still being
+    // handled.
+    while (!stopped_ && in_flight_.load(std::memory_order_relaxed) < options_.max_in_flight) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0);
+      if (!m) break;
+      if (m->err) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+          log::warn("kafka.consume_error", {{"error", rd_kafka_message_errstr(m)}});
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      auto msg = std::make_shared<ConsumedMessage>();
+      msg->topic = rd_kafka_topic_name(m->rkt);
+      msg->partition = m->partition;
+      msg->offset = m->offset;
+      if (m->key) msg->key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) msg->value.assign(static_cast<const char*>(m->payload), m->len);
+      msg->timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+      rd_kafka_message_destroy(m);
+      auto& p = partitions_[msg->partition];
+      p.pending.insert(msg->offset);
+      p.highest = std::max(p.highest, msg->offset);
+      in_flight_.fetch_add(1, std::memory_order_relaxed);
+      consumed().inc();
+      handler_(std::move(msg));
+    }
+    if (stopped_) break;
+    if (in_flight_.load(std::memory_order_relaxed) >= options_.max_in_flight) {
+      // Paused: done() wakes us when there is room. The timer also bounds the pause so rebalances keep being
+      // served.
+      resume_.expires_after(std::chrono::milliseconds(100));
+      error_code ec;
+      co_await resume_.async_wait(redirect(ec));
+      continue;
+    }
+    error_code ec = co_await waker_->wait();
+    if (ec) break;
+  }
+}
+
+void Consumer::done(const ConsumedMessage& message) {
+  asio::post(strand_, [self = shared_from_this(), partition = message.partition, offset = message.offset] {
+    self->on_done(partition, offset);
+  });
+}
+
+void Consumer::on_done(int32_t partition, int64_t offset) {
+  if (in_flight_.fetch_sub(1, std::memory_order_relaxed) == options_.max_in_flight) resume_.cancel();
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end()) return;  // revoked meanwhile: the new owner re-reads it
+  auto& p = it->second;
+  p.pending.erase(offset);
+  // Committable: everything before the first unfinished message, or everything handed out.
+  int64_t next = p.pending.empty() ? p.highest + 1 : *p.pending.begin();
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition)->offset = next;
+  rd_kafka_resp_err_t e = rd_kafka_offsets_store(rk_.get(), list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e && e != RD_KAFKA_RESP_ERR__STATE)
+    log::warn("kafka.offset_store_failed", {{"error", rd_kafka_err2str(e)}});
+}
+
+void Consumer::close() {
+  // Closing serves the final rebalance (revoke) callback, which touches strand-only state: run it on the
+  // strand.
+  std::promise<void> closed;
+  asio::post(strand_, [self = shared_from_this(), &closed] {
+    self->stopped_ = true;
+    self->waker_->cancel();
+    self->resume_.cancel();
+    rd_kafka_consumer_close(self->rk_.get());
+    closed.set_value();
+  });
+  closed.get_future().wait();
+}
+
+}  // namespace hookd::bus

@@ -1,0 +1,79 @@
+// Consumes `hookd.events` in a consumer group, at least once.
+//
+// Offsets are stored only for messages the application has finished with (`done`), and only up to the first
+// message of the partition that is still in progress: a crash or rebalance re-delivers everything not
+// finished, never skips it. librdkafka commits the stored offsets in the background and on close. Messages
+// are read on the consumer's strand through a QueueWaker (no polling thread) and handed to the handler, which
+// may take its time: at most `max_in_flight` messages are outstanding before reading pauses.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "bus/kafka.h"
+
+namespace hookd::bus {
+
+struct ConsumedMessage {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  int64_t timestamp_ms = 0;
+};
+
+struct ConsumerOptions {
+  std::string group_id = "hookd-dispatch";
+  size_t max_in_flight = 256;
+};
+
+class Consumer : public std::enable_shared_from_this<Consumer> {
+ public:
+  // The handler runs on the consumer's strand and must not block; it starts work and calls done() when the
+  // message is finished (from any thread).
+  using Handler = std::function<void(std::shared_ptr<const ConsumedMessage>)>;
+
+  static Result<std::shared_ptr<Consumer>> create(asio::any_io_executor ex, const KafkaOptions& kafka,
+                                                  const ConsumerOptions& options, Handler handler);
+  ~Consumer();
+  void start();
+  // Marks a message finished; its offset becomes committable once every earlier message of its partition is
+  // too.
+  void done(const ConsumedMessage& message);
+  // Leaves the group, committing what is finished. Blocks the caller until done; the io_context must be
+  // running and the caller must not be one of its threads.
+  void close();
+  size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  bool assigned() const noexcept { return assigned_.load(std::memory_order_relaxed); }
+
+ private:
+  Consumer(asio::any_io_executor ex) : strand_(asio::make_strand(ex)) {}
+  awaitable<void> run();
+  void on_done(int32_t partition, int64_t offset);
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque);
+
+  asio::strand<asio::any_io_executor> strand_;
+  KafkaPtr rk_;
+  std::string topic_;
+  ConsumerOptions options_;
+  Handler handler_;
+  rd_kafka_queue_t* queue_ = nullptr;
+  std::unique_ptr<QueueWaker> waker_;
+  asio::steady_timer resume_{strand_};
+  std::atomic<size_t> in_flight_{0};
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> assigned_{false};
+  // Per partition: offsets handed out and not yet finished (ordered), and the highest offset handed out.
+  struct PartitionState {
+    std::set<int64_t> pending;
+    int64_t highest = -1;
+  };
+  std::map<int32_t, PartitionState> partitions_;  // strand only
+};
+
+}  // namespace hookd::bus

@@ -1,0 +1,171 @@
+#include "bus/producer.h"
+
+#include "core/log.h"
+#include "core/metrics.h"
+
+namespace hookd::bus {
+
+namespace {
+
+struct ProducerStats {
+  metrics::Counter& acked = metrics::registry().counter("hookd_kafka_messages_total",
+                                                        "Kafka messages by outcome.", "outcome=\"acked\"");
+  metrics::Counter& failed = metrics::registry().counter("hookd_kafka_messages_total",
+                                                         "Kafka messages by outcome.", "outcome=\"failed\"");
+  metrics::Histogram& ack_seconds = metrics::registry().histogram(
+      "hookd_kafka_ack_seconds", "Time from produce to the broker's acknowledgement.");
+};
+
+ProducerStats& stats() {
+  static ProducerStats s;
+  return s;
+}
+
+}  // namespace
+
+// Counts the delivery reports of one publish() call; the last one resumes the caller. Reports arrive on the
+// producer's strand, so the counters need no lock; the completion is posted to the caller's executor.
+struct Producer::Batch {
+  size_t remaining = 0;
+  error_code first_error;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::function<void(error_code)> done;
+
+  void report(error_code ec) {
+    if (ec && !first_error) first_error = ec;
+    if (--remaining == 0) {
+      auto d = std::move(done);
+      error_code result = first_error;
+      delete this;
+      d(result);
+    }
+  }
+};
+
+Result<std::shared_ptr<Producer>> Producer::create(asio::any_io_executor ex, const KafkaOptions& options) {
+  std::shared_ptr<Producer> p(new Producer(ex));
+  p->topic_ = options.topic;
+  std::map<std::string, std::string> base = {
+      {"bootstrap.servers", options.brokers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"linger.ms", std::to_string(options.linger.count())},
+      {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
+      {"compression.type", "lz4"},
+      {"queue.buffering.max.messages", "100000"},
+      {"client.id", "hookd"},
+      {"log_level", "4"},
+  };
+  auto conf = make_conf(base, options);
+  if (!conf.ok()) return conf.error();
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::on_delivery);
+  rd_kafka_conf_set_error_cb(conf->get(), &Producer::on_error);
+  rd_kafka_conf_set_opaque(conf->get(), p.get());
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->release(), err, sizeof err);
+  if (!rk) return make_error("kafka_error", std::string("cannot create Kafka producer: ") + err);
+  p->rk_.reset(rk);
+  p->topic_handle_ = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
+  p->main_queue_ = rd_kafka_queue_get_main(rk);
+  p->waker_ = std::make_unique<QueueWaker>(p->strand_, p->main_queue_);
+  asio::co_spawn(p->strand_, p->serve_reports(), asio::detached);
+  return p;
+}
+
+Producer::~Producer() {
+  waker_.reset();
+  if (main_queue_) rd_kafka_queue_destroy(main_queue_);
+  if (topic_handle_) rd_kafka_topic_destroy(topic_handle_);
+}
+
+void Producer::stop() {
+  stopped_ = true;
+  asio::post(strand_, [self = shared_from_this()] { self->waker_->cancel(); });
+}
+
+void Producer::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_flush(rk_.get(), static_cast<int>(timeout.count()));
+}
+
+awaitable<void> Producer::serve_reports() {
+  auto self = shared_from_this();
+  while (!stopped_) {
+    while (rd_kafka_poll(rk_.get(), 0) > 0) {
+    }
+    error_code ec = co_await waker_->wait();
+    if (ec) break;
+  }
+}
+
+void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
+  auto* batch = static_cast<Batch*>(msg->_private);
+  if (msg->err) {
+    stats().failed.inc();
+  } else {
+    stats().acked.inc();
+    stats().ack_seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - batch->started).count());
+  }
+  if (batch) batch->report(msg->err ? make_error_code(msg->err) : error_code{});
+}
+
+void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char buf[512];
+    rd_kafka_fatal_error(rk, buf, sizeof buf);
+    self->fatal_ = true;
+    log::error("kafka.producer_fatal", {{"reason", std::string(buf)}});
+    return;
+  }
+  // Transient errors (a broker down, all brokers down) are retried by librdkafka; messages fail on their own
+  // timeout.
+  log::warn("kafka.producer_error", {{"error", rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err))},
+                                     {"reason", std::string(reason)}});
+}
+
+awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> messages) {
+  if (messages.empty()) co_return error_code{};
+  auto self = shared_from_this();
+  auto caller = co_await asio::this_coro::executor;
+  // The completion carries the batch's result as a value (redirect), not as an exception.
+  error_code result;
+  auto token = redirect(result);
+  co_await asio::async_initiate<decltype(token), void(error_code)>(
+      [this, messages, caller](auto handler) {
+        auto work = asio::make_work_guard(caller);
+        auto* batch = new Batch();
+        batch->remaining = messages.size() + 1;  // +1: the initiator's own reference, released below
+        // The handler is move-only; a shared_ptr lets std::function (copyable) carry it.
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        batch->done = [h, work = std::move(work), caller](error_code ec) mutable {
+          asio::post(caller, [h, ec]() mutable { (*h)(ec); });
+          work.reset();
+        };
+        for (const OutgoingMessage& m : messages) {
+          rd_kafka_headers_t* hdrs = nullptr;
+          if (!m.headers.empty()) {
+            hdrs = rd_kafka_headers_new(m.headers.size());
+            for (const auto& [k, v] : m.headers)
+              rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                                  static_cast<ssize_t>(v.size()));
+          }
+          rd_kafka_resp_err_t err = rd_kafka_producev(
+              rk_.get(), RD_KAFKA_V_RKT(topic_handle_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+              RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
+              RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()), RD_KAFKA_V_HEADERS(hdrs),
+              RD_KAFKA_V_OPAQUE(batch), RD_KAFKA_V_END);
+          if (err) {
+            // Not enqueued (queue full, fatal state): no delivery report will come for this one.
+            if (hdrs) rd_kafka_headers_destroy(hdrs);
+            stats().failed.inc();
+            asio::post(strand_, [batch, err] { batch->report(make_error_code(err)); });
+          }
+        }
+        asio::post(strand_, [batch] { batch->report({}); });
+      },
+      token);
+  co_return result;
+}
+
+}  // namespace hookd::bus
