@@ -13,7 +13,7 @@ namespace hookd::jsonata::format::testing {
 
 namespace {
 
-[[maybe_unused]] std::optional<std::string_view> opt_string(const std::vector<json::Value>& args, size_t i) {
+std::optional<std::string_view> opt_string(const std::vector<json::Value>& args, size_t i) {
   if (i < args.size() && args[i].is_string()) return args[i].as_string();
   return std::nullopt;
 }
@@ -200,7 +200,24 @@ std::optional<Outcome> call(std::string_view fn, const std::vector<json::Value>&
     if (arg(0).is_undefined()) return undefined;
     return from_result(parse_integer(arg(0).as_string(), arg(1).as_string()));
   }
-  // LATER_FUNCTIONS
+  if (fn == "formatNumber") {
+    if (arg(0).is_undefined()) return undefined;
+    return from_result(format_number(arg(0).as_number(), arg(1).as_string(), arg(2)));
+  }
+  if (fn == "fromMillis") {
+    if (arg(0).is_undefined()) return undefined;
+    return from_result(from_millis(arg(0).as_number(), opt_string(args, 1), opt_string(args, 2)));
+  }
+  if (fn == "toMillis") {
+    if (arg(0).is_undefined()) return undefined;
+    auto r = to_millis(arg(0).as_string(), opt_string(args, 1), now_millis);
+    if (!r.ok()) return from_error(r.error());
+    if (!r.value()) return undefined;
+    Outcome o;
+    o.kind = Outcome::Kind::value;
+    o.value = json::Value(*r.value());
+    return o;
+  }
   return std::nullopt;
 }
 

@@ -77,7 +77,10 @@ TEST_P(SuiteGroup, DirectCallsMatchTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Format, SuiteGroup,
                          ::testing::Values(std::pair{"function-formatInteger", 64},
-                                           std::pair{"function-parseInteger", 60}),
+                                           std::pair{"function-parseInteger", 60},
+                                           std::pair{"function-formatNumber", 42},
+                                           std::pair{"function-fromMillis", 90},
+                                           std::pair{"function-tomillis", 50}),
                          [](const auto& info) {
                            std::string name = info.param.first;
                            name.erase(std::remove(name.begin(), name.end(), '-'), name.end());
