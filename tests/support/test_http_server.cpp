@@ -42,6 +42,7 @@ struct TestHttpServer::Impl {
   std::deque<Reply> script;
   std::function<Reply(const RecordedRequest&)> handler;
   std::size_t connections = 0;
+  std::size_t closed_connections = 0;
 
   // --- server thread only ---
   // Declared before `ioc`: sessions still pending when the server stops are destroyed with `ioc`, and their
@@ -98,21 +99,31 @@ struct TestHttpServer::Impl {
       error_code ec;
       tcp_layer.expires_after(std::chrono::seconds(10));
       co_await stream.async_handshake(asio::ssl::stream_base::server, redirect(ec));
-      if (ec) co_return;
-      co_await serve(stream, tcp_layer, timer, id);
+      if (!ec) {
+        const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+        co_await serve(stream, tcp_layer, timer, id, sni ? sni : "");
+      }
+      close_now(tcp_layer, timer);
     } else {
       beast::tcp_stream stream(std::move(socket));
       Registration reg(*this, id, [&] { close_now(stream, timer); });
-      co_await serve(stream, stream, timer, id);
+      co_await serve(stream, stream, timer, id, "");
+      close_now(stream, timer);
     }
   }
 
-  // Keeps `closers` in step with the live connections of this thread.
+  // Keeps `closers` in step with the live connections of this thread, and counts closed ones (the socket is
+  // closed before the registration ends).
   struct Registration {
     Registration(Impl& impl, std::size_t id, std::function<void()> closer) : impl(impl), id(id) {
       impl.closers.emplace(id, std::move(closer));
     }
-    ~Registration() { impl.closers.erase(id); }
+    ~Registration() {
+      impl.closers.erase(id);
+      std::lock_guard lock(impl.mutex);
+      ++impl.closed_connections;
+      impl.recorded.notify_all();
+    }
     Impl& impl;
     std::size_t id;
   };
@@ -126,7 +137,7 @@ struct TestHttpServer::Impl {
 
   template <class Stream>
   awaitable<void> serve(Stream& stream, beast::tcp_stream& tcp_layer, asio::steady_timer& timer,
-                        std::size_t id) {
+                        std::size_t id, std::string sni) {
     beast::flat_buffer buffer;
     while (true) {
       error_code ec;
@@ -152,6 +163,7 @@ struct TestHttpServer::Impl {
         recorded_request.headers.emplace_back(field.name_string(), field.value());
       recorded_request.body = req.body();
       recorded_request.connection = id;
+      recorded_request.tls_server_name = sni;
       recorded_request.received_at = std::chrono::steady_clock::now();
       Reply reply = record(std::move(recorded_request));
 
@@ -278,6 +290,16 @@ std::size_t TestHttpServer::request_count() const {
 std::size_t TestHttpServer::connection_count() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->connections;
+}
+
+std::size_t TestHttpServer::closed_connection_count() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->closed_connections;
+}
+
+bool TestHttpServer::wait_for_closed_connections(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->recorded.wait_for(lock, timeout, [&] { return impl_->closed_connections >= count; });
 }
 
 bool TestHttpServer::wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const {

@@ -26,7 +26,8 @@ struct RecordedRequest {
   std::string target;
   HeaderList headers;  // names as received
   std::string body;
-  std::size_t connection = 0;  // 1-based number of the accepted connection that carried it
+  std::size_t connection = 0;   // 1-based number of the accepted connection that carried it
+  std::string tls_server_name;  // SNI the client sent (TLS only; empty when none)
   std::chrono::steady_clock::time_point received_at;
 
   // First header with this name (case-insensitive).
@@ -82,7 +83,9 @@ class TestHttpServer {
 
   std::vector<RecordedRequest> requests() const;
   std::size_t request_count() const;
-  std::size_t connection_count() const;
+  std::size_t connection_count() const;         // accepted so far
+  std::size_t closed_connection_count() const;  // closed by either side so far
+  bool wait_for_closed_connections(std::size_t count, std::chrono::milliseconds timeout) const;
   // Blocks until at least `count` requests were recorded; false on timeout.
   bool wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const;
 
