@@ -1,0 +1,99 @@
+// hookd's Redis access: one RedisClient per process role, shared by every coroutine, on every thread.
+//
+// Threading. A client is one hiredis connection on its own strand; hiredis is only ever touched there. Its
+// methods may be called from any thread. Every command is an Asio async operation (async_initiate), so it
+// takes `use_awaitable`, `redirect(ec)`, a callback or `use_future`, and its completion is posted to the
+// caller's executor (the handler's associated executor), never run inline and never inside hiredis. Many
+// commands can be in flight at once: they are pipelined on the one connection and answered in order. No
+// threads are started.
+//
+// Errors. A reply Redis sends is a value: `-ERR ...`, `-WRONGTYPE ...` and `-NOSCRIPT ...` complete with a
+// success error_code and a RedisReply of type error. An error_code (RedisError, category "hookd.redis") means
+// the reply never arrived: not connected, connection lost, timeout, closed. After connection_lost or timeout
+// the command may or may not have run: write idempotent commands or scripts.
+//
+// Timeouts. Every command completes within RedisOptions::command_timeout. A command Redis has not answered by
+// then fails with `timeout` and the connection is dropped and re-established: replies arrive in order, so
+// every command behind the late one would wait as long (those fail with connection_lost). Connecting
+// (resolve, TCP, AUTH/SELECT/CLIENT SETNAME/PING) has its own connect_timeout.
+//
+// Reconnects. When the connection breaks, what was in flight fails at once and a new connection is attempted
+// at once, then with a doubling backoff (reconnect_min .. reconnect_max). Commands issued while an attempt is
+// under way wait for it (within their timeout); commands issued while waiting out a backoff fail at once with
+// not_connected rather than pile up. ready() says whether the connection is up, for /readyz.
+//
+// Lifetime. create() starts connecting. A connected client is kept alive by its pending socket waits, like a
+// Beast session by its pending read: call close() to end it (in-flight commands complete with `closed`).
+//
+// Rules for a shared connection: no SUBSCRIBE (RedisSubscriber has its own connection), no MULTI/EXEC/WATCH
+// (async_transaction sends MULTI..EXEC in one piece; anything conditional is a RedisScript), no SELECT (the
+// database comes from the URL). Those fail with unsupported_command.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/asio.h"
+#include "store/redis/command.h"
+#include "store/redis/connection.h"
+#include "store/redis/error.h"
+#include "store/redis/options.h"
+#include "store/redis/reply.h"
+
+namespace hookd::store {
+
+class RedisClient final : public detail::Connection {
+ public:
+  static std::shared_ptr<RedisClient> create(asio::any_io_executor ex, RedisOptions options);
+
+  // One command: `co_await client->async_command({"HSET", key, field, value}, redirect(ec))`.
+  // Completion signature: void(error_code, RedisReply).
+  template <typename Token>
+  auto async_command(RedisCommand command, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, RedisReply)>(
+        [this](auto handler, RedisCommand command) {
+          std::vector<RedisCommand> commands;
+          commands.push_back(std::move(command));
+          submit(std::move(commands), false, detail::make_completion(std::move(handler), io_executor_));
+        },
+        token, std::move(command));
+  }
+
+  // MULTI, the commands, EXEC, sent back to back; completes with EXEC's reply: an array with one reply per
+  // command, or an EXECABORT error reply when Redis refused to queue one of them. Completion signature:
+  // void(error_code, RedisReply). In a coroutine, build the vector before the co_await: GCC 12 rejects a
+  // braced list of commands inside a co_await expression ("array used as initializer").
+  template <typename Token>
+  auto async_transaction(std::vector<RedisCommand> commands, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, RedisReply)>(
+        [this](auto handler, std::vector<RedisCommand> commands) {
+          submit(std::move(commands), true, detail::make_completion(std::move(handler), io_executor_));
+        },
+        token, std::move(commands));
+  }
+
+  // PING; unexpected_reply unless Redis answers PONG. Completion signature: void(error_code).
+  template <typename Token>
+  auto async_ping(Token&& token) {
+    return asio::async_compose<Token, void(error_code)>(
+        [self = shared(), started = false](auto& op, error_code ec = {}, RedisReply reply = {}) mutable {
+          if (!started) {
+            started = true;
+            auto client = self;
+            return client->async_command({"PING"}, std::move(op));
+          }
+          if (!ec && !reply.is_status("PONG")) ec = RedisError::unexpected_reply;
+          op.complete(ec);
+        },
+        token, io_executor_);
+  }
+
+  std::shared_ptr<RedisClient> shared() { return std::static_pointer_cast<RedisClient>(shared_from_this()); }
+
+ private:
+  RedisClient(asio::any_io_executor ex, RedisOptions options);
+};
+
+using RedisClientPtr = std::shared_ptr<RedisClient>;
+
+}  // namespace hookd::store

@@ -1,0 +1,198 @@
+// One hiredis connection on a strand, with reconnects, handshake and command timeouts. RedisClient and
+// RedisSubscriber are built on it; see client.h for the behaviour callers rely on.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/asio.h"
+#include "store/redis/command.h"
+#include "store/redis/error.h"
+#include "store/redis/options.h"
+#include "store/redis/reply.h"
+
+struct redisAsyncContext;
+struct redisReply;
+
+namespace hookd::store::detail {
+
+// A caller's completion handler with its type erased (Boost 1.74 has no any_completion_handler).
+class Completion {
+ public:
+  virtual ~Completion() = default;
+  // Posts the handler to its associated executor; never runs it inline. Call at most once.
+  virtual void complete(error_code ec, RedisReply reply) = 0;
+};
+
+// Outstanding work on `ex`, so its execution context keeps running until the handler has been posted: a
+// tracked copy of a standard executor, or a work guard for a Networking TS one (a strand is both; Asio's own
+// handler_work prefers the standard way too).
+template <typename Executor>
+auto track_work(const Executor& ex) {
+  if constexpr (asio::execution::is_executor<Executor>::value)
+    return asio::prefer(ex, asio::execution::outstanding_work.tracked);
+  else
+    return asio::make_work_guard(ex);
+}
+
+template <typename Executor>
+auto work_executor(const Executor& tracked) {
+  if constexpr (asio::execution::is_executor<Executor>::value)
+    return tracked;
+  else
+    return tracked.get_executor();
+}
+
+template <typename Handler>
+class CompletionFor final : public Completion {
+ public:
+  CompletionFor(Handler handler, const asio::any_io_executor& fallback)
+      : work_(track_work(asio::get_associated_executor(handler, fallback))), handler_(std::move(handler)) {}
+
+  void complete(error_code ec, RedisReply reply) override {
+    asio::post(work_executor(*work_),
+               [handler = std::move(handler_), ec, reply = std::move(reply)]() mutable {
+                 std::move(handler)(ec, std::move(reply));
+               });
+    work_.reset();
+  }
+
+ private:
+  using Executor = asio::associated_executor_t<Handler, asio::any_io_executor>;
+  std::optional<decltype(track_work(std::declval<const Executor&>()))> work_;
+  Handler handler_;
+};
+
+template <typename Handler>
+std::unique_ptr<Completion> make_completion(Handler&& handler, const asio::any_io_executor& fallback) {
+  return std::make_unique<CompletionFor<std::decay_t<Handler>>>(std::forward<Handler>(handler), fallback);
+}
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using executor_type = asio::strand<asio::any_io_executor>;
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  virtual ~Connection();
+
+  executor_type get_executor() const noexcept { return strand_; }
+  const RedisOptions& options() const noexcept { return options_; }
+
+  // Connected and past the handshake. Cheap and callable from any thread: what /readyz reports.
+  bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
+  // The last thing that went wrong (hiredis' message, the reply to AUTH, a timeout), for logs and /readyz.
+  std::string last_error() const;
+
+  // Stops for good: in-flight and queued commands complete with RedisError::closed, no more reconnects, and
+  // the pending waits let go so the object can be destroyed. Any thread; returns at once.
+  void close();
+
+ protected:
+  Connection(asio::any_io_executor ex, RedisOptions options, std::string_view role);
+
+  // Starts the first connection attempt. Called by create(), once the object is owned by a shared_ptr.
+  void start();
+  // From any thread. Checks the commands, then hands them to the strand. `transaction` wraps them in
+  // MULTI/EXEC; the completion gets the reply of the last command sent (EXEC's for a transaction).
+  void submit(std::vector<RedisCommand> commands, bool transaction, std::unique_ptr<Completion> completion);
+
+  // On the strand, inside a hiredis callback: the handshake is done / the connection is gone.
+  virtual void on_connected() {}
+  virtual void on_disconnected() {}
+
+  redisAsyncContext* context() const noexcept { return ac_; }  // strand only
+  bool closed() const noexcept { return closed_; }             // strand only
+  const std::string& role() const noexcept { return role_; }
+
+  const asio::any_io_executor io_executor_;  // default executor for handlers that have none
+  const executor_type strand_;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  enum class State : uint8_t { idle, connecting, ready, backoff, closed };
+
+  struct Request {
+    std::vector<RedisCommand> commands;
+    std::unique_ptr<Completion> completion;
+    Clock::time_point deadline;
+  };
+
+  // One reply hiredis owes us. hiredis answers regular commands in the order they were sent, so this queue
+  // and hiredis' own callback list advance together.
+  struct Pending {
+    enum class Kind : uint8_t { handshake, ignore, result };
+    Kind kind;
+    Clock::time_point deadline;
+    std::unique_ptr<Request> request;  // result only
+    std::string_view what;             // handshake only: "AUTH", "SELECT", ...
+  };
+
+  static void reply_callback(redisAsyncContext* ac, void* reply, void* privdata);
+  static void connect_callback(const redisAsyncContext* ac, int status);
+  static void disconnect_callback(const redisAsyncContext* ac, int status);
+
+  // The connection's life, in the order it runs.
+  void do_connect();
+  void on_resolve(uint64_t attempt, error_code ec, const tcp::resolver::results_type& results);
+  void do_open(const std::string& ip);
+  void do_handshake();
+  void on_handshake_reply(const redisReply& reply, std::string_view what);
+  void on_ready();
+  void on_connect_timeout(uint64_t attempt);
+  void on_connect_failed(const redisAsyncContext* ac);
+  void on_disconnect(const redisAsyncContext* ac);
+  void drop(RedisError reason);
+  void connection_ended(bool was_ready, RedisError reason);
+  void schedule_reconnect(std::chrono::milliseconds delay);
+
+  // Commands.
+  void do_submit(std::unique_ptr<Request> request);
+  void send_request(std::unique_ptr<Request> request);
+  void on_reply(redisReply* reply);
+  void fail(std::unique_ptr<Request> request, RedisError reason);
+  void arm_watchdog();
+  void on_watchdog(error_code ec);
+
+  void do_close();
+  void teardown() noexcept;
+  void set_last_error(std::string message);
+
+  const RedisOptions options_;
+  const std::string role_;
+
+  redisAsyncContext* ac_ = nullptr;
+  State state_ = State::idle;
+  bool closed_ = false;
+  bool tearing_down_ = false;  // destructor: drop handlers without running them
+  uint64_t attempt_ = 0;       // tells a stale timer or resolve result from the current attempt's
+  unsigned failures_ = 0;      // consecutive failed attempts, for the backoff
+  size_t handshake_left_ = 0;
+  std::optional<RedisError> drop_reason_;  // why we dropped the connection, for the replies it still owed
+
+  std::deque<Pending> inflight_;
+  std::deque<std::unique_ptr<Request>> waiting_;  // submitted while connecting; sent once ready
+
+  tcp::resolver resolver_;
+  asio::steady_timer connect_timer_;
+  asio::steady_timer reconnect_timer_;
+  // One timer for every command: deadlines only grow (one timeout for all, sent in order), so only the oldest
+  // request in each queue can be the next to expire.
+  asio::steady_timer watchdog_;
+  bool watchdog_armed_ = false;
+
+  std::atomic<bool> ready_{false};
+  mutable std::mutex error_mutex_;
+  std::string last_error_;
+};
+
+}  // namespace hookd::store::detail

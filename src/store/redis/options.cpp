@@ -1,0 +1,144 @@
+#include "store/redis/options.h"
+
+#include <charconv>
+#include <limits>
+#include <optional>
+
+namespace hookd::store {
+
+namespace {
+
+bool fail(std::string* error, std::string_view message) {
+  if (error) {
+    *error = "redis URL: ";
+    *error += message;
+  }
+  return false;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    int hi = i + 1 < in.size() ? hex_digit(in[i + 1]) : -1;
+    int lo = i + 2 < in.size() ? hex_digit(in[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+template <typename T>
+std::optional<T> parse_decimal(std::string_view text) {
+  T value{};
+  if (text.empty() || text.front() == '+' || text.front() == '-') return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+bool valid_host(std::string_view host) {
+  for (char c : host) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '/' || c == '@' || c == '[' || c == ']' || c == '%')
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool RedisOptions::from_url(std::string_view url, RedisOptions& out, std::string* error) {
+  constexpr std::string_view scheme = "redis://";
+  if (url.starts_with("rediss://")) return fail(error, "TLS (rediss://) is not supported");
+  if (!url.starts_with(scheme)) return fail(error, "must start with redis://");
+  std::string_view rest = url.substr(scheme.size());
+  if (rest.find_first_of("?#") != std::string_view::npos)
+    return fail(error, "query parameters and fragments are not supported");
+
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  std::string_view path = rest.substr(authority.size());
+
+  RedisOptions parsed = out;
+  parsed.username.clear();
+  parsed.password.clear();
+
+  // The last '@' ends the user info: an unescaped '@' in a password is common enough to allow.
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority.remove_prefix(at + 1);
+    auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos)
+      return fail(error, "user info needs a password: redis://[user]:password@host");
+    auto user = percent_decode(userinfo.substr(0, colon));
+    auto password = percent_decode(userinfo.substr(colon + 1));
+    if (!user || !password) return fail(error, "bad percent-escape in user or password");
+    if (password->empty()) return fail(error, "empty password");
+    parsed.username = std::move(*user);
+    parsed.password = std::move(*password);
+  }
+
+  std::string_view host;
+  std::optional<std::string_view> port_text;
+  if (authority.starts_with('[')) {  // [IPv6]:port
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return fail(error, "unterminated [IPv6] host");
+    host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return fail(error, "unexpected text after ]");
+      port_text = after.substr(1);
+    }
+    if (host.empty()) return fail(error, "missing host");
+  } else {
+    auto colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+    if (host.empty()) return fail(error, "missing host");
+    if (!valid_host(host)) return fail(error, "invalid character in host");
+  }
+  parsed.host = std::string(host);
+
+  parsed.port = 6379;
+  if (port_text) {
+    auto port = parse_decimal<uint32_t>(*port_text);
+    if (!port || *port == 0 || *port > 65535) return fail(error, "port must be a number from 1 to 65535");
+    parsed.port = static_cast<uint16_t>(*port);
+  }
+
+  parsed.db = 0;
+  if (path.size() > 1) {  // "" and "/" both mean database 0
+    auto db = parse_decimal<int>(path.substr(1));
+    if (!db) return fail(error, "database must be a non-negative number: redis://host:port/3");
+    parsed.db = *db;
+  }
+
+  out = std::move(parsed);
+  return true;
+}
+
+std::string RedisOptions::redacted_url() const {
+  std::string url = "redis://";
+  bool v6 = host.find(':') != std::string::npos;
+  if (v6) url += '[';
+  url += host;
+  if (v6) url += ']';
+  url += ':';
+  url += std::to_string(port);
+  url += '/';
+  url += std::to_string(db);
+  return url;
+}
+
+}  // namespace hookd::store

@@ -1,0 +1,39 @@
+// Where and how to reach Redis. Parsed from `redis://[[user]:password@]host[:port][/db]`, plus the timeouts
+// and reconnect backoff that a URL cannot say.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace hookd::store {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 6379;
+  std::string username;  // Redis 6 ACL user; empty means AUTH with the password alone
+  std::string password;  // AUTH on every new connection when not empty
+  int db = 0;            // SELECT on every new connection when not 0
+  // CLIENT SETNAME on every new connection, so operators (and tests) can find it in CLIENT LIST. Empty: none.
+  std::string client_name = "hookd";
+
+  // Resolve + TCP connect + handshake. A failed or timed-out attempt is retried after a backoff.
+  std::chrono::milliseconds connect_timeout{2000};
+  // Longest wait for any reply. Blocking commands (BLPOP ...) must block for less than this.
+  std::chrono::milliseconds command_timeout{2000};
+  // After a working connection breaks, the first attempt is immediate; each failed attempt doubles the wait,
+  // from reconnect_min up to reconnect_max.
+  std::chrono::milliseconds reconnect_min{100};
+  std::chrono::milliseconds reconnect_max{5000};
+
+  // Sets host, port, username, password and db from `url` (percent-escapes allowed in user and password) and
+  // leaves the other fields as they are. On a malformed URL returns false, fills `error` and leaves `out`
+  // untouched. Messages never contain the password.
+  static bool from_url(std::string_view url, RedisOptions& out, std::string* error = nullptr);
+
+  // "redis://host:port/db" without credentials, for logs.
+  std::string redacted_url() const;
+};
+
+}  // namespace hookd::store

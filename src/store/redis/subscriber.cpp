@@ -1,0 +1,104 @@
+#include "store/redis/subscriber.h"
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+
+#include "core/log.h"
+#include "store/redis/command.h"
+
+namespace hookd::store {
+
+namespace {
+
+std::vector<std::string> unique(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+std::string_view element(const redisReply& reply, size_t i) {
+  const redisReply* e = reply.element[i];
+  return e->type == REDIS_REPLY_STRING ? std::string_view(e->str, e->len) : std::string_view();
+}
+
+}  // namespace
+
+RedisSubscriber::RedisSubscriber(asio::any_io_executor ex, RedisOptions options,
+                                 RedisSubscription subscription, Handlers handlers)
+    : Connection(std::move(ex), std::move(options), "subscriber"),
+      subscription_{unique(std::move(subscription.channels)), unique(std::move(subscription.patterns))},
+      handlers_(std::move(handlers)) {}
+
+std::shared_ptr<RedisSubscriber> RedisSubscriber::create(asio::any_io_executor ex, RedisOptions options,
+                                                         RedisSubscription subscription, Handlers handlers) {
+  std::shared_ptr<RedisSubscriber> subscriber(
+      new RedisSubscriber(std::move(ex), std::move(options), std::move(subscription), std::move(handlers)));
+  subscriber->start();
+  return subscriber;
+}
+
+// hiredis keeps one callback per channel and pattern (not per command): it gets the confirmations and every
+// message, until the connection goes.
+void RedisSubscriber::on_connected() {
+  unconfirmed_ = subscription_.channels.size() + subscription_.patterns.size();
+  auto send = [this](std::string_view verb, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    RedisCommand command{verb};
+    for (const std::string& name : names)
+      command.arg(name);
+    std::string_view wire = command.wire();
+    redisAsyncFormattedCommand(context(), &RedisSubscriber::push_callback, this, wire.data(), wire.size());
+  };
+  send("SUBSCRIBE", subscription_.channels);
+  send("PSUBSCRIBE", subscription_.patterns);
+  if (unconfirmed_ == 0) on_all_confirmed();
+}
+
+void RedisSubscriber::on_disconnected() {
+  unconfirmed_ = 0;
+  subscribed_.store(false, std::memory_order_release);
+}
+
+// A null reply is hiredis failing the subscription as the connection goes (possibly from the destructor, so
+// nothing here may be touched for it); on_disconnected has that covered.
+void RedisSubscriber::push_callback(redisAsyncContext* /*ac*/, void* reply, void* privdata) {
+  if (reply == nullptr) return;
+  static_cast<RedisSubscriber*>(privdata)->on_push(*static_cast<redisReply*>(reply));
+}
+
+void RedisSubscriber::on_push(const redisReply& reply) {
+  if (reply.type != REDIS_REPLY_ARRAY || reply.elements < 3) return;
+  std::string_view kind = element(reply, 0);
+  RedisMessage message;
+  if (kind == "message") {
+    message.channel = element(reply, 1);
+    message.payload = element(reply, 2);
+  } else if (kind == "pmessage" && reply.elements >= 4) {
+    message.pattern = element(reply, 1);
+    message.channel = element(reply, 2);
+    message.payload = element(reply, 3);
+  } else {
+    if ((kind == "subscribe" || kind == "psubscribe") && unconfirmed_ > 0 && --unconfirmed_ == 0)
+      on_all_confirmed();
+    return;
+  }
+  if (!handlers_.on_message) return;
+  asio::post(strand_, [self = shared(), message = std::move(message)] {
+    if (!self->closed()) self->handlers_.on_message(message);
+  });
+}
+
+void RedisSubscriber::on_all_confirmed() {
+  subscribed_.store(true, std::memory_order_release);
+  log::info("redis.subscribed", {{"url", options().redacted_url()},
+                                 {"channels", static_cast<int64_t>(subscription_.channels.size())},
+                                 {"patterns", static_cast<int64_t>(subscription_.patterns.size())}});
+  if (!handlers_.on_subscribed) return;
+  asio::post(strand_, [self = shared()] {
+    if (!self->closed()) self->handlers_.on_subscribed();
+  });
+}
+
+}  // namespace hookd::store

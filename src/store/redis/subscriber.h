@@ -1,0 +1,68 @@
+// Pub/sub on a connection of its own (a subscribed connection can do nothing else): how every node hears that
+// a configuration changed and drops its cached copy.
+//
+// The channel and pattern list is fixed at creation and subscribed again after every reconnect. Messages
+// published while the subscriber was disconnected are lost, so on_subscribed (called after every (re)connect,
+// once Redis has confirmed every subscription) means "anything may have changed": a cache drops everything.
+// Handlers run one at a time, in order, on the subscriber's strand (never inside hiredis); they must not
+// block. Threading, timeouts, reconnects and close() are as for RedisClient (client.h).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/asio.h"
+#include "store/redis/connection.h"
+#include "store/redis/options.h"
+
+namespace hookd::store {
+
+struct RedisMessage {
+  std::string channel;
+  std::string payload;
+  std::string pattern;  // the PSUBSCRIBE pattern that matched; empty for a SUBSCRIBE channel
+};
+
+struct RedisSubscription {
+  std::vector<std::string> channels;
+  std::vector<std::string> patterns;
+};
+
+class RedisSubscriber final : public detail::Connection {
+ public:
+  struct Handlers {
+    std::function<void(const RedisMessage&)> on_message;
+    std::function<void()> on_subscribed;
+  };
+
+  static std::shared_ptr<RedisSubscriber> create(asio::any_io_executor ex, RedisOptions options,
+                                                 RedisSubscription subscription, Handlers handlers);
+
+  // Connected and every channel and pattern confirmed. Any thread.
+  bool subscribed() const noexcept { return subscribed_.load(std::memory_order_acquire); }
+
+ private:
+  RedisSubscriber(asio::any_io_executor ex, RedisOptions options, RedisSubscription subscription,
+                  Handlers handlers);
+
+  void on_connected() override;
+  void on_disconnected() override;
+  static void push_callback(redisAsyncContext* ac, void* reply, void* privdata);
+  void on_push(const redisReply& reply);
+  void on_all_confirmed();
+  std::shared_ptr<RedisSubscriber> shared() {
+    return std::static_pointer_cast<RedisSubscriber>(shared_from_this());
+  }
+
+  const RedisSubscription subscription_;
+  const Handlers handlers_;
+  size_t unconfirmed_ = 0;  // strand only
+  std::atomic<bool> subscribed_{false};
+};
+
+using RedisSubscriberPtr = std::shared_ptr<RedisSubscriber>;
+
+}  // namespace hookd::store
