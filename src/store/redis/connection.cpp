@@ -218,6 +218,8 @@ void Connection::drop(RedisError reason) {
   if (!ac_) return;
   const bool was_ready = state_ == State::ready;
   drop_reason_ = reason;
+  // Before the failed commands complete: their callers may look at ready() next.
+  ready_.store(false, std::memory_order_release);
   redisAsyncFree(std::exchange(ac_, nullptr));
   connection_ended(was_ready, reason);
 }
@@ -225,7 +227,12 @@ void Connection::drop(RedisError reason) {
 void Connection::connection_ended(bool was_ready, RedisError reason) {
   ready_.store(false, std::memory_order_release);
   connect_timer_.cancel();
-  state_ = closed_ ? State::closed : State::backoff;
+  // A connection that worked is retried at once (a killed connection, a failover): commands issued meanwhile
+  // wait for that attempt as they would for the first one. A failing server gets more and more time, and
+  // commands fail at once while it does.
+  const std::chrono::milliseconds delay =
+      was_ready ? std::chrono::milliseconds(0) : backoff(options_, failures_);
+  state_ = closed_ ? State::closed : was_ready ? State::connecting : State::backoff;
   while (!waiting_.empty()) {
     auto request = std::move(waiting_.front());
     waiting_.pop_front();
@@ -234,9 +241,6 @@ void Connection::connection_ended(bool was_ready, RedisError reason) {
   on_disconnected();
   if (closed_) return;
 
-  // A connection that worked is retried at once (a killed connection, a failover); a failing server gets
-  // more and more time.
-  std::chrono::milliseconds delay{0};
   if (was_ready) {
     failures_ = 0;
     log::warn("redis.connection_lost", {{"role", role_},
@@ -244,7 +248,7 @@ void Connection::connection_ended(bool was_ready, RedisError reason) {
                                         {"reason", make_error_code(reason).message()},
                                         {"error", last_error()}});
   } else {
-    delay = backoff(options_, failures_++);
+    ++failures_;
     log::warn("redis.connect_failed", {{"role", role_},
                                        {"url", options_.redacted_url()},
                                        {"error", last_error()},
@@ -253,6 +257,8 @@ void Connection::connection_ended(bool was_ready, RedisError reason) {
   schedule_reconnect(delay);
 }
 
+// Always through the timer, even with no delay: the context being dropped may still be inside hiredis (a free
+// deferred until the current callback returns), and the next one must not start until it is gone.
 void Connection::schedule_reconnect(std::chrono::milliseconds delay) {
   reconnect_timer_.expires_after(delay);
   reconnect_timer_.async_wait([self = shared_from_this()](error_code ec) {
@@ -337,6 +343,8 @@ void Connection::on_reply(redisReply* reply) {
   }
   if (tearing_down_) return;
   if (reply) return pending.request->completion->complete({}, copy_reply(*reply));
+  // hiredis fails what it owed before it reports the disconnect: not ready from here on.
+  ready_.store(false, std::memory_order_release);
   RedisError reason = drop_reason_.value_or(RedisError::connection_lost);
   // Only the commands that were late get `timeout`; the ones behind them were cut off with the connection.
   if (reason == RedisError::timeout && pending.deadline > Clock::now()) reason = RedisError::connection_lost;

@@ -77,7 +77,7 @@ TEST_F(RedisConnectionTest, LateReplyTimesOutAndTheConnectionIsReplaced) {
 
   ASSERT_TRUE(connected(*client));
   Result second_id = exec(*client, {"CLIENT", "ID"});
-  ASSERT_TRUE(second_id.reply.is_integer()) << second_id.reply;
+  ASSERT_TRUE(second_id.reply.is_integer()) << second_id.reply << " " << second_id.ec.message();
   EXPECT_NE(second_id.reply, first_id.reply) << "a new connection";
   EXPECT_EQ(admin_->client_id(options_.client_name), second_id.reply.integer())
       << "the old connection is gone from the server";
@@ -223,8 +223,9 @@ TEST_F(RedisConnectionTest, AuthenticatesAndSelectsTheDatabaseFromTheUrl) {
     bad.password = c.password;
     bad.reconnect_min = 1000ms;
     auto refused_client = connect(bad);
+    // handshake_failed if the PING waited for the attempt, not_connected if the attempt had already failed.
     Result r = exec(*refused_client, {"PING"});
-    EXPECT_EQ(r.ec, RedisError::handshake_failed) << r.ec.message();
+    EXPECT_TRUE(r.ec == RedisError::handshake_failed || r.ec == RedisError::not_connected) << r.ec.message();
     EXPECT_TRUE(refused_client->last_error().starts_with(c.expected_error)) << refused_client->last_error();
     EXPECT_FALSE(refused_client->ready());
   }
