@@ -42,6 +42,14 @@ std::string uuid_v7(int64_t unix_millis) {
   return format_uuid(b);
 }
 
+std::string uuid_from_name(std::string_view name) {
+  unsigned char b[16];
+  std::memcpy(b, crypto::hash(crypto::Digest::sha256, name).data(), 16);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x80);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return format_uuid(b);
+}
+
 std::string uuid_v7() {
   return uuid_v7(clock::now_millis());
 }

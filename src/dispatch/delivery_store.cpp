@@ -1,0 +1,324 @@
+#include "dispatch/delivery_store.h"
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/ids.h"
+#include "dispatch/delivery_scripts.h"
+
+namespace hookd::dispatch {
+
+using store::RedisCommand;
+using store::RedisReply;
+
+namespace {
+
+std::string delivery_key(std::string_view id) {
+  return "hookd:delivery:" + std::string(id);
+}
+
+int64_t to_int(std::string_view s) {
+  int64_t v = 0;
+  bool neg = !s.empty() && s[0] == '-';
+  for (char c : s.substr(neg ? 1 : 0)) {
+    if (c < '0' || c > '9') break;
+    v = v * 10 + (c - '0');
+  }
+  return neg ? -v : v;
+}
+
+Result<Delivery> delivery_from_hash(const RedisReply& r) {
+  if (!r.is_array() || r.size() == 0) return make_error("not_found", "delivery not found");
+  Delivery d;
+  for (size_t i = 0; i + 1 < r.size(); i += 2) {
+    std::string_view k = r[i].str(), v = r[i + 1].str();
+    if (k == "id")
+      d.id = v;
+    else if (k == "event_id")
+      d.event_id = v;
+    else if (k == "webhook_id")
+      d.webhook_id = v;
+    else if (k == "environment_id")
+      d.environment_id = v;
+    else if (k == "event_type")
+      d.event_type = v;
+    else if (k == "status")
+      d.status = delivery_status_from(v).value_or(DeliveryStatus::pending);
+    else if (k == "attempts")
+      d.attempts = static_cast<int>(to_int(v));
+    else if (k == "attempt_base")
+      d.attempt_base = static_cast<int>(to_int(v));
+    else if (k == "replays")
+      d.replays = static_cast<int>(to_int(v));
+    else if (k == "created_at")
+      d.created_at = to_int(v);
+    else if (k == "updated_at")
+      d.updated_at = to_int(v);
+    else if (k == "next_attempt_at")
+      d.next_attempt_at = to_int(v);
+    else if (k == "failed_at")
+      d.failed_at = to_int(v);
+    else if (k == "last_status_code")
+      d.last_status_code = static_cast<int>(to_int(v));
+    else if (k == "last_error")
+      d.last_error = v;
+    else if (k == "claim")
+      d.claim = v;
+  }
+  if (d.id.empty()) return make_error("corrupt_record", "delivery record lacks an id");
+  return d;
+}
+
+Result<Attempt> attempt_from_json(std::string_view text) {
+  json::Value v;
+  if (!json::parse(text, v) || !v.is_object())
+    return make_error("corrupt_record", "attempt is not a JSON object");
+  Attempt a;
+  a.number = static_cast<int>(v.get("attempt").number_or(0));
+  a.started_at = clock::parse_iso8601(v.get("started_at").string_or("")).value_or(0);
+  a.status_code = static_cast<int>(v.get("status_code").number_or(0));
+  a.latency_ms = static_cast<int64_t>(v.get("latency_ms").number_or(0));
+  a.error = std::string(v.get("error").string_or(""));
+  a.response = std::string(v.get("response").string_or(""));
+  a.replay = v.get("replay").bool_or(false);
+  return a;
+}
+
+std::string index_key(DeliveryStore::Index index, std::string_view owner) {
+  switch (index) {
+    case DeliveryStore::Index::webhook:
+      return "hookd:webhook:" + std::string(owner) + ":deliveries";
+    case DeliveryStore::Index::environment:
+      return "hookd:environment:" + std::string(owner) + ":deliveries";
+    case DeliveryStore::Index::event:
+      return "hookd:event:" + std::string(owner) + ":deliveries";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(DeliveryStatus s) noexcept {
+  switch (s) {
+    case DeliveryStatus::pending:
+      return "pending";
+    case DeliveryStatus::retrying:
+      return "retrying";
+    case DeliveryStatus::succeeded:
+      return "succeeded";
+    case DeliveryStatus::failed:
+      return "failed";
+  }
+  return "pending";
+}
+
+std::optional<DeliveryStatus> delivery_status_from(std::string_view s) noexcept {
+  for (auto st :
+       {DeliveryStatus::pending, DeliveryStatus::retrying, DeliveryStatus::succeeded, DeliveryStatus::failed})
+    if (to_string(st) == s) return st;
+  return std::nullopt;
+}
+
+json::Value to_json(const Delivery& d) {
+  json::ObjectBuilder b(16);
+  b.set("id", d.id).set("event_id", d.event_id).set("webhook_id", d.webhook_id);
+  b.set("environment_id", d.environment_id).set("event", d.event_type);
+  b.set("status", json::Value(to_string(d.status))).set("attempts", d.attempts).set("replays", d.replays);
+  b.set("last_status_code", d.last_status_code ? json::Value(d.last_status_code) : json::Value(nullptr));
+  b.set("last_error", d.last_error.empty() ? json::Value(nullptr) : json::Value(d.last_error));
+  b.set("next_attempt_at",
+        d.next_attempt_at && (d.status == DeliveryStatus::pending || d.status == DeliveryStatus::retrying)
+            ? json::Value(clock::iso8601(d.next_attempt_at))
+            : json::Value(nullptr));
+  b.set("failed_at", d.failed_at ? json::Value(clock::iso8601(d.failed_at)) : json::Value(nullptr));
+  b.set("created_at", clock::iso8601(d.created_at)).set("updated_at", clock::iso8601(d.updated_at));
+  return std::move(b).build();
+}
+
+json::Value to_json(const Attempt& a) {
+  json::ObjectBuilder b(7);
+  b.set("attempt", a.number).set("started_at", clock::iso8601(a.started_at));
+  b.set("status_code", a.status_code ? json::Value(a.status_code) : json::Value(nullptr));
+  b.set("latency_ms", json::Value(a.latency_ms));
+  b.set("error", a.error.empty() ? json::Value(nullptr) : json::Value(a.error));
+  b.set("response", a.response).set("replay", a.replay);
+  return std::move(b).build();
+}
+
+std::string DeliveryStore::delivery_id(std::string_view event_id, std::string_view webhook_id) {
+  return ids::uuid_from_name(std::string(event_id) + "/" + std::string(webhook_id));
+}
+
+awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(
+    const Event& event, std::string_view event_json, std::span<const std::string> webhook_ids) {
+  RedisCommand args{event.id,
+                    event_json,
+                    static_cast<int64_t>(options_.event_retention.count()),
+                    clock::now_millis(),
+                    event.environment_id,
+                    event.type};
+  for (const auto& wid : webhook_ids)
+    args.arg(delivery_id(event.id, wid)).arg(wid);
+  auto r = co_await store_.run(scripts::schedule(), RedisCommand{}, std::move(args));
+  if (!r.ok()) co_return r.error();
+  std::vector<std::string> ids;
+  for (const auto& e : r->elements())
+    ids.emplace_back(e.str());
+  co_return ids;
+}
+
+awaitable<Result<std::vector<std::string>>> DeliveryStore::claim_due(int64_t now, size_t limit,
+                                                                     std::string_view claim) {
+  auto r = co_await store_.run(
+      scripts::claim_due(), RedisCommand{},
+      RedisCommand{now, now + options_.lease.count(), static_cast<int64_t>(limit), claim});
+  if (!r.ok()) co_return r.error();
+  std::vector<std::string> ids;
+  for (const auto& e : r->elements())
+    ids.emplace_back(e.str());
+  co_return ids;
+}
+
+awaitable<Result<Delivery>> DeliveryStore::get(std::string_view id) {
+  auto r = co_await store_.command(RedisCommand{"HGETALL", delivery_key(id)});
+  if (!r.ok()) co_return r.error();
+  co_return delivery_from_hash(*r);
+}
+
+awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_id) {
+  auto r = co_await store_.command(RedisCommand{"GET", "hookd:event:" + std::string(event_id)});
+  if (!r.ok()) co_return r.error();
+  if (r->is_nil())
+    co_return make_error("not_found", "event " + std::string(event_id) + " has expired or never existed");
+  co_return std::string(r->str());
+}
+
+awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view id) {
+  auto r = co_await store_.command(RedisCommand{"LRANGE", delivery_key(id) + ":attempts", 0, -1});
+  if (!r.ok()) co_return r.error();
+  std::vector<Attempt> out;
+  for (const auto& e : r->elements())
+    if (auto a = attempt_from_json(e.str()); a.ok()) out.push_back(std::move(a).value());
+  co_return out;
+}
+
+awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::string_view claim,
+                                                      const Attempt& attempt, bool delivered,
+                                                      int64_t next_due) {
+  RedisCommand args{d.id,
+                    claim,
+                    clock::now_millis(),
+                    delivered ? "1" : "0",
+                    json::dump(to_json(attempt)),
+                    static_cast<int64_t>(attempt.status_code),
+                    attempt.error,
+                    next_due,
+                    static_cast<int64_t>(options_.disable_after_failures),
+                    static_cast<int64_t>(options_.disable_after.count()),
+                    static_cast<int64_t>(options_.event_retention.count())};
+  auto r = co_await store_.run(scripts::record_attempt(), RedisCommand{}, std::move(args));
+  if (!r.ok()) co_return r.error();
+  RecordResult out;
+  std::string_view status = r->size() > 0 ? (*r)[0].str() : "lost";
+  if (status == "lost") {
+    out.lost_claim = true;
+    co_return out;
+  }
+  out.status = delivery_status_from(status).value_or(DeliveryStatus::pending);
+  out.disable_endpoint = r->size() > 1 && (*r)[1].integer() == 1;
+  co_return out;
+}
+
+awaitable<Status> DeliveryStore::fail_without_attempt(const Delivery& d, std::string_view claim,
+                                                      std::string_view reason) {
+  auto r = co_await store_.run(scripts::fail_without_attempt(), RedisCommand{},
+                               RedisCommand{d.id, claim, clock::now_millis(), reason});
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+awaitable<Result<int>> DeliveryStore::replay(std::string_view id, int64_t now) {
+  auto r = co_await store_.run(scripts::replay(), RedisCommand{}, RedisCommand{id, now});
+  if (!r.ok()) co_return r.error();
+  if (r->integer() < 0) co_return make_error("not_found", "delivery not found");
+  co_return static_cast<int>(r->integer());
+}
+
+awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::string_view owner,
+                                                             const DeliveryFilter& filter,
+                                                             std::string_view cursor, size_t limit) {
+  // Delivery ids are hashes, not time-ordered, so the cursor carries the last item's creation time and id:
+  // base64url("<created ms>:<id>").
+  int64_t max_score = filter.until ? filter.until - 1 : INT64_MAX;
+  std::string after_id;
+  if (!cursor.empty()) {
+    auto raw = crypto::from_base64(cursor);
+    size_t colon = raw ? raw->find(':') : std::string::npos;
+    if (colon == std::string::npos)
+      co_return make_error("invalid_cursor", "cursor is not one this API returned");
+    max_score = std::min(max_score, to_int(raw->substr(0, colon)));
+    after_id = raw->substr(colon + 1);
+  }
+  std::string min = filter.since ? std::to_string(filter.since) : "-inf";
+  std::string max = max_score == INT64_MAX ? "+inf" : std::to_string(max_score);
+  std::string key = index_key(index, owner);
+
+  store::Page<Delivery> page;
+  constexpr int64_t kBatch = 200;
+  int64_t offset = 0;
+  for (;;) {
+    auto r =
+        co_await store_.command(index == Index::event ? RedisCommand{"SMEMBERS", key}
+                                                      : RedisCommand{"ZREVRANGEBYSCORE", key, max, min,
+                                                                     "WITHSCORES", "LIMIT", offset, kBatch});
+    if (!r.ok()) co_return r.error();
+    std::vector<std::string> ids;
+    std::vector<int64_t> scores;
+    const auto& el = r->elements();
+    if (index == Index::event) {
+      for (const auto& e : el)
+        ids.emplace_back(e.str());
+    } else {
+      for (size_t i = 0; i + 1 < el.size(); i += 2) {
+        ids.emplace_back(el[i].str());
+        scores.push_back(to_int(el[i + 1].str()));
+      }
+    }
+    std::vector<Delivery> batch;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (!cursor.empty() && !scores.empty() && scores[i] == max_score && ids[i] >= after_id) continue;
+      auto d = co_await get(ids[i]);
+      if (!d.ok()) continue;  // expired
+      if (filter.status && d->status != *filter.status) continue;
+      if (!filter.event_type.empty() && d->event_type != filter.event_type) continue;
+      if (filter.since && d->created_at < filter.since) continue;
+      if (filter.until && d->created_at >= filter.until) continue;
+      batch.push_back(std::move(d).value());
+    }
+    if (index == Index::event)
+      std::sort(batch.begin(), batch.end(),
+                [](const Delivery& a, const Delivery& b) { return a.created_at > b.created_at; });
+    for (auto& d : batch) {
+      if (page.items.size() == limit) {
+        const auto& last = page.items.back();
+        page.next_cursor = crypto::base64(std::to_string(last.created_at) + ":" + last.id, true, false);
+        co_return page;
+      }
+      page.items.push_back(std::move(d));
+    }
+    if (index == Index::event || static_cast<int64_t>(ids.size()) < kBatch) break;
+    offset += kBatch;
+  }
+  co_return page;
+}
+
+awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids(std::string_view webhook_id) {
+  auto r = co_await store_.command(
+      RedisCommand{"ZRANGE", "hookd:webhook:" + std::string(webhook_id) + ":failed", 0, -1});
+  if (!r.ok()) co_return r.error();
+  std::vector<std::string> ids;
+  for (const auto& e : r->elements())
+    ids.emplace_back(e.str());
+  co_return ids;
+}
+
+}  // namespace hookd::dispatch

@@ -1,0 +1,113 @@
+// Deliveries in Redis: one per (event, endpoint), with its attempts, the retry schedule and the dead letters.
+//
+//   hookd:event:{id}                 the event (Kafka record value), kept for retries and replays (retention
+//   TTL) hookd:delivery:{id}              hash: status, attempts, timestamps, last result, claim token
+//   hookd:delivery:{id}:attempts     list of attempt JSON objects, oldest first
+//   hookd:schedule                   zset: delivery id -> when it is due (or when its claim's lease runs out)
+//   hookd:webhook:{id}:deliveries    zset: delivery id -> created ms (also per environment and a set per
+//   event) hookd:webhook:{id}:failed        zset: dead-lettered delivery id -> when hookd:webhook:{id}:health
+//   hash: consecutive_failures, failing_since (for auto-disable)
+//
+// Every state change is one Lua script, so it is atomic: scheduling creates each delivery at most once (its
+// id is derived from event and endpoint), claiming moves due entries to "leased" so two dispatchers never
+// take the same attempt, and recording an attempt checks the claim token so a dispatcher whose lease ran out
+// cannot overwrite the newer claimer's result.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/event.h"
+#include "dispatch/options.h"
+#include "store/store.h"
+
+namespace hookd::dispatch {
+
+enum class DeliveryStatus { pending, retrying, succeeded, failed };
+std::string_view to_string(DeliveryStatus s) noexcept;
+std::optional<DeliveryStatus> delivery_status_from(std::string_view s) noexcept;
+
+struct Delivery {
+  std::string id;
+  std::string event_id;
+  std::string webhook_id;
+  std::string environment_id;
+  std::string event_type;
+  DeliveryStatus status = DeliveryStatus::pending;
+  int attempts = 0;      // in total, across replays
+  int attempt_base = 0;  // attempts made before the current round (a replay starts a round)
+  int replays = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  int64_t next_attempt_at = 0;
+  int64_t failed_at = 0;
+  int last_status_code = 0;
+  std::string last_error;
+  std::string claim;
+  int round_attempts() const noexcept { return attempts - attempt_base; }
+};
+
+struct Attempt {
+  int number = 0;
+  int64_t started_at = 0;
+  int status_code = 0;  // 0: no response (timeout, connection error)
+  int64_t latency_ms = 0;
+  std::string error;     // empty on success
+  std::string response;  // the first bytes of the response body
+  bool replay = false;
+};
+
+json::Value to_json(const Delivery& d);
+json::Value to_json(const Attempt& a);
+
+struct DeliveryFilter {
+  std::optional<DeliveryStatus> status;
+  std::string event_type;
+  int64_t since = 0;  // created_at >= since (ms); 0: no bound
+  int64_t until = 0;  // created_at < until (ms); 0: no bound
+};
+
+struct RecordResult {
+  bool lost_claim = false;        // another dispatcher owns it now: nothing was recorded
+  bool disable_endpoint = false;  // the failure crossed the auto-disable threshold
+  DeliveryStatus status = DeliveryStatus::pending;
+};
+
+class DeliveryStore {
+ public:
+  DeliveryStore(store::Store& store, const DispatchOptions& options) : store_(store), options_(options) {}
+
+  static std::string delivery_id(std::string_view event_id, std::string_view webhook_id);
+
+  // Creates the deliveries of `event` to `webhook_ids` (those that do not exist yet), due now. Returns their
+  // ids.
+  awaitable<Result<std::vector<std::string>>> schedule(const Event& event, std::string_view event_json,
+                                                       std::span<const std::string> webhook_ids);
+  // Takes up to `limit` due deliveries, leasing them to `claim` until now + lease.
+  awaitable<Result<std::vector<std::string>>> claim_due(int64_t now, size_t limit, std::string_view claim);
+  awaitable<Result<Delivery>> get(std::string_view id);
+  awaitable<Result<std::string>> event_json(std::string_view event_id);
+  awaitable<Result<std::vector<Attempt>>> attempts(std::string_view id);
+  // Records one attempt. `next_due` 0 means no further attempt (success, or the round is exhausted).
+  awaitable<Result<RecordResult>> record(const Delivery& d, std::string_view claim, const Attempt& attempt,
+                                         bool delivered, int64_t next_due);
+  // Dead-letters without an attempt (the endpoint was deleted or disabled).
+  awaitable<Status> fail_without_attempt(const Delivery& d, std::string_view claim, std::string_view reason);
+  // Schedules a finished delivery (succeeded or failed) again, now. 1: replayed; 0: already scheduled.
+  awaitable<Result<int>> replay(std::string_view id, int64_t now);
+
+  // Newest first. Index: deliveries of a webhook, of an environment or of an event.
+  enum class Index { webhook, environment, event };
+  awaitable<Result<store::Page<Delivery>>> list(Index index, std::string_view owner,
+                                                const DeliveryFilter& filter, std::string_view cursor,
+                                                size_t limit);
+  // Ids of an endpoint's dead-lettered deliveries, oldest first.
+  awaitable<Result<std::vector<std::string>>> failed_ids(std::string_view webhook_id);
+
+ private:
+  store::Store& store_;
+  const DispatchOptions& options_;
+};
+
+}  // namespace hookd::dispatch

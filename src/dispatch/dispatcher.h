@@ -1,0 +1,65 @@
+// The dispatch role: events from Kafka out to customers' endpoints.
+//
+//   Kafka (hookd-dispatch group) -> fan_out: the environment's active endpoints that want the event type
+//     -> DeliveryStore::schedule (one delivery per endpoint, due now) -> offset committable
+//   scheduler loop: claim due deliveries (a lease, atomically) -> attempt: POST, signed -> record the
+//   attempt:
+//     2xx: succeeded; otherwise retry later (RetryPolicy) or, when the round is exhausted, dead-letter.
+//
+// At least once: a Kafka message is finished only after its deliveries are durably scheduled in Redis, and a
+// delivery leaves the schedule only when an attempt is recorded. A crash between sending and recording means
+// the lease expires and the attempt is made again, with the same event id for the receiver to de-duplicate.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "bus/consumer.h"
+#include "bus/producer.h"
+#include "dispatch/delivery_store.h"
+#include "dispatch/retry_policy.h"
+#include "http/client/client.h"
+
+namespace hookd::dispatch {
+
+class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
+ public:
+  Dispatcher(asio::any_io_executor ex, store::Store& store, std::shared_ptr<http::ClientPool> client,
+             std::shared_ptr<bus::Producer> producer, DispatchOptions options);
+
+  // Joins the consumer group and starts the scheduler.
+  Status start(const bus::KafkaOptions& kafka);
+  // Stops consuming and claiming; attempts in flight finish (their results are recorded).
+  void stop();
+
+  DeliveryStore& deliveries() { return deliveries_; }
+  const DispatchOptions& options() const { return options_; }
+  // Looks for due deliveries now instead of at the next poll (after a replay, after scheduling).
+  void wake();
+  size_t attempts_in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  bool consuming() const noexcept { return consumer_ && consumer_->assigned(); }
+
+ private:
+  void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
+  awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message);
+  awaitable<void> scheduler();
+  awaitable<void> attempt(std::string delivery_id, std::string claim);
+  awaitable<void> disable_endpoint(const std::string& webhook_id);
+  awaitable<void> pause(std::chrono::milliseconds d);
+
+  asio::any_io_executor ex_;
+  store::Store& store_;
+  std::shared_ptr<http::ClientPool> client_;
+  std::shared_ptr<bus::Producer> producer_;
+  DispatchOptions options_;
+  DeliveryStore deliveries_;
+  RetryPolicy policy_;
+  std::shared_ptr<bus::Consumer> consumer_;
+  asio::strand<asio::any_io_executor> scheduler_strand_;
+  asio::steady_timer wake_timer_;
+  std::atomic<size_t> in_flight_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> wake_pending_{false};
+};
+
+}  // namespace hookd::dispatch

@@ -1,0 +1,30 @@
+// How the dispatcher retries, leases and gives up. Defaults suit production; tests shrink the times.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <vector>
+
+namespace hookd::dispatch {
+
+struct DispatchOptions {
+  // Wait before attempt 2, 3, ...; the last entry repeats until max_attempts. Each wait is jittered by
+  // ±jitter.
+  std::vector<std::chrono::milliseconds> retry_schedule = {
+      std::chrono::seconds(5),  std::chrono::seconds(30), std::chrono::minutes(2), std::chrono::minutes(10),
+      std::chrono::minutes(30), std::chrono::hours(1),    std::chrono::hours(2),   std::chrono::hours(4),
+      std::chrono::hours(8),    std::chrono::hours(12)};
+  int max_attempts = 11;  // per round; a replay starts a new round
+  double jitter = 0.2;
+  // A claimed delivery is the claimer's for this long; if it crashes, another dispatcher retries after it.
+  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds poll_interval{250};  // how often due retries are looked for
+  size_t max_concurrent_attempts = 256;
+  // An endpoint failing for at least this long AND this many consecutive attempts is disabled.
+  std::chrono::milliseconds disable_after{std::chrono::hours(72)};
+  int disable_after_failures = 50;
+  std::chrono::seconds event_retention{std::chrono::hours(24 * 14)};  // events and deliveries kept for replay
+  size_t response_snippet_bytes = 1024;
+};
+
+}  // namespace hookd::dispatch

@@ -1,0 +1,124 @@
+#include "store/store.h"
+
+#include "store/keys.h"
+
+namespace hookd::store {
+
+Error unavailable(const error_code& ec) {
+  return make_error("unavailable", "redis: " + ec.message());
+}
+
+Store::Store(RedisClientPtr redis) : redis_(std::move(redis)) {}
+
+awaitable<Result<RedisReply>> Store::command(RedisCommand c) {
+  error_code ec;
+  RedisReply reply = co_await redis_->async_command(std::move(c), redirect(ec));
+  if (ec) co_return unavailable(ec);
+  if (reply.is_error()) co_return make_error("store_error", "redis: " + std::string(reply.str()));
+  co_return reply;
+}
+
+awaitable<Result<RedisReply>> Store::transaction(std::vector<RedisCommand> commands) {
+  error_code ec;
+  RedisReply reply = co_await redis_->async_transaction(std::move(commands), redirect(ec));
+  if (ec) co_return unavailable(ec);
+  if (reply.is_error()) co_return make_error("store_error", "redis: " + std::string(reply.str()));
+  co_return reply;
+}
+
+awaitable<Result<RedisReply>> Store::run(const RedisScript& script, RedisCommand keys, RedisCommand args) {
+  error_code ec;
+  RedisReply reply = co_await script.async_run(*redis_, keys, args, redirect(ec));
+  if (ec) co_return unavailable(ec);
+  if (reply.is_error()) co_return make_error("store_error", "redis script: " + std::string(reply.str()));
+  co_return reply;
+}
+
+awaitable<Result<json::Value>> Store::get_json(std::string key, std::string_view what) {
+  auto r = co_await command(RedisCommand{"GET", key});
+  if (!r.ok()) co_return r.error();
+  if (r->is_nil()) co_return make_error("not_found", std::string(what) + " not found");
+  json::Value v;
+  if (!json::parse(r->str(), v))
+    co_return make_error("corrupt_record", std::string(what) + " is not valid JSON");
+  co_return v;
+}
+
+// --- environments
+// ---------------------------------------------------------------------------------------------------
+
+awaitable<Status> Store::put_environment(const Environment& e) {
+  std::vector<RedisCommand> cmds;
+  cmds.emplace_back("SET", keys::environment(e.id), json::dump(to_json(e)));
+  cmds.emplace_back("SADD", keys::environments(), e.id);
+  auto r = co_await transaction(std::move(cmds));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+awaitable<Result<Environment>> Store::get_environment(std::string_view id) {
+  auto v = co_await get_json(keys::environment(id), "environment");
+  if (!v.ok()) co_return v.error();
+  co_return environment_from_json(*v);
+}
+
+awaitable<Result<std::vector<Environment>>> Store::list_environments() {
+  auto ids = co_await command(RedisCommand{"SMEMBERS", keys::environments()});
+  if (!ids.ok()) co_return ids.error();
+  std::vector<Environment> out;
+  for (const auto& id : ids->elements()) {
+    auto e = co_await get_environment(id.str());
+    if (e.ok()) out.push_back(std::move(e).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+  co_return out;
+}
+
+// --- API tokens
+// -----------------------------------------------------------------------------------------------------
+
+awaitable<Status> Store::put_token(const ApiToken& t) {
+  std::vector<RedisCommand> cmds;
+  cmds.emplace_back("SET", keys::token_hash(t.hash), json::dump(to_json(t)));
+  cmds.emplace_back("SET", keys::api_token(t.id), t.hash);
+  cmds.emplace_back("SADD", keys::environment_tokens(t.environment_id), t.id);
+  auto r = co_await transaction(std::move(cmds));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+awaitable<Result<ApiToken>> Store::find_token(std::string_view token_hash) {
+  auto v = co_await get_json(keys::token_hash(token_hash), "api token");
+  if (!v.ok()) co_return v.error();
+  co_return api_token_from_json(*v);
+}
+
+awaitable<Result<ApiToken>> Store::get_token(std::string_view id) {
+  auto h = co_await command(RedisCommand{"GET", keys::api_token(id)});
+  if (!h.ok()) co_return h.error();
+  if (h->is_nil()) co_return make_error("not_found", "api token not found");
+  co_return co_await find_token(h->str());
+}
+
+awaitable<Result<std::vector<ApiToken>>> Store::list_tokens(std::string_view environment_id) {
+  auto ids = co_await command(RedisCommand{"SMEMBERS", keys::environment_tokens(environment_id)});
+  if (!ids.ok()) co_return ids.error();
+  std::vector<ApiToken> out;
+  for (const auto& id : ids->elements()) {
+    auto t = co_await get_token(id.str());
+    if (t.ok()) out.push_back(std::move(t).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+  co_return out;
+}
+
+awaitable<Status> Store::delete_token(const ApiToken& t) {
+  std::vector<RedisCommand> cmds;
+  cmds.emplace_back("DEL", keys::token_hash(t.hash), keys::api_token(t.id));
+  cmds.emplace_back("SREM", keys::environment_tokens(t.environment_id), t.id);
+  auto r = co_await transaction(std::move(cmds));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+}  // namespace hookd::store

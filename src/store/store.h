@@ -1,0 +1,108 @@
+// Configuration records in Redis: environments, API tokens, integrations, their installs, integrated accounts
+// and webhook endpoints. (Deliveries, attempts and the retry schedule live in dispatch/, which owns their
+// scripts.)
+//
+// Every call is one coroutine and at most a few round trips; errors are values: `not_found`, `conflict` (a
+// concurrent change won, or a unique name is taken), `unavailable` (Redis unreachable: callers answer 503)
+// and `corrupt_record`. Versioned records (integrations, installs, accounts) are written with compare-and-set
+// on `version`, so two admin calls or a webhook's update_context never overwrite each other's change.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/asio.h"
+#include "store/model.h"
+#include "store/redis/client.h"
+#include "store/redis/script.h"
+
+namespace hookd::store {
+
+// What the ingest path needs for one account, read in one round trip.
+struct ResolvedAccount {
+  IntegratedAccount account;
+  EnvironmentIntegration install;
+  Integration integration;
+  Environment environment;
+};
+
+struct AccountFilter {
+  std::string tenant_id;
+  std::string integration_id;  // by id or name
+  std::optional<AccountStatus> status;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // empty: no more
+};
+
+class Store {
+ public:
+  explicit Store(RedisClientPtr redis);
+  RedisClient& redis() { return *redis_; }
+  const RedisClientPtr& redis_ptr() const { return redis_; }
+
+  // Environments.
+  awaitable<Status> put_environment(const Environment& e);
+  awaitable<Result<Environment>> get_environment(std::string_view id);
+  awaitable<Result<std::vector<Environment>>> list_environments();
+
+  // API tokens: looked up by the SHA-256 of the presented token.
+  awaitable<Status> put_token(const ApiToken& t);
+  awaitable<Result<ApiToken>> find_token(std::string_view token_hash);
+  awaitable<Result<ApiToken>> get_token(std::string_view id);
+  awaitable<Result<std::vector<ApiToken>>> list_tokens(std::string_view environment_id);
+  awaitable<Status> delete_token(const ApiToken& t);
+
+  // Integrations (names are unique: a second create with the same name is a conflict).
+  awaitable<Status> create_integration(const Integration& i);
+  awaitable<Status> update_integration(const Integration& i, int64_t expected_version);
+  awaitable<Result<Integration>> get_integration(std::string_view id_or_name);
+  awaitable<Result<std::vector<Integration>>> list_integrations();
+
+  // Integration installs per environment.
+  awaitable<Status> create_environment_integration(const EnvironmentIntegration& e);
+  awaitable<Status> update_environment_integration(const EnvironmentIntegration& e, int64_t expected_version);
+  awaitable<Result<EnvironmentIntegration>> get_environment_integration(std::string_view id);
+  awaitable<Result<std::vector<EnvironmentIntegration>>> list_environment_integrations(std::string_view env);
+
+  // Integrated accounts.
+  awaitable<Status> create_account(const IntegratedAccount& a);
+  awaitable<Status> update_account(const IntegratedAccount& a, int64_t expected_version);
+  awaitable<Result<IntegratedAccount>> get_account(std::string_view id);
+  awaitable<Status> delete_account(const IntegratedAccount& a);
+  // Newest first. `cursor` is what the previous page returned.
+  awaitable<Result<Page<IntegratedAccount>>> list_accounts(std::string_view env, const AccountFilter& filter,
+                                                           std::string_view cursor, size_t limit);
+  awaitable<Result<ResolvedAccount>> resolve_account(std::string_view account_id);
+  // Merges `patch` into the account's context (top-level keys), retrying on concurrent changes.
+  awaitable<Result<IntegratedAccount>> merge_account_context(std::string_view account_id,
+                                                             const json::Value& patch);
+
+  // Webhook endpoints.
+  awaitable<Status> put_webhook(const Webhook& w);
+  awaitable<Result<Webhook>> get_webhook(std::string_view id);
+  awaitable<Result<std::vector<Webhook>>> list_webhooks(std::string_view env);
+  awaitable<Status> delete_webhook(const Webhook& w);
+
+  // Low-level helpers shared by the entity files.
+  awaitable<Result<RedisReply>> command(RedisCommand c);
+  awaitable<Result<RedisReply>> transaction(std::vector<RedisCommand> commands);
+  awaitable<Result<RedisReply>> run(const RedisScript& script, RedisCommand keys, RedisCommand args);
+  awaitable<Result<json::Value>> get_json(std::string key, std::string_view what);
+
+ private:
+  RedisClientPtr redis_;
+};
+
+// Maps a transport error to the `unavailable` error every caller turns into 503.
+Error unavailable(const error_code& ec);
+
+// Replaces the JSON record at `key` if its stored `version` equals `expected` (conflict otherwise).
+awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
+                                   std::string_view what);
+
+}  // namespace hookd::store

@@ -1,0 +1,112 @@
+// Integrations and their installs per environment: the config records every ingest request resolves.
+#include "store/keys.h"
+#include "store/store.h"
+
+namespace hookd::store {
+
+namespace {
+
+// Replaces a versioned JSON record only if its stored version is the expected one.
+const RedisScript& compare_and_set() {
+  static const RedisScript s(R"lua(
+local cur = redis.call('GET', KEYS[1])
+if not cur then return -1 end
+local ok, rec = pcall(cjson.decode, cur)
+if not ok or tonumber(rec.version) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+)lua");
+  return s;
+}
+
+}  // namespace
+
+// Shared with the account functions.
+awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
+                                   std::string_view what) {
+  auto r = co_await store.run(compare_and_set(), RedisCommand{key}, RedisCommand{expected, json});
+  if (!r.ok()) co_return r.error();
+  if (r->integer() == -1) co_return make_error("not_found", std::string(what) + " not found");
+  if (r->integer() == 0)
+    co_return make_error("conflict",
+                         std::string(what) + " was changed concurrently; read it again and retry");
+  co_return Status{};
+}
+
+awaitable<Status> Store::create_integration(const Integration& i) {
+  auto claimed = co_await command(RedisCommand{"SET", keys::integration_name(i.name), i.id, "NX"});
+  if (!claimed.ok()) co_return claimed.error();
+  if (claimed->is_nil())
+    co_return make_error("conflict", "an integration named '" + i.name + "' already exists");
+  std::vector<RedisCommand> cmds;
+  cmds.emplace_back("SET", keys::integration(i.id), json::dump(to_json(i)));
+  cmds.emplace_back("SADD", keys::integrations(), i.id);
+  auto r = co_await transaction(std::move(cmds));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+awaitable<Status> Store::update_integration(const Integration& i, int64_t expected_version) {
+  co_return co_await versioned_update(*this, keys::integration(i.id), expected_version,
+                                      json::dump(to_json(i)), "integration");
+}
+
+awaitable<Result<Integration>> Store::get_integration(std::string_view id_or_name) {
+  auto v = co_await get_json(keys::integration(id_or_name), "integration");
+  if (!v.ok() && v.error().code == "not_found") {
+    auto id = co_await command(RedisCommand{"GET", keys::integration_name(id_or_name)});
+    if (!id.ok()) co_return id.error();
+    if (id->is_nil()) co_return make_error("not_found", "integration not found");
+    v = co_await get_json(keys::integration(id->str()), "integration");
+  }
+  if (!v.ok()) co_return v.error();
+  co_return integration_from_json(*v);
+}
+
+awaitable<Result<std::vector<Integration>>> Store::list_integrations() {
+  auto ids = co_await command(RedisCommand{"SMEMBERS", keys::integrations()});
+  if (!ids.ok()) co_return ids.error();
+  std::vector<Integration> out;
+  for (const auto& id : ids->elements()) {
+    auto i = co_await get_integration(id.str());
+    if (i.ok()) out.push_back(std::move(i).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  co_return out;
+}
+
+awaitable<Status> Store::create_environment_integration(const EnvironmentIntegration& e) {
+  std::vector<RedisCommand> cmds;
+  cmds.emplace_back("SET", keys::environment_integration(e.id), json::dump(to_json(e)));
+  cmds.emplace_back("SADD", keys::environment_integrations(e.environment_id), e.id);
+  auto r = co_await transaction(std::move(cmds));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+awaitable<Status> Store::update_environment_integration(const EnvironmentIntegration& e,
+                                                        int64_t expected_version) {
+  co_return co_await versioned_update(*this, keys::environment_integration(e.id), expected_version,
+                                      json::dump(to_json(e)), "environment integration");
+}
+
+awaitable<Result<EnvironmentIntegration>> Store::get_environment_integration(std::string_view id) {
+  auto v = co_await get_json(keys::environment_integration(id), "environment integration");
+  if (!v.ok()) co_return v.error();
+  co_return environment_integration_from_json(*v);
+}
+
+awaitable<Result<std::vector<EnvironmentIntegration>>> Store::list_environment_integrations(
+    std::string_view env) {
+  auto ids = co_await command(RedisCommand{"SMEMBERS", keys::environment_integrations(env)});
+  if (!ids.ok()) co_return ids.error();
+  std::vector<EnvironmentIntegration> out;
+  for (const auto& id : ids->elements()) {
+    auto e = co_await get_environment_integration(id.str());
+    if (e.ok()) out.push_back(std::move(e).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
+  co_return out;
+}
+
+}  // namespace hookd::store
