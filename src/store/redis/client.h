@@ -5,7 +5,8 @@
 // takes `use_awaitable`, `redirect(ec)`, a callback or `use_future`, and its completion is posted to the
 // caller's executor (the handler's associated executor), never run inline and never inside hiredis. Many
 // commands can be in flight at once: they are pipelined on the one connection and answered in order. No
-// threads are started.
+// threads of its own: a host name (not an IP address) goes through Asio's resolver, which runs getaddrinfo on
+// Asio's internal resolver thread rather than block the strand.
 //
 // Errors. A reply Redis sends is a value: `-ERR ...`, `-WRONGTYPE ...` and `-NOSCRIPT ...` complete with a
 // success error_code and a RedisReply of type error. An error_code (RedisError, category "hookd.redis") means
@@ -20,7 +21,8 @@
 // Reconnects. When the connection breaks, what was in flight fails at once and a new connection is attempted
 // at once, then with a doubling backoff (reconnect_min .. reconnect_max). Commands issued while an attempt is
 // under way wait for it (within their timeout); commands issued while waiting out a backoff fail at once with
-// not_connected rather than pile up. ready() says whether the connection is up, for /readyz.
+// not_connected rather than pile up. ready() says whether the connection is up, for /readyz. TCP keepalive is
+// on, so a peer that vanished without closing is noticed on an idle connection too (within about 30 s).
 //
 // Lifetime. create() starts connecting. A connected client is kept alive by its pending socket waits, like a
 // Beast session by its pending read: call close() to end it (in-flight commands complete with `closed`).

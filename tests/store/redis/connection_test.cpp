@@ -155,7 +155,7 @@ TEST_F(RedisConnectionTest, FrozenServerTimesOutEveryCommandUntilItThaws) {
     EXPECT_TRUE(r.ec == RedisError::timeout || r.ec == RedisError::not_connected ||
                 r.ec == RedisError::connect_timeout)
         << r.ec.message();
-    EXPECT_LT(seconds_since(started), 0.6);
+    EXPECT_LT(seconds_since(started), 1.0) << "bounded by the 200 ms command timeout";
   }
   ASSERT_TRUE(connected(*client, 5000ms));
   Result after = exec(*client, {"GET", "k"});
@@ -234,12 +234,12 @@ TEST_F(RedisConnectionTest, AuthenticatesAndSelectsTheDatabaseFromTheUrl) {
 TEST_F(RedisConnectionTest, CloseFailsWhatIsInFlightAndLetsGo) {
   auto client = connect();
   ASSERT_TRUE(connected(*client));
-  auto blocked = start(*client, {"BLPOP", key("empty"), "1"});
+  auto blocked = start(*client, {"BLPOP", key("empty"), "5"});
   std::this_thread::sleep_for(50ms);
   const auto closing = Clock::now();
   client->close();
   EXPECT_EQ(get(blocked).ec, RedisError::closed);
-  EXPECT_LT(seconds_since(closing), 0.5);
+  EXPECT_LT(seconds_since(closing), 1.0) << "not when BLPOP would have answered";
   EXPECT_EQ(exec(*client, {"PING"}).ec, RedisError::closed);
   EXPECT_FALSE(client->ready());
   // TearDown checks that the io_context runs dry and the client is destroyed.
