@@ -1,0 +1,557 @@
+// evaluate(), location paths, steps, tuple streams and predicates (jsonata-js evaluate, evaluatePath,
+// evaluateStep, evaluateTupleStep, evaluateStages, evaluateFilter, evaluateName, evaluateWildcard,
+// evaluateDescendants).
+#include <cmath>
+
+#include "jsonata/evaluator.h"
+#include "jsonata/functions.h"
+#include "jsonata/stack.h"
+
+namespace hookd::jsonata::detail {
+
+namespace {
+
+const Value& at_key() {
+  static const Value k("@");
+  return k;
+}
+
+// Appends `v` to `out` the way evaluateStep flattens a step's result: arrays (unless built by a constructor
+// at the edge of a path) contribute their elements.
+template <class Out>
+void flatten_into(Out& out, const Value& v) {
+  if (!v.is_array() || (v.tag() & kCons)) {
+    out.push_back(v);
+    return;
+  }
+  for (const Value& item : v.as_array())
+    out.push_back(item);
+}
+
+}  // namespace
+
+struct Evaluator::DepthGuard {
+  Evaluator& ev;
+  explicit DepthGuard(Evaluator& e) : ev(e) {
+    ++ev.depth_;
+    if (ev.max_depth_ > 0 && ev.depth_ > ev.max_depth_) {
+      JError err("U1001");
+      err.message =
+          "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as "
+          "tail-recursive.";
+      err.message_is_final = true;
+      err.is_limit = true;
+      throw err;
+    }
+    if (stack_exhausted()) {
+      JError err("U1001");
+      err.message = "Stack overflow error: the evaluation nests too deeply for this thread's stack.";
+      err.message_is_final = true;
+      err.is_limit = true;
+      throw err;
+    }
+    if ((++ev.ticks_ & 255) == 0) ev.check_time();
+  }
+  ~DepthGuard() { --ev.depth_; }
+};
+
+void Evaluator::check_time() {
+  if (has_deadline_ && std::chrono::steady_clock::now() > deadline_) {
+    JError err("U1001");
+    err.message = "Expression evaluation timeout: Check for infinite loop";
+    err.message_is_final = true;
+    err.is_limit = true;
+    err.value = Value(static_cast<double>(time_limit_ms_));
+    throw err;
+  }
+}
+
+void Evaluator::check_items(size_t n) const {
+  if (max_items_ && n > max_items_) {
+    JError err("D2015", Value(static_cast<double>(max_items_)));
+    err.is_limit = true;
+    throw err;
+  }
+}
+
+void Evaluator::check_string(size_t bytes) const {
+  if (max_string_ && bytes > max_string_) {
+    JError err("D2015", Value(static_cast<double>(max_string_)));
+    err.message = "The maximum string length of " + std::to_string(max_string_) + " bytes was exceeded.";
+    err.message_is_final = true;
+    err.is_limit = true;
+    throw err;
+  }
+}
+
+Value Evaluator::eval(const Node* expr, const Value& input, Env* env) {
+  DepthGuard guard(*this);
+  Value result;
+  switch (expr->kind) {
+    case Kind::path:
+      result = eval_path(expr, input, env);
+      break;
+    case Kind::binary:
+      result = eval_binary(expr, input, env);
+      break;
+    case Kind::unary:
+      result = eval_unary(expr, input, env);
+      break;
+    case Kind::name:
+      result = eval_name(expr, input);
+      break;
+    case Kind::string:
+    case Kind::number:
+    case Kind::literal:
+      result = expr->value;
+      break;
+    case Kind::wildcard:
+      result = eval_wildcard(input);
+      break;
+    case Kind::descendant:
+      result = eval_descendants(input);
+      break;
+    case Kind::parent: {
+      const Value* v = env->lookup(expr->slot->label);
+      if (v) result = *v;
+      break;
+    }
+    case Kind::condition: {
+      Value cond = eval(expr->cond, input, env);
+      if (to_boolean(cond))
+        result = eval(expr->then, input, env);
+      else if (expr->els)
+        result = eval(expr->els, input, env);
+      break;
+    }
+    case Kind::block:
+      result = eval_block(expr, input, env);
+      break;
+    case Kind::bind: {
+      result = eval(expr->rhs, input, env);
+      env->bind(expr->lhs->value, result);
+      break;
+    }
+    case Kind::regex:
+      result = Value::adopt_function(new RegexFunction(expr->regex, expr->position));
+      break;
+    case Kind::function:
+      result = eval_function(expr, input, env, nullptr);
+      break;
+    case Kind::variable:
+      result = eval_variable(expr, input, env);
+      break;
+    case Kind::lambda:
+      result = eval_lambda(expr, input, env);
+      break;
+    case Kind::partial:
+      result = eval_partial(expr, input, env);
+      break;
+    case Kind::apply:
+      result = eval_apply(expr, input, env);
+      break;
+    case Kind::transform:
+      result = Value::adopt_function(
+          new Transformer(program_, expr, EnvRef(env ? (env->retain(), env) : nullptr)));
+      break;
+    case Kind::sort:  // only as a path step
+    case Kind::placeholder:
+    case Kind::end:
+      break;
+  }
+  if (expr->has_predicate) {
+    for (const Stage& stage : expr->predicate)
+      result = eval_filter(stage.expr, result, env);
+  }
+  if (expr->kind != Kind::path && expr->group) result = eval_group(*expr->group, result, env);
+
+  if (is_sequence(result) && !(result.tag() & kTupleStream)) {
+    if (expr->keep_array) result = std::move(result).with_tag(result.tag() | kKeepSingleton);
+    size_t n = result.size();
+    if (n == 0) return Value();
+    if (n == 1 && !(result.tag() & kKeepSingleton)) return result.as_array()[0];
+  }
+  return result;
+}
+
+Value Evaluator::eval_variable(const Node* expr, const Value& input, Env* env) {
+  std::string_view name = expr->value.as_string();
+  if (name.empty()) return has_flag(input, kOuterWrapper) ? input.as_array()[0] : input;
+  return lookup_variable(name, env);
+}
+
+Value Evaluator::eval_block(const Node* expr, const Value& input, Env* env) {
+  EnvRef frame = new_frame(env);
+  Value result;
+  for (const Node* e : expr->items)
+    result = eval(e, input, frame.get());
+  return result;
+}
+
+// --- paths
+// ----------------------------------------------------------------------------------------------------------
+
+Value Evaluator::eval_path(const Node* expr, const Value& input, Env* env) {
+  const auto& steps = expr->items;
+  // The input sequence: an array input is iterated, anything else is a sequence of one (absolute paths
+  // starting with a variable always start from a sequence of one).
+  Value wrapped;
+  std::span<const Value> input_seq;
+  Value input_seq_value;  // the same, as a value (for a leading array constructor and tuple streams)
+  if (input.is_array() && steps[0]->kind != Kind::variable) {
+    input_seq = input.as_array();
+    input_seq_value = input;
+  } else {
+    wrapped = input;
+    input_seq = std::span<const Value>(&wrapped, 1);
+  }
+
+  SmallVec<Value, 4> current;  // the result sequence of the last step
+  Value current_array;         // ... or an array standing in for it (not flattened, not a sequence)
+  bool use_array = false;
+  bool tuple_stream = false;
+  Value tuples;  // tuple stream (array of tuple objects), once a step needs one
+
+  auto seq_value = [&](std::span<const Value> items) {
+    if (!input_seq_value.is_undefined() && items.data() == input_seq_value.as_array().data())
+      return input_seq_value;
+    return sequence_of(std::vector<Value>(items.begin(), items.end()));
+  };
+
+  for (size_t ii = 0; ii < steps.size(); ++ii) {
+    const Node* step = steps[ii];
+    if (step->tuple) tuple_stream = true;
+
+    if (ii == 0 && step->consarray) {
+      Value seq = input_seq_value.is_undefined() ? sequence_of({wrapped}) : input_seq_value;
+      Value r = eval(step, seq, env);
+      current.clear();
+      current_array = r;
+      use_array = r.is_array();
+      if (!use_array && !r.is_undefined()) current.push_back(r);
+    } else if (tuple_stream) {
+      Value in = use_array ? current_array : seq_value(input_seq);
+      tuples = eval_tuple_step(step, in, tuples, env);
+    } else {
+      bool last = ii == steps.size() - 1;
+      SmallVec<Value, 4> out;
+      Value out_array;
+      bool out_is_array = false;
+      if (step->kind == Kind::sort) {
+        Value in = use_array ? current_array : seq_value(input_seq);
+        Value r = eval_sort(step, in, env);
+        if (step->has_stages) r = eval_stages(step->stages, r, env);
+        out_array = r;
+        out_is_array = true;
+      } else {
+        size_t count = 0;
+        Value first;
+        for (const Value& item : input_seq) {
+          Value res = eval(step, item, env);
+          if (step->has_stages)
+            for (const Stage& stage : step->stages)
+              res = eval_filter(stage.expr, res, env);
+          if (res.is_undefined()) continue;
+          ++count;
+          if (last && count == 1) {
+            first = std::move(res);
+            continue;
+          }
+          if (last && count == 2) flatten_into(out, first);
+          flatten_into(out, res);
+          check_items(out.size());
+        }
+        if (last && count == 1) {
+          if (first.is_array() && !is_sequence(first)) {
+            out_array = std::move(first);
+            out_is_array = true;
+          } else {
+            flatten_into(out, first);
+          }
+        }
+      }
+      current = std::move(out);
+      current_array = std::move(out_array);
+      use_array = out_is_array;
+    }
+
+    size_t produced = use_array ? current_array.size() : current.size();
+    if (!tuple_stream && produced == 0) break;
+    if (step->focus.is_undefined()) {
+      if (use_array) {
+        input_seq = current_array.is_array() ? std::span<const Value>(current_array.as_array())
+                                             : std::span<const Value>();
+        input_seq_value = current_array;
+      } else {
+        input_seq = std::span<const Value>(current.data(), current.size());
+        input_seq_value = Value();
+      }
+    }
+  }
+
+  // The result as a value: sequences of one unwrap here already (evaluate() would do it next).
+  Value result;
+  bool keep = expr->keep_singleton_array || expr->keep_array;
+  if (tuple_stream) {
+    if (expr->tuple) {
+      result = tuples;
+    } else {
+      std::vector<Value> items;
+      if (tuples.is_array()) {
+        items.reserve(tuples.size());
+        for (const Value& t : tuples.as_array())
+          items.push_back(t.get("@"));
+      }
+      result = sequence_of(std::move(items));
+    }
+  } else if (use_array) {
+    result = current_array;
+  } else if (current.size() == 1 && !keep && !expr->group) {
+    return current[0];
+  } else if (current.empty() && !keep && !expr->group) {
+    return Value();
+  } else {
+    result = sequence_of(std::move(current).to_vector());
+  }
+
+  if (expr->keep_singleton_array) {
+    if (result.is_array() && (result.tag() & kCons) && !(result.tag() & kSequence))
+      result = sequence_of({result});
+    if (result.is_array()) result = std::move(result).with_tag(result.tag() | kKeepSingleton);
+  }
+  if (expr->group) result = eval_group(*expr->group, tuple_stream ? tuples : result, env);
+  return result;
+}
+
+EnvRef Evaluator::frame_from_tuple(Env* env, const Value& tuple) {
+  EnvRef frame = new_frame(env);
+  if (tuple.is_object())
+    for (const json::Member& m : tuple.members())
+      frame->bind(m.key, m.value);
+  return frame;
+}
+
+Value Evaluator::eval_tuple_step(const Node* step, const Value& input_seq, Value tuples, Env* env) {
+  if (step->kind == Kind::sort) {
+    Value result;
+    if (!tuples.is_undefined()) {
+      result = eval_sort(step, tuples, env);
+    } else {
+      Value sorted = eval_sort(step, input_seq, env);
+      std::vector<Value> items;
+      if (sorted.is_array()) {
+        for (size_t ss = 0; ss < sorted.size(); ++ss) {
+          json::ObjectBuilder t;
+          t.set(at_key(), sorted.as_array()[ss]);
+          if (!step->index_name.is_undefined()) t.set(step->index_name, Value(static_cast<double>(ss)));
+          items.push_back(std::move(t).build());
+        }
+      }
+      result = sequence_of(std::move(items), kTupleStream);
+    }
+    if (step->has_stages) result = eval_stages(step->stages, result, env);
+    return result;
+  }
+
+  std::vector<Value> bindings;
+  if (tuples.is_undefined()) {
+    if (input_seq.is_array()) {
+      for (const Value& item : input_seq.as_array()) {
+        json::ObjectBuilder t;
+        t.set(at_key(), item);
+        bindings.push_back(std::move(t).build());
+      }
+    }
+  } else if (tuples.is_array()) {
+    bindings = tuples.as_array();
+  }
+
+  std::vector<Value> result;
+  for (const Value& tuple : bindings) {
+    EnvRef frame = frame_from_tuple(env, tuple);
+    const Value& focus = tuple.get("@");
+    Value res = eval(step, focus, frame.get());
+    if (res.is_undefined()) continue;
+    bool stream = has_flag(res, kTupleStream);
+    std::span<const Value> items =
+        res.is_array() ? std::span<const Value>(res.as_array()) : std::span(&res, 1);
+    for (size_t bb = 0; bb < items.size(); ++bb) {
+      json::ObjectBuilder t(tuple);
+      if (stream) {
+        if (items[bb].is_object())
+          for (const json::Member& m : items[bb].members())
+            t.set(m.key, m.value);
+      } else {
+        if (!step->focus.is_undefined()) {
+          t.set(step->focus, items[bb]);
+          t.set(at_key(), focus);
+        } else {
+          t.set(at_key(), items[bb]);
+        }
+        if (!step->index_name.is_undefined() && !step->index_name.as_string().empty())
+          t.set(step->index_name, Value(static_cast<double>(bb)));
+        if (step->ancestor) t.set(Value(step->ancestor->label), focus);
+      }
+      result.push_back(std::move(t).build());
+    }
+    check_items(result.size());
+  }
+  Value stream = sequence_of(std::move(result), kTupleStream);
+  if (step->has_stages) stream = eval_stages(step->stages, stream, env);
+  return stream;
+}
+
+Value Evaluator::eval_stages(const std::vector<Stage>& stages, Value input, Env* env) {
+  Value result = std::move(input);
+  for (const Stage& stage : stages) {
+    if (stage.type == Stage::Type::filter) {
+      result = eval_filter(stage.expr, result, env);
+    } else if (result.is_array()) {
+      std::vector<Value> items;
+      items.reserve(result.size());
+      for (size_t ee = 0; ee < result.size(); ++ee) {
+        json::ObjectBuilder t(result.as_array()[ee]);
+        t.set(stage.name, Value(static_cast<double>(ee)));
+        items.push_back(std::move(t).build());
+      }
+      result = Value::array(std::move(items)).with_tag(result.tag());
+    }
+  }
+  return result;
+}
+
+Value Evaluator::eval_filter(const Node* predicate, const Value& input, Env* env) {
+  bool stream = has_flag(input, kTupleStream);
+  std::span<const Value> items =
+      input.is_array() ? std::span<const Value>(input.as_array()) : std::span(&input, 1);
+  std::vector<Value> results;
+  if (predicate->kind == Kind::number) {
+    double index = std::floor(predicate->value.as_number());
+    if (index < 0) index += static_cast<double>(items.size());
+    if (index >= 0 && index < static_cast<double>(items.size())) {
+      const Value& item = items[static_cast<size_t>(index)];
+      if (item.is_array()) return item;
+      if (!item.is_undefined()) results.push_back(item);
+    }
+    return sequence_of(std::move(results), stream ? kTupleStream : 0);
+  }
+  for (size_t index = 0; index < items.size(); ++index) {
+    const Value& item = items[index];
+    Value res;
+    if (stream) {
+      EnvRef frame = frame_from_tuple(env, item);
+      res = eval(predicate, item.get("@"), frame.get());
+    } else {
+      res = eval(predicate, item, env);
+    }
+    if (is_numeric(res)) {
+      double ii = std::floor(res.as_number());
+      if (ii < 0) ii += static_cast<double>(items.size());
+      if (ii == static_cast<double>(index)) results.push_back(item);
+      continue;
+    }
+    bool all_numbers = res.is_array();
+    if (all_numbers)
+      for (const Value& v : res.as_array())
+        all_numbers = all_numbers && is_numeric(v);
+    if (all_numbers) {
+      for (const Value& v : res.as_array()) {
+        double ii = std::floor(v.as_number());
+        if (ii < 0) ii += static_cast<double>(items.size());
+        if (ii == static_cast<double>(index)) results.push_back(item);
+      }
+    } else if (to_boolean(res)) {
+      results.push_back(item);
+    }
+  }
+  return sequence_of(std::move(results), stream ? kTupleStream : 0);
+}
+
+// --- names, wildcards, descendants
+// ----------------------------------------------------------------------------------
+
+Value lookup(const Value& input, std::string_view key) {
+  if (input.is_array()) {
+    std::vector<Value> result;
+    for (const Value& item : input.as_array()) {
+      Value res = lookup(item, key);
+      if (res.is_undefined()) continue;
+      if (res.is_array()) {
+        for (const Value& v : res.as_array())
+          result.push_back(v);
+      } else {
+        result.push_back(std::move(res));
+      }
+    }
+    return sequence_of(std::move(result));
+  }
+  if (input.is_object()) return input.get(key);
+  return Value();
+}
+
+Value Evaluator::eval_name(const Node* expr, const Value& input) {
+  if (input.is_object()) return input.get(expr->value.as_string());
+  if (input.is_array()) return lookup(input, expr->value.as_string());
+  return Value();
+}
+
+Value flatten_all(const Value& v) {
+  std::vector<Value> out;
+  auto rec = [&](auto& self, const Value& x) -> void {
+    if (x.is_array()) {
+      for (const Value& item : x.as_array())
+        self(self, item);
+    } else {
+      out.push_back(x);
+    }
+  };
+  rec(rec, v);
+  return Value::array(std::move(out));
+}
+
+Value Evaluator::eval_wildcard(const Value& input) {
+  const Value* in = &input;
+  if (has_flag(input, kOuterWrapper) && input.size() > 0) in = &input.as_array()[0];
+  std::vector<Value> results;
+  auto add = [&](const Value& v) {
+    if (v.is_array()) {
+      Value flat = flatten_all(v);
+      for (const Value& x : flat.as_array())
+        results.push_back(x);
+    } else {
+      results.push_back(v);
+    }
+  };
+  // jsonata-js takes Object.keys of the input, so an array contributes its elements.
+  if (in->is_object()) {
+    for (const json::Member& m : in->members())
+      add(m.value);
+  } else if (in->is_array()) {
+    for (const Value& v : in->as_array())
+      add(v);
+  }
+  check_items(results.size());
+  return sequence_of(std::move(results));
+}
+
+Value Evaluator::eval_descendants(const Value& input) {
+  if (input.is_undefined()) return Value();
+  std::vector<Value> results;
+  auto rec = [&](auto& self, const Value& v) -> void {
+    if (stack_exhausted()) throw JError("U1001");
+    if (!v.is_array()) results.push_back(v);
+    if (v.is_array()) {
+      for (const Value& item : v.as_array())
+        self(self, item);
+    } else if (v.is_object()) {
+      for (const json::Member& m : v.members())
+        self(self, m.value);
+    }
+  };
+  rec(rec, input);
+  check_items(results.size());
+  if (results.size() == 1) return results[0];
+  return sequence_of(std::move(results));
+}
+
+}  // namespace hookd::jsonata::detail
