@@ -13,20 +13,21 @@
 //   deadline (below).
 //
 // Timeouts (ClientOptions), each explicit and each reported as ClientErrorKind::timeout naming its phase:
-//   resolve_timeout        DNS resolution. getaddrinfo cannot be interrupted: on timeout send() returns and
-//   the
-//                          lookup finishes in the background, its answer discarded.
+//   resolve_timeout        DNS resolution. getaddrinfo cannot be interrupted: on timeout send() returns,
+//                          the lookup finishes in the background and its answer is discarded.
 //   connect_timeout        TCP connect, across all checked addresses of the name.
 //   tls_handshake_timeout  TLS handshake, including certificate verification.
 //   request_timeout        writing the request and reading the whole response, per attempt on a connection.
 //
 // Connection pool
 //   Idle keep-alive connections are kept per origin (scheme, host, port), most recently used first, at most
-//   max_idle_per_origin per origin and max_idle_total in all, and closed once idle longer than idle_timeout.
-//   The pool bounds idle connections only; how many requests run at once is the caller's concurrency limit.
-//   Before a pooled connection is reused it is polled: one the server has closed (FIN, or unexpected bytes)
-//   is dropped without sending anything. A connection is pooled again only after a complete response that
-//   allows keep-alive and left no extra bytes behind.
+//   max_idle_per_origin per origin and max_idle_total in all (the longest idle is evicted first). A
+//   connection idle longer than idle_timeout is closed the next time the pool is used (no timer runs;
+//   close_idle() empties the pool). The pool bounds idle connections only: how many requests run at once, and
+//   so how many connections are open, is the caller's concurrency limit. Before a pooled connection is reused
+//   it is polled: one the server has closed (FIN, RST, or bytes nobody asked for) is dropped without sending
+//   anything. A connection is pooled again only after a complete response that allows keep-alive and left no
+//   extra bytes behind.
 //
 // Retry policy (one retry, never more)
 //   A pooled connection can still be closed by the server between the poll and our write. If the exchange on
@@ -124,7 +125,7 @@ struct ClientResult {
   bool body_truncated = false;  // body_bytes > body.size()
 
   std::chrono::microseconds latency{0};  // from send() to the end of the response or the error
-  bool reused_connection = false;        // the response came over a pooled connection
+  bool reused_connection = false;        // the last attempt used a pooled connection
   bool retried = false;         // the first attempt on a pooled connection was stale (see Retry policy)
   std::string remote_endpoint;  // "address:port" of the connection used, when one was made
 
@@ -138,10 +139,10 @@ class ClientConnection;
 class ClientPool : public std::enable_shared_from_this<ClientPool> {
  public:
   struct Stats {
-    std::uint64_t connections_opened = 0;
-    std::uint64_t connections_reused = 0;
-    std::uint64_t stale_retries = 0;
-    std::size_t idle = 0;
+    std::uint64_t connections_opened = 0;  // connects that succeeded (and TLS handshakes, for https)
+    std::uint64_t connections_reused = 0;  // requests sent on a pooled connection, stale attempts not counted
+    std::uint64_t stale_retries = 0;       // pooled connections found closed mid-request, request sent again
+    std::size_t idle = 0;                  // idle connections now
   };
 
   // Validates the options and builds the TLS context. Returns nullptr and sets `error` when the CA store or

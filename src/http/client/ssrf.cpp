@@ -225,6 +225,13 @@ SsrfVerdict SsrfPolicy::check_url(const Url& url) const {
   return {};
 }
 
+SsrfVerdict SsrfPolicy::check_target(std::string_view text) const {
+  Url url;
+  std::string error;
+  if (!parse_url(text, url, &error)) return deny("invalid URL: " + error);
+  return check_url(url);
+}
+
 SsrfVerdict SsrfPolicy::check_resolved(const Url& url,
                                        const std::vector<asio::ip::address>& addresses) const {
   if (auto verdict = check_url(url); !verdict) return verdict;

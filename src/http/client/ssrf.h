@@ -62,6 +62,8 @@ class SsrfPolicy {
   bool allow_plain_http() const { return allow_plain_http_; }
 
   SsrfVerdict check_url(const Url& url) const;
+  // parse_url + check_url, for the admin API: the reason says what is wrong with the URL or why it is denied.
+  SsrfVerdict check_target(std::string_view url) const;
   SsrfVerdict check_resolved(const Url& url, const std::vector<asio::ip::address>& addresses) const;
 
   bool allowlisted_host(std::string_view host) const;

@@ -263,6 +263,21 @@ TEST(SsrfPolicy, CheckUrl) {
   }
 }
 
+TEST(SsrfPolicy, CheckTargetParsesThenChecks) {
+  SsrfPolicy policy;
+  EXPECT_TRUE(policy.check_target("https://hooks.example.com/in").allowed);
+  EXPECT_EQ(
+      policy.check_target("https://user@hooks.example.com/").reason,
+      "invalid URL: credentials in the URL (user:password@host) are not allowed; send them in a header");
+  EXPECT_EQ(
+      policy.check_target("https://127.1/").reason,
+      "invalid URL: '127.1' is not a canonical IPv4 address (write four decimal numbers, e.g. 192.0.2.1)");
+  EXPECT_EQ(
+      policy.check_target("https://169.254.169.254/").reason,
+      "address 169.254.169.254 is in link-local 169.254.0.0/16 (includes cloud metadata 169.254.169.254) and "
+      "not allowlisted");
+}
+
 // The connect-time check on what a name resolved to: every address must pass.
 TEST(SsrfPolicy, CheckResolvedJudgesEveryAddress) {
   struct Case {
