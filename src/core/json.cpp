@@ -1,5 +1,6 @@
 #include "hookd/json.h"
 
+#include <atomic>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -44,7 +45,10 @@ struct ObjectIndex {
 
 struct ObjectNode : Node {
   std::vector<Member> members;
-  std::unique_ptr<ObjectIndex> index;
+  // Built on the first lookup by key (or handed over by a builder that had one): objects that are only built,
+  // copied and serialized never pay for it. Set once; the atomic publishes it to other threads.
+  mutable std::atomic<ObjectIndex*> index{nullptr};
+  ~ObjectNode() { delete index.load(std::memory_order_relaxed); }
 };
 
 }  // namespace detail
@@ -65,10 +69,31 @@ detail::ObjectNode* empty_object_node() {
   return n;
 }
 
+detail::ObjectIndex* index_of(const detail::ObjectNode& o) noexcept {
+  detail::ObjectIndex* idx = o.index.load(std::memory_order_acquire);
+  if (idx) return idx;
+  auto* fresh = new (std::nothrow) detail::ObjectIndex();
+  if (!fresh) return nullptr;
+  try {
+    for (size_t i = 0; i < o.members.size(); ++i)
+      fresh->slots.emplace(o.members[i].key.as_string(), static_cast<uint32_t>(i));
+  } catch (...) {
+    delete fresh;
+    return nullptr;
+  }
+  // Another thread may have built it meanwhile: keep the first one published.
+  if (o.index.compare_exchange_strong(idx, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+    return fresh;
+  delete fresh;
+  return idx;
+}
+
 const Value* find_member(const detail::ObjectNode& o, std::string_view key) noexcept {
-  if (o.index) {
-    auto it = o.index->slots.find(key);
-    return it == o.index->slots.end() ? nullptr : &o.members[it->second].value;
+  if (o.members.size() > detail::kIndexThreshold) {
+    if (detail::ObjectIndex* idx = index_of(o)) {
+      auto it = idx->slots.find(key);
+      return it == idx->slots.end() ? nullptr : &o.members[it->second].value;
+    }
   }
   for (const Member& m : o.members)
     if (m.key.as_string() == key) return &m.value;
@@ -190,7 +215,6 @@ size_t Value::size() const noexcept {
 ObjectBuilder::ObjectBuilder(const Value& object) {
   if (!object.is_object()) return;
   members_ = object.members();
-  if (members_.size() > detail::kIndexThreshold) index_from(0);
 }
 
 ObjectBuilder::ObjectBuilder() = default;
@@ -219,6 +243,7 @@ const Value* ObjectBuilder::find(std::string_view key) const noexcept {
 
 ObjectBuilder& ObjectBuilder::set(Value key, Value value) {
   assert(key.is_string());
+  if (!index_ && members_.size() > detail::kIndexThreshold) index_from(0);
   if (const Value* existing = find(key.as_string())) {
     const_cast<Value&>(*existing) = std::move(value);
     return *this;
@@ -231,8 +256,6 @@ ObjectBuilder& ObjectBuilder::append_unique(Value key, Value value) {
   members_.push_back(Member{std::move(key), std::move(value)});
   if (index_) {
     index_->slots.emplace(members_.back().key.as_string(), static_cast<uint32_t>(members_.size() - 1));
-  } else if (members_.size() > detail::kIndexThreshold) {
-    index_from(0);
   }
   return *this;
 }
@@ -254,7 +277,10 @@ Value ObjectBuilder::build() && {
   if (members_.empty()) return Value::empty_object();
   auto* n = new detail::ObjectNode();
   n->members = std::move(members_);
-  if (index_) n->index = std::move(index_);
+  if (index_) {
+    n->index.store(new detail::ObjectIndex{std::move(index_->slots)}, std::memory_order_release);
+    index_.reset();
+  }
   return Value::from_node(Type::object, n);
 }
 
