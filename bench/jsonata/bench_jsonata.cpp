@@ -2,7 +2,9 @@
 // reference figures were: compile once, parse the input once, check the result against `expected`, warm up,
 // then evaluate in a loop for a fixed time. Prints one line per case and the geometric mean.
 //
-//   bench_jsonata [--seconds S] [--threads N] [cases.json] [filter]
+//   bench_jsonata [--seconds S] [--threads N] [--iterations N] [cases.json] [filter]
+//
+// --iterations N evaluates each case exactly N times instead (for profilers such as callgrind).
 //
 // With --threads N, N threads evaluate the same compiled expression at once (the figure is the total).
 #include <atomic>
@@ -59,6 +61,7 @@ bool same(const Value& a, const Value& b) {
 int main(int argc, char** argv) {
   double seconds = 2.0;
   int threads = 1;
+  long iterations = 0;
   std::string path = HOOKD_JSONATA_BENCH_DEFAULT;
   std::string filter;
   bool path_set = false;
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
+    } else if (a == "--iterations" && i + 1 < argc) {
+      iterations = std::atol(argv[++i]);
     } else if (a == "--threads" && i + 1 < argc) {
       threads = std::max(1, std::atoi(argv[++i]));
     } else if (!path_set && a.size() > 5 && a.substr(a.size() - 5) == ".json") {
@@ -135,6 +140,12 @@ int main(int argc, char** argv) {
       double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
       return static_cast<double>(total) / elapsed;
     };
+    if (iterations > 0) {
+      for (long k = 0; k < iterations; ++k)
+        if (!jsonata::evaluate(expr, input, bindings, limits).ok()) std::abort();
+      std::printf("%-24s %14ld evaluations\n", name.c_str(), iterations);
+      continue;
+    }
     run(std::min(0.3, seconds / 4));  // warm-up
     double rate = run(seconds);
     std::printf("%-24s %14.0f %12.2f\n", name.c_str(), rate, 1e6 / rate * threads);

@@ -101,7 +101,10 @@ std::string_view Expression::source() const noexcept {
 
 Result<ExpressionPtr> compile(std::string_view text, const FunctionSet& functions) {
   try {
-    std::shared_ptr<const detail::Program> program = detail::compile_program(text);
+    std::shared_ptr<detail::Program> program = detail::compile_program(text);
+    for (auto& node : program->nodes)
+      if (node->kind == detail::Kind::variable && node->value.is_string())
+        node->resolved = functions.find(node->value.as_string());
     return std::make_shared<const Expression>(std::move(program), functions);
   } catch (const JError& e) {
     return detail::to_public(e);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -113,6 +114,9 @@ struct Node {
   Op op = Op::none;
   int64_t position = -1;  // -1: none (nodes the parser synthesizes)
   json::Value value;      // literal value, or the name of a name/variable
+  // variable: the function of that name in the expression's function set, resolved when the expression is
+  // compiled (used when no frame binds the name).
+  const json::Value* resolved = nullptr;
 
   Node* lhs = nullptr;
   Node* rhs = nullptr;
@@ -142,11 +146,14 @@ struct Node {
   bool keep_singleton_array = false;  // path
   bool consarray = false;             // array constructor first/last in a path: not flattened
   bool tuple = false;                 // evaluated as a tuple stream
-  json::Value focus;                  // `@$v`: variable name
-  json::Value index_name;             // `#$i`: variable name
-  Slot* ancestor = nullptr;           // this step provides the parent for a `%`
-  Slot* slot = nullptr;               // parent node
-  SlotList seeking_parent;            // `%` references not yet resolved below this node
+  bool simple_path = false;           // path: only plain name steps (a variable may come first), nothing else
+  bool folded = false;                // a constant expression, evaluated once when compiled: `folded_value`
+  json::Value folded_value;
+  json::Value focus;         // `@$v`: variable name
+  json::Value index_name;    // `#$i`: variable name
+  Slot* ancestor = nullptr;  // this step provides the parent for a `%`
+  Slot* slot = nullptr;      // parent node
+  SlotList seeking_parent;   // `%` references not yet resolved below this node
 };
 
 // A compiled expression's tree and what it owns.
@@ -158,6 +165,14 @@ struct Program {
   std::vector<std::unique_ptr<GroupBy>> groups;
   // True when a `$eval` call appears: dynamic code may bind variables this analysis cannot see.
   bool uses_eval = false;
+
+  // One string node per distinct name, so that frames can match names by pointer.
+  json::Value intern(const std::string& name) {
+    auto it = names.find(name);
+    if (it == names.end()) it = names.emplace(name, json::Value(name)).first;
+    return it->second;
+  }
+  std::unordered_map<std::string, json::Value> names;
 
   Node* make(Kind kind, int64_t position = -1) {
     nodes.push_back(std::make_unique<Node>());

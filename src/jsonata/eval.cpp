@@ -86,6 +86,7 @@ void Evaluator::check_string(size_t bytes) const {
 
 Value Evaluator::eval(const Node* expr, const Value& input, Env* env) {
   DepthGuard guard(*this);
+  if (expr->folded) return expr->folded_value;
   Value result;
   switch (expr->kind) {
     case Kind::path:
@@ -163,7 +164,8 @@ Value Evaluator::eval(const Node* expr, const Value& input, Env* env) {
     for (const Stage& stage : expr->predicate)
       result = eval_filter(stage.expr, result, env);
   }
-  if (expr->kind != Kind::path && expr->group) result = eval_group(*expr->group, result, env);
+  if (expr->kind != Kind::path && expr->group)
+    result = eval_group(expr->group->pairs, expr->group->position, result, env);
 
   if (is_sequence(result) && !(result.tag() & kTupleStream)) {
     if (expr->keep_array) result = std::move(result).with_tag(result.tag() | kKeepSingleton);
@@ -177,7 +179,12 @@ Value Evaluator::eval(const Node* expr, const Value& input, Env* env) {
 Value Evaluator::eval_variable(const Node* expr, const Value& input, Env* env) {
   std::string_view name = expr->value.as_string();
   if (name.empty()) return has_flag(input, kOuterWrapper) ? input.as_array()[0] : input;
-  return lookup_variable(name, env);
+  if (env) {
+    if (const Value* v = env->lookup(expr->value, name)) return *v;
+  }
+  if (expr->resolved) return *expr->resolved;
+  const Value* f = functions_.find(name);
+  return f ? *f : Value();
 }
 
 Value Evaluator::eval_block(const Node* expr, const Value& input, Env* env) {
@@ -191,21 +198,70 @@ Value Evaluator::eval_block(const Node* expr, const Value& input, Env* env) {
 // --- paths
 // ----------------------------------------------------------------------------------------------------------
 
+// A path of plain steps (names, and a variable first) over a single value: the common `body.a.b` case, walked
+// without building sequences. The result is what the general evaluation gives; when a step yields an array to
+// iterate, the general evaluation takes over from there.
+Value Evaluator::eval_simple_path(const Node* expr, const Value& input, Env* env) {
+  const auto& steps = expr->items;
+  if (max_depth_ > 0 && depth_ + 1 > max_depth_) {
+    DepthGuard guard(*this);  // throws, as evaluating the step would
+  }
+  auto unwrap = [](Value v) {
+    if (is_sequence(v) && !(v.tag() & kTupleStream)) {
+      if (v.size() == 0) return Value();
+      if (v.size() == 1 && !(v.tag() & kKeepSingleton)) return Value(v.as_array()[0]);
+    }
+    return v;
+  };
+  size_t i = 0;
+  Value cur;
+  if (steps[0]->kind == Kind::variable) {
+    cur = unwrap(eval_variable(steps[0], input, env));
+    i = 1;
+    if (cur.is_undefined()) return Value();
+    if (cur.is_array()) {
+      if (cur.tag() & kCons) return eval_path_from(expr, 1, std::span(&cur, 1), Value(), env);
+      return eval_path_from(expr, 1, cur.as_array(), cur, env);
+    }
+  } else {
+    if (input.is_array()) return eval_path_from(expr, 0, input.as_array(), input, env);
+    cur = input;
+  }
+  for (; i < steps.size(); ++i) {
+    ++ticks_;
+    Value res = cur.is_object() ? unwrap(cur.get(steps[i]->value.as_string())) : Value();
+    if (res.is_undefined()) return Value();
+    bool last = i + 1 == steps.size();
+    if (last) {
+      if (res.is_array() && (res.tag() & kSequence) && !(res.tag() & kCons))
+        return std::move(res).with_tag(kSequence);
+      return res;
+    }
+    if (res.is_array()) {
+      if (res.tag() & kCons) return eval_path_from(expr, i + 1, std::span(&res, 1), Value(), env);
+      return eval_path_from(expr, i + 1, res.as_array(), res, env);
+    }
+    cur = std::move(res);
+  }
+  return cur;
+}
+
 Value Evaluator::eval_path(const Node* expr, const Value& input, Env* env) {
+  if (expr->simple_path) return eval_simple_path(expr, input, env);
   const auto& steps = expr->items;
   // The input sequence: an array input is iterated, anything else is a sequence of one (absolute paths
   // starting with a variable always start from a sequence of one).
-  Value wrapped;
-  std::span<const Value> input_seq;
-  Value input_seq_value;  // the same, as a value (for a leading array constructor and tuple streams)
-  if (input.is_array() && steps[0]->kind != Kind::variable) {
-    input_seq = input.as_array();
-    input_seq_value = input;
-  } else {
-    wrapped = input;
-    input_seq = std::span<const Value>(&wrapped, 1);
-  }
+  if (input.is_array() && steps[0]->kind != Kind::variable)
+    return eval_path_from(expr, 0, input.as_array(), input, env);
+  return eval_path_from(expr, 0, std::span(&input, 1), Value(), env);
+}
 
+// The general path evaluation (jsonata-js evaluatePath) from step `first`, over `input_seq` (whose owner,
+// when it is an array value, is `input_seq_value`).
+Value Evaluator::eval_path_from(const Node* expr, size_t first, std::span<const Value> input_seq,
+                                Value input_seq_value, Env* env) {
+  const auto& steps = expr->items;
+  Value wrapped = input_seq_value.is_undefined() && input_seq.size() == 1 ? input_seq[0] : Value();
   SmallVec<Value, 4> current;  // the result sequence of the last step
   Value current_array;         // ... or an array standing in for it (not flattened, not a sequence)
   bool use_array = false;
@@ -218,7 +274,7 @@ Value Evaluator::eval_path(const Node* expr, const Value& input, Env* env) {
     return sequence_of(std::vector<Value>(items.begin(), items.end()));
   };
 
-  for (size_t ii = 0; ii < steps.size(); ++ii) {
+  for (size_t ii = first; ii < steps.size(); ++ii) {
     const Node* step = steps[ii];
     if (step->tuple) tuple_stream = true;
 
@@ -319,7 +375,8 @@ Value Evaluator::eval_path(const Node* expr, const Value& input, Env* env) {
       result = sequence_of({result});
     if (result.is_array()) result = std::move(result).with_tag(result.tag() | kKeepSingleton);
   }
-  if (expr->group) result = eval_group(*expr->group, tuple_stream ? tuples : result, env);
+  if (expr->group)
+    result = eval_group(expr->group->pairs, expr->group->position, tuple_stream ? tuples : result, env);
   return result;
 }
 

@@ -1,6 +1,7 @@
 // Frames, function values and calls: jsonata-js evaluateFunction, apply (with its tail-call trampoline),
 // applyInner, evaluateLambda, evaluatePartialApplication, evaluateApplyExpression.
 #include <mutex>
+#include <typeinfo>
 
 #include "jsonata/evaluator.h"
 #include "jsonata/functions.h"
@@ -39,12 +40,12 @@ void Env::unlink() noexcept {
 void Env::bind(const Value& name, Value value) {
   std::string_view n = name.as_string();
   for (Binding& b : vars_) {
-    if (b.name.as_string() == n) {
+    if (b.view == n) {
       b.value = std::move(value);
       return;
     }
   }
-  vars_.push_back(Binding{name, std::move(value)});
+  vars_.push_back(Binding{name, n, std::move(value)});
 }
 
 void Env::destroy() noexcept {
@@ -63,7 +64,13 @@ void Env::destroy() noexcept {
 
 const Callable* as_callable(const Value& v) noexcept {
   if (!v.is_function()) return nullptr;
-  return dynamic_cast<const Callable*>(&v.as_function());
+  // A type_info comparison is a few instructions; dynamic_cast walks the class hierarchy.
+  const json::Function& f = v.as_function();
+  const std::type_info& t = typeid(f);
+  if (t == typeid(Builtin) || t == typeid(Lambda) || t == typeid(External) || t == typeid(NativePartial) ||
+      t == typeid(RegexFunction) || t == typeid(RegexNext) || t == typeid(Transformer))
+    return static_cast<const Callable*>(&f);
+  return nullptr;
 }
 
 namespace {

@@ -222,33 +222,65 @@ Value Evaluator::eval_unary(const Node* expr, const Value& input, Env* env) {
       Value out = Value::array(std::move(result));
       return expr->consarray ? std::move(out).with_tag(kCons) : out;
     }
-    case Op::object: {
-      GroupBy g;
-      g.pairs = expr->pairs;
-      g.position = expr->position;
-      return eval_group(g, input, env);
-    }
+    case Op::object:
+      return eval_group(expr->pairs, expr->position, input, env);
     default:
       return Value();
   }
 }
 
-Value Evaluator::eval_group(const GroupBy& group, const Value& input, Env* env) {
+Value Evaluator::eval_group(const std::vector<std::pair<Node*, Node*>>& pairs, int64_t position,
+                            const Value& input, Env* env) {
   bool reduce = has_flag(input, kTupleStream);
-  std::vector<Value> items;
-  if (input.is_array())
-    items = input.as_array();
-  else
-    items.push_back(input);
-  if (items.empty() && !reduce) items.emplace_back();
+  static const Value undefined;
+  std::span<const Value> items =
+      input.is_array() ? std::span<const Value>(input.as_array()) : std::span(&input, 1);
+  if (items.empty() && !reduce) items = std::span(&undefined, 1);
 
+  // A group's data is the item when there is one, else the items appended (arrays contribute their elements),
+  // as jsonata-js's repeated fn.append builds it.
   struct Entry {
     Value key;
-    Value data;
     size_t expr_index;
+    Value first;
+    std::vector<Value> more;
+    Value data() const {
+      if (more.empty()) return first;
+      Value acc = first;
+      std::vector<Value> all;
+      bool joined = false;
+      auto add = [&](const Value& v) {
+        if (v.is_array())
+          all.insert(all.end(), v.as_array().begin(), v.as_array().end());
+        else
+          all.push_back(v);
+      };
+      for (const Value& v : more) {
+        if (v.is_undefined()) continue;
+        if (!joined && acc.is_undefined()) {
+          acc = v;
+          continue;
+        }
+        if (!joined) {
+          add(acc);
+          joined = true;
+        }
+        add(v);
+      }
+      return joined ? Value::array(std::move(all)) : acc;
+    }
   };
-  std::vector<Entry> groups;
-  std::unordered_map<std::string_view, size_t> index;
+  SmallVec<Entry, 8> groups;
+  std::unordered_map<std::string_view, size_t> index;  // only for many groups; a scan is faster for a few
+  auto find = [&](std::string_view k) -> Entry* {
+    if (!index.empty()) {
+      auto it = index.find(k);
+      return it == index.end() ? nullptr : &groups[it->second];
+    }
+    for (Entry& g : groups)
+      if (g.key.as_string() == k) return &g;
+    return nullptr;
+  };
   for (const Value& item : items) {
     EnvRef frame;
     Env* item_env = env;
@@ -256,40 +288,44 @@ Value Evaluator::eval_group(const GroupBy& group, const Value& input, Env* env) 
       frame = frame_from_tuple(env, item);
       item_env = frame.get();
     }
-    for (size_t pi = 0; pi < group.pairs.size(); ++pi) {
-      Value key = eval(group.pairs[pi].first, reduce ? item.get("@") : item, item_env);
+    for (size_t pi = 0; pi < pairs.size(); ++pi) {
+      Value key = eval(pairs[pi].first, reduce ? item.get("@") : item, item_env);
       if (key.is_undefined()) continue;
       if (!key.is_string()) {
         JError e("T1003", key);
-        e.position = group.position;
+        e.position = position;
         throw e;
       }
       std::string_view k = key.as_string();
       if (k == "_jsonata_lambda" || k == "_jsonata_function") {
         JError e("D1013", key);
-        e.position = group.position;
+        e.position = position;
         throw e;
       }
-      auto it = index.find(k);
-      if (it != index.end()) {
-        Entry& entry = groups[it->second];
-        if (entry.expr_index != pi) {
+      if (Entry* entry = find(k)) {
+        if (entry->expr_index != pi) {
           JError e("D1009", key);
-          e.position = group.position;
+          e.position = position;
           throw e;
         }
-        entry.data = append(*this, entry.data, item);
+        entry->more.push_back(item);
+        check_items(entry->more.size() + 1);
       } else {
-        groups.push_back({key, item, pi});
-        index.emplace(groups.back().key.as_string(), groups.size() - 1);
+        groups.push_back(Entry{std::move(key), pi, item, {}});
+        if (!index.empty()) {
+          index.emplace(groups.back().key.as_string(), groups.size() - 1);
+        } else if (groups.size() > 16) {
+          for (size_t i = 0; i < groups.size(); ++i)
+            index.emplace(groups[i].key.as_string(), i);
+        }
       }
     }
   }
 
   // JavaScript enumerates integer-like keys first, in numeric order.
-  std::vector<size_t> order(groups.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
+  SmallVec<size_t, 8> order;
+  for (size_t i = 0; i < groups.size(); ++i)
+    order.push_back(i);
   uint64_t n;
   bool any_index = false;
   for (const Entry& g : groups)
@@ -306,14 +342,14 @@ Value Evaluator::eval_group(const GroupBy& group, const Value& input, Env* env) 
   json::ObjectBuilder result(groups.size());
   for (size_t gi : order) {
     const Entry& entry = groups[gi];
-    Value context = entry.data;
+    Value context = entry.data();
     EnvRef frame;
     Env* value_env = env;
     if (reduce) {
       // reduceTupleStream: one tuple whose bindings collect every tuple's values
       json::ObjectBuilder tuple;
-      if (entry.data.is_array() && !entry.data.is_object()) {
-        const auto& tuples = entry.data.as_array();
+      if (context.is_array()) {
+        const auto& tuples = context.as_array();
         if (!tuples.empty()) tuple = json::ObjectBuilder(tuples[0]);
         for (size_t ii = 1; ii < tuples.size(); ++ii) {
           if (!tuples[ii].is_object()) continue;
@@ -323,7 +359,7 @@ Value Evaluator::eval_group(const GroupBy& group, const Value& input, Env* env) 
           }
         }
       } else {
-        tuple = json::ObjectBuilder(entry.data);
+        tuple = json::ObjectBuilder(context);
       }
       const Value* at = tuple.find("@");
       context = at ? *at : Value();
@@ -331,7 +367,7 @@ Value Evaluator::eval_group(const GroupBy& group, const Value& input, Env* env) 
       frame = frame_from_tuple(env, std::move(tuple).build());
       value_env = frame.get();
     }
-    Value v = eval(group.pairs[entry.expr_index].second, context, value_env);
+    Value v = eval(pairs[entry.expr_index].second, context, value_env);
     if (!v.is_undefined()) result.append_unique(entry.key, std::move(v));
   }
   return std::move(result).build();

@@ -78,10 +78,17 @@ class Env {
 
   const Value* lookup(std::string_view name) const noexcept {
     for (const Env* e = this; e; e = e->parent_) {
-      for (const Binding& b : e->vars_) {
-        std::string_view n = b.name.as_string();
-        if (n.size() == name.size() && n == name) return &b.value;
-      }
+      for (const Binding& b : e->vars_)
+        if (b.view.size() == name.size() && b.view == name) return &b.value;
+    }
+    return nullptr;
+  }
+  // The same, first comparing string nodes: names are interned per program, so a variable and the parameter
+  // or assignment that bound it usually share one.
+  const Value* lookup(const Value& key, std::string_view name) const noexcept {
+    for (const Env* e = this; e; e = e->parent_) {
+      for (const Binding& b : e->vars_)
+        if (b.name.same_node(key) || (b.view.size() == name.size() && b.view == name)) return &b.value;
     }
     return nullptr;
   }
@@ -101,6 +108,7 @@ class Env {
  private:
   struct Binding {
     Value name;
+    std::string_view view;  // of name
     Value value;
   };
   explicit Env(Env* parent) noexcept : parent_(parent) {}
@@ -289,6 +297,9 @@ class Evaluator {
   struct DepthGuard;
 
   Value eval_path(const Node* expr, const Value& input, Env* env);
+  Value eval_simple_path(const Node* expr, const Value& input, Env* env);
+  Value eval_path_from(const Node* expr, size_t first, std::span<const Value> input_seq,
+                       Value input_seq_value, Env* env);
   Value eval_tuple_step(const Node* step, const Value& input_seq, Value tuples, Env* env);
   Value eval_stages(const std::vector<Stage>& stages, Value input, Env* env);
   Value eval_filter(const Node* predicate, const Value& input, Env* env);
@@ -297,7 +308,8 @@ class Evaluator {
   Value eval_name(const Node* expr, const Value& input);
   Value eval_wildcard(const Value& input);
   Value eval_descendants(const Value& input);
-  Value eval_group(const GroupBy& group, const Value& input, Env* env);
+  Value eval_group(const std::vector<std::pair<Node*, Node*>>& pairs, int64_t position, const Value& input,
+                   Env* env);
   Value eval_sort(const Node* expr, const Value& input, Env* env);
   Value eval_block(const Node* expr, const Value& input, Env* env);
   Value eval_function(const Node* expr, const Value& input, Env* env, const Value* applyto);

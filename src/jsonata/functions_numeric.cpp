@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <random>
+#include <algorithm>
 
 #include "jsonata/functions.h"
 
@@ -124,7 +125,9 @@ Value fn_number(Call&, Args& args) {
   if (a.is_string()) {
     std::string_view s = a.as_string();
     if (is_decimal_literal(s)) {
-      double d = std::strtod(std::string(s).c_str(), nullptr);
+      double d = 0;
+      if (std::from_chars(s.data(), s.data() + s.size(), d).ec != std::errc())
+        d = std::strtod(std::string(s).c_str(), nullptr);
       if (std::isfinite(d)) return Value(d);
     } else if (matches_radix_pattern(s)) {
       return Value(radix_literal(s));
@@ -158,29 +161,77 @@ double math_round(double x) {
   return r;
 }
 
-// +(mantissa + 'e' + exponent) on JavaScript's text of `x`, shifted by `shift` (NaN on malformed text).
-double shift_decimal(double x, double shift) {
+// +(mantissa + 'e' + exponent) on JavaScript's text of `x`, shifted by `shift` (NaN if that text is not a
+// number), as jsonata-js's $round shifts the decimal point. The general form goes through text like
+// jsonata-js.
+double shift_decimal_text(double x, double shift) {
+  if (!std::isfinite(x)) return NAN;  // "Infinity" + "e" + n is not a number
   std::string text;
   json::write_number(text, x);
-  double exp = 0;
   size_t e = text.find('e');
-  std::string mantissa = text.substr(0, e);
-  if (e != std::string::npos) exp = std::strtod(text.c_str() + e + 1, nullptr);
+  double exp = e == std::string::npos ? 0 : std::strtod(text.c_str() + e + 1, nullptr);
   std::string shifted;
   json::write_number(shifted, exp + shift);
-  std::string literal = mantissa + "e" + shifted;
+  std::string literal = text.substr(0, e) + "e" + shifted;
   char* end = nullptr;
   double r = std::strtod(literal.c_str(), &end);
   return end && *end == '\0' ? r : NAN;
 }
 
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+constexpr double kTwo53 = 9007199254740992.0;
+
+// The same without text when it can be exact: JavaScript's text of x is its shortest round-trip digits M *
+// 10^q; the parsed, shifted literal is the double nearest to M * 10^(q + shift), and for M < 2^53 and a power
+// of ten up to 10^22 (both exact doubles) one IEEE multiplication or division rounds to exactly that.
+double shift_decimal(double x, int shift) {
+  if (!std::isfinite(x)) return NAN;
+  if (x == 0) return x;
+  double ax = std::fabs(x);
+  double v;
+  if (ax < kTwo53 && std::trunc(ax) == ax) {
+    // An integer below 2^53 prints as its exact digits (the shift back in $round).
+    v = shift >= 0 ? ax * kPow10[shift] : ax / kPow10[-shift];
+    return x < 0 ? -v : v;
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + 40, ax, std::chars_format::scientific);
+  char* e = std::find(buf, res.ptr, 'e');
+  uint64_t m = 0;
+  int digits = 0;
+  for (const char* c = buf; c < e; ++c) {
+    if (*c == '.') continue;
+    m = m * 10 + static_cast<uint64_t>(*c - '0');
+    ++digits;
+  }
+  int exp = 0;
+  std::from_chars(e + 1 + (e[1] == '+'), res.ptr, exp);
+  int s = exp - (digits - 1) + shift;
+  if (static_cast<double>(m) < kTwo53 && s >= -22 && s <= 22) {
+    v = s >= 0 ? static_cast<double>(m) * kPow10[s] : static_cast<double>(m) / kPow10[-s];
+  } else {
+    // Too many digits for one exact operation: parse the shifted literal, as jsonata-js does.
+    auto out = std::to_chars(e + 1, buf + sizeof buf, exp + shift);
+    if (std::from_chars(buf, out.ptr, v).ec != std::errc()) {
+      *out.ptr = '\0';
+      v = std::strtod(buf, nullptr);  // out of range: Infinity or 0, as JavaScript gives
+    }
+  }
+  return x < 0 ? -v : v;
+}
+
 double round_half_even(double value, double precision) {
   bool shift = precision != 0 && !std::isnan(precision);
-  double arg = shift ? shift_decimal(value, precision) : value;
+  bool integral = shift && std::trunc(precision) == precision && std::fabs(precision) <= 22;
+  auto shifted = [&](double x, double by) {
+    return integral ? shift_decimal(x, static_cast<int>(by)) : shift_decimal_text(x, by);
+  };
+  double arg = shift ? shifted(value, precision) : value;
   double result = math_round(arg);
   double diff = result - arg;
   if (std::fabs(diff) == 0.5 && std::fabs(std::fmod(result, 2)) == 1) result -= 1;
-  if (shift) result = shift_decimal(result, -precision);
+  if (shift) result = shifted(result, -precision);
   if (result == 0) result = 0;  // no -0 in JSON
   return result;
 }

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "jsonata/error.h"
+#include "jsonata/evaluator.h"
+#include "jsonata/functions.h"
 #include "jsonata/lexer.h"
 #include "jsonata/regex.h"
 #include "jsonata/signature.h"
@@ -164,7 +166,7 @@ class Parser {
     }
     n->value = t.type == Token::Type::string || t.type == Token::Type::number || t.type == Token::Type::value
                    ? t.value
-                   : json::Value(t.text);
+                   : prog_.intern(t.text);
     return n;
   }
 
@@ -472,11 +474,93 @@ Node* clone_parse_tree(Program& program, const Node* node) {
   return c;
 }
 
+namespace {
+
+// Paths the evaluator may walk without sequences (see Evaluator::eval_simple_path).
+void mark_simple_paths(Program& program) {
+  auto plain = [](const Node* n) {
+    return !n->has_stages && !n->has_predicate && !n->tuple && n->focus.is_undefined() &&
+           n->index_name.is_undefined() && !n->group && !n->keep_array && !n->keep_singleton_array &&
+           !n->ancestor && !n->consarray;
+  };
+  for (auto& node : program.nodes) {
+    Node* p = node.get();
+    if (p->kind != Kind::path || p->items.empty() || !plain(p)) continue;
+    bool simple = true;
+    for (size_t i = 0; i < p->items.size() && simple; ++i) {
+      const Node* step = p->items[i];
+      bool ok = step->kind == Kind::name || (i == 0 && step->kind == Kind::variable && p->items.size() >= 2);
+      simple = ok && plain(step) && step->value.is_string();
+    }
+    p->simple_path = simple;
+  }
+}
+
+// Constant sub-expressions (literals combined by operators and array constructors, like the `[0..4]` in
+// `items[[0..4]]`, which jsonata-js evaluates again for every item) are evaluated once, here. Whatever fails
+// to evaluate (`1 + "a"`) is left alone so that its error still comes at evaluation, as in jsonata-js.
+bool constant(const Node* n) {
+  if (n->has_predicate || n->has_stages || n->group || n->keep_array || n->tuple ||
+      !n->focus.is_undefined() || !n->index_name.is_undefined())
+    return false;
+  switch (n->kind) {
+    case Kind::string:
+    case Kind::number:
+    case Kind::literal:
+      return true;
+    case Kind::unary:
+      if (n->op == Op::neg) return constant(n->lhs);
+      if (n->op == Op::array) {
+        for (const Node* item : n->items)
+          if (!constant(item)) return false;
+        return true;
+      }
+      return false;
+    case Kind::binary:
+      if (n->op == Op::range) {
+        // Only small ranges: a folded value lives as long as the expression.
+        if (n->lhs->kind != Kind::number || n->rhs->kind != Kind::number) return false;
+        double size = n->rhs->value.as_number() - n->lhs->value.as_number();
+        return size < 1000;
+      }
+      return constant(n->lhs) && constant(n->rhs);
+    default:
+      return false;
+  }
+}
+
+void fold_constants(Program& program, Node* n, Evaluator& ev) {
+  // Fold the largest constant sub-expressions; leaves need no folding.
+  if (n->kind == Kind::string || n->kind == Kind::number || n->kind == Kind::literal) return;
+  if (constant(n)) {
+    try {
+      n->folded_value = ev.eval(n, Value(), nullptr);
+      n->folded = true;
+    } catch (const JError&) {
+    }
+    return;
+  }
+}
+
+void fold_all(Program& program) {
+  static const FunctionTable no_functions;
+  Limits limits;
+  Evaluator ev(no_functions, limits, nullptr);
+  for (auto& node : program.nodes) {
+    Node* n = node.get();
+    if (!n->folded && constant(n)) fold_constants(program, n, ev);
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<Program> compile_program(std::string_view source) {
   auto program = std::make_shared<Program>();
   program->source = std::string(source);
   Node* tree = parse(*program, program->source);
   program->root = analyze(*program, tree);
+  mark_simple_paths(*program);
+  fold_all(*program);
   return program;
 }
 

@@ -28,6 +28,8 @@ char type_letter(const json::Value& v) noexcept {
 
 namespace {
 
+using Span = std::pair<size_t, size_t>;
+
 size_t closing(std::string_view s, size_t start, char open, char close) {
   int depth = 1;
   size_t pos = start;
@@ -66,7 +68,7 @@ bool accepts(const Signature::Param& p, char c) {
 // each parameter's span; with `anchored` the match must consume every letter, otherwise the first match found
 // wins and `end` says where it stopped.
 bool match_params(const std::vector<Signature::Param>& params, size_t count, size_t pi, std::string_view s,
-                  size_t pos, bool anchored, std::vector<std::pair<size_t, size_t>>& spans, size_t& end) {
+                  size_t pos, bool anchored, Span* spans, size_t& end) {
   if (pi == count) {
     if (anchored && pos != s.size()) return false;
     end = pos;
@@ -213,15 +215,51 @@ std::shared_ptr<const Signature> parse_signature(std::string_view text) {
         break;
     }
   }
+  for (const Signature::Param& p : sig->params)
+    sig->has_repeat_ = sig->has_repeat_ || p.repeat;
   return sig;
 }
 
 void Signature::validate(std::span<const json::Value> args, const json::Value& context, Args& out) const {
-  std::string letters;
-  letters.reserve(args.size());
-  for (const json::Value& a : args)
-    letters.push_back(type_letter(a));
-  std::vector<std::pair<size_t, size_t>> spans(params.size());
+  // The common case: one argument per parameter, each of an accepted type, and no `+` to make the regex take
+  // a different split. The regex would match each argument to its own parameter.
+  if (args.size() == params.size() && !has_repeat_) {
+    bool fits = true;
+    for (size_t i = 0; i < args.size() && fits; ++i) {
+      char c = type_letter(args[i]);
+      const Param& p = params[i];
+      fits = p.chars.find(c) != std::string::npos && (p.type != 'a' || p.subtype.empty() || c == 'm');
+    }
+    if (fits) {
+      for (size_t i = 0; i < args.size(); ++i) {
+        const json::Value& a = args[i];
+        if (params[i].type == 'a' && !a.is_array() && !a.is_undefined())
+          out.push_back(json::Value::array({a}));
+        else
+          out.push_back(a);
+      }
+      return;
+    }
+  }
+  char letter_buf[16];
+  std::string long_letters;
+  std::string_view letters;
+  if (args.size() <= sizeof letter_buf) {
+    for (size_t i = 0; i < args.size(); ++i)
+      letter_buf[i] = type_letter(args[i]);
+    letters = std::string_view(letter_buf, args.size());
+  } else {
+    for (const json::Value& a : args)
+      long_letters.push_back(type_letter(a));
+    letters = long_letters;
+  }
+  Span span_buf[8];
+  std::vector<Span> long_spans;
+  Span* spans = span_buf;
+  if (params.size() > 8) {
+    long_spans.resize(params.size());
+    spans = long_spans.data();
+  }
   size_t end = 0;
   if (!match_params(params, params.size(), 0, letters, 0, true, spans, end)) {
     // Blame the first argument where a growing prefix of the pattern stops matching (jsonata-js's

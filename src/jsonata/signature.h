@@ -36,6 +36,8 @@ class Signature {
   // argument, non-arrays wrapped for array parameters). Throws JError T0410/T0411/T0412 with index and value
   // set.
   void validate(std::span<const json::Value> args, const json::Value& context, Args& out) const;
+
+  bool has_repeat_ = false;  // a `+` parameter (the quick path in validate() does not apply)
 };
 
 // Throws JError S0401/S0402 with `position` holding the offset within the signature.

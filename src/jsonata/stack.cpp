@@ -28,9 +28,11 @@ const char* compute_floor() noexcept {
 
 }  // namespace
 
-const char* stack_floor() noexcept {
-  thread_local const char* floor = compute_floor();
-  return floor;
+thread_local const char* tls_stack_floor = nullptr;
+
+const char* init_stack_floor() noexcept {
+  tls_stack_floor = compute_floor();
+  return tls_stack_floor;
 }
 
 }  // namespace hookd::jsonata::detail

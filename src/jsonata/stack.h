@@ -7,11 +7,14 @@
 
 namespace hookd::jsonata::detail {
 
-// Lowest address this thread's recursion may reach.
-const char* stack_floor() noexcept;
+// Lowest address this thread's recursion may reach (null until the thread's first check).
+extern thread_local const char* tls_stack_floor;
+const char* init_stack_floor() noexcept;
 
 inline bool stack_exhausted() noexcept {
-  return static_cast<const char*>(__builtin_frame_address(0)) < stack_floor();
+  const char* floor = tls_stack_floor;
+  if (!floor) floor = init_stack_floor();
+  return static_cast<const char*>(__builtin_frame_address(0)) < floor;
 }
 
 }  // namespace hookd::jsonata::detail

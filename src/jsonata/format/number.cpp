@@ -117,6 +117,12 @@ class Formatter {
       vars.push_back(vars[0]);
       vars[1].prefix = p_.minus_sign + vars[1].prefix;
     }
+    // "".split("") is []: jsonata-js then reads a property of undefined.
+    if (vars.empty()) {
+      Error e = make_error("TypeError");
+      e.message = "Cannot read properties of undefined (reading 'picture')";
+      return e;
+    }
     const Variables& pic = value >= 0 ? vars[0] : vars[1];
 
     double adjusted = value;
