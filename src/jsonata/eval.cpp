@@ -6,6 +6,7 @@
 #include "jsonata/evaluator.h"
 #include "jsonata/functions.h"
 #include "jsonata/stack.h"
+#include "jsonata/unicode.h"
 
 namespace hookd::jsonata::detail {
 
@@ -284,7 +285,17 @@ Value Evaluator::eval_path_from(const Node* expr, size_t first, std::span<const 
       current.clear();
       current_array = r;
       use_array = r.is_array();
-      if (!use_array && !r.is_undefined()) current.push_back(r);
+      // jsonata-js then iterates whatever came back by index: a string gives its characters, anything else
+      // that is not an array gives nothing.
+      if (r.is_string()) {
+        std::string_view str = r.as_string();
+        char32_t cp;
+        for (size_t i = 0; i < str.size();) {
+          size_t n = utf8_decode(str, i, cp);
+          current.push_back(Value(str.substr(i, n)));
+          i += n;
+        }
+      }
     } else if (tuple_stream) {
       Value in = use_array ? current_array : seq_value(input_seq);
       tuples = eval_tuple_step(step, in, tuples, env);

@@ -523,6 +523,7 @@ bool constant(const Node* n) {
         double size = n->rhs->value.as_number() - n->lhs->value.as_number();
         return size < 1000;
       }
+      if (n->op < Op::add || n->op > Op::in || !n->lhs || !n->rhs) return false;  // parse-tree operators
       return constant(n->lhs) && constant(n->rhs);
     default:
       return false;
