@@ -1,5 +1,9 @@
 #include "jsonata/error.h"
 
+#include <cmath>
+
+#include "jsonata/unicode.h"
+
 #include <string_view>
 #include <unordered_map>
 
@@ -114,9 +118,63 @@ const std::unordered_map<std::string_view, std::string_view>& catalogue() {
 
 }  // namespace
 
+namespace {
+
+// JSON.stringify, as the message templates apply it.
+void stringify(std::string& out, const json::Value& v) {
+  switch (v.type()) {
+    case json::Type::undefined:
+    case json::Type::function:
+    case json::Type::null:
+      out += "null";
+      return;
+    case json::Type::boolean:
+      out += v.as_bool() ? "true" : "false";
+      return;
+    case json::Type::number:
+      if (std::isfinite(v.as_number()))
+        json::write_number(out, v.as_number());
+      else
+        out += "null";
+      return;
+    case json::Type::string:
+      write_js_string(out, v.as_string());
+      return;
+    case json::Type::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const json::Value& item : v.as_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        stringify(out, item);
+      }
+      out.push_back(']');
+      return;
+    }
+    case json::Type::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const json::Member& m : v.members()) {
+        if (m.value.is_undefined() || m.value.is_function()) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        write_js_string(out, m.name());
+        out.push_back(':');
+        stringify(out, m.value);
+      }
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 std::string stringify_for_message(const json::Value& v) {
   if (v.is_undefined() || v.is_function()) return "undefined";
-  return json::dump(v);
+  std::string out;
+  stringify(out, v);
+  return out;
 }
 
 namespace {
@@ -137,7 +195,7 @@ std::string field(const JError& e, std::string_view name, bool raw) {
   }
   if (raw) return text;
   std::string out;
-  json::write_string(out, text);
+  write_js_string(out, text);
   return out;
 }
 

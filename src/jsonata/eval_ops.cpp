@@ -170,8 +170,10 @@ Value Evaluator::eval_binary(const Node* expr, const Value& input, Env* env) {
         check_items(static_cast<size_t>(size));
         std::vector<Value> items;
         items.reserve(static_cast<size_t>(size));
-        for (double x = a; x <= b; ++x)
+        for (double x = a; x <= b; ++x) {
           items.emplace_back(x);
+          if ((items.size() & 0xFFFF) == 0) check_time();
+        }
         return sequence_of(std::move(items));
       }
       case Op::in: {

@@ -340,7 +340,7 @@ class Parser {
       if (left->kind != Kind::variable) {
         JError e("S0212");
         e.position = left->position;
-        e.token = left->value.is_string() ? std::string(left->value.as_string()) : std::string();
+        e.token = left->value.is_string() ? std::string(left->value.as_string()) : json::dump(left->value);
         e.has_token = true;
         throw e;
       }

@@ -3,7 +3,10 @@
 #include <locale.h>
 #include <wctype.h>
 
+#include <cstdio>
 #include <cstring>
+
+#include "hookd/json.h"
 
 namespace hookd::jsonata::detail {
 
@@ -211,6 +214,35 @@ int compare_utf16(std::string_view a, std::string_view b) noexcept {
   if (ua != ub) return ua < ub ? -1 : 1;
   return ca < cb ? -1
                  : 1;  // both supplementary with the same high surrogate: low surrogates order as code points
+}
+
+// JSON.stringify's string quoting, which writes a lone surrogate as \udXXX.
+void write_js_string(std::string& out, std::string_view s) {
+  if (s.find('\xED') == std::string_view::npos) {
+    json::write_string(out, s);
+    return;
+  }
+  std::string tmp;
+  size_t run = 0;
+  char32_t cp;
+  out.push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_decode(s, i, cp);
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      tmp.clear();
+      json::write_string(tmp, s.substr(run, i - run));
+      out.append(tmp, 1, tmp.size() - 2);
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(cp));
+      out += esc;
+      run = i + n;
+    }
+    i += n;
+  }
+  tmp.clear();
+  json::write_string(tmp, s.substr(run));
+  out.append(tmp, 1, tmp.size() - 2);
+  out.push_back('"');
 }
 
 }  // namespace hookd::jsonata::detail

@@ -34,6 +34,9 @@ bool has_lone_surrogate(std::string_view s) noexcept;
 std::string to_upper(std::string_view s);
 std::string to_lower(std::string_view s);
 
+// JSON.stringify's quoting of a string (a lone surrogate is written as an escape).
+void write_js_string(std::string& out, std::string_view s);
+
 // JavaScript's `a < b` on strings: by UTF-16 code units. Returns <0, 0, >0.
 int compare_utf16(std::string_view a, std::string_view b) noexcept;
 

@@ -71,35 +71,6 @@ double to_precision_15(double d) {
 
 namespace {
 
-// JSON.stringify's string quoting, which writes a lone surrogate as \udXXX.
-void write_js_string(std::string& out, std::string_view s) {
-  if (s.find('\xED') == std::string_view::npos) {
-    json::write_string(out, s);
-    return;
-  }
-  std::string tmp;
-  size_t run = 0;
-  char32_t cp;
-  out.push_back('"');
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_decode(s, i, cp);
-    if (cp >= 0xD800 && cp <= 0xDFFF) {
-      tmp.clear();
-      json::write_string(tmp, s.substr(run, i - run));
-      out.append(tmp, 1, tmp.size() - 2);
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(cp));
-      out += esc;
-      run = i + n;
-    }
-    i += n;
-  }
-  tmp.clear();
-  json::write_string(tmp, s.substr(run));
-  out.append(tmp, 1, tmp.size() - 2);
-  out.push_back('"');
-}
-
 class JsWriter {
  public:
   JsWriter(Evaluator& ev, int indent) : ev_(ev), indent_(indent) {}
