@@ -84,7 +84,7 @@ const options = [
   [{ 'exponent-separator': 'x10^' }, ['0.0x10^0']],
   [{ digit: '@' }, ['@,@@0.0@', '#,##0']],
   [{ 'pattern-separator': '|' }, ['0.0|(0.0)', '0.0;(0.0)']],
-  [{ 'pattern-separator': '' }, ['0']],
+  [{ 'pattern-separator': '' }, ['0', '']],
   [{ 'grouping-separator': ' ' }, ['# ##0.00', '#,##0']],
   [{ 'decimal-separator': '$&' }, ['0$&00']],
   [{ 'decimal-separator': 'ab' }, ['0ab00', '0ab']],

@@ -1,6 +1,9 @@
 // Luxon format strings: DateTime.toFormat and DateTime.fromFormat (en-US, Latin digits).
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <regex>
 
 #include "jsonata/format/js.h"
@@ -267,12 +270,27 @@ DateTime DateTime::from_format(std::string_view text, std::string_view format, c
   pattern += "$";
   // std::regex recurses per character: long inputs are refused (no date string is this long).
   if (text.size() > 512 || pattern.size() > 4096) return unparsable();
-  std::regex re;
-  try {
-    re = std::regex(pattern, std::regex::ECMAScript | std::regex::icase);
-  } catch (const std::regex_error&) {
-    return unparsable();
+  // Compiling a std::regex costs far more than matching it: configs reuse a handful of formats, so keep the
+  // compiled ones (a bounded cache; std::regex is safe to match from many threads at once).
+  static std::mutex cache_mutex;
+  static std::map<std::string, std::shared_ptr<const std::regex>> cache;
+  std::shared_ptr<const std::regex> compiled;
+  {
+    std::lock_guard lock(cache_mutex);
+    auto it = cache.find(pattern);
+    if (it != cache.end()) compiled = it->second;
   }
+  if (!compiled) {
+    try {
+      compiled = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error&) {
+      return unparsable();
+    }
+    std::lock_guard lock(cache_mutex);
+    if (cache.size() >= 256) cache.erase(cache.begin());
+    cache.emplace(pattern, compiled);
+  }
+  const std::regex& re = *compiled;
   std::string s(text);
   std::smatch m;
   std::map<char, double> all;
