@@ -54,7 +54,7 @@ std::string words_lookup(double num, bool prev, bool ord) {
     double remainder = std::fmod(num, 10);
     words = std::string(prev ? " and " : "") + std::string(kDecades[static_cast<size_t>(tens) - 2]);
     if (remainder > 0) {
-      words += "-" + words_lookup(remainder, false, ord);
+      words += std::string("-") + words_lookup(remainder, false, ord);
     } else if (ord) {
       words = words.substr(0, words.size() - 1) + "ieth";
     }

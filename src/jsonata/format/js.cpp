@@ -143,8 +143,15 @@ std::optional<std::string> to_fixed(double value, int digits) {
   // rounds half away from zero on the exact decimal expansion. printf rounds ties to even, so take the exact
   // expansion (every double below 1e21 has at most 1074 fractional digits) and round it here.
   bool negative = value < 0;  // (-0).toFixed(2) is "0.00", (-0.001).toFixed(2) is "-0.00"
+  // 25 digits more than asked decide the rounding unless they read exactly "5000...": only then can the exact
+  // expansion be a tie (or sit just below one), and only then is the full expansion printed.
   char buf[1200];
-  int len = std::snprintf(buf, sizeof buf, "%.1080f", std::fabs(value));
+  int len = std::snprintf(buf, sizeof buf, "%.*f", digits + 25, std::fabs(value));
+  {
+    std::string_view extra(buf + len - 25, 25);
+    if (extra[0] == '5' && extra.find_first_not_of('0', 1) == std::string_view::npos)
+      len = std::snprintf(buf, sizeof buf, "%.1080f", std::fabs(value));
+  }
   std::string exact(buf, static_cast<size_t>(len));
   size_t point = exact.find('.');
   std::string digits_str = exact.substr(0, point) + exact.substr(point + 1, static_cast<size_t>(digits));

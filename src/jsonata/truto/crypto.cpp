@@ -153,7 +153,7 @@ Result<std::string> rs256(const std::string& data, const json::Value& secret) {
   std::string pem = secret.is_string() ? std::string(secret.as_string()) : std::string();
   // Secrets stored in one-line config fields carry "\n" as two characters.
   for (size_t at = pem.find("\\n"); at != std::string::npos; at = pem.find("\\n", at + 1))
-    pem.replace(at, 2, "\n");
+    pem.replace(at, 2, 1, '\n');
   const std::string begin = "-----BEGIN PRIVATE KEY-----", end = "-----END PRIVATE KEY-----";
   if (pem.empty() || pem.find(begin) == std::string::npos)
     return js_error("Error", "RS256 requires a PKCS#8 PEM private key (BEGIN PRIVATE KEY)");

@@ -65,8 +65,8 @@ double precision15(double d) {
         }
       }
     }
-    std::string text =
-        (negative ? "-" : "") + digits.substr(0, 1) + "." + digits.substr(1) + "e" + std::to_string(exponent);
+    std::string text = std::string(negative ? "-" : "") + digits.substr(0, 1) + "." + digits.substr(1) + "e" +
+                       std::to_string(exponent);
     return std::strtod(text.c_str(), nullptr);
   };
   char buf[64];

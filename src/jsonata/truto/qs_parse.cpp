@@ -444,7 +444,7 @@ Result<std::optional<std::vector<std::string>>> split_key(const std::string& ori
         size_t j = i + 1;
         while (j < key.size() && key[j] != '.' && key[j] != '[')
           ++j;
-        out += "[" + key.substr(i + 1, j - i - 1) + "]";
+        out.append("[").append(key, i + 1, j - i - 1).append("]");
         i = j - 1;
       } else {
         out.push_back(key[i]);
@@ -481,7 +481,7 @@ Result<std::optional<std::vector<std::string>>> split_key(const std::string& ori
       ++i;
     }
     if (close == std::string::npos) {
-      segments.push_back("[" + key.substr(open) + "]");
+      segments.push_back(std::string("[").append(key, open).append("]"));
       return Segments(std::move(segments));
     }
     std::string seg = key.substr(open, close - open + 1);
@@ -494,7 +494,7 @@ Result<std::optional<std::vector<std::string>>> split_key(const std::string& ori
     if (opts.strict_depth)
       return range_error("Input depth exceeded depth option of " + index_key(opts.depth) +
                          " and strictDepth is true");
-    segments.push_back("[" + key.substr(open) + "]");
+    segments.push_back(std::string("[").append(key, open).append("]"));
   }
   return Segments(std::move(segments));
 }
