@@ -26,18 +26,38 @@ ProducerStats& stats() {
 // Counts the delivery reports of one publish() call; the last one resumes the caller. Reports arrive on the
 // producer's strand, so the counters need no lock; the completion is posted to the caller's executor.
 struct Producer::Batch {
+  // The caller's completion handler, type-erased but move-only (a coroutine's handler must be invoked exactly
+  // once, as an rvalue).
+  struct Completion {
+    virtual ~Completion() = default;
+    virtual void complete(error_code ec) = 0;
+  };
+  template <typename Handler>
+  struct CompletionFor final : Completion {
+    CompletionFor(Handler h, asio::any_io_executor fallback)
+        : work(asio::prefer(asio::get_associated_executor(h, fallback),
+                            asio::execution::outstanding_work.tracked)),
+          handler(std::move(h)) {}
+    void complete(error_code ec) override {
+      asio::post(work, [h = std::move(handler), ec]() mutable { std::move(h)(ec); });
+    }
+    asio::any_io_executor
+        work;  // the caller's executor, counted as outstanding work until the handler is posted
+    Handler handler;
+  };
+
   size_t remaining = 0;
   error_code first_error;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::function<void(error_code)> done;
+  std::unique_ptr<Completion> done;
 
   void report(error_code ec) {
     if (ec && !first_error) first_error = ec;
     if (--remaining == 0) {
-      auto d = std::move(done);
+      std::unique_ptr<Completion> d = std::move(done);
       error_code result = first_error;
       delete this;
-      d(result);
+      d->complete(result);
     }
   }
 };
@@ -127,21 +147,16 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
 awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> messages) {
   if (messages.empty()) co_return error_code{};
   auto self = shared_from_this();
-  auto caller = co_await asio::this_coro::executor;
+  // Not `co_await this_coro::executor`: with GCC 12 and Boost 1.74, copies of that executor taken in a nested
+  // coroutine were released once too often (heap-use-after-free under ASan). The handler knows its executor.
   // The completion carries the batch's result as a value (redirect), not as an exception.
   error_code result;
   auto token = redirect(result);
   co_await asio::async_initiate<decltype(token), void(error_code)>(
-      [this, messages, caller](auto handler) {
-        auto work = asio::make_work_guard(caller);
+      [this, messages](auto handler) {
         auto* batch = new Batch();
         batch->remaining = messages.size() + 1;  // +1: the initiator's own reference, released below
-        // The handler is move-only; a shared_ptr lets std::function (copyable) carry it.
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        batch->done = [h, work = std::move(work), caller](error_code ec) mutable {
-          asio::post(caller, [h, ec]() mutable { (*h)(ec); });
-          work.reset();
-        };
+        batch->done = std::make_unique<Batch::CompletionFor<decltype(handler)>>(std::move(handler), strand_);
         for (const OutgoingMessage& m : messages) {
           rd_kafka_headers_t* hdrs = nullptr;
           if (!m.headers.empty()) {

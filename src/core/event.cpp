@@ -108,6 +108,7 @@ Result<Event> parse_event(std::string_view text) {
   e.type = std::string(type.as_string());
   e.environment_id = std::string(env.as_string());
   e.integrated_account_id = std::string(v.get("integrated_account_id").string_or(""));
+  e.target_webhook_id = std::string(v.get("target_webhook_id").string_or(""));
   e.payload = v.get("payload");
   e.created_at = clock::parse_iso8601(v.get("created_at").string_or("")).value_or(0);
   return e;

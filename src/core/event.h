@@ -22,6 +22,8 @@ struct Event {
   std::string integrated_account_id;  // the Kafka key when set (one account's events stay in order)
   json::Value payload;
   int64_t created_at = 0;  // unix ms
+  // Set for an event meant for one endpoint only (POST /webhook/test); never part of the envelope.
+  std::string target_webhook_id;
 };
 
 // Every event type hookd knows (Truto's list plus hookd's own `webhook:disabled`), for validation and docs.

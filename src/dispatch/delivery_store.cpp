@@ -122,7 +122,9 @@ json::Value to_json(const Delivery& d) {
   json::ObjectBuilder b(16);
   b.set("id", d.id).set("event_id", d.event_id).set("webhook_id", d.webhook_id);
   b.set("environment_id", d.environment_id).set("event", d.event_type);
-  b.set("status", json::Value(to_string(d.status))).set("attempts", d.attempts).set("replays", d.replays);
+  b.set("status", json::Value(to_string(d.status)))
+      .set("attempt_count", d.attempts)
+      .set("replays", d.replays);
   b.set("last_status_code", d.last_status_code ? json::Value(d.last_status_code) : json::Value(nullptr));
   b.set("last_error", d.last_error.empty() ? json::Value(nullptr) : json::Value(d.last_error));
   b.set("next_attempt_at",

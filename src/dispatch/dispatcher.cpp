@@ -74,7 +74,9 @@ void Dispatcher::wake() {
 }
 
 awaitable<void> Dispatcher::pause(std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor);
+  // A timer on the shared executor rather than `co_await this_coro::executor` (see the producer's note on GCC
+  // 12).
+  asio::steady_timer t(ex_);
   t.expires_after(d);
   error_code ec;
   co_await t.async_wait(redirect(ec));
@@ -102,7 +104,9 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     if (webhooks.ok()) {
       std::vector<std::string> targets;
       for (const auto& w : *webhooks)
-        if (w.is_active && w.wants(event->type)) targets.push_back(w.id);
+        if (event->target_webhook_id.empty() ? w.is_active && w.wants(event->type)
+                                             : w.id == event->target_webhook_id)
+          targets.push_back(w.id);
       if (targets.empty()) break;
       auto created = co_await deliveries_.schedule(*event, message->value, targets);
       if (created.ok()) {

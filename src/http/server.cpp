@@ -80,11 +80,14 @@ awaitable<void> Server::accept_loop() {
     error_code ec;
     // Each connection gets its own strand: its steps never run concurrently, and connections spread over
     // threads.
-    tcp::socket socket(asio::make_strand(io_));
+    Socket socket(asio::make_strand(io_.get_executor()));
     co_await acceptor_.async_accept(socket, redirect(ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping_) break;
       log::warn("http.accept_failed", {{"error", ec.message()}});
+      // Out of file descriptors and the like: back off instead of spinning on the error.
+      asio::steady_timer backoff(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await backoff.async_wait(redirect(ec));
       continue;
     }
     stats().connections.inc();
@@ -93,7 +96,7 @@ awaitable<void> Server::accept_loop() {
   }
 }
 
-awaitable<void> Server::session(tcp::socket socket) {
+awaitable<void> Server::session(Socket socket) {
   auto self = shared_from_this();
   connections_.fetch_add(1, std::memory_order_relaxed);
   stats().open.add(1);
@@ -111,7 +114,7 @@ awaitable<void> Server::session(tcp::socket socket) {
     auto ep = socket.remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
   }
-  beast::tcp_stream stream(std::move(socket));
+  Stream stream(std::move(socket));
   beast::flat_buffer buffer;
   error_code ec;
 

@@ -40,7 +40,13 @@ class Server : public std::enable_shared_from_this<Server> {
 
  private:
   awaitable<void> accept_loop();
-  awaitable<void> session(tcp::socket socket);
+  // A concrete strand type rather than a strand inside any_io_executor: with Boost 1.74, Beast's timeout
+  // handler held a copy of a type-erased strand that did not keep it alive (heap-use-after-free under ASan
+  // once a session ended with its timer still queued).
+  using Strand = asio::strand<asio::io_context::executor_type>;
+  using Socket = asio::basic_stream_socket<tcp, Strand>;
+  using Stream = beast::basic_stream<tcp, Strand>;
+  awaitable<void> session(Socket socket);
   awaitable<Response> handle(Request& request, const std::string& remote);
 
   asio::io_context& io_;

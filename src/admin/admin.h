@@ -1,0 +1,38 @@
+// The admin API: what operators and customers' backends call (Truto's paths; `Authorization: Bearer
+// <token>`).
+//
+// Two kinds of token. The operator token (from the service's configuration) manages environments, their API
+// tokens and the integration catalog. An environment's API token works inside that environment only: every
+// data-plane route takes the environment from the token, and another environment's ids answer 404, as if they
+// did not exist. Tokens are stored as SHA-256 hashes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bus/producer.h"
+#include "dispatch/dispatcher.h"
+#include "http/client/ssrf.h"
+#include "http/router.h"
+#include "store/store.h"
+
+namespace hookd::admin {
+
+struct AdminOptions {
+  std::string operator_token;      // empty: operator routes are closed
+  http::SsrfPolicy target_policy;  // what customers' target URLs may point at
+  std::chrono::milliseconds secret_rotation_overlap{std::chrono::hours(24)};
+};
+
+struct AdminContext {
+  store::Store& store;
+  std::shared_ptr<bus::Producer> producer;
+  std::shared_ptr<dispatch::Dispatcher>
+      dispatcher;  // null when this node does not dispatch: replays still work
+  dispatch::DeliveryStore& deliveries;
+  AdminOptions options;
+};
+
+void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx);
+
+}  // namespace hookd::admin

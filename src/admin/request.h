@@ -1,0 +1,53 @@
+// Shared by the admin route files: authentication, JSON bodies, validation errors, pagination, publishing
+// events.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "admin/admin.h"
+#include "core/event.h"
+#include "http/message.h"
+
+namespace hookd::admin {
+
+struct Principal {
+  bool is_operator = false;
+  std::string environment_id;  // set for environment tokens
+  std::string token_id;
+};
+
+// Authenticates the bearer token. On failure `error` is the 401 to answer.
+awaitable<std::optional<Principal>> authenticate(AdminContext& ctx, const http::RequestContext& req,
+                                                 http::Response& error);
+
+// The request body as a JSON object, or the 400 to answer (an empty body is an empty object).
+std::optional<json::Value> object_body(const http::RequestContext& req, http::Response& error);
+
+// 400 {"error":"validation_error","message":"<field>: <problem>","field":"<field>"}
+http::Response validation_error(std::string_view field, std::string_view problem);
+// Maps a store error to its answer (not_found 404, conflict 409, unavailable 503, others 500).
+http::Response store_error(const Error& e);
+http::Response not_found(std::string_view what, std::string_view id);
+
+// `limit` query parameter (1..max, default def), or nullopt and the 400 in `error`.
+std::optional<size_t> page_limit(const http::RequestContext& req, size_t def, size_t max,
+                                 http::Response& error);
+// { "result": [...], "next_cursor": "..." | null }
+http::Response page_response(std::vector<json::Value> items, const std::string& next_cursor);
+
+// Publishes an event and waits for Kafka's acknowledgement. False (and logs) if it failed.
+// Pass a named Event: GCC 12 destroys an aggregate temporary inside a co_await expression twice.
+awaitable<bool> publish_event(AdminContext& ctx, const Event& event);
+// Builds the event (fresh id, now) and publishes it.
+awaitable<bool> publish(AdminContext& ctx, std::string type, std::string environment_id, json::Value payload,
+                        std::string integrated_account_id = {});
+
+// A route that needs an environment token: the handler gets the environment id.
+using EnvHandler =
+    std::function<awaitable<http::Response>(AdminContext&, http::RequestContext&, const Principal&)>;
+http::Handler environment_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler);
+// A route for the operator token only.
+http::Handler operator_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler);
+
+}  // namespace hookd::admin

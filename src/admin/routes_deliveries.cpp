@@ -1,0 +1,252 @@
+// Deliveries and replays (environment token).
+//
+//   GET  /webhook/{id}/deliveries   ?status= &event= &since= &until= &limit= &cursor=   newest first, with
+//   attempts GET  /delivery                  same filters over the environment; ?event_id= for one event's
+//   deliveries GET  /delivery/{id}             one delivery with its attempts POST /delivery/{id}/replay
+//   {dry_run?} POST /webhook/{id}/replay       {status? (default "failed"), event?, since?, until?, dry_run?}
+//   POST /delivery/replay           the same filters over the whole environment
+//
+// A replay schedules the same delivery again, now: same event id, same body, marked as a replay
+// (X-Hookd-Replay, and `replay: true` on its attempts). Deliveries still pending or retrying are not replayed
+// (they are going out anyway). A dry run answers how many would be replayed and sends nothing.
+#include "admin/routes.h"
+#include "core/clock.h"
+
+namespace hookd::admin {
+
+namespace {
+
+using dispatch::Delivery;
+using dispatch::DeliveryFilter;
+using dispatch::DeliveryStatus;
+using dispatch::DeliveryStore;
+
+// "2026-11-26T09:00:00Z" or unix milliseconds.
+std::optional<int64_t> parse_time(std::string_view s) {
+  if (auto t = clock::parse_iso8601(s)) return t;
+  if (s.empty() || s.size() > 15) return std::nullopt;
+  int64_t v = 0;
+  for (char ch : s) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + (ch - '0');
+  }
+  return v;
+}
+
+// Filters from a query string or a JSON body (same names).
+std::optional<http::Response> read_filter(
+    const std::function<std::optional<std::string>(std::string_view)>& get, DeliveryFilter& f,
+    bool default_failed) {
+  if (auto v = get("status")) {
+    f.status = dispatch::delivery_status_from(*v);
+    if (!f.status) return validation_error("status", "must be one of pending, retrying, succeeded, failed");
+  } else if (default_failed) {
+    f.status = DeliveryStatus::failed;
+  }
+  if (auto v = get("event")) {
+    if (!is_event_type(*v)) return validation_error("event", "unknown event type '" + *v + "'");
+    f.event_type = *v;
+  }
+  for (const char* name : {"since", "until"}) {
+    if (auto v = get(name)) {
+      auto t = parse_time(*v);
+      if (!t) return validation_error(name, "must be an ISO 8601 time with a zone, or unix milliseconds");
+      (std::string_view(name) == "since" ? f.since : f.until) = *t;
+    }
+  }
+  return std::nullopt;
+}
+
+std::function<std::optional<std::string>(std::string_view)> from_query(const http::RequestContext& req) {
+  return [&req](std::string_view name) -> std::optional<std::string> {
+    if (const std::string* v = req.query_value(name)) return *v;
+    return std::nullopt;
+  };
+}
+
+std::function<std::optional<std::string>(std::string_view)> from_body(const json::Value& body) {
+  return [&body](std::string_view name) -> std::optional<std::string> {
+    const json::Value& v = body.get(name);
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_number()) {
+      std::string s;
+      json::write_number(s, v.as_number());
+      return s;
+    }
+    return std::nullopt;
+  };
+}
+
+awaitable<json::Value> with_attempts(AdminContext& c, const Delivery& d) {
+  json::ObjectBuilder b(dispatch::to_json(d));
+  std::vector<json::Value> attempts;
+  auto list = co_await c.deliveries.attempts(d.id);
+  if (list.ok())
+    for (const auto& a : *list)
+      attempts.push_back(dispatch::to_json(a));
+  b.set("attempts", json::Value::array(std::move(attempts)));
+  co_return std::move(b).build();
+}
+
+awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, DeliveryStore::Index index,
+                               std::string owner) {
+  http::Response err;
+  auto limit = page_limit(req, 50, 200, err);
+  if (!limit) co_return err;
+  DeliveryFilter f;
+  if (auto bad = read_filter(from_query(req), f, false)) co_return *bad;
+  const std::string* cursor = req.query_value("cursor");
+  auto page = co_await c.deliveries.list(index, owner, f, cursor ? *cursor : "", *limit);
+  if (!page.ok()) co_return store_error(page.error());
+  std::vector<json::Value> items;
+  for (const auto& d : page->items)
+    items.push_back(co_await with_attempts(c, d));
+  co_return page_response(std::move(items), page->next_cursor);
+}
+
+awaitable<std::optional<Delivery>> load(AdminContext& c, std::string_view id, const Principal& p,
+                                        http::Response& error) {
+  auto d = co_await c.deliveries.get(id);
+  if (d.ok() && d->environment_id == p.environment_id) co_return std::move(d).value();
+  error = !d.ok() && d.error().code != "not_found" ? store_error(d.error()) : not_found("delivery", id);
+  co_return std::nullopt;
+}
+
+bool replayable(const Delivery& d) {
+  return d.status == DeliveryStatus::failed || d.status == DeliveryStatus::succeeded;
+}
+
+// Replays what the filter selects among `ids` (or the listing of the index when ids is empty).
+awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req, const Principal& p,
+                                      DeliveryStore::Index index, std::string owner) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  const json::Value& dry = body->get("dry_run");
+  if (!dry.is_undefined() && !dry.is_bool()) co_return validation_error("dry_run", "must be true or false");
+  DeliveryFilter f;
+  if (auto bad = read_filter(from_body(*body), f, true)) co_return *bad;
+
+  std::vector<Delivery> selected;
+  std::string cursor;
+  do {
+    auto page = co_await c.deliveries.list(index, owner, f, cursor, 200);
+    if (!page.ok()) co_return store_error(page.error());
+    for (auto& d : page->items)
+      if (d.environment_id == p.environment_id && replayable(d)) selected.push_back(std::move(d));
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+
+  size_t replayed = 0;
+  if (!dry.bool_or(false)) {
+    int64_t now = clock::now_millis();
+    for (const auto& d : selected) {
+      auto r = co_await c.deliveries.replay(d.id, now);
+      if (!r.ok() && r.error().code != "not_found") co_return store_error(r.error());
+      if (r.ok() && *r == 1) ++replayed;
+    }
+    if (replayed && c.dispatcher) c.dispatcher->wake();
+  }
+  json::ObjectBuilder out;
+  out.set("dry_run", dry.bool_or(false)).set("matched", json::Value(selected.size()));
+  out.set("replayed", json::Value(replayed));
+  std::vector<json::Value> ids;
+  for (const auto& d : selected)
+    ids.emplace_back(d.id);
+  out.set("delivery_ids", json::Value::array(std::move(ids)));
+  co_return http::json_response(dry.bool_or(false) ? http::Status::ok : http::Status::accepted,
+                                std::move(out).build());
+}
+
+}  // namespace
+
+void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
+  r.add(http::Verb::get, "/webhook/{id}/deliveries",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              auto w = co_await c.store.get_webhook(req.param("id"));
+              if (!w.ok() || w->environment_id != p.environment_id)
+                co_return !w.ok() && w.error().code != "not_found" ? store_error(w.error())
+                                                                   : not_found("webhook", req.param("id"));
+              co_return co_await list(c, req, DeliveryStore::Index::webhook, w->id);
+            }));
+
+  r.add(http::Verb::get, "/delivery",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              if (const std::string* event_id = req.query_value("event_id")) {
+                // The event index is not per environment: list_deliveries filters, and foreign ids just list
+                // nothing.
+                http::Response res = co_await list(c, req, DeliveryStore::Index::event, *event_id);
+                json::Value body;
+                if (res.result() == http::Status::ok && json::parse(res.body(), body)) {
+                  std::vector<json::Value> mine;
+                  for (const auto& item : body.get("result").as_array())
+                    if (item.get("environment_id").string_or("") == p.environment_id) mine.push_back(item);
+                  co_return page_response(std::move(mine),
+                                          std::string(body.get("next_cursor").string_or("")));
+                }
+                co_return res;
+              }
+              co_return co_await list(c, req, DeliveryStore::Index::environment, p.environment_id);
+            }));
+
+  r.add(http::Verb::get, "/delivery/{id}",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              http::Response err;
+              auto d = co_await load(c, req.param("id"), p, err);
+              if (!d) co_return err;
+              co_return http::json_response(http::Status::ok, co_await with_attempts(c, *d));
+            }));
+
+  r.add(http::Verb::post, "/delivery/{id}/replay",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              http::Response err;
+              auto body = object_body(req, err);
+              if (!body) co_return err;
+              auto d = co_await load(c, req.param("id"), p, err);
+              if (!d) co_return err;
+              bool dry = body->get("dry_run").bool_or(false);
+              size_t replayed = 0;
+              if (replayable(*d) && !dry) {
+                auto r = co_await c.deliveries.replay(d->id, clock::now_millis());
+                if (!r.ok()) co_return store_error(r.error());
+                replayed = static_cast<size_t>(*r);
+                if (replayed && c.dispatcher) c.dispatcher->wake();
+              }
+              json::ObjectBuilder out;
+              out.set("dry_run", dry).set("matched", json::Value(replayable(*d) ? 1 : 0));
+              out.set("replayed", json::Value(replayed));
+              out.set("delivery_ids", json::Value::array({json::Value(d->id)}));
+              if (!replayable(*d))
+                out.set("reason", "the delivery is " + std::string(dispatch::to_string(d->status)));
+              co_return http::json_response(dry ? http::Status::ok : http::Status::accepted,
+                                            std::move(out).build());
+            }));
+
+  r.add(http::Verb::post, "/webhook/{id}/replay",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              auto w = co_await c.store.get_webhook(req.param("id"));
+              if (!w.ok() || w->environment_id != p.environment_id)
+                co_return !w.ok() && w.error().code != "not_found" ? store_error(w.error())
+                                                                   : not_found("webhook", req.param("id"));
+              co_return co_await replay_many(c, req, p, DeliveryStore::Index::webhook, w->id);
+            }));
+
+  r.add(http::Verb::post, "/delivery/replay",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              co_return co_await replay_many(c, req, p, DeliveryStore::Index::environment, p.environment_id);
+            }));
+}
+
+}  // namespace hookd::admin

@@ -1,0 +1,225 @@
+// The integration catalog (operator token) and its installs per environment (environment token).
+//
+//   POST   /integration                    {name, category?, is_beta?, config}   -> 201   (operator)
+//   GET    /integration                                                          (operator and environments)
+//   GET    /integration/{id}                                                     (id or name)
+//   PATCH  /integration/{id}               {category?, is_beta?, config?}        (operator)
+//   POST   /environment-integration        {integration_id, override?, is_enabled?} -> 201
+//   GET    /environment-integration
+//   GET    /environment-integration/{id}
+//   PATCH  /environment-integration/{id}   {override?, is_enabled?}
+//
+// Every config is validated when stored: the webhook section compiles (signature config, JSONata) or the call
+// answers 400 naming the field. A change bumps the record's version; ingest compiles by version, so every
+// node uses the new config from its next request.
+#include "admin/routes.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "ingest/webhook_config.h"
+
+namespace hookd::admin {
+
+namespace {
+
+std::optional<http::Response> check_webhook_config(const json::Value& config, std::string_view field) {
+  if (!config.is_object()) return validation_error(field, "must be an object");
+  auto compiled = ingest::WebhookConfig::compile(config.get("webhook"));
+  if (!compiled.ok()) return validation_error(std::string(field) + "." + "webhook", compiled.error().message);
+  return std::nullopt;
+}
+
+std::optional<http::Response> apply_integration_fields(const json::Value& body, store::Integration& i,
+                                                       bool create) {
+  if (create) {
+    const json::Value& name = body.get("name");
+    if (!name.is_string() || name.as_string().empty() || name.as_string().size() > 100 ||
+        name.as_string().find_first_of(" /:") != std::string_view::npos)
+      return validation_error("name",
+                              "must be a non-empty name without spaces, '/' or ':' (e.g. \"shopify\")");
+    i.name = std::string(name.as_string());
+  }
+  const json::Value& category = body.get("category");
+  if (!category.is_undefined()) {
+    if (!category.is_string()) return validation_error("category", "must be a string");
+    i.category = std::string(category.as_string());
+  }
+  const json::Value& beta = body.get("is_beta");
+  if (!beta.is_undefined()) {
+    if (!beta.is_bool()) return validation_error("is_beta", "must be true or false");
+    i.is_beta = beta.as_bool();
+  }
+  const json::Value& config = body.get("config");
+  if (create || !config.is_undefined()) {
+    if (auto bad =
+            check_webhook_config(config.is_undefined() ? json::Value::empty_object() : config, "config"))
+      return bad;
+    i.config = config.is_undefined() ? json::Value::empty_object() : config;
+  }
+  return std::nullopt;
+}
+
+// What environments see of a catalog entry (the account object embeds it too).
+json::Value integration_json(const store::Integration& i) {
+  return store::to_json(i);
+}
+
+std::optional<http::Response> apply_install_fields(const json::Value& body, store::EnvironmentIntegration& e,
+                                                   const store::Integration& integration) {
+  const json::Value& override_value = body.get("override");
+  if (!override_value.is_undefined()) {
+    if (!override_value.is_object()) return validation_error("override", "must be an object");
+    json::Value effective = ingest::merge_config(integration.config, override_value);
+    auto compiled = ingest::WebhookConfig::compile(effective.get("webhook"));
+    if (!compiled.ok()) return validation_error("override.webhook", compiled.error().message);
+    e.override_config = override_value;
+  }
+  const json::Value& enabled = body.get("is_enabled");
+  if (!enabled.is_undefined()) {
+    if (!enabled.is_bool()) return validation_error("is_enabled", "must be true or false");
+    e.is_enabled = enabled.as_bool();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
+  r.add(
+      http::Verb::post, "/integration",
+      operator_route(
+          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
+            http::Response err;
+            auto body = object_body(req, err);
+            if (!body) co_return err;
+            store::Integration i;
+            if (auto bad = apply_integration_fields(*body, i, true)) co_return *bad;
+            i.id = ids::uuid_v4();
+            i.created_at = i.updated_at = clock::now_millis();
+            Status s = co_await c.store.create_integration(i);
+            if (!s.ok()) co_return store_error(s.error());
+            co_return http::json_response(http::Status::created, integration_json(i));
+          }));
+
+  // The catalog is readable with any token.
+  auto any_token = [ctx](auto handler) -> http::Handler {
+    return [ctx, handler](http::RequestContext& req) -> awaitable<http::Response> {
+      http::Response err;
+      auto principal = co_await authenticate(*ctx, req, err);
+      if (!principal) co_return err;
+      co_return co_await handler(*ctx, req);
+    };
+  };
+  r.add(http::Verb::get, "/integration",
+        any_token([](AdminContext& c, http::RequestContext&) -> awaitable<http::Response> {
+          auto list = co_await c.store.list_integrations();
+          if (!list.ok()) co_return store_error(list.error());
+          std::vector<json::Value> items;
+          for (const auto& i : *list)
+            items.push_back(integration_json(i));
+          co_return page_response(std::move(items), "");
+        }));
+  r.add(http::Verb::get, "/integration/{id}",
+        any_token([](AdminContext& c, http::RequestContext& req) -> awaitable<http::Response> {
+          auto i = co_await c.store.get_integration(req.param("id"));
+          if (!i.ok()) co_return store_error(i.error());
+          co_return http::json_response(http::Status::ok, integration_json(*i));
+        }));
+
+  r.add(
+      http::Verb::patch, "/integration/{id}",
+      operator_route(
+          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
+            http::Response err;
+            auto body = object_body(req, err);
+            if (!body) co_return err;
+            auto i = co_await c.store.get_integration(req.param("id"));
+            if (!i.ok()) co_return store_error(i.error());
+            store::Integration next = *i;
+            if (auto bad = apply_integration_fields(*body, next, false)) co_return *bad;
+            next.version = i->version + 1;
+            next.updated_at = clock::now_millis();
+            Status s = co_await c.store.update_integration(next, i->version);
+            if (!s.ok()) co_return store_error(s.error());
+            co_return http::json_response(http::Status::ok, integration_json(next));
+          }));
+
+  r.add(http::Verb::post, "/environment-integration",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              http::Response err;
+              auto body = object_body(req, err);
+              if (!body) co_return err;
+              const json::Value& iid = body->get("integration_id");
+              if (!iid.is_string() || iid.as_string().empty())
+                co_return validation_error("integration_id", "is required (an integration id or name)");
+              auto integration = co_await c.store.get_integration(iid.as_string());
+              if (!integration.ok()) {
+                if (integration.error().code == "not_found")
+                  co_return validation_error("integration_id",
+                                             "no integration " + std::string(iid.as_string()));
+                co_return store_error(integration.error());
+              }
+              store::EnvironmentIntegration e;
+              if (auto bad = apply_install_fields(*body, e, *integration)) co_return *bad;
+              e.id = ids::uuid_v4();
+              e.environment_id = p.environment_id;
+              e.integration_id = integration->id;
+              e.created_at = e.updated_at = clock::now_millis();
+              Status s = co_await c.store.create_environment_integration(e);
+              if (!s.ok()) co_return store_error(s.error());
+              json::Value out = store::to_json(e);
+              co_await publish(c, "environment_integration:created", p.environment_id, out);
+              co_return http::json_response(http::Status::created, out);
+            }));
+
+  r.add(http::Verb::get, "/environment-integration",
+        environment_route(
+            ctx, [](AdminContext& c, http::RequestContext&, const Principal& p) -> awaitable<http::Response> {
+              auto list = co_await c.store.list_environment_integrations(p.environment_id);
+              if (!list.ok()) co_return store_error(list.error());
+              std::vector<json::Value> items;
+              for (const auto& e : *list)
+                items.push_back(store::to_json(e));
+              co_return page_response(std::move(items), "");
+            }));
+
+  r.add(http::Verb::get, "/environment-integration/{id}",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              auto e = co_await c.store.get_environment_integration(req.param("id"));
+              if (!e.ok() || e->environment_id != p.environment_id)
+                co_return e.ok() || e.error().code == "not_found"
+                    ? not_found("environment integration", req.param("id"))
+                    : store_error(e.error());
+              co_return http::json_response(http::Status::ok, store::to_json(*e));
+            }));
+
+  r.add(http::Verb::patch, "/environment-integration/{id}",
+        environment_route(
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              http::Response err;
+              auto body = object_body(req, err);
+              if (!body) co_return err;
+              auto e = co_await c.store.get_environment_integration(req.param("id"));
+              if (!e.ok() || e->environment_id != p.environment_id)
+                co_return e.ok() || e.error().code == "not_found"
+                    ? not_found("environment integration", req.param("id"))
+                    : store_error(e.error());
+              auto integration = co_await c.store.get_integration(e->integration_id);
+              if (!integration.ok()) co_return store_error(integration.error());
+              store::EnvironmentIntegration next = *e;
+              if (auto bad = apply_install_fields(*body, next, *integration)) co_return *bad;
+              next.version = e->version + 1;
+              next.updated_at = clock::now_millis();
+              Status s = co_await c.store.update_environment_integration(next, e->version);
+              if (!s.ok()) co_return store_error(s.error());
+              json::Value out = store::to_json(next);
+              co_await publish(c, "environment_integration:updated", p.environment_id, out);
+              co_return http::json_response(http::Status::ok, out);
+            }));
+}
+
+}  // namespace hookd::admin

@@ -1,0 +1,253 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <thread>
+
+namespace hookd::app {
+
+namespace {
+
+struct Var {
+  const char* name;
+  const char* help;
+};
+
+// Every variable, for --help (and so the list in the README cannot drift from the code).
+constexpr Var kVars[] = {
+    {"HOOKD_ROLES", "comma list of ingest, dispatch, admin (default: all three)"},
+    {"HOOKD_LISTEN", "address:port to listen on (default 0.0.0.0:8080)"},
+    {"HOOKD_THREADS", "I/O threads (default: one per core)"},
+    {"HOOKD_LOG_LEVEL", "debug | info | warn | error (default info)"},
+    {"HOOKD_BODY_LIMIT", "largest request body in bytes (default 1048576); larger gets 413"},
+    {"HOOKD_HEADER_LIMIT", "largest request header block in bytes (default 16384); larger gets 431"},
+    {"HOOKD_READ_TIMEOUT", "time to receive a whole request (default 30s)"},
+    {"HOOKD_IDLE_TIMEOUT", "keep-alive idle time (default 75s)"},
+    {"HOOKD_MAX_CONNECTIONS", "open connections before new ones get 503 (default 10000)"},
+    {"HOOKD_REDIS_URL", "redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)"},
+    {"HOOKD_REDIS_TIMEOUT", "per-command timeout (default 2s)"},
+    {"HOOKD_KAFKA_BROKERS", "bootstrap servers; empty: librdkafka's in-process mock cluster (development)"},
+    {"HOOKD_KAFKA_TOPIC", "event topic (default hookd.events)"},
+    {"HOOKD_KAFKA_PUBLISH_TIMEOUT",
+     "how long ingest waits for the broker's ack before answering 503 (default 5s)"},
+    {"HOOKD_KAFKA_PROPERTIES", "extra librdkafka properties, k=v;k=v"},
+    {"HOOKD_MOCK_BROKERS", "brokers in the mock cluster (default 1)"},
+    {"HOOKD_OPERATOR_TOKEN",
+     "bearer token for operator routes (environments, tokens, catalog); empty: closed"},
+    {"HOOKD_JSONATA_TIMEOUT", "wall-time limit of one JSONata evaluation (default 100ms)"},
+    {"HOOKD_JSONATA_MAX_DEPTH", "evaluation depth limit (default 1000)"},
+    {"HOOKD_RETRY_SCHEDULE", "waits between delivery attempts, e.g. 5s,30s,2m,10m (the last repeats)"},
+    {"HOOKD_MAX_ATTEMPTS", "attempts per delivery before it is dead-lettered (default 11)"},
+    {"HOOKD_RETRY_JITTER", "fraction each wait varies by, 0..1 (default 0.2)"},
+    {"HOOKD_DISPATCH_CONCURRENCY", "delivery attempts in flight per node (default 256)"},
+    {"HOOKD_DISPATCH_POLL", "how often due retries are looked for (default 250ms)"},
+    {"HOOKD_DELIVERY_TIMEOUT", "time for a customer's endpoint to answer (default 10s)"},
+    {"HOOKD_CONNECT_TIMEOUT", "TCP connect timeout for deliveries (default 5s)"},
+    {"HOOKD_LEASE", "how long a claimed delivery is reserved for its dispatcher (default 60s)"},
+    {"HOOKD_DISABLE_AFTER", "failing time after which an endpoint is disabled (default 72h)"},
+    {"HOOKD_DISABLE_AFTER_FAILURES", "and at least this many consecutive failures (default 50)"},
+    {"HOOKD_EVENT_RETENTION", "how long events and deliveries are kept for replay (default 14d)"},
+    {"HOOKD_ALLOW_TARGETS", "comma list of hosts, IPs or CIDRs endpoints may use despite the SSRF policy"},
+    {"HOOKD_ALLOW_HTTP", "true: plain http to any allowed host (default: only to allowlisted hosts)"},
+    {"HOOKD_EXTRA_CA_FILE", "PEM file of an extra CA to trust for deliveries"},
+    {"HOOKD_SECRET_ROTATION_OVERLAP", "how long a rotated-out endpoint secret keeps signing (default 24h)"},
+};
+
+template <typename T>
+std::optional<T> parse_number(std::string_view s) {
+  T v{};
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  while (!s.empty()) {
+    size_t p = s.find(sep);
+    std::string_view item = s.substr(0, p);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ')
+      item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+    s = p == std::string_view::npos ? std::string_view() : s.substr(p + 1);
+  }
+  return out;
+}
+
+Error bad(const char* var, std::string_view problem) {
+  return make_error("invalid_config", std::string(var) + ": " + std::string(problem));
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  size_t unit_at = 0;
+  while (unit_at < text.size() && ((text[unit_at] >= '0' && text[unit_at] <= '9') || text[unit_at] == '.'))
+    ++unit_at;
+  auto value = parse_number<double>(text.substr(0, unit_at));
+  if (!value || *value < 0) return std::nullopt;
+  std::string_view unit = text.substr(unit_at);
+  double ms;
+  if (unit.empty() || unit == "ms")
+    ms = *value;
+  else if (unit == "s")
+    ms = *value * 1000;
+  else if (unit == "m")
+    ms = *value * 60'000;
+  else if (unit == "h")
+    ms = *value * 3'600'000;
+  else if (unit == "d")
+    ms = *value * 86'400'000;
+  else
+    return std::nullopt;
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
+std::string config_help() {
+  std::string out = "hookd: webhook ingest and delivery service\n\nConfiguration (environment variables):\n";
+  for (const auto& v : kVars) {
+    out += "  ";
+    out += v.name;
+    out.append(v.name[0] ? 32 - std::min<size_t>(31, std::string_view(v.name).size()) : 0, ' ');
+    out += v.help;
+    out += '\n';
+  }
+  return out;
+}
+
+Result<Config> load_config(const std::function<const char*(const char*)>& getenv) {
+  Config c;
+  c.client.request_timeout = std::chrono::seconds(10);  // tighter than the pool's generic default
+  c.client.user_agent = "hookd/0.1";
+  auto get = [&](const char* name) -> std::optional<std::string_view> {
+    const char* v = getenv(name);
+    if (!v || !*v) return std::nullopt;
+    return std::string_view(v);
+  };
+  auto duration = [&](const char* name, auto& out) -> Status {
+    if (auto v = get(name)) {
+      auto d = parse_duration(*v);
+      if (!d) return bad(name, "not a duration (e.g. 500ms, 5s, 2m, 1h, 3d)");
+      out = std::chrono::duration_cast<std::remove_reference_t<decltype(out)>>(*d);
+    }
+    return {};
+  };
+  auto integer = [&](const char* name, auto& out, long long min, long long max) -> Status {
+    if (auto v = get(name)) {
+      auto n = parse_number<long long>(*v);
+      if (!n || *n < min || *n > max)
+        return bad(name, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+      out = static_cast<std::remove_reference_t<decltype(out)>>(*n);
+    }
+    return {};
+  };
+#define HOOKD_TRY(expr)              \
+  do {                               \
+    Status s_ = (expr);              \
+    if (!s_.ok()) return s_.error(); \
+  } while (0)
+
+  if (auto v = get("HOOKD_ROLES")) {
+    c.role_ingest = c.role_dispatch = c.role_admin = false;
+    for (auto role : split(*v, ',')) {
+      if (role == "ingest")
+        c.role_ingest = true;
+      else if (role == "dispatch")
+        c.role_dispatch = true;
+      else if (role == "admin")
+        c.role_admin = true;
+      else
+        return bad("HOOKD_ROLES", "unknown role '" + std::string(role) + "' (ingest, dispatch, admin)");
+    }
+  }
+  if (auto v = get("HOOKD_LISTEN")) {
+    size_t colon = v->rfind(':');
+    auto port = colon == std::string_view::npos ? std::nullopt : parse_number<uint16_t>(v->substr(colon + 1));
+    if (!port) return bad("HOOKD_LISTEN", "must be address:port, e.g. 0.0.0.0:8080");
+    c.server.address = std::string(v->substr(0, colon));
+    if (c.server.address.size() > 2 && c.server.address.front() == '[')
+      c.server.address = c.server.address.substr(1, c.server.address.size() - 2);
+    c.server.port = *port;
+  }
+  HOOKD_TRY(integer("HOOKD_THREADS", c.threads, 0, 256));
+  if (auto v = get("HOOKD_LOG_LEVEL")) c.log_level = std::string(*v);
+  HOOKD_TRY(integer("HOOKD_BODY_LIMIT", c.server.body_limit, 1, 1LL << 30));
+  HOOKD_TRY(integer("HOOKD_HEADER_LIMIT", c.server.header_limit, 1024, 1 << 20));
+  HOOKD_TRY(duration("HOOKD_READ_TIMEOUT", c.server.read_timeout));
+  HOOKD_TRY(duration("HOOKD_IDLE_TIMEOUT", c.server.idle_timeout));
+  HOOKD_TRY(integer("HOOKD_MAX_CONNECTIONS", c.server.max_connections, 1, 1'000'000));
+
+  std::string error;
+  if (!store::RedisOptions::from_url(get("HOOKD_REDIS_URL").value_or("redis://127.0.0.1:6379"), c.redis,
+                                     &error))
+    return bad("HOOKD_REDIS_URL", error);
+  c.redis.client_name = "hookd";
+  HOOKD_TRY(duration("HOOKD_REDIS_TIMEOUT", c.redis.command_timeout));
+
+  if (auto v = get("HOOKD_KAFKA_BROKERS")) c.kafka.brokers = std::string(*v);
+  if (auto v = get("HOOKD_KAFKA_TOPIC")) c.kafka.topic = std::string(*v);
+  HOOKD_TRY(duration("HOOKD_KAFKA_PUBLISH_TIMEOUT", c.kafka.delivery_timeout));
+  if (auto v = get("HOOKD_KAFKA_PROPERTIES")) {
+    for (auto kv : split(*v, ';')) {
+      size_t eq = kv.find('=');
+      if (eq == std::string_view::npos) return bad("HOOKD_KAFKA_PROPERTIES", "expected key=value;key=value");
+      c.kafka.properties[std::string(kv.substr(0, eq))] = std::string(kv.substr(eq + 1));
+    }
+  }
+  HOOKD_TRY(integer("HOOKD_MOCK_BROKERS", c.mock_brokers, 1, 9));
+  if (auto v = get("HOOKD_OPERATOR_TOKEN")) c.admin.operator_token = std::string(*v);
+
+  HOOKD_TRY(duration("HOOKD_JSONATA_TIMEOUT", c.ingest.expression_limits.time));
+  HOOKD_TRY(integer("HOOKD_JSONATA_MAX_DEPTH", c.ingest.expression_limits.max_depth, 10, 100'000));
+
+  if (auto v = get("HOOKD_RETRY_SCHEDULE")) {
+    c.dispatch.retry_schedule.clear();
+    for (auto item : split(*v, ',')) {
+      auto d = parse_duration(item);
+      if (!d) return bad("HOOKD_RETRY_SCHEDULE", "'" + std::string(item) + "' is not a duration");
+      c.dispatch.retry_schedule.push_back(*d);
+    }
+    if (c.dispatch.retry_schedule.empty()) return bad("HOOKD_RETRY_SCHEDULE", "needs at least one duration");
+  }
+  HOOKD_TRY(integer("HOOKD_MAX_ATTEMPTS", c.dispatch.max_attempts, 1, 1000));
+  if (auto v = get("HOOKD_RETRY_JITTER")) {
+    auto j = parse_number<double>(*v);
+    if (!j || *j < 0 || *j > 1) return bad("HOOKD_RETRY_JITTER", "must be a number from 0 to 1");
+    c.dispatch.jitter = *j;
+  }
+  HOOKD_TRY(integer("HOOKD_DISPATCH_CONCURRENCY", c.dispatch.max_concurrent_attempts, 1, 100'000));
+  HOOKD_TRY(duration("HOOKD_DISPATCH_POLL", c.dispatch.poll_interval));
+  HOOKD_TRY(duration("HOOKD_DELIVERY_TIMEOUT", c.client.request_timeout));
+  HOOKD_TRY(duration("HOOKD_CONNECT_TIMEOUT", c.client.connect_timeout));
+  HOOKD_TRY(duration("HOOKD_LEASE", c.dispatch.lease));
+  HOOKD_TRY(duration("HOOKD_DISABLE_AFTER", c.dispatch.disable_after));
+  HOOKD_TRY(integer("HOOKD_DISABLE_AFTER_FAILURES", c.dispatch.disable_after_failures, 1, 1'000'000));
+  HOOKD_TRY(duration("HOOKD_EVENT_RETENTION", c.dispatch.event_retention));
+  if (c.dispatch.event_retention < std::chrono::seconds(60))
+    return bad("HOOKD_EVENT_RETENTION", "must be at least 60s");
+  if (c.dispatch.lease <= c.client.request_timeout + c.client.connect_timeout)
+    return bad("HOOKD_LEASE",
+               "must be longer than HOOKD_DELIVERY_TIMEOUT + HOOKD_CONNECT_TIMEOUT, or a slow attempt "
+               "would be claimed twice");
+
+  if (auto v = get("HOOKD_ALLOW_TARGETS")) {
+    for (auto entry : split(*v, ',')) {
+      if (!c.admin.target_policy.allow(entry, &error)) return bad("HOOKD_ALLOW_TARGETS", error);
+      c.client.ssrf.allow(entry);
+    }
+  }
+  if (auto v = get("HOOKD_ALLOW_HTTP")) {
+    bool on = *v == "true" || *v == "1" || *v == "yes";
+    c.admin.target_policy.set_allow_plain_http(on);
+    c.client.ssrf.set_allow_plain_http(on);
+  }
+  if (auto v = get("HOOKD_EXTRA_CA_FILE")) c.client.extra_ca_file = std::string(*v);
+  HOOKD_TRY(duration("HOOKD_SECRET_ROTATION_OVERLAP", c.admin.secret_rotation_overlap));
+#undef HOOKD_TRY
+  if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return c;
+}
+
+}  // namespace hookd::app

@@ -1,0 +1,42 @@
+// The service's configuration, from environment variables (12-factor style; every one has a default that runs
+// a single local node). `hookd --help` lists them.
+#pragma once
+
+#include <string>
+
+#include "admin/admin.h"
+#include "bus/kafka.h"
+#include "core/result.h"
+#include "dispatch/options.h"
+#include "http/client/client.h"
+#include "http/server.h"
+#include "ingest/pipeline.h"
+#include "store/redis/options.h"
+
+namespace hookd::app {
+
+struct Config {
+  bool role_ingest = true;
+  bool role_dispatch = true;
+  bool role_admin = true;
+  int threads = 0;  // 0: one per core
+  std::string log_level = "info";
+  http::ServerOptions server;
+  store::RedisOptions redis;
+  bus::KafkaOptions kafka;
+  int mock_brokers = 1;  // when kafka.brokers is empty
+  ingest::IngestOptions ingest;
+  dispatch::DispatchOptions dispatch;
+  http::ClientOptions client;
+  admin::AdminOptions admin;
+};
+
+// Reads HOOKD_* variables through `getenv` (tests pass their own). Errors name the variable.
+Result<Config> load_config(const std::function<const char*(const char*)>& getenv);
+
+// "250ms", "5s", "2m", "1h", "3d" or plain milliseconds.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+std::string config_help();
+
+}  // namespace hookd::app

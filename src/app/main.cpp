@@ -1,0 +1,33 @@
+// hookd: receives vendors' webhooks, checks and normalizes them, and delivers events to customers' endpoints.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "app/service.h"
+#include "core/log.h"
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::fputs(hookd::app::config_help().c_str(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr,
+                 "hookd: unknown argument %s (configuration is by environment variables; see --help)\n",
+                 argv[i]);
+    return 2;
+  }
+  auto config = hookd::app::load_config([](const char* name) { return std::getenv(name); });
+  if (!config.ok()) {
+    std::fprintf(stderr, "hookd: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  hookd::log::init(config->log_level);
+  hookd::app::Service service(std::move(config).value());
+  if (auto s = service.start(); !s.ok()) {
+    hookd::log::error("service.start_failed", {{"error", s.error().message}});
+    return 1;
+  }
+  service.run();
+  return 0;
+}

@@ -1,0 +1,142 @@
+#include "app/service.h"
+
+#include "admin/admin.h"
+#include "core/log.h"
+#include "core/metrics.h"
+
+namespace hookd::app {
+
+Service::Service(Config config) : config_(std::move(config)), io_(config_.threads) {}
+
+Service::~Service() {
+  if (stopper_.joinable()) stopper_.join();
+}
+
+Status Service::start() {
+  auto ex = io_.get_executor();
+  redis_ = store::RedisClient::create(ex, config_.redis);
+  store_ = std::make_unique<store::Store>(redis_);
+
+  bus::KafkaOptions kafka = config_.kafka;
+  if (kafka.brokers.empty()) {
+    auto mock = bus::MockCluster::create(config_.mock_brokers, kafka.topic, 3);
+    if (!mock.ok()) return mock.error();
+    mock_ = std::move(mock).value();
+    kafka.brokers = mock_->bootstrap_servers();
+    log::warn("kafka.mock_cluster", {{"bootstrap", kafka.brokers},
+                                     {"note",
+                                      "in-process mock cluster: events do not survive a restart; set "
+                                      "HOOKD_KAFKA_BROKERS for real brokers"}});
+  }
+  auto producer = bus::Producer::create(ex, kafka);
+  if (!producer.ok()) return producer.error();
+  producer_ = *producer;
+
+  auto router = std::make_shared<http::Router>();
+  add_health_routes(*router);
+
+  if (config_.role_ingest) {
+    pipeline_ = std::make_unique<ingest::Pipeline>(*store_, producer_, config_.ingest);
+    router->add(http::Verb::post, "/integrated-account-webhook/{integrated_account_id}",
+                [this](http::RequestContext& ctx) -> awaitable<http::Response> {
+                  co_return co_await pipeline_->handle(ctx, std::string(ctx.param("integrated_account_id")));
+                });
+  }
+  if (config_.role_dispatch || config_.role_admin) {
+    std::string error;
+    client_ = http::ClientPool::create(ex, config_.client, &error);
+    if (!client_) return make_error("invalid_config", "delivery client: " + error);
+  }
+  if (config_.role_dispatch) {
+    dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch);
+    if (Status s = dispatcher_->start(kafka); !s.ok()) return s;
+  } else {
+    deliveries_ = std::make_unique<dispatch::DeliveryStore>(*store_, config_.dispatch);
+  }
+  if (config_.role_admin) {
+    auto ctx = std::make_shared<admin::AdminContext>(
+        admin::AdminContext{*store_, producer_, dispatcher_,
+                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin});
+    admin::register_routes(*router, ctx);
+  }
+
+  server_ = std::make_shared<http::Server>(io_, config_.server, router);
+  if (error_code ec = server_->listen())
+    return make_error("listen_failed", "cannot listen on " + config_.server.address + ":" +
+                                           std::to_string(config_.server.port) + ": " + ec.message());
+  server_->start();
+  signals_.async_wait([this](const error_code& ec, int sig) {
+    if (ec) return;
+    log::info("service.signal", {{"signal", sig}});
+    stop();
+  });
+  log::info("service.started", {{"port", server_->port()},
+                                {"ingest", config_.role_ingest},
+                                {"dispatch", config_.role_dispatch},
+                                {"admin", config_.role_admin},
+                                {"threads", config_.threads},
+                                {"redis", config_.redis.redacted_url()},
+                                {"kafka", mock_ ? std::string("mock") : kafka.brokers}});
+  return {};
+}
+
+void Service::add_health_routes(http::Router& router) {
+  router.add(http::Verb::get, "/healthz", [](http::RequestContext&) -> awaitable<http::Response> {
+    json::ObjectBuilder b;
+    b.set("status", "ok");
+    co_return http::json_response(http::Status::ok, std::move(b).build());
+  });
+  router.add(http::Verb::get, "/readyz", [this](http::RequestContext&) -> awaitable<http::Response> {
+    // Ready means: a request now would be served. Redis answers, the producer is usable and, for dispatch,
+    // the consumer has its partitions.
+    error_code ec;
+    co_await redis_->async_ping(redirect(ec));
+    bool redis_ok = !ec;
+    bool kafka_ok = producer_->healthy();
+    bool dispatch_ok = !dispatcher_ || dispatcher_->consuming();
+    json::ObjectBuilder checks;
+    checks.set("redis", redis_ok ? "ok" : "unavailable: " + ec.message());
+    checks.set("kafka_producer", kafka_ok ? "ok" : "fatal error");
+    if (dispatcher_) checks.set("dispatch_consumer", dispatch_ok ? "ok" : "no partitions assigned yet");
+    bool ready = redis_ok && kafka_ok && dispatch_ok && !stopping_;
+    json::ObjectBuilder b;
+    b.set("status", ready ? "ready" : "not_ready").set("checks", std::move(checks).build());
+    co_return http::json_response(ready ? http::Status::ok : http::Status::service_unavailable,
+                                  std::move(b).build());
+  });
+  router.add(http::Verb::get, "/metrics", [](http::RequestContext&) -> awaitable<http::Response> {
+    co_return http::text_response(http::Status::ok, metrics::registry().render(),
+                                  "text/plain; version=0.0.4");
+  });
+}
+
+void Service::run() {
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config_.threads; ++i)
+    threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& t : threads)
+    t.join();
+}
+
+void Service::stop() {
+  if (stopping_.exchange(true)) return;
+  // Shutting down blocks (the consumer leaves its group, the producer flushes): not on an I/O thread.
+  stopper_ = std::thread([this] {
+    log::info("service.stopping", {});
+    if (server_) server_->stop();
+    if (dispatcher_) dispatcher_->stop();
+    // Let requests already waiting for Kafka get their acknowledgement.
+    producer_->flush(std::chrono::seconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    producer_->stop();
+    error_code ignored;
+    signals_.cancel(ignored);
+    redis_->close();
+    if (client_) client_->close_idle();
+    io_.stop();
+    log::info("service.stopped", {});
+  });
+}
+
+}  // namespace hookd::app

@@ -1,0 +1,49 @@
+// One hookd process: the roles its configuration asks for, wired together, on one io_context.
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "app/config.h"
+#include "bus/producer.h"
+#include "dispatch/dispatcher.h"
+#include "http/server.h"
+#include "ingest/pipeline.h"
+#include "store/store.h"
+
+namespace hookd::app {
+
+class Service {
+ public:
+  explicit Service(Config config);
+  ~Service();
+  // Connects, binds, starts every role. Errors say what failed (port in use, Kafka config...).
+  Status start();
+  // Runs the I/O threads until stop(); returns after a clean shutdown.
+  void run();
+  // Graceful: stop accepting, finish in-flight requests and attempts, flush Kafka. Safe from any thread,
+  // once.
+  void stop();
+  uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  void add_health_routes(http::Router& router);
+
+  Config config_;
+  asio::io_context io_;
+  std::unique_ptr<bus::MockCluster> mock_;
+  store::RedisClientPtr redis_;
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<bus::Producer> producer_;
+  std::shared_ptr<http::ClientPool> client_;
+  std::shared_ptr<dispatch::Dispatcher> dispatcher_;
+  std::unique_ptr<dispatch::DeliveryStore> deliveries_;  // for admin on a node without the dispatch role
+  std::unique_ptr<ingest::Pipeline> pipeline_;
+  std::shared_ptr<http::Server> server_;
+  asio::signal_set signals_{io_, SIGINT, SIGTERM};
+  std::atomic<bool> stopping_{false};
+  std::thread stopper_;
+};
+
+}  // namespace hookd::app

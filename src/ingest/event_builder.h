@@ -1,0 +1,42 @@
+// Step 8's input: the `record:*` events a vendor webhook becomes.
+//
+// What is an event: the payload context's `body`, or what payload_transform returned. An array fans out: one
+// event per element (HubSpot, for one, posts arrays of events). An element that is an object with any of
+// `event_type`, `resource` or `record` is a normalized record: it names its type (`created` or
+// `record:created`), its resource and its record (`record`, else `body`, else the element); `raw_event_type`,
+// `method`, `method_config` and `id` pass through. Anything else is the record itself.
+//
+// The type, when nothing names it, comes from what the vendor says the event is (X-Shopify-Topic,
+// X-GitHub-Event with `action`, `type`, `event_type`, `event.type`, `action`, `topic`, `subscriptionType`,
+// `eventType`): a word meaning delete/remove gives record:deleted, create/add/new gives record:created,
+// anything else record:updated.
+//
+// The vendor's own delivery id (for de-duplication) is the element's `id` from a transform, else a
+// delivery-id header (X-GitHub-Delivery, X-Shopify-Webhook-Id, webhook-id, svix-id, X-Webhook-Id, X-Event-Id,
+// Idempotency-Key), else the body's `event_id` / `eventId` / Stripe-style `evt_` id; with an index suffix
+// (#i) when an array fanned out.
+#pragma once
+
+#include <vector>
+
+#include "core/event.h"
+#include "store/model.h"
+
+namespace hookd::ingest {
+
+struct EventSource {
+  const store::IntegratedAccount& account;
+  const store::Integration& integration;
+  const json::Value& headers;  // the request's, lower-case names
+  const json::Value& body;     // the parsed body as received
+  // payload_transform's result, or undefined without a transform.
+  const json::Value& transformed;
+};
+
+std::vector<Event> build_record_events(const EventSource& source);
+
+// "record:created" from "created", "record:created", or a vendor's own words ("orders/create",
+// "contact.deletion").
+std::string record_type_from_words(std::string_view words);
+
+}  // namespace hookd::ingest

@@ -1,0 +1,73 @@
+// The last stage: store the context update, publish the events, answer only after Kafka has acknowledged
+// them.
+#include "core/log.h"
+#include "core/metrics.h"
+#include "ingest/event_builder.h"
+#include "ingest/pipeline.h"
+
+namespace hookd::ingest {
+
+namespace {
+
+using http::error_response;
+using http::Status;
+
+class PublishStage final : public Stage {
+ public:
+  PublishStage(store::Store& store, std::shared_ptr<bus::Producer> producer)
+      : store_(store), producer_(std::move(producer)) {}
+  std::string_view name() const override { return "publish"; }
+
+  awaitable<StageStatus> run(IngestState& s) override {
+    // The signature held: the update a `payload` verification asked for can be trusted now.
+    if (s.update_context.is_object()) {
+      auto merged = co_await store_.merge_account_context(s.account_id, s.update_context);
+      if (!merged.ok()) {
+        s.response = error_response(Status::service_unavailable, "service_unavailable",
+                                    "could not store update_context: " + merged.error().message);
+        co_return StageStatus::stop;
+      }
+    }
+    s.events =
+        build_record_events({s.resolved.account, s.resolved.integration, s.headers, s.body, s.transformed});
+    std::vector<bus::OutgoingMessage> messages;
+    messages.reserve(s.events.size());
+    for (const Event& e : s.events)
+      messages.push_back(
+          {e.integrated_account_id, serialize_event(e), {{"event", e.type}, {"event_id", e.id}}});
+
+    if (error_code ec = co_await producer_->publish(messages)) {
+      // Nothing is acknowledged that Kafka has not: the vendor retries.
+      log::warn("ingest.publish_failed", {{"account_id", s.account_id}, {"error", ec.message()}});
+      s.response = error_response(Status::service_unavailable, "service_unavailable",
+                                  "the event could not be stored (" + ec.message() + "); retry later");
+      s.response->set(bhttp::field::retry_after, "5");
+      co_return StageStatus::stop;
+    }
+    std::vector<json::Value> ids;
+    for (const Event& e : s.events) {
+      json::ObjectBuilder b;
+      b.set("id", e.id).set("event", e.type);
+      ids.push_back(std::move(b).build());
+    }
+    json::ObjectBuilder body;
+    body.set("status", "accepted").set("events", json::Value::array(std::move(ids)));
+    s.response = http::json_response(Status::ok, std::move(body).build());
+    log::info("ingest.accepted", {{"account_id", s.account_id},
+                                  {"integration", s.resolved.integration.name},
+                                  {"events", json::Value(s.events.size())}});
+    co_return StageStatus::stop;
+  }
+
+ private:
+  store::Store& store_;
+  std::shared_ptr<bus::Producer> producer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer) {
+  return std::make_unique<PublishStage>(store, std::move(producer));
+}
+
+}  // namespace hookd::ingest

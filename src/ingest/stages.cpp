@@ -1,0 +1,249 @@
+// The stages before publishing: resolve the account and its config, build the payload context, run the two
+// JSONata expressions, check the signature.
+#include "core/log.h"
+#include "core/metrics.h"
+#include "ingest/payload_context.h"
+#include "ingest/pipeline.h"
+
+namespace hookd::ingest {
+
+namespace {
+
+using http::error_response;
+using http::Status;
+
+http::Response store_error(const Error& e) {
+  if (e.code == "not_found") return error_response(Status::not_found, "not_found", e.message);
+  if (e.code == "unavailable")
+    return error_response(Status::service_unavailable, "service_unavailable",
+                          "storage is unavailable; retry later");
+  return error_response(Status::internal_server_error, "internal_error", e.message);
+}
+
+class ResolveStage final : public Stage {
+ public:
+  ResolveStage(store::Store& store, WebhookConfigCache& configs) : store_(store), configs_(configs) {}
+  std::string_view name() const override { return "resolve"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    auto resolved = co_await store_.resolve_account(s.account_id);
+    if (!resolved.ok()) {
+      s.response =
+          resolved.error().code == "not_found" && resolved.error().message == "integrated account not found"
+              ? error_response(Status::not_found, "not_found",
+                               "integrated account " + s.account_id + " not found")
+              : store_error(resolved.error());
+      co_return StageStatus::stop;
+    }
+    s.resolved = std::move(resolved).value();
+    if (!s.resolved.install.is_enabled) {
+      s.response =
+          error_response(Status::not_found, "not_found",
+                         "integration " + s.resolved.integration.name + " is disabled in this environment");
+      co_return StageStatus::stop;
+    }
+    auto config = configs_.get(s.resolved.integration, s.resolved.install);
+    if (!config.ok()) {
+      // Configs are validated when stored; this one was stored before a stricter hookd, or written around the
+      // API.
+      log::error("ingest.config_invalid",
+                 {{"integration", s.resolved.integration.name}, {"error", config.error().message}});
+      s.response = error_response(Status::internal_server_error, "config_error", config.error().message);
+      co_return StageStatus::stop;
+    }
+    if (!*config) {
+      s.response = error_response(Status::not_found, "not_found",
+                                  "integration " + s.resolved.integration.name + " does not accept webhooks");
+      co_return StageStatus::stop;
+    }
+    s.config = std::move(config).value();
+    co_return StageStatus::proceed;
+  }
+
+ private:
+  store::Store& store_;
+  WebhookConfigCache& configs_;
+};
+
+class ContextStage final : public Stage {
+ public:
+  std::string_view name() const override { return "context"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    s.headers = headers_object(s.http.request);
+    auto body = parse_body(s.http.request[bhttp::field::content_type], s.http.request.body());
+    if (!body.ok()) {
+      s.response = error_response(Status::bad_request, body.error().code, body.error().message);
+      co_return StageStatus::stop;
+    }
+    s.body = std::move(body).value();
+    const auto& a = s.resolved.account;
+    s.context = build_payload_context(
+        {s.http, s.headers, s.body, a.context, s.resolved.environment.variables, a.id, a.environment_id});
+    co_return StageStatus::proceed;
+  }
+};
+
+// What payload_transform returned, as the context later stages read: an object replaces the context but keeps
+// what the request brought (the account context, environment variables, the bytes received); any other value
+// becomes the body.
+json::Value transformed_context(const json::Value& original, const json::Value& result) {
+  json::ObjectBuilder b = result.is_object() ? json::ObjectBuilder(result) : json::ObjectBuilder(original);
+  if (!result.is_object()) b.set("body", result.is_undefined() ? json::Value(nullptr) : result);
+  for (const char* keep :
+       {"context", "environment_variables", "raw_body", "integrated_account_id", "environment_id"})
+    if (!b.find(keep)) b.set(keep, original.get(keep));
+  return std::move(b).build();
+}
+
+class TransformStage final : public Stage {
+ public:
+  explicit TransformStage(const IngestOptions& options) : options_(options) {}
+  std::string_view name() const override { return "payload_transform"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    if (!s.config->payload_transform) co_return StageStatus::proceed;
+    auto result = s.config->payload_transform->evaluate(s.context, options_.expression_limits);
+    if (!result.ok()) {
+      // A config problem, not the vendor's: 5xx so the vendor retries once the config is fixed.
+      log::warn("ingest.transform_failed", {{"account_id", s.account_id}, {"error", result.error().message}});
+      s.response = error_response(Status::internal_server_error, "transform_failed",
+                                  "payload_transform failed: " + result.error().message);
+      co_return StageStatus::stop;
+    }
+    s.transformed = std::move(result).value();
+    s.context = transformed_context(s.context, s.transformed);
+    co_return StageStatus::proceed;
+  }
+
+ private:
+  const IngestOptions& options_;
+};
+
+http::Response verification_response(const json::Value& spec) {
+  int status = static_cast<int>(spec.get("status_code").number_or(200));
+  if (status < 100 || status > 599) status = 200;
+  http::Response res{static_cast<http::Status>(status), 11};
+  const json::Value& body = spec.get("body");
+  if (body.is_string()) {
+    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+    res.body() = std::string(body.as_string());
+  } else if (!body.is_undefined() && !body.is_null()) {
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = json::dump(body);
+  }
+  const json::Value& headers = spec.get("headers");
+  if (headers.is_object())
+    for (const auto& m : headers.members()) {
+      std::string name(m.name());
+      // Framing is hookd's business: a config cannot break the HTTP response.
+      if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
+          beast::iequals(name, "connection"))
+        continue;
+      std::string value;
+      if (m.value.is_string())
+        value = m.value.as_string();
+      else
+        json::write(value, m.value);
+      if (value.find_first_of("\r\n") != std::string::npos) continue;
+      res.set(name, value);
+    }
+  res.prepare_payload();
+  return res;
+}
+
+class VerificationStage final : public Stage {
+ public:
+  VerificationStage(store::Store& store, const IngestOptions& options) : store_(store), options_(options) {}
+  std::string_view name() const override { return "handle_verification"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    if (!s.config->handle_verification) co_return StageStatus::proceed;
+    auto result = s.config->handle_verification->evaluate(s.context, options_.expression_limits);
+    if (!result.ok()) {
+      log::warn("ingest.verification_failed",
+                {{"account_id", s.account_id}, {"error", result.error().message}});
+      s.response = error_response(Status::internal_server_error, "verification_failed",
+                                  "handle_verification failed: " + result.error().message);
+      co_return StageStatus::stop;
+    }
+    const json::Value& v = *result;
+    if (v.is_undefined() || v.is_null()) co_return StageStatus::proceed;
+    if (!v.is_object()) {
+      s.response = error_response(Status::internal_server_error, "verification_failed",
+                                  "handle_verification must return an object with a type");
+      co_return StageStatus::stop;
+    }
+    std::string_view type = v.get("type").string_or("payload");
+    s.update_context = v.get("update_context");
+    if (type == "payload") co_return StageStatus::proceed;
+    if (type != "verify" && type != "meta") {
+      s.response = error_response(
+          Status::internal_server_error, "verification_failed",
+          "handle_verification returned type '" + std::string(type) + "' (expected verify, meta or payload)");
+      co_return StageStatus::stop;
+    }
+    // Handshakes and meta events are answered without a signature check, so their context update is stored
+    // now (a vendor may hand over the signing secret in the handshake itself).
+    if (s.update_context.is_object()) {
+      auto merged = co_await store_.merge_account_context(s.account_id, s.update_context);
+      if (!merged.ok()) {
+        s.response = error_response(Status::service_unavailable, "service_unavailable",
+                                    "could not store update_context: " + merged.error().message);
+        co_return StageStatus::stop;
+      }
+    }
+    if (type == "verify") {
+      s.response = verification_response(v.get("verification_response"));
+    } else {
+      json::ObjectBuilder b;
+      b.set("status", "ignored").set("reason", "meta event");
+      s.response = http::json_response(Status::ok, std::move(b).build());
+    }
+    co_return StageStatus::stop;
+  }
+
+ private:
+  store::Store& store_;
+  const IngestOptions& options_;
+};
+
+class SignatureStage final : public Stage {
+ public:
+  std::string_view name() const override { return "signature_verification"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    if (!s.config->signature) co_return StageStatus::proceed;
+    TemplateScope scope{s.context, s.headers, s.http.request.body()};
+    auto verdict = s.config->signature->verify(scope);
+    switch (verdict.outcome) {
+      case SignatureVerifier::Outcome::valid:
+        co_return StageStatus::proceed;
+      case SignatureVerifier::Outcome::missing_secret:
+        log::error("ingest.signature_secret_missing",
+                   {{"account_id", s.account_id}, {"detail", verdict.detail}});
+        s.response =
+            error_response(Status::internal_server_error, "signature_secret_missing",
+                           "the signing secret for this account is not configured: " + verdict.detail);
+        co_return StageStatus::stop;
+      default:
+        s.response = error_response(Status::unauthorized, "invalid_signature", verdict.detail);
+        co_return StageStatus::stop;
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_resolve_stage(store::Store& store, WebhookConfigCache& configs) {
+  return std::make_unique<ResolveStage>(store, configs);
+}
+std::unique_ptr<Stage> make_context_stage() {
+  return std::make_unique<ContextStage>();
+}
+std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options) {
+  return std::make_unique<TransformStage>(options);
+}
+std::unique_ptr<Stage> make_verification_stage(store::Store& store, const IngestOptions& options) {
+  return std::make_unique<VerificationStage>(store, options);
+}
+std::unique_ptr<Stage> make_signature_stage() {
+  return std::make_unique<SignatureStage>();
+}
+
+}  // namespace hookd::ingest

@@ -1,0 +1,63 @@
+#include "ingest/webhook_config.h"
+
+namespace hookd::ingest {
+
+json::Value merge_config(const json::Value& base, const json::Value& override_value) {
+  if (!base.is_object() || !override_value.is_object())
+    return override_value.is_undefined() ? base : override_value;
+  json::ObjectBuilder b(base);
+  for (const auto& m : override_value.members()) {
+    const json::Value* existing = b.find(m.name());
+    b.set(m.key, existing ? merge_config(*existing, m.value) : m.value);
+  }
+  return std::move(b).build();
+}
+
+Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::Value& section) {
+  if (section.is_undefined() || section.is_null()) return std::shared_ptr<const WebhookConfig>();
+  if (!section.is_object()) return make_error("invalid_config", "webhook: must be an object");
+  auto config = std::make_shared<WebhookConfig>();
+  for (const char* field : {"payload_transform", "handle_verification"}) {
+    const json::Value& v = section.get(field);
+    if (v.is_undefined() || v.is_null()) continue;
+    std::string name = std::string("webhook.") + field;
+    if (!v.is_string())
+      return make_error("invalid_config", name + ": must be a JSONata expression (a string)");
+    auto expr = compile_expression(v.as_string(), name);
+    if (!expr.ok()) return expr.error();
+    (std::string_view(field) == "payload_transform" ? config->payload_transform
+                                                    : config->handle_verification) = std::move(expr).value();
+  }
+  const json::Value& sv = section.get("signature_verification");
+  if (!sv.is_undefined() && !sv.is_null()) {
+    auto verifier = SignatureVerifier::create(sv);
+    if (!verifier.ok()) return make_error(verifier.error().code, "webhook." + verifier.error().message);
+    config->signature = std::move(verifier).value();
+  }
+  return std::shared_ptr<const WebhookConfig>(std::move(config));
+}
+
+Result<std::shared_ptr<const WebhookConfig>> WebhookConfigCache::get(
+    const store::Integration& integration, const store::EnvironmentIntegration& install) {
+  std::string key = integration.id + "/" + install.id;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.integration_version == integration.version &&
+        it->second.install_version == install.version) {
+      if (it->second.error) return *it->second.error;
+      return it->second.config;
+    }
+  }
+  // Compiled outside the lock: two threads may compile the same version once each, which is harmless.
+  json::Value effective = merge_config(integration.config, install.override_config);
+  auto compiled = WebhookConfig::compile(effective.get("webhook"));
+  Entry entry{integration.version, install.version, compiled.ok() ? compiled.value() : nullptr,
+              compiled.ok() ? std::nullopt : std::optional<Error>(compiled.error())};
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= capacity_) entries_.clear();  // rare: capacity is far above the number of installs
+  entries_[key] = std::move(entry);
+  return compiled;
+}
+
+}  // namespace hookd::ingest

@@ -1,0 +1,59 @@
+// An integration's `webhook` section, validated and compiled once per config version.
+//
+//   "webhook": {
+//     "payload_transform": "<JSONata>",          // optional: its result becomes the payload context
+//     "handle_verification": "<JSONata>",        // optional: handshakes, meta events, update_context
+//     "signature_verification": { "format": "hmac", "config": { ... } }   // optional, see signature.h
+//   }
+//
+// The effective config of an installed integration is the catalog config with the install's `override` merged
+// over it (objects merge key by key, anything else replaces).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "ingest/expression.h"
+#include "ingest/signature.h"
+#include "store/model.h"
+
+namespace hookd::ingest {
+
+struct WebhookConfig {
+  std::shared_ptr<const Expression> payload_transform;
+  std::shared_ptr<const Expression> handle_verification;
+  std::optional<SignatureVerifier> signature;
+
+  // Validates and compiles a `webhook` section; errors name the field
+  // ("webhook.signature_verification.config. algorithm: ..."). An absent or null section gives nullptr: the
+  // integration takes no webhooks.
+  static Result<std::shared_ptr<const WebhookConfig>> compile(const json::Value& webhook_section);
+};
+
+// `base` with `override` merged over it: objects merge recursively, every other value replaces.
+json::Value merge_config(const json::Value& base, const json::Value& override_value);
+
+// Compiled configs by (integration, integration version, install, install version): an admin change bumps a
+// version, so the next request compiles the new config and the old entry ages out.
+class WebhookConfigCache {
+ public:
+  explicit WebhookConfigCache(size_t capacity = 4096) : capacity_(capacity) {}
+  // The compiled config for this install; compiles (and caches the result, errors included) on first use.
+  Result<std::shared_ptr<const WebhookConfig>> get(const store::Integration& integration,
+                                                   const store::EnvironmentIntegration& install);
+
+ private:
+  struct Entry {
+    int64_t integration_version;
+    int64_t install_version;
+    std::shared_ptr<const WebhookConfig> config;
+    std::optional<Error> error;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;  // key: integration id + '/' + install id
+  size_t capacity_;
+};
+
+}  // namespace hookd::ingest
