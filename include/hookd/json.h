@@ -1,12 +1,17 @@
-// hookd's value model: an immutable, reference-counted JSON tree shared by the pipeline and the JSONata engine.
+// hookd's value model: an immutable, reference-counted JSON tree shared by the pipeline and the JSONata
+// engine.
 //
-// A Value is a 16-byte handle (type, a few tag bits, and a bool, a double or a pointer to a shared node). Copying a
-// Value bumps a reference count, it never copies the tree: a path step, a filter or a transform that keeps part of
-// its input hands out handles to the same nodes. Nodes never change after they are built, so one Value can be read
-// by many threads at once (reference counts are atomic).
+// A Value is a 16-byte handle (type, a few tag bits, and a bool, a double or a pointer to a shared node).
+// Copying a Value bumps a reference count, it never copies the tree: a path step, a filter or a transform
+// that keeps part of its input hands out handles to the same nodes. Nodes never change after they are built,
+// so one Value can be read by many threads at once (reference counts are atomic).
 //
-// Besides the JSON types there is `undefined` (JSONata's "nothing", distinct from null: a missing field, an empty
-// sequence) and `function` (a JSONata lambda or built-in; the engine subclasses json::Function).
+// Numbers are doubles, as in JavaScript. An integer literal that a double cannot hold exactly (a 64-bit
+// vendor id such as 820982911946154508, or one beyond 64 bits) keeps its original digits too: it computes as
+// the nearest double but is written back exactly as received, so ids pass through hookd unchanged.
+//
+// Besides the JSON types there is `undefined` (JSONata's "nothing", distinct from null: a missing field, an
+// empty sequence) and `function` (a JSONata lambda or built-in; the engine subclasses json::Function).
 #pragma once
 
 #include <atomic>
@@ -41,14 +46,16 @@ struct Member;
 
 class Value {
  public:
-  Value() noexcept : type_(Type::undefined), tag_(0), u_{} {}
-  Value(std::nullptr_t) noexcept : type_(Type::null), tag_(0), u_{} {}
-  Value(bool b) noexcept : type_(Type::boolean), tag_(0), u_{} { u_.b = b; }
-  Value(double n) noexcept : type_(Type::number), tag_(0), u_{} { u_.n = n; }
+  Value() noexcept : type_(Type::undefined), tag_(0), boxed_(0), u_{} {}
+  Value(std::nullptr_t) noexcept : type_(Type::null), tag_(0), boxed_(0), u_{} {}
+  Value(bool b) noexcept : type_(Type::boolean), tag_(0), boxed_(0), u_{} { u_.b = b; }
+  Value(double n) noexcept : type_(Type::number), tag_(0), boxed_(0), u_{} { u_.n = n; }
   Value(int n) noexcept : Value(static_cast<double>(n)) {}
   Value(int64_t n) noexcept : Value(static_cast<double>(n)) {}
   Value(uint64_t n) noexcept : Value(static_cast<double>(n)) {}
   Value(std::string_view s);
+  // A number with its literal digits (see above); `value` is the nearest double.
+  static Value number_with_text(double value, std::string_view digits);
   Value(const char* s) : Value(std::string_view(s)) {}
   Value(const std::string& s) : Value(std::string_view(s)) {}
 
@@ -59,10 +66,11 @@ class Value {
   // Takes a Function allocated with `new` (refcount 1) and owns it.
   static Value adopt_function(const Function* fn) noexcept;
 
-  Value(const Value& o) noexcept : type_(o.type_), tag_(o.tag_), u_(o.u_) { retain(); }
-  Value(Value&& o) noexcept : type_(o.type_), tag_(o.tag_), u_(o.u_) {
+  Value(const Value& o) noexcept : type_(o.type_), tag_(o.tag_), boxed_(o.boxed_), u_(o.u_) { retain(); }
+  Value(Value&& o) noexcept : type_(o.type_), tag_(o.tag_), boxed_(o.boxed_), u_(o.u_) {
     o.type_ = Type::undefined;
     o.tag_ = 0;
+    o.boxed_ = 0;
   }
   Value& operator=(const Value& o) noexcept {
     if (this != &o) {
@@ -70,6 +78,7 @@ class Value {
       release();
       type_ = o.type_;
       tag_ = o.tag_;
+      boxed_ = o.boxed_;
       u_ = o.u_;
     }
     return *this;
@@ -79,9 +88,11 @@ class Value {
       release();
       type_ = o.type_;
       tag_ = o.tag_;
+      boxed_ = o.boxed_;
       u_ = o.u_;
       o.type_ = Type::undefined;
       o.tag_ = 0;
+      o.boxed_ = 0;
     }
     return *this;
   }
@@ -96,10 +107,11 @@ class Value {
   bool is_array() const noexcept { return type_ == Type::array; }
   bool is_object() const noexcept { return type_ == Type::object; }
   bool is_function() const noexcept { return type_ == Type::function; }
-  explicit operator bool() const noexcept = delete;  // say what you mean: is_undefined(), truthiness is JSONata's
+  explicit operator bool() const noexcept =
+      delete;  // say what you mean: is_undefined(), truthiness is JSONata's
 
-  // Tag bits travel with the handle, not the node: the JSONata engine marks an array handle as a sequence without
-  // copying the array. They are ignored by equality and serialization.
+  // Tag bits travel with the handle, not the node: the JSONata engine marks an array handle as a sequence
+  // without copying the array. They are ignored by equality and serialization.
   uint8_t tag() const noexcept { return tag_; }
   Value with_tag(uint8_t t) const& {
     Value v(*this);
@@ -112,10 +124,12 @@ class Value {
     return v;
   }
 
-  // Accessors. Calling one on a value of another type is a programming error (asserted in debug builds); the *_or
-  // forms are for untrusted data.
+  // Accessors. Calling one on a value of another type is a programming error (asserted in debug builds); the
+  // *_or forms are for untrusted data.
   bool as_bool() const noexcept { return u_.b; }
-  double as_number() const noexcept { return u_.n; }
+  double as_number() const noexcept { return boxed_ ? boxed_number() : u_.n; }
+  // The literal digits of a number that keeps them (see above); empty for every other value.
+  std::string_view number_text() const noexcept;
   std::string_view as_string() const noexcept;
   const std::vector<Value>& as_array() const noexcept;
   const std::vector<Member>& members() const noexcept;
@@ -124,7 +138,7 @@ class Value {
   std::string_view string_or(std::string_view fallback) const noexcept {
     return is_string() ? as_string() : fallback;
   }
-  double number_or(double fallback) const noexcept { return is_number() ? u_.n : fallback; }
+  double number_or(double fallback) const noexcept { return is_number() ? as_number() : fallback; }
   bool bool_or(bool fallback) const noexcept { return is_bool() ? u_.b : fallback; }
 
   // Object member by key (undefined if absent or not an object). Large objects carry a hash index.
@@ -137,7 +151,7 @@ class Value {
 
   // The same node (or the same scalar): cheaper than deep equality, used to detect sharing.
   bool same_node(const Value& o) const noexcept {
-    return type_ == o.type_ && type_ >= Type::string && u_.p == o.u_.p;
+    return type_ == o.type_ && (type_ >= Type::string || boxed_) && u_.p == o.u_.p;
   }
 
  private:
@@ -150,15 +164,18 @@ class Value {
     return v;
   }
   void retain() const noexcept {
-    if (type_ >= Type::string) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
+    if (type_ >= Type::string || boxed_) u_.p->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void release() noexcept {
-    if (type_ >= Type::string && u_.p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
+    if ((type_ >= Type::string || boxed_) && u_.p->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      destroy();
   }
   void destroy() noexcept;
+  double boxed_number() const noexcept;
 
   Type type_;
   uint8_t tag_;
+  uint8_t boxed_;  // a number held in a node with its digits
   union U {
     bool b;
     double n;
@@ -173,8 +190,8 @@ struct Member {
   std::string_view name() const noexcept { return key.as_string(); }
 };
 
-// Base of JSONata functions (lambdas, built-ins, partial applications). Lives in the value model so a function can
-// be passed around as a Value; the engine defines what calling one means.
+// Base of JSONata functions (lambdas, built-ins, partial applications). Lives in the value model so a
+// function can be passed around as a Value; the engine defines what calling one means.
 class Function : public detail::Node {
  public:
   virtual ~Function() = default;
@@ -213,24 +230,25 @@ class ObjectBuilder {
   std::unique_ptr<Index> index_;
 };
 
-// Deep equality as JSONata's deepEquals: numbers by value, objects as key sets, arrays by position. Tags ignored;
-// functions compare by identity.
+// Deep equality as JSONata's deepEquals: numbers by value, objects as key sets, arrays by position. Tags
+// ignored; functions compare by identity.
 bool equal(const Value& a, const Value& b) noexcept;
 
-// --- JSON text ------------------------------------------------------------------------------------------------------
+// --- JSON text
+// ------------------------------------------------------------------------------------------------------
 
 struct ParseError {
   std::string message;  // simdjson's description, e.g. "The JSON document has an improper structure"
   size_t offset = 0;    // best-effort byte offset (0 when unknown)
 };
 
-// Parses JSON text (RFC 8259) into a Value. Returns false and fills `error` on malformed input; `out` untouched.
-// Objects with duplicate keys keep the last value. Depth is limited by simdjson's default (1024).
+// Parses JSON text (RFC 8259) into a Value. Returns false and fills `error` on malformed input; `out`
+// untouched. Objects with duplicate keys keep the last value. Depth is limited by simdjson's default (1024).
 bool parse(std::string_view text, Value& out, ParseError* error = nullptr);
 
 // Serializes like JavaScript's JSON.stringify: numbers in JavaScript's shortest form (1e+21, 0.1, -0 -> 0),
-// non-finite numbers as null, undefined and functions skipped in objects and written as null in arrays. A top-level
-// undefined writes nothing.
+// non-finite numbers as null, undefined and functions skipped in objects and written as null in arrays. A
+// top-level undefined writes nothing.
 void write(std::string& out, const Value& v);
 std::string dump(const Value& v);
 // Pretty form with `indent` spaces (JSON.stringify(v, null, indent)).

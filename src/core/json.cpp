@@ -32,6 +32,12 @@ struct StringNode : Node {
   }
 };
 
+// A number that keeps its literal digits (an integer a double cannot hold exactly).
+struct NumberNode : Node {
+  double value;
+  std::string digits;
+};
+
 struct ArrayNode : Node {
   std::vector<Value> items;
 };
@@ -124,7 +130,7 @@ std::string_view type_name(Type t) noexcept {
   return "unknown";
 }
 
-Value::Value(std::string_view s) : type_(Type::string), tag_(0), u_{} {
+Value::Value(std::string_view s) : type_(Type::string), tag_(0), boxed_(0), u_{} {
   u_.p = detail::StringNode::make(s);
 }
 
@@ -151,7 +157,29 @@ Value Value::adopt_function(const Function* fn) noexcept {
   return from_node(Type::function, const_cast<Function*>(fn));
 }
 
+Value Value::number_with_text(double value, std::string_view digits) {
+  auto* n = new detail::NumberNode();
+  n->value = value;
+  n->digits = std::string(digits);
+  Value v(value);
+  v.boxed_ = 1;
+  v.u_.p = n;
+  return v;
+}
+
+double Value::boxed_number() const noexcept {
+  return static_cast<const detail::NumberNode*>(u_.p)->value;
+}
+
+std::string_view Value::number_text() const noexcept {
+  return boxed_ ? std::string_view(static_cast<const detail::NumberNode*>(u_.p)->digits) : std::string_view();
+}
+
 void Value::destroy() noexcept {
+  if (boxed_) {
+    delete static_cast<detail::NumberNode*>(u_.p);
+    return;
+  }
   switch (type_) {
     case Type::string:
       detail::StringNode::free(static_cast<detail::StringNode*>(u_.p));

@@ -1,7 +1,10 @@
 // JSON text in and out: simdjson's DOM parser for reading, a JavaScript-compatible writer for output.
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -10,6 +13,252 @@
 namespace hookd::json {
 
 namespace {
+
+constexpr double kMaxExactInteger =
+    9007199254740992.0;  // 2^53: every integer up to here is exact in a double
+
+template <typename Int>
+Value integer_value(Int i) {
+  double d = static_cast<double>(i);
+  if (d > -kMaxExactInteger && d < kMaxExactInteger) return Value(d);  // strict: 2^53 + 1 rounds to 2^53
+  return Value::number_with_text(d, std::to_string(i));
+}
+
+// RFC 8259 reader for the documents simdjson refuses for a number it cannot represent (NUMBER_ERROR).
+// Rare, so it favours being small and exact over speed.
+class SlowReader {
+ public:
+  explicit SlowReader(std::string_view text) : s_(text) {}
+  bool read(Value& out, std::string& error) {
+    if (!value(out, 0)) {
+      error = error_.empty() ? "malformed JSON" : error_;
+      return false;
+    }
+    skip_ws();
+    if (pos_ != s_.size()) {
+      error = "unexpected text after the JSON value";
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  void skip_ws() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
+  }
+  bool fail(const char* why) {
+    if (error_.empty()) error_ = why;
+    return false;
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return fail("invalid literal");
+    pos_ += word.size();
+    return true;
+  }
+  bool value(Value& out, int depth) {
+    if (depth > 1024) return fail("document too deep");
+    skip_ws();
+    if (pos_ >= s_.size()) return fail("unexpected end of input");
+    char c = s_[pos_];
+    if (c == '{') return object(out, depth);
+    if (c == '[') return array(out, depth);
+    if (c == '"') {
+      std::string str;
+      if (!string(str)) return false;
+      out = Value(str);
+      return true;
+    }
+    if (c == 't') return literal("true") && (out = Value(true), true);
+    if (c == 'f') return literal("false") && (out = Value(false), true);
+    if (c == 'n') return literal("null") && (out = Value(nullptr), true);
+    return number(out);
+  }
+  bool object(Value& out, int depth) {
+    ++pos_;
+    ObjectBuilder b;
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      out = std::move(b).build();
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      std::string key;
+      if (pos_ >= s_.size() || s_[pos_] != '"' || !string(key)) return fail("expected a key");
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_++] != ':') return fail("expected ':'");
+      Value v;
+      if (!value(v, depth + 1)) return false;
+      b.set(Value(key), std::move(v));
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == '}') {
+        ++pos_;
+        out = std::move(b).build();
+        return true;
+      }
+      return fail("expected ',' or '}'");
+    }
+  }
+  bool array(Value& out, int depth) {
+    ++pos_;
+    std::vector<Value> items;
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      out = Value::array(std::move(items));
+      return true;
+    }
+    for (;;) {
+      Value v;
+      if (!value(v, depth + 1)) return false;
+      items.push_back(std::move(v));
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == ']') {
+        ++pos_;
+        out = Value::array(std::move(items));
+        return true;
+      }
+      return fail("expected ',' or ']'");
+    }
+  }
+  static void append_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  bool hex4(uint32_t& out) {
+    if (pos_ + 4 > s_.size()) return fail("truncated \\u escape");
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s_[pos_++];
+      out <<= 4;
+      if (c >= '0' && c <= '9')
+        out |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        out |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        out |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return fail("invalid \\u escape");
+    }
+    return true;
+  }
+  bool string(std::string& out) {
+    ++pos_;  // opening quote
+    while (pos_ < s_.size()) {
+      char c = s_[pos_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return fail("control character in string");
+      if (c != '\\') {
+        out.push_back(c);
+        continue;
+      }
+      if (pos_ >= s_.size()) break;
+      char e = s_[pos_++];
+      switch (e) {
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'u': {
+          uint32_t cp;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low;
+            if (pos_ + 2 > s_.size() || s_[pos_] != '\\' || s_[pos_ + 1] != 'u')
+              return fail("lone surrogate");
+            pos_ += 2;
+            if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return fail("lone surrogate");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return fail("lone surrogate");
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default:
+          return fail("invalid escape");
+      }
+    }
+    return fail("unterminated string");
+  }
+  bool number(Value& out) {
+    size_t start = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+    size_t int_start = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+      ++pos_;
+    if (pos_ == int_start || (s_[int_start] == '0' && pos_ - int_start > 1)) return fail("invalid number");
+    bool integer = true;
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      integer = false;
+      size_t f = ++pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+        ++pos_;
+      if (pos_ == f) return fail("invalid number");
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      integer = false;
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      size_t e = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+        ++pos_;
+      if (pos_ == e) return fail("invalid number");
+    }
+    std::string_view lexeme = s_.substr(start, pos_ - start);
+    double d = std::strtod(std::string(lexeme).c_str(), nullptr);
+    out = integer && (d <= -kMaxExactInteger || d >= kMaxExactInteger) ? Value::number_with_text(d, lexeme)
+                                                                       : Value(d);
+    return true;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+  std::string error_;
+};
 
 Value from_element(simdjson::dom::element e) {
   using simdjson::dom::element_type;
@@ -32,9 +281,9 @@ Value from_element(simdjson::dom::element e) {
     case element_type::STRING:
       return Value(e.get_string().value_unsafe());
     case element_type::INT64:
-      return Value(static_cast<double>(e.get_int64().value_unsafe()));
+      return integer_value(e.get_int64().value_unsafe());
     case element_type::UINT64:
-      return Value(static_cast<double>(e.get_uint64().value_unsafe()));
+      return integer_value(e.get_uint64().value_unsafe());
     case element_type::DOUBLE:
       return Value(e.get_double().value_unsafe());
     case element_type::BOOL:
@@ -53,6 +302,18 @@ bool parse(std::string_view text, Value& out, ParseError* error) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   auto ec = parser.parse(text.data(), text.size(), true).get(root);
+  if (ec == simdjson::NUMBER_ERROR) {
+    // simdjson 3.0 refuses integers beyond 64 bits and exponents beyond double range, both valid JSON: read
+    // such a document the slow way (keeping the digits). Malformed numbers fail there too.
+    std::string message;
+    Value v;
+    if (SlowReader(text).read(v, message)) {
+      out = std::move(v);
+      return true;
+    }
+    if (error) *error = ParseError{message, 0};
+    return false;
+  }
   if (ec) {
     if (error) *error = ParseError{simdjson::error_message(ec), 0};
     return false;
@@ -174,7 +435,9 @@ void write_value(std::string& out, const Value& v, int indent, int level) {
       out += v.as_bool() ? "true" : "false";
       return;
     case Type::number:
-      if (std::isfinite(v.as_number()))
+      if (!v.number_text().empty())
+        out += v.number_text();
+      else if (std::isfinite(v.as_number()))
         write_number(out, v.as_number());
       else
         out += "null";

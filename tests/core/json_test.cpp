@@ -145,3 +145,49 @@ TEST(JsonValue, EqualityIsDeepAndOrderInsensitiveForObjects) {
 
 }  // namespace
 }  // namespace hookd::json
+
+namespace hookd::json {
+namespace {
+
+TEST(JsonNumber, IntegersBeyondDoublePrecisionKeepTheirDigits) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {R"({"id":820982911946154508})", R"({"id":820982911946154508})"},  // Shopify's documented order id
+      {R"([9007199254740993,-9007199254740993])", R"([9007199254740993,-9007199254740993])"},
+      {R"([18446744073709551615])", R"([18446744073709551615])"},
+      {R"({"huge":100000000000000000000,"x":"a\u00e9\ud83d\ude00"})",
+       "{\"huge\":100000000000000000000,\"x\":\"a\xc3\xa9\xf0\x9f\x98\x80\"}"},  // beyond 64 bits: the slow
+                                                                                 // reader
+      {R"([9007199254740992,1.5,-0.25,1e3])", R"([9007199254740992,1.5,-0.25,1000])"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.in);
+    Value v = parse_ok(c.in);
+    EXPECT_EQ(dump(v), c.out);
+  }
+}
+
+TEST(JsonNumber, KeptDigitsComputeAsTheNearestDouble) {
+  Value v = parse_ok("820982911946154508");
+  EXPECT_TRUE(v.is_number());
+  EXPECT_EQ(v.number_text(), "820982911946154508");
+  EXPECT_EQ(v.as_number(), 820982911946154508.0);
+  EXPECT_TRUE(equal(v, Value(820982911946154508.0)));
+  Value copy = v;
+  EXPECT_EQ(dump(copy), "820982911946154508");
+  EXPECT_TRUE(Value(1.0).number_text().empty());
+}
+
+TEST(JsonParse, SlowReaderRejectsWhatSimdjsonWould) {
+  for (const char* bad : {"[100000000000000000000,]", "[100000000000000000000",
+                          "{\"a\":100000000000000000000 x}", "[100000000000000000000,\"\\ud800\"]"}) {
+    SCOPED_TRACE(bad);
+    Value v;
+    EXPECT_FALSE(parse(bad, v));
+  }
+}
+
+}  // namespace
+}  // namespace hookd::json
