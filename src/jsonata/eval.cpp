@@ -51,7 +51,7 @@ struct Evaluator::DepthGuard {
       err.is_limit = true;
       throw err;
     }
-    if ((++ev.ticks_ & 255) == 0) ev.check_time();
+    ev.tick();
   }
   ~DepthGuard() { --ev.depth_; }
 };
@@ -76,7 +76,7 @@ void Evaluator::check_items(size_t n) const {
 }
 
 void Evaluator::check_string(size_t bytes) const {
-  if (max_string_ && bytes > max_string_) {
+  if ((max_string_ && bytes > max_string_) || bytes == SIZE_MAX) {
     JError err("D2015", Value(static_cast<double>(max_string_)));
     err.message = "The maximum string length of " + std::to_string(max_string_) + " bytes was exceeded.";
     err.message_is_final = true;
@@ -229,7 +229,7 @@ Value Evaluator::eval_simple_path(const Node* expr, const Value& input, Env* env
     cur = input;
   }
   for (; i < steps.size(); ++i) {
-    ++ticks_;
+    tick();
     Value res = cur.is_object() ? unwrap(cur.get(steps[i]->value.as_string())) : Value();
     if (res.is_undefined()) return Value();
     bool last = i + 1 == steps.size();

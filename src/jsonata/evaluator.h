@@ -285,6 +285,14 @@ class Evaluator {
   void check_items(size_t n) const;
   void check_string(size_t bytes) const;
   void check_time();
+  // Counts a step; looks at the clock every 256 steps (a countdown, so no pattern of steps can skip the
+  // look).
+  void tick() {
+    if (--tick_budget_ == 0) {
+      tick_budget_ = 256;
+      check_time();
+    }
+  }
   size_t max_items() const noexcept { return max_items_; }
   double now_millis() const noexcept { return now_ms_; }
   const FunctionTable& functions() const noexcept { return functions_; }
@@ -329,7 +337,7 @@ class Evaluator {
       program_;  // the program whose nodes are being evaluated (lambdas capture it)
   int depth_ = 0;
   int max_depth_;
-  uint32_t ticks_ = 0;
+  uint32_t tick_budget_ = 256;  // steps until the next look at the clock
   std::chrono::steady_clock::time_point deadline_;
   bool has_deadline_;
   int64_t time_limit_ms_;

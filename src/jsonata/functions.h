@@ -2,6 +2,7 @@
 // FunctionTable by name. Each built-in is a C++ function over already validated arguments.
 #pragma once
 
+#include <cmath>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,19 @@ inline const Value& arg(const Args& args, size_t i) {
   static const Value undefined;
   return i < args.size() ? args[i] : undefined;
 }
+
+// Any parameter type but `f` also accepts undefined (a missing argument), so a built-in must cope with it
+// where a JavaScript function would coerce it: as a number it is NaN, as a string it is "undefined".
+inline double number_arg(const Args& args, size_t i) {
+  const Value& v = arg(args, i);
+  return v.is_number() ? v.as_number() : NAN;
+}
+inline std::string_view string_arg(const Args& args, size_t i) {
+  const Value& v = arg(args, i);
+  return v.is_string() ? v.as_string() : std::string_view("undefined");
+}
+// A string parameter JavaScript would call a method on: undefined there is a type error (T0410 here).
+std::string_view required_string(const Args& args, size_t i);
 
 // Calls `fn` with (value, index, array) cut to its arity, as jsonata-js's hofFuncArgs does.
 Value call_hof(Call& call, const Value& fn, const Value& v, const Value& index, const Value& whole);

@@ -9,6 +9,17 @@
 
 namespace hookd::jsonata::detail {
 
+std::string_view required_string(const Args& args, size_t i) {
+  const Value& v = arg(args, i);
+  if (!v.is_string()) {
+    JError e("T0410", v);
+    e.has_value = !v.is_undefined();
+    e.index = static_cast<int>(i + 1);
+    throw e;
+  }
+  return v.as_string();
+}
+
 Value call_hof(Call& call, const Value& fn, const Value& v, const Value& index, const Value& whole) {
   const Callable* c = as_callable(fn);
   int arity = c ? c->arity : 1;
@@ -170,7 +181,7 @@ Value fn_keys(Call&, Args& args) {
 }
 
 Value fn_lookup(Call&, Args& args) {
-  return lookup(arg(args, 0), arg(args, 1).as_string());
+  return lookup(arg(args, 0), string_arg(args, 1));
 }
 
 Value fn_append(Call& call, Args& args) {

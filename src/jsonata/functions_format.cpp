@@ -34,19 +34,19 @@ std::optional<std::string_view> optional_string(const Value& v) {
 Value fn_format_number(Call&, Args& args) {
   const Value& v = arg(args, 0);
   if (v.is_undefined()) return Value();
-  return Value(take(format::format_number(v.as_number(), arg(args, 1).as_string(), arg(args, 2))));
+  return Value(take(format::format_number(v.as_number(), required_string(args, 1), arg(args, 2))));
 }
 
 Value fn_format_integer(Call&, Args& args) {
   const Value& v = arg(args, 0);
   if (v.is_undefined()) return Value();
-  return Value(take(format::format_integer(v.as_number(), arg(args, 1).as_string())));
+  return Value(take(format::format_integer(v.as_number(), required_string(args, 1))));
 }
 
 Value fn_parse_integer(Call&, Args& args) {
   const Value& v = arg(args, 0);
   if (v.is_undefined()) return Value();
-  return Value(take(format::parse_integer(v.as_string(), arg(args, 1).as_string())));
+  return Value(take(format::parse_integer(v.as_string(), required_string(args, 1))));
 }
 
 Value fn_from_millis(Call&, Args& args) {

@@ -257,7 +257,7 @@ Value fn_sqrt(Call&, Args& args) {
 Value fn_power(Call&, Args& args) {
   const Value& a = arg(args, 0);
   if (a.is_undefined()) return Value();
-  double exp = arg(args, 1).as_number();
+  double exp = number_arg(args, 1);
   double base = a.as_number();
   // Math.pow differs from pow() on (+-1) ** +-Infinity and 1 ** NaN, which JavaScript makes NaN.
   double r = (std::fabs(base) == 1 && !std::isfinite(exp)) ? NAN : std::pow(base, exp);

@@ -49,11 +49,11 @@ Value fn_substring(Call&, Args& args) {
   const Value& str = arg(args, 0);
   if (str.is_undefined()) return Value();
   std::string_view s = str.as_string();
-  double start = arg(args, 1).as_number();
+  double start = number_arg(args, 1);
   double len = static_cast<double>(code_point_count(s));
   if (len + start < 0) start = 0;
   if (!arg(args, 2).is_undefined()) {
-    double length = arg(args, 2).as_number();
+    double length = number_arg(args, 2);
     if (length <= 0) return Value("");
     double end = start >= 0 ? start + length : len + start + length;
     return Value(slice_code_points(s, start, end, true));
@@ -65,7 +65,7 @@ Value fn_substring_before(Call&, Args& args) {
   const Value& str = arg(args, 0);
   if (str.is_undefined()) return Value();
   std::string_view s = str.as_string();
-  size_t pos = s.find(arg(args, 1).as_string());
+  size_t pos = s.find(string_arg(args, 1));
   return pos == std::string_view::npos ? str : Value(s.substr(0, pos));
 }
 
@@ -73,7 +73,7 @@ Value fn_substring_after(Call&, Args& args) {
   const Value& str = arg(args, 0);
   if (str.is_undefined()) return Value();
   std::string_view s = str.as_string();
-  std::string_view chars = arg(args, 1).as_string();
+  std::string_view chars = string_arg(args, 1);
   size_t pos = s.find(chars);
   return pos == std::string_view::npos ? str : Value(s.substr(pos + chars.size()));
 }
@@ -124,10 +124,11 @@ Value fn_pad(Call& call, Args& args) {
   std::string_view s = str.as_string();
   std::string_view ch = arg(args, 2).is_string() ? arg(args, 2).as_string() : std::string_view();
   if (ch.empty()) ch = " ";
-  double width = std::trunc(arg(args, 1).as_number());
+  double width = std::trunc(number_arg(args, 1));
   double pad_length = std::abs(width) - static_cast<double>(code_point_count(s));
   if (!(pad_length > 0)) return str;
-  call.ev.check_string(static_cast<size_t>(std::min(pad_length, 1e12)) * ch.size() + s.size());
+  if (pad_length > 1e9) call.ev.check_string(SIZE_MAX);  // JavaScript cannot build that string either
+  call.ev.check_string(static_cast<size_t>(pad_length) * ch.size() + s.size());
   size_t n = static_cast<size_t>(pad_length);
   std::string padding;
   if (utf16_length(ch) > 1) {

@@ -133,7 +133,7 @@ bool Matches::next_native() {
   RegexMatch m;
   if (!regex_->regex->search(wide_, from, m)) return false;
   if (started_ && m.start == m.end) throw zero_length(*regex_);
-  if ((call_.ev.ticks_++ & 63) == 0) call_.ev.check_time();
+  call_.ev.tick();
   cp_end_ = m.end;
   std::string_view s = subject_.as_string();
   bool ascii = s.size() == wide_.size();
