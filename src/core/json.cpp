@@ -183,18 +183,43 @@ void Value::destroy() noexcept {
   switch (type_) {
     case Type::string:
       detail::StringNode::free(static_cast<detail::StringNode*>(u_.p));
-      break;
-    case Type::array:
-      delete static_cast<detail::ArrayNode*>(u_.p);
-      break;
-    case Type::object:
-      delete static_cast<detail::ObjectNode*>(u_.p);
-      break;
+      return;
     case Type::function:
       delete static_cast<Function*>(u_.p);
+      return;
+    case Type::array:
+    case Type::object:
       break;
     default:
-      break;
+      return;
+  }
+  // Containers come apart without recursion: JSONata can build a value nested a million levels deep, and freeing
+  // it must not exhaust the stack. A child container whose last reference this is gets taken apart the same way.
+  std::vector<Value> pending;
+  auto take_apart = [&pending](Type t, detail::Node* n) {
+    auto keep = [&pending](Value& v) {
+      if ((v.type_ == Type::array || v.type_ == Type::object) && !v.boxed_) pending.push_back(std::move(v));
+    };
+    if (t == Type::array) {
+      auto* a = static_cast<detail::ArrayNode*>(n);
+      for (Value& v : a->items) keep(v);
+      delete a;
+    } else {
+      auto* o = static_cast<detail::ObjectNode*>(n);
+      for (Member& m : o->members) keep(m.value);
+      delete o;
+    }
+  };
+  take_apart(type_, u_.p);
+  while (!pending.empty()) {
+    Value v = std::move(pending.back());
+    pending.pop_back();
+    // With the only reference, nobody else can reach the node: take it over instead of releasing it.
+    if (v.u_.p->refs.load(std::memory_order_acquire) == 1) {
+      Type t = v.type_;
+      v.type_ = Type::undefined;
+      take_apart(t, v.u_.p);
+    }
   }
 }
 
