@@ -24,20 +24,30 @@ int param_count(const Callable& c) noexcept {
 
 namespace {
 
-// Counts the values in a result (a shared value counts each time it appears) up to `limit`.
-void check_result_size(const Value& v, size_t limit, size_t& count) {
-  if (stack_exhausted()) throw JError("U1001");
-  if (++count > limit) {
+// Counts the values in a result (a shared value counts each time it appears) up to `limit` (0: no limit), and
+// bounds its nesting, so that whoever serializes the result can.
+constexpr int kMaxResultNesting = 2048;
+
+void check_result_size(const Value& v, size_t limit, size_t& count, int depth = 0) {
+  if (++count > limit && limit) {
     JError e("D2015", Value(static_cast<double>(limit)));
+    e.is_limit = true;
+    throw e;
+  }
+  if (!v.is_array() && !v.is_object()) return;
+  if (depth > kMaxResultNesting || stack_exhausted()) {
+    JError e("U1001");
+    e.message = "The result nests deeper than " + std::to_string(kMaxResultNesting) + " levels";
+    e.message_is_final = true;
     e.is_limit = true;
     throw e;
   }
   if (v.is_array()) {
     for (const Value& item : v.as_array())
-      check_result_size(item, limit, count);
-  } else if (v.is_object()) {
+      check_result_size(item, limit, count, depth + 1);
+  } else {
     for (const json::Member& m : v.members())
-      check_result_size(m.value, limit, count);
+      check_result_size(m.value, limit, count, depth + 1);
   }
 }
 
@@ -126,10 +136,8 @@ Result<json::Value> evaluate(const Expression& expression, const json::Value& in
     // An input array is wrapped so that it counts as one value (jsonata-js's outerWrapper).
     if (in.is_array()) in = detail::sequence_of({in}, detail::kOuterWrapper);
     json::Value result = ev.eval(expression.program().root, in, exec.get());
-    if (limits.max_result_items) {
-      size_t count = 0;
-      detail::check_result_size(result, limits.max_result_items, count);
-    }
+    size_t count = 0;
+    detail::check_result_size(result, limits.max_result_items, count);
     exec = detail::EnvRef();
     ev.collect_frames();
     return std::move(result).with_tag(0);

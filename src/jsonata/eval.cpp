@@ -540,6 +540,7 @@ Value Evaluator::eval_filter(const Node* predicate, const Value& input, Env* env
 
 Value lookup(const Value& input, std::string_view key) {
   if (input.is_array()) {
+    if (stack_exhausted()) throw JError("U1001");
     std::vector<Value> result;
     for (const Value& item : input.as_array()) {
       Value res = lookup(item, key);
@@ -567,6 +568,7 @@ Value flatten_all(const Value& v) {
   std::vector<Value> out;
   auto rec = [&](auto& self, const Value& x) -> void {
     if (x.is_array()) {
+      if (stack_exhausted()) throw JError("U1001");
       for (const Value& item : x.as_array())
         self(self, item);
     } else {

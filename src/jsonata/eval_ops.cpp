@@ -141,10 +141,10 @@ Value Evaluator::eval_binary(const Node* expr, const Value& input, Env* env) {
         return arithmetic(op, lhs, rhs);
       case Op::eq:
         if (lhs.is_undefined() || rhs.is_undefined()) return Value(false);
-        return Value(json::equal(lhs, rhs));
+        return Value(deep_equal(lhs, rhs));
       case Op::ne:
         if (lhs.is_undefined() || rhs.is_undefined()) return Value(false);
-        return Value(!json::equal(lhs, rhs));
+        return Value(!deep_equal(lhs, rhs));
       case Op::lt:
       case Op::le:
       case Op::gt:

@@ -355,5 +355,7 @@ Value lookup(const Value& input, std::string_view key);
 // fn.string(): strings as is, numbers with 15 significant digits, JSON otherwise. Throws D3001 on non-finite.
 std::string to_js_string(Evaluator& ev, const Value& v, bool pretty = false);
 Value flatten_all(const Value& v);
+// jsonata-js's isDeepEqual (json::equal, guarded against values nested deeper than the stack allows).
+bool deep_equal(const Value& a, const Value& b);
 
 }  // namespace hookd::jsonata::detail

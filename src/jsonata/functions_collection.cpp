@@ -5,6 +5,7 @@
 
 #include "jsonata/functions.h"
 #include "jsonata/parser.h"
+#include "jsonata/stack.h"
 #include "jsonata/unicode.h"
 
 namespace hookd::jsonata::detail {
@@ -164,6 +165,7 @@ Value fn_sift(Call& call, Args& args) {
 }
 
 void collect_keys(const Value& v, std::vector<Value>& out, std::unordered_set<std::string_view>& seen) {
+  if (stack_exhausted()) throw JError("U1001");
   if (v.is_array()) {
     for (const Value& item : v.as_array())
       collect_keys(item, out, seen);
@@ -189,6 +191,7 @@ Value fn_append(Call& call, Args& args) {
 }
 
 void spread_into(const Value& v, std::vector<Value>& out) {
+  if (stack_exhausted()) throw JError("U1001");
   if (v.is_array()) {
     for (const Value& item : v.as_array())
       spread_into(item, out);
@@ -341,7 +344,7 @@ Value fn_distinct(Call& call, Args& args) {
       seen = !numbers.insert(v.as_number() == 0 ? 0.0 : v.as_number()).second;
     } else {
       for (const Value& r : results) {
-        if (json::equal(v, r)) {
+        if (deep_equal(v, r)) {
           seen = true;
           break;
         }

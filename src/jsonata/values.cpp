@@ -63,6 +63,35 @@ Value append(Evaluator& ev, const Value& a, const Value& b) {
   return Value::array(std::move(out));
 }
 
+bool deep_equal(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case json::Type::array: {
+      if (a.same_node(b)) return true;
+      if (stack_exhausted()) throw JError("U1001");
+      const auto& x = a.as_array();
+      const auto& y = b.as_array();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i)
+        if (!deep_equal(x[i], y[i])) return false;
+      return true;
+    }
+    case json::Type::object: {
+      if (a.same_node(b)) return true;
+      if (stack_exhausted()) throw JError("U1001");
+      if (a.size() != b.size()) return false;
+      for (const json::Member& m : a.members()) {
+        const Value& other = b.get(m.name());
+        if (other.is_undefined() && !m.value.is_undefined()) return false;
+        if (!deep_equal(m.value, other)) return false;
+      }
+      return true;
+    }
+    default:
+      return json::equal(a, b);
+  }
+}
+
 double to_precision_15(double d) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.14e", d);

@@ -236,6 +236,18 @@ TEST(Limits, DeeplyNestedExpressionsAreRejectedAtCompile) {
   EXPECT_FALSE(compile(arrays).ok());
 }
 
+TEST(Limits, DeeplyNestedValuesAreHandledWithoutRecursionLimits) {
+  // JSONata can build a value nested far deeper than any JSON parser accepts. Comparing it, returning it and
+  // freeing it must not exhaust the stack.
+  Limits limits;
+  limits.time = std::chrono::seconds(30);
+  limits.max_result_items = 0;
+  const std::string deep = "$reduce([1..100000], function($a, $i){ {'a': $a} }, {})";
+  EXPECT_EQ(testing::run(deep, "", {}, limits), "error U1001");  // the result nests too deep to hand out
+  EXPECT_EQ(testing::run("($x := " + deep + "; $y := " + deep + "; $x = $y)", "", {}, limits), "error U1001");
+  EXPECT_EQ(testing::run("($x := " + deep + "; 'freed')", "", {}, limits), "\"freed\"");
+}
+
 TEST(Limits, CallersCanLiftTheLimits) {
   Limits none;
   none.time = std::chrono::milliseconds(0);
