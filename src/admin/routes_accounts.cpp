@@ -158,7 +158,9 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
                       "needs_reauth");
               }
               const std::string* cursor = req.query_value("cursor");
-              auto page = co_await c.store.list_accounts(p.environment_id, f, cursor ? *cursor : "", *limit);
+              std::string after =
+                  cursor ? *cursor : "";  // not inside co_await: GCC 12 evaluates both arms there
+              auto page = co_await c.store.list_accounts(p.environment_id, f, after, *limit);
               if (!page.ok()) co_return store_error(page.error());
               std::map<std::string, std::optional<store::Integration>> integrations;
               std::vector<json::Value> items;

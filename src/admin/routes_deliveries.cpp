@@ -96,7 +96,8 @@ awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, Deliv
   DeliveryFilter f;
   if (auto bad = read_filter(from_query(req), f, false)) co_return *bad;
   const std::string* cursor = req.query_value("cursor");
-  auto page = co_await c.deliveries.list(index, owner, f, cursor ? *cursor : "", *limit);
+  std::string after = cursor ? *cursor : "";  // not inside co_await: GCC 12 evaluates both arms there
+  auto page = co_await c.deliveries.list(index, owner, f, after, *limit);
   if (!page.ok()) co_return store_error(page.error());
   std::vector<json::Value> items;
   for (const auto& d : page->items)

@@ -27,6 +27,7 @@ constexpr Var kVars[] = {
     {"HOOKD_REDIS_TIMEOUT", "per-command timeout (default 2s)"},
     {"HOOKD_KAFKA_BROKERS", "bootstrap servers; empty: librdkafka's in-process mock cluster (development)"},
     {"HOOKD_KAFKA_TOPIC", "event topic (default hookd.events)"},
+    {"HOOKD_KAFKA_GROUP", "consumer group of the dispatchers (default hookd-dispatch)"},
     {"HOOKD_KAFKA_PUBLISH_TIMEOUT",
      "how long ingest waits for the broker's ack before answering 503 (default 5s)"},
     {"HOOKD_KAFKA_PROPERTIES", "extra librdkafka properties, k=v;k=v"},
@@ -188,6 +189,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 
   if (auto v = get("HOOKD_KAFKA_BROKERS")) c.kafka.brokers = std::string(*v);
   if (auto v = get("HOOKD_KAFKA_TOPIC")) c.kafka.topic = std::string(*v);
+  if (auto v = get("HOOKD_KAFKA_GROUP")) c.consumer_group = std::string(*v);
   HOOKD_TRY(duration("HOOKD_KAFKA_PUBLISH_TIMEOUT", c.kafka.delivery_timeout));
   if (auto v = get("HOOKD_KAFKA_PROPERTIES")) {
     for (auto kv : split(*v, ';')) {

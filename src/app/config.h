@@ -25,6 +25,7 @@ struct Config {
   store::RedisOptions redis;
   bus::KafkaOptions kafka;
   int mock_brokers = 1;  // when kafka.brokers is empty
+  std::string consumer_group = "hookd-dispatch";
   ingest::IngestOptions ingest;
   dispatch::DispatchOptions dispatch;
   http::ClientOptions client;

@@ -49,7 +49,10 @@ Status Service::start() {
   }
   if (config_.role_dispatch) {
     dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch);
-    if (Status s = dispatcher_->start(kafka); !s.ok()) return s;
+    bus::ConsumerOptions consumer;
+    consumer.group_id = config_.consumer_group;
+    consumer.max_in_flight = config_.dispatch.max_concurrent_attempts;
+    if (Status s = dispatcher_->start(kafka, consumer); !s.ok()) return s;
   } else {
     deliveries_ = std::make_unique<dispatch::DeliveryStore>(*store_, config_.dispatch);
   }

@@ -268,10 +268,11 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
   constexpr int64_t kBatch = 200;
   int64_t offset = 0;
   for (;;) {
-    auto r =
-        co_await store_.command(index == Index::event ? RedisCommand{"SMEMBERS", key}
-                                                      : RedisCommand{"ZREVRANGEBYSCORE", key, max, min,
-                                                                     "WITHSCORES", "LIMIT", offset, kBatch});
+    // Built outside the co_await: GCC 12 mishandles a conditional's temporaries inside one.
+    RedisCommand query = index == Index::event ? RedisCommand{"SMEMBERS", key}
+                                               : RedisCommand{"ZREVRANGEBYSCORE", key,     max,    min,
+                                                              "WITHSCORES",       "LIMIT", offset, kBatch};
+    auto r = co_await store_.command(std::move(query));
     if (!r.ok()) co_return r.error();
     std::vector<std::string> ids;
     std::vector<int64_t> scores;

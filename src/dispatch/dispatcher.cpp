@@ -49,12 +49,11 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       scheduler_strand_(asio::make_strand(ex)),
       wake_timer_(scheduler_strand_) {}
 
-Status Dispatcher::start(const bus::KafkaOptions& kafka) {
-  auto consumer =
-      bus::Consumer::create(ex_, kafka, bus::ConsumerOptions{},
-                            [self = weak_from_this()](std::shared_ptr<const bus::ConsumedMessage> m) {
-                              if (auto s = self.lock()) s->on_message(std::move(m));
-                            });
+Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOptions& consumer_options) {
+  auto consumer = bus::Consumer::create(
+      ex_, kafka, consumer_options, [self = weak_from_this()](std::shared_ptr<const bus::ConsumedMessage> m) {
+        if (auto s = self.lock()) s->on_message(std::move(m));
+      });
   if (!consumer.ok()) return consumer.error();
   consumer_ = *consumer;
   consumer_->start();

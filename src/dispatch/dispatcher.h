@@ -28,7 +28,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
              std::shared_ptr<bus::Producer> producer, DispatchOptions options);
 
   // Joins the consumer group and starts the scheduler.
-  Status start(const bus::KafkaOptions& kafka);
+  Status start(const bus::KafkaOptions& kafka, const bus::ConsumerOptions& consumer);
   // Stops consuming and claiming; attempts in flight finish (their results are recorded).
   void stop();
 

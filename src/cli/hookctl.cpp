@@ -1,0 +1,347 @@
+// hookctl: the operator's command line over hookd's admin API (deliveries, attempts, replays).
+//
+//   hookctl [--url URL] [--token TOKEN] [--json] COMMAND ...
+//   HOOKD_URL (default http://127.0.0.1:8080) and HOOKD_TOKEN (an environment's API token) supply the
+//   defaults.
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "core/asio.h"
+#include "hookd/json.h"
+
+namespace {
+
+using hookd::json::Value;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+constexpr const char* kUsage = R"(hookctl: inspect and replay hookd deliveries
+
+usage: hookctl [--url URL] [--token TOKEN] [--json] COMMAND [OPTIONS]
+
+commands:
+  webhooks                              list the environment's webhook endpoints
+  deliveries [FILTERS] [--webhook ID | --event-id ID] [--limit N] [--all]
+                                        list deliveries, newest first (--all: every page)
+  show DELIVERY_ID                      one delivery with its attempts
+  replay DELIVERY_ID [--dry-run]        send one delivery again (same event id)
+  replay --webhook ID [FILTERS] [--dry-run]
+                                        replay an endpoint's deliveries (default --status failed)
+  replay --environment [FILTERS] [--dry-run]
+                                        replay across the environment (default --status failed)
+
+filters:
+  --status pending|retrying|succeeded|failed   --event TYPE
+  --since TIME   --until TIME    (ISO 8601 with a zone, e.g. 2026-11-26T09:00:00Z, or unix milliseconds)
+
+environment:
+  HOOKD_URL     base URL of hookd's admin API (default http://127.0.0.1:8080)
+  HOOKD_TOKEN   the environment's API token (Authorization: Bearer)
+
+exit status: 0 ok, 1 the API answered an error, 2 usage error, 3 could not reach hookd
+)";
+
+struct Args {
+  std::string url = std::getenv("HOOKD_URL") ? std::getenv("HOOKD_URL") : "http://127.0.0.1:8080";
+  std::string token = std::getenv("HOOKD_TOKEN") ? std::getenv("HOOKD_TOKEN") : "";
+  bool json = false;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // --name value
+  std::map<std::string, bool> flags;           // --name
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "hookctl: %s\n\n%s", message.c_str(), kUsage);
+  std::exit(2);
+}
+
+Args parse_args(int argc, char** argv) {
+  static const char* kWithValue[] = {"--url",    "--token", "--webhook", "--event-id", "--limit",
+                                     "--status", "--event", "--since",   "--until"};
+  static const char* kFlags[] = {"--json", "--dry-run", "--all", "--environment", "--help", "-h"};
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool known = false;
+    for (const char* f : kWithValue) {
+      if (arg == f) {
+        if (i + 1 >= argc) usage_error(arg + " needs a value");
+        a.options[arg.substr(2)] = argv[++i];
+        known = true;
+      }
+    }
+    for (const char* f : kFlags) {
+      if (arg == f) {
+        a.flags[arg.substr(arg.find_first_not_of('-'))] = true;
+        known = true;
+      }
+    }
+    if (known) continue;
+    if (arg.size() > 1 && arg[0] == '-') usage_error("unknown option " + arg);
+    a.positional.push_back(arg);
+  }
+  if (a.options.count("url")) a.url = a.options["url"];
+  if (a.options.count("token")) a.token = a.options["token"];
+  a.json = a.flags.count("json") > 0;
+  return a;
+}
+
+struct Response {
+  int status = 0;
+  std::string body;
+};
+
+// One request to the admin API; exits 3 if hookd cannot be reached.
+Response call(const Args& a, bhttp::verb method, const std::string& target, const std::string& body = {}) {
+  std::string url = a.url;
+  bool tls = url.rfind("https://", 0) == 0;
+  if (!tls && url.rfind("http://", 0) != 0) usage_error("--url must start with http:// or https://");
+  std::string rest = url.substr(tls ? 8 : 7);
+  std::string base_path;
+  if (size_t slash = rest.find('/'); slash != std::string::npos) {
+    base_path = rest.substr(slash);
+    rest = rest.substr(0, slash);
+    if (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+  }
+  std::string host = rest, port = tls ? "443" : "80";
+  if (size_t colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+
+  bhttp::request<bhttp::string_body> req{method, base_path + target, 11};
+  req.set(bhttp::field::host, host);
+  req.set(bhttp::field::user_agent, "hookctl/0.1");
+  if (!a.token.empty()) req.set(bhttp::field::authorization, "Bearer " + a.token);
+  if (method == bhttp::verb::post || method == bhttp::verb::patch) {
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = body.empty() ? "{}" : body;
+  }
+  req.prepare_payload();
+
+  asio::io_context io;
+  beast::error_code ec;
+  asio::ip::tcp::resolver resolver(io);
+  auto endpoints = resolver.resolve(host, port, ec);
+  auto unreachable = [&](const beast::error_code& e) {
+    std::fprintf(stderr, "hookctl: cannot reach %s: %s\n", a.url.c_str(), e.message().c_str());
+    std::exit(3);
+  };
+  if (ec) unreachable(ec);
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> res;
+  if (tls) {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.set_default_verify_paths();
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
+    SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
+    stream.set_verify_callback(asio::ssl::host_name_verification(host));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
+    beast::get_lowest_layer(stream).connect(endpoints, ec);
+    if (!ec) stream.handshake(asio::ssl::stream_base::client, ec);
+    if (!ec) bhttp::write(stream, req, ec);
+    if (!ec) bhttp::read(stream, buffer, res, ec);
+    if (ec) unreachable(ec);
+  } else {
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(60));
+    stream.connect(endpoints, ec);
+    if (!ec) bhttp::write(stream, req, ec);
+    if (!ec) bhttp::read(stream, buffer, res, ec);
+    if (ec) unreachable(ec);
+  }
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+// Parses a JSON answer; on an API error prints it and exits 1.
+Value expect_ok(const Response& r) {
+  Value v;
+  bool is_json = hookd::json::parse(r.body, v);
+  if (r.status >= 200 && r.status < 300) return is_json ? v : Value();
+  std::string message = is_json ? std::string(v.get("message").string_or(r.body)) : r.body;
+  std::string code = is_json ? std::string(v.get("error").string_or("error")) : "error";
+  std::fprintf(stderr, "hookctl: %d %s: %s\n", r.status, code.c_str(), message.c_str());
+  std::exit(1);
+}
+
+std::string text(const Value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_undefined() || v.is_null()) return "-";
+  return hookd::json::dump(v);
+}
+
+void print_table(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c)
+    width[c] = columns[c].size();
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c)
+      width[c] = std::max(width[c], row[c].size());
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      out += cells[c];
+      if (c + 1 < cells.size()) out.append(width[c] - cells[c].size() + 2, ' ');
+    }
+    std::printf("%s\n", out.c_str());
+  };
+  line(columns);
+  for (const auto& row : rows)
+    line(row);
+}
+
+std::string query(const Args& a, std::initializer_list<const char*> names) {
+  std::string q;
+  for (const char* n : names) {
+    auto it = a.options.find(n);
+    if (it == a.options.end()) continue;
+    q += q.empty() ? "?" : "&";
+    std::string key = n == std::string("event-id") ? "event_id" : n;
+    q += key + "=";
+    for (char ch : it->second) {
+      if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+        q.push_back(ch);
+      } else {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(ch));
+        q += buf;
+      }
+    }
+  }
+  return q;
+}
+
+int cmd_webhooks(const Args& a) {
+  Value v = expect_ok(call(a, bhttp::verb::get, "/webhook"));
+  if (a.json) {
+    std::printf("%s\n", hookd::json::dump_pretty(v.get("result")).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& w : v.get("result").as_array()) {
+    std::string types;
+    for (const auto& t : w.get("event_types").as_array())
+      types += (types.empty() ? "" : ",") + text(t);
+    rows.push_back({text(w.get("id")), w.get("is_active").bool_or(false) ? "active" : "disabled",
+                    types.empty() ? "*" : types, text(w.get("target_url"))});
+  }
+  print_table({"ID", "STATE", "EVENTS", "TARGET"}, rows);
+  return 0;
+}
+
+std::vector<std::string> delivery_row(const Value& d) {
+  return {text(d.get("id")),
+          text(d.get("status")),
+          text(d.get("event")),
+          text(d.get("attempt_count")),
+          text(d.get("last_status_code")),
+          text(d.get("created_at")),
+          text(d.get("webhook_id")),
+          text(d.get("last_error"))};
+}
+
+int cmd_deliveries(const Args& a) {
+  std::string base;
+  if (a.options.count("webhook"))
+    base = "/webhook/" + a.options.at("webhook") + "/deliveries";
+  else
+    base = "/delivery";
+  std::string q = query(a, {"status", "event", "since", "until", "limit", "event-id"});
+  std::vector<Value> all;
+  std::string cursor;
+  do {
+    std::string target = base + q;
+    if (!cursor.empty()) target += (q.empty() ? "?" : "&") + std::string("cursor=") + cursor;
+    Value page = expect_ok(call(a, bhttp::verb::get, target));
+    for (const auto& d : page.get("result").as_array())
+      all.push_back(d);
+    cursor = std::string(page.get("next_cursor").string_or(""));
+  } while (a.flags.count("all") && !cursor.empty());
+  if (a.json) {
+    std::printf("%s\n", hookd::json::dump_pretty(Value::array(all)).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : all)
+    rows.push_back(delivery_row(d));
+  print_table({"ID", "STATUS", "EVENT", "ATTEMPTS", "LAST", "CREATED", "WEBHOOK", "ERROR"}, rows);
+  if (!cursor.empty() && !a.flags.count("all")) std::printf("(more: --all)\n");
+  return 0;
+}
+
+int cmd_show(const Args& a) {
+  if (a.positional.size() != 2) usage_error("show needs a delivery id");
+  Value d = expect_ok(call(a, bhttp::verb::get, "/delivery/" + a.positional[1]));
+  if (a.json) {
+    std::printf("%s\n", hookd::json::dump_pretty(d).c_str());
+    return 0;
+  }
+  print_table({"ID", "STATUS", "EVENT", "ATTEMPTS", "LAST", "CREATED", "WEBHOOK", "ERROR"},
+              {delivery_row(d)});
+  std::printf("\nevent id: %s   replays: %s   next attempt: %s\n\n", text(d.get("event_id")).c_str(),
+              text(d.get("replays")).c_str(), text(d.get("next_attempt_at")).c_str());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& at : d.get("attempts").as_array())
+    rows.push_back({text(at.get("attempt")), text(at.get("started_at")), text(at.get("status_code")),
+                    text(at.get("latency_ms")) + " ms", at.get("replay").bool_or(false) ? "yes" : "no",
+                    text(at.get("error"))});
+  print_table({"ATTEMPT", "STARTED", "STATUS", "LATENCY", "REPLAY", "ERROR"}, rows);
+  return 0;
+}
+
+int cmd_replay(const Args& a) {
+  hookd::json::ObjectBuilder body;
+  if (a.flags.count("dry-run")) body.set("dry_run", true);
+  for (const char* f : {"status", "event", "since", "until"})
+    if (auto it = a.options.find(f); it != a.options.end()) body.set(f, it->second);
+  std::string payload = hookd::json::dump(std::move(body).build());
+  Value v;
+  if (a.positional.size() == 2) {
+    v = expect_ok(call(a, bhttp::verb::post, "/delivery/" + a.positional[1] + "/replay", payload));
+  } else if (a.options.count("webhook")) {
+    v = expect_ok(call(a, bhttp::verb::post, "/webhook/" + a.options.at("webhook") + "/replay", payload));
+  } else if (a.flags.count("environment")) {
+    v = expect_ok(call(a, bhttp::verb::post, "/delivery/replay", payload));
+  } else {
+    usage_error("replay needs a delivery id, --webhook ID or --environment");
+  }
+  if (a.json) {
+    std::printf("%s\n", hookd::json::dump_pretty(v).c_str());
+    return 0;
+  }
+  bool dry = v.get("dry_run").bool_or(false);
+  std::printf("%s%s of %s matching deliveries%s\n", dry ? "dry run: would replay " : "replayed ",
+              text(dry ? v.get("matched") : v.get("replayed")).c_str(), text(v.get("matched")).c_str(),
+              v.contains("reason") ? (" (" + text(v.get("reason")) + ")").c_str() : "");
+  for (const auto& id : v.get("delivery_ids").as_array())
+    std::printf("  %s\n", text(id).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a = parse_args(argc, argv);
+  if (a.flags.count("help") || a.flags.count("h") || a.positional.empty()) {
+    std::fputs(kUsage,
+               a.positional.empty() && !a.flags.count("help") && !a.flags.count("h") ? stderr : stdout);
+    return a.positional.empty() && !a.flags.count("help") && !a.flags.count("h") ? 2 : 0;
+  }
+  if (a.token.empty()) usage_error("no token: set HOOKD_TOKEN or pass --token");
+  const std::string& cmd = a.positional[0];
+  if (cmd == "webhooks") return cmd_webhooks(a);
+  if (cmd == "deliveries") return cmd_deliveries(a);
+  if (cmd == "show") return cmd_show(a);
+  if (cmd == "replay") return cmd_replay(a);
+  usage_error("unknown command " + cmd);
+}

@@ -1,0 +1,151 @@
+#include "e2e_fixture.h"
+
+#include <sys/wait.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "core/ids.h"
+#include "services.h"
+
+namespace hookd::test {
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string to_hex(std::string_view bytes) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (unsigned char c : bytes) {
+    s.push_back(d[c >> 4]);
+    s.push_back(d[c & 15]);
+  }
+  return s;
+}
+
+std::string to_base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string from_base64(std::string_view text) {
+  std::string out(3 * text.size() / 4 + 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  if (n < 0) return {};
+  size_t pad = 0;
+  if (!text.empty() && text.back() == '=') ++pad;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
+
+std::map<std::string, std::string> E2eTest::hookd_env() {
+  return {
+      {"HOOKD_REDIS_URL", redis_url(kRedisDb)},
+      {"HOOKD_KAFKA_BROKERS", kafka_brokers()},
+      {"HOOKD_KAFKA_TOPIC", topic_},
+      {"HOOKD_KAFKA_GROUP", "hookd-e2e-" + topic_},
+      {"HOOKD_OPERATOR_TOKEN", kOperatorToken},
+      {"HOOKD_ALLOW_TARGETS", "127.0.0.1"},
+      {"HOOKD_THREADS", "2"},
+      {"HOOKD_BODY_LIMIT", "65536"},
+      {"HOOKD_RETRY_SCHEDULE", "300ms"},
+      {"HOOKD_RETRY_JITTER", "0"},
+      {"HOOKD_MAX_ATTEMPTS", "3"},
+      {"HOOKD_DISPATCH_POLL", "50ms"},
+      {"HOOKD_DELIVERY_TIMEOUT", "2s"},
+      {"HOOKD_CONNECT_TIMEOUT", "1s"},
+      {"HOOKD_LEASE", "10s"},
+  };
+}
+
+void E2eTest::SetUp() {
+  redis_flush(kRedisDb);
+  topic_ = "hookd.e2e." + ids::uuid_v4().substr(0, 8);
+  kafka_create_topic(topic_, 3);
+  hookd_ = std::make_unique<HookdProcess>(hookd_binary(), hookd_env());
+
+  auto env = operator_call("POST", "/environment", R"({"name":"e2e"})");
+  ASSERT_EQ(env.status, 201) << env.body;
+  environment_id_ = std::string(env.json().get("id").as_string());
+  auto token = operator_call("POST", "/environment/" + environment_id_ + "/api-token", R"({"name":"e2e"})");
+  ASSERT_EQ(token.status, 201) << token.body;
+  token_ = std::string(token.json().get("token").as_string());
+
+  auto integration =
+      operator_call("POST", "/integration", R"({"name":"shopify","category":"ecommerce","config":{
+      "webhook":{"signature_verification":{"format":"hmac","config":{
+        "secret":"{{context.webhook_secret}}","algorithm":"sha256","string_type":"base64",
+        "compare_with":"{{headers.x-shopify-hmac-sha256}}","parts":["raw_body"]}}}}})");
+  ASSERT_EQ(integration.status, 201) << integration.body;
+  integration_id_ = std::string(integration.json().get("id").as_string());
+  auto install = admin("POST", "/environment-integration", R"({"integration_id":"shopify"})");
+  ASSERT_EQ(install.status, 201) << install.body;
+  install_id_ = std::string(install.json().get("id").as_string());
+  auto account = admin("POST", "/integrated-account",
+                       R"({"tenant_id":"acme","environment_integration_id":")" + install_id_ +
+                           R"(","authentication_method":"api_key","context":{"webhook_secret":")" +
+                           kShopifySecret + R"("}})");
+  ASSERT_EQ(account.status, 201) << account.body;
+  account_id_ = std::string(account.json().get("id").as_string());
+  if (seed_endpoint()) {
+    json::Value w = create_webhook(sink_.url("/hooks/acme"));
+    webhook_id_ = std::string(w.get("id").string_or(""));
+    webhook_secret_ = std::string(w.get("secret").string_or(""));
+  }
+}
+
+void E2eTest::TearDown() {
+  if (hookd_) {
+    // A clean shutdown is part of every test: a crash, a sanitizer report or a hang on SIGTERM fails it.
+    int status = hookd_->stop();
+    std::string log = hookd_->log();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "hookd exit status " << status;
+    EXPECT_EQ(log.find("AddressSanitizer"), std::string::npos);
+    EXPECT_EQ(log.find("runtime error:"), std::string::npos);
+    EXPECT_EQ(log.find("LeakSanitizer"), std::string::npos);
+    if (HasFailure()) std::fprintf(stderr, "---- hookd log ----\n%s\n-------------------\n", log.c_str());
+  }
+  hookd_.reset();
+  sink_.stop();
+}
+
+HttpResult E2eTest::admin(std::string_view method, const std::string& path, const std::string& body,
+                          const std::string& token) {
+  return http_call(hookd_->port(), method, path, body,
+                   {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
+}
+
+HttpResult E2eTest::operator_call(std::string_view method, const std::string& path, const std::string& body) {
+  return admin(method, path, body, kOperatorToken);
+}
+
+HttpResult E2eTest::post_shopify(const std::string& body, const std::string& account_id,
+                                 std::string signature) {
+  if (signature.empty()) signature = to_base64(hmac_sha256(kShopifySecret, body));
+  return http_call(hookd_->port(), "POST",
+                   "/integrated-account-webhook/" + (account_id.empty() ? account_id_ : account_id), body,
+                   {{"Content-Type", "application/json"},
+                    {"X-Shopify-Topic", "orders/create"},
+                    {"X-Shopify-Webhook-Id", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"},
+                    {"X-Shopify-Hmac-Sha256", signature}});
+}
+
+json::Value E2eTest::create_webhook(const std::string& url, const std::string& event_types_json) {
+  auto w =
+      admin("POST", "/webhook", R"({"target_url":")" + url + R"(","event_types":)" + event_types_json + "}");
+  EXPECT_EQ(w.status, 201) << w.body;
+  return w.json();
+}
+
+}  // namespace hookd::test

@@ -1,0 +1,59 @@
+// What every end-to-end test starts from: a fresh Redis database, a fresh Kafka topic, the real hookd binary,
+// an environment with an API token, a Shopify-style integration installed, one integrated account, and a
+// customer endpoint pointing at a local test sink.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "hookd_process.h"
+#include "http_call.h"
+#include "test_http_server.h"
+
+namespace hookd::test {
+
+// HMAC-SHA256 with OpenSSL directly (not hookd's own crypto): the test checks hookd, not itself.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string to_hex(std::string_view bytes);
+std::string to_base64(std::string_view bytes);
+std::string from_base64(std::string_view text);
+
+class E2eTest : public ::testing::Test {
+ protected:
+  static constexpr int kRedisDb =
+      2;  // e2e tests hold a RESOURCE_LOCK, so they own this database one at a time
+  static constexpr const char* kOperatorToken = "e2e-operator-token";
+  static constexpr const char* kShopifySecret = "shpss_e2e_secret";
+
+  void SetUp() override;
+  void TearDown() override;
+
+  // Extra environment for hookd (over the defaults); tests override.
+  virtual std::map<std::string, std::string> hookd_env();
+  virtual bool seed_endpoint() const { return true; }
+
+  HttpResult admin(std::string_view method, const std::string& path, const std::string& body = {},
+                   const std::string& token = {});
+  HttpResult operator_call(std::string_view method, const std::string& path, const std::string& body = {});
+  // A vendor POST signed as Shopify signs: base64 HMAC-SHA256 of the body in X-Shopify-Hmac-Sha256.
+  HttpResult post_shopify(const std::string& body, const std::string& account_id = {},
+                          std::string signature = {});
+  // Creates an endpoint for `url` with the given event types; returns its JSON.
+  json::Value create_webhook(const std::string& url, const std::string& event_types_json = "[\"record:*\"]");
+
+  std::unique_ptr<HookdProcess> hookd_;
+  TestHttpServer sink_;
+  std::string topic_;
+  std::string environment_id_;
+  std::string token_;
+  std::string integration_id_;
+  std::string install_id_;
+  std::string account_id_;
+  std::string webhook_id_;
+  std::string webhook_secret_;
+};
+
+}  // namespace hookd::test
