@@ -132,9 +132,10 @@ Value fn_pad(Call& call, Args& args) {
   size_t n = static_cast<size_t>(pad_length);
   std::string padding;
   if (utf16_length(ch) > 1) {
-    while (code_point_count(padding) < n)
+    size_t per = code_point_count(ch);
+    for (size_t have = 0; have < n; have += per)
       padding += ch;
-    padding = slice_code_points(padding, 0, static_cast<double>(n), true);
+    padding.resize(byte_offset_of_code_point(padding, n));
   } else {
     for (size_t i = 0; i < n; ++i)
       padding += ch;

@@ -133,7 +133,7 @@ bool Matches::next_native() {
   RegexMatch m;
   if (!regex_->regex->search(wide_, from, m)) return false;
   if (started_ && m.start == m.end) throw zero_length(*regex_);
-  call_.ev.tick();
+  call_.ev.check_time();  // a search can be long: look at the clock after each
   cp_end_ = m.end;
   std::string_view s = subject_.as_string();
   bool ascii = s.size() == wide_.size();

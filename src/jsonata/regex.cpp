@@ -2,6 +2,9 @@
 
 #include <boost/regex.hpp>
 
+#include <cstddef>
+#include <iterator>
+
 #include <cctype>
 
 #include "jsonata/error.h"
@@ -12,6 +15,78 @@ namespace hookd::jsonata::detail {
 struct Regex::Impl {
   boost::wregex re;
 };
+
+namespace {
+
+// A code-point cursor of our own, so that Boost instantiates its matcher for it here (the library only
+// carries matchers for the standard iterator types) and the search budget below applies.
+class Cursor {
+ public:
+  using iterator_category = std::random_access_iterator_tag;
+  using value_type = wchar_t;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const wchar_t*;
+  using reference = const wchar_t&;
+
+  Cursor() = default;
+  explicit Cursor(const wchar_t* p) : p_(p) {}
+  reference operator*() const { return *p_; }
+  pointer operator->() const { return p_; }
+  reference operator[](difference_type n) const { return p_[n]; }
+  Cursor& operator++() {
+    ++p_;
+    return *this;
+  }
+  Cursor operator++(int) { return Cursor(p_++); }
+  Cursor& operator--() {
+    --p_;
+    return *this;
+  }
+  Cursor operator--(int) { return Cursor(p_--); }
+  Cursor& operator+=(difference_type n) {
+    p_ += n;
+    return *this;
+  }
+  Cursor& operator-=(difference_type n) {
+    p_ -= n;
+    return *this;
+  }
+  friend Cursor operator+(Cursor c, difference_type n) { return Cursor(c.p_ + n); }
+  friend Cursor operator+(difference_type n, Cursor c) { return Cursor(c.p_ + n); }
+  friend Cursor operator-(Cursor c, difference_type n) { return Cursor(c.p_ - n); }
+  friend difference_type operator-(Cursor a, Cursor b) { return a.p_ - b.p_; }
+  friend bool operator==(Cursor a, Cursor b) { return a.p_ == b.p_; }
+  friend bool operator!=(Cursor a, Cursor b) { return a.p_ != b.p_; }
+  friend bool operator<(Cursor a, Cursor b) { return a.p_ < b.p_; }
+  friend bool operator>(Cursor a, Cursor b) { return a.p_ > b.p_; }
+  friend bool operator<=(Cursor a, Cursor b) { return a.p_ <= b.p_; }
+  friend bool operator>=(Cursor a, Cursor b) { return a.p_ >= b.p_; }
+  const wchar_t* base() const { return p_; }
+
+ private:
+  const wchar_t* p_ = nullptr;
+};
+
+// The states one search may visit before Boost gives up (throwing). Boost's own estimate grows with the
+// length of the subject times the square of the pattern's, so a catastrophic pattern could run for seconds;
+// this one is set per search from the subject's length alone: enough for any sane pattern to scan the whole
+// subject, a few milliseconds of backtracking for a catastrophic one.
+thread_local std::ptrdiff_t state_budget = 1000000;
+
+}  // namespace
+}  // namespace hookd::jsonata::detail
+
+namespace boost {
+namespace BOOST_REGEX_DETAIL_NS {
+template <>
+void perl_matcher<hookd::jsonata::detail::Cursor, std::allocator<sub_match<hookd::jsonata::detail::Cursor>>,
+                  wregex::traits_type>::estimate_max_state_count(std::random_access_iterator_tag*) {
+  max_state_count = hookd::jsonata::detail::state_budget;
+}
+}  // namespace BOOST_REGEX_DETAIL_NS
+}  // namespace boost
+
+namespace hookd::jsonata::detail {
 
 Regex::Regex(std::string source, std::unique_ptr<Impl> impl)
     : source_(std::move(source)), impl_(std::move(impl)) {}
@@ -240,13 +315,16 @@ std::shared_ptr<const Regex> compile_regex(std::string_view pattern, std::string
 
 bool Regex::search(const std::wstring& subject, size_t from, RegexMatch& out) const {
   if (from > subject.size()) return false;
-  boost::wsmatch m;
+  // Enough for any sane pattern to scan the whole subject; a catastrophic one gives up after some
+  // milliseconds.
+  state_budget = 1000000 + 32 * static_cast<std::ptrdiff_t>(subject.size());
+  boost::match_results<Cursor> m;
   auto flags = boost::regex_constants::match_default;
   if (from > 0) flags |= boost::regex_constants::match_prev_avail;
+  const wchar_t* data = subject.data();
   bool found = false;
   try {
-    found = boost::regex_search(subject.begin() + static_cast<std::ptrdiff_t>(from), subject.end(), m,
-                                impl_->re, flags);
+    found = boost::regex_search(Cursor(data + from), Cursor(data + subject.size()), m, impl_->re, flags);
   } catch (const std::exception& ex) {
     JError e("U1001");
     e.message = std::string("Regular expression matching gave up: ") + ex.what();
@@ -255,13 +333,12 @@ bool Regex::search(const std::wstring& subject, size_t from, RegexMatch& out) co
     throw e;
   }
   if (!found) return false;
-  auto begin = subject.begin();
-  out.start = static_cast<size_t>(m[0].first - begin);
-  out.end = static_cast<size_t>(m[0].second - begin);
+  out.start = static_cast<size_t>(m[0].first.base() - data);
+  out.end = static_cast<size_t>(m[0].second.base() - data);
   out.groups.clear();
   for (size_t g = 1; g < m.size(); ++g) {
     if (m[g].matched)
-      out.groups.emplace_back(m[g].first - begin, m[g].second - begin);
+      out.groups.emplace_back(m[g].first.base() - data, m[g].second.base() - data);
     else
       out.groups.emplace_back(-1, -1);
   }

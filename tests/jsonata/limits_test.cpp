@@ -202,6 +202,17 @@ TEST(Limits, TheClockIsCheckedWhateverTheShapeOfTheLoop) {
   EXPECT_EQ(e.code, "U1001");
 }
 
+TEST(Limits, CatastrophicRegexesGiveUp) {
+  // Exponential backtracking (jsonata-js would hang on this): the search gives up with an error instead.
+  Error e = fails_quickly(R"($match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+b/))");
+  EXPECT_EQ(e.code, "U1001");
+  EXPECT_NE(e.message.find("Regular expression"), std::string::npos);
+  // Ordinary patterns over long subjects still match.
+  Limits relaxed;
+  relaxed.time = std::chrono::seconds(20);
+  EXPECT_EQ(testing::run("$count($match($pad('', 200000, 'ab '), /ab/))", "", {}, relaxed), "66667");
+}
+
 TEST(Limits, EvalLoopsAreStopped) {
   Error e = fails_quickly("( $f := function(){ $eval('$f()') }; $f() )");
   EXPECT_EQ(e.code, "U1001");  // a limit error passes through $eval instead of becoming D3121
