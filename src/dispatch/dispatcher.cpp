@@ -102,10 +102,12 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     auto webhooks = co_await store_.list_webhooks(event->environment_id);
     if (webhooks.ok()) {
       std::vector<std::string> targets;
-      for (const auto& w : *webhooks)
-        if (event->target_webhook_id.empty() ? w.is_active && w.wants(event->type)
-                                             : w.id == event->target_webhook_id)
+      for (const auto& w : *webhooks) {
+        // An endpoint gets the events that happen after it was registered, not ones still in flight before.
+        bool subscribed = w.is_active && w.wants(event->type) && w.created_at <= event->created_at;
+        if (event->target_webhook_id.empty() ? subscribed : w.id == event->target_webhook_id)
           targets.push_back(w.id);
+      }
       if (targets.empty()) break;
       auto created = co_await deliveries_.schedule(*event, message->value, targets);
       if (created.ok()) {
