@@ -76,10 +76,14 @@ bool is_event_type_pattern(std::string_view pattern) noexcept {
 
 Event make_event(std::string type, std::string environment_id, json::Value payload,
                  std::string integrated_account_id) {
-  int64_t now = clock::now_millis();
-  return Event{ids::uuid_v7(now),         std::move(type),
-               std::move(environment_id), std::move(integrated_account_id),
-               std::move(payload),        now};
+  Event e;
+  e.created_at = clock::now_millis();
+  e.id = ids::uuid_v7(e.created_at);
+  e.type = std::move(type);
+  e.environment_id = std::move(environment_id);
+  e.integrated_account_id = std::move(integrated_account_id);
+  e.payload = std::move(payload);
+  return e;
 }
 
 std::string serialize_event(const Event& e) {
