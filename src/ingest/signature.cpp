@@ -1,5 +1,7 @@
 #include "ingest/signature.h"
 
+#include <algorithm>
+
 namespace hookd::ingest {
 
 namespace {
@@ -33,6 +35,16 @@ Result<SignatureVerifier> SignatureVerifier::create(const json::Value& sv) {
                             " (supported: hmac)");
   const json::Value& config = sv.get("config");
   if (!config.is_object()) return config_error("config", "must be an object");
+  // A misspelt field would otherwise be ignored and its default used silently ("algoritm": "sha1" -> sha256).
+  for (const auto& m : sv.members())
+    if (m.name() != "format" && m.name() != "config") return config_error(m.name(), "unknown field");
+  for (const auto& m : config.members()) {
+    static constexpr std::string_view kKnown[] = {"secret",      "compare_with", "algorithm",
+                                                  "string_type", "parts",        "prefix"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), m.name()) == std::end(kKnown))
+      return config_error("config." + std::string(m.name()),
+                          "unknown field (secret, compare_with, algorithm, string_type, parts, prefix)");
+  }
 
   SignatureVerifier v;
   if (const json::Value& alg = config.get("algorithm"); !alg.is_undefined()) {

@@ -204,6 +204,12 @@ TEST(SignatureVerifier, InvalidConfigsAreRejectedWithTheField) {
        "signature_verification.config.parts[1]: must be a string ('raw_body' or a template)"},
       {R"({"format":"hmac","config":{"secret":"{{context.x","compare_with":"x"}})",
        "signature_verification.config.secret: unclosed {{ in '{{context.x'"},
+      {R"({"format":"hmac","config":{"secret":"k","compare_with":"x","algoritm":"sha1"}})",
+       "signature_verification.config.algoritm: unknown field (secret, compare_with, algorithm, string_type, "
+       "parts, "
+       "prefix)"},
+      {R"({"format":"hmac","config":{"secret":"k","compare_with":"x"},"extra":1})",
+       "signature_verification.extra: unknown field"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.config);
