@@ -275,25 +275,28 @@ Value fn_random(Call&, Args&) {
   return Value(std::uniform_real_distribution<double>(0.0, 1.0)(rng));
 }
 
-// Number.prototype.toString(radix) for the integers $formatBase passes it.
+// Number.prototype.toString(radix) for the integers $formatBase passes it, digit for digit as V8 writes them:
+// exact digits below 2^53, and above it only as many as the double carries, the rest zeros.
 std::string to_radix(double v, int radix) {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   if (!std::isfinite(v)) return v > 0 ? "Infinity" : v < 0 ? "-Infinity" : "NaN";
   bool neg = v < 0;
-  v = std::fabs(v);
+  double integer = std::floor(std::fabs(v));
+  auto binary_exponent = [](double d) {  // d = (53-bit integer) * 2^exponent
+    int e = 0;
+    std::frexp(d, &e);
+    return e - 53;
+  };
   std::string digits;
-  if (v < 1.8e19) {
-    auto u = static_cast<unsigned long long>(v);
-    do {
-      digits.push_back(kDigits[u % static_cast<unsigned>(radix)]);
-      u /= static_cast<unsigned>(radix);
-    } while (u);
-  } else {
-    while (v >= 1) {
-      digits.push_back(kDigits[static_cast<int>(std::fmod(v, radix))]);
-      v = std::floor(v / radix);
-    }
+  while (binary_exponent(integer / radix) > 0) {
+    integer /= radix;
+    digits.push_back('0');
   }
+  do {
+    double remainder = std::fmod(integer, radix);
+    digits.push_back(kDigits[static_cast<int>(remainder)]);
+    integer = (integer - remainder) / radix;
+  } while (integer > 0);
   if (neg) digits.push_back('-');
   return std::string(digits.rbegin(), digits.rend());
 }
@@ -304,6 +307,11 @@ Value fn_format_base(Call&, Args& args) {
   double value = round_half_even(a.as_number(), 0);
   double radix = arg(args, 1).is_undefined() ? 10 : round_half_even(arg(args, 1).as_number(), 0);
   if (!(radix >= 2 && radix <= 36)) throw JError("D3100", Value(radix));
+  if (radix == 10 && std::isfinite(value)) {  // toString(10) is plain ToString: 1e+21 from 1e21 up
+    std::string text;
+    json::write_number(text, value);
+    return Value(text);
+  }
   return Value(to_radix(value, static_cast<int>(radix)));
 }
 

@@ -218,6 +218,8 @@ TEST(Evaluate, MatchesJsonataJs) {
       {R"~($power(10, 400))~", R"~()~", R"~(error D3061)~"},
       {R"~($formatBase(255, 16))~", R"~()~", R"~("ff")~"},
       {R"~($formatBase(-10, 2))~", R"~()~", R"~("-1010")~"},
+      {R"~($formatBase(1e21))~", R"~()~", R"~("1e+21")~"},
+      {R"~($formatBase(123456789012345680000, 36))~", R"~()~", R"~("q1ysz911igw00")~"},
       {R"~($formatBase(10, 40))~", R"~()~", R"~(error D3100)~"},
       {R"~($base64encode("héllo"))~", R"~()~", R"~("aOlsbG8=")~"},
       {R"~($base64decode("aMOpbGxv"))~", R"~()~", R"~("hÃ©llo")~"},
