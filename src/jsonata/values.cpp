@@ -129,6 +129,12 @@ class JsWriter {
           return;
         }
         if (!std::isfinite(d)) throw JError("D1001", v);
+        if (!v.number_text().empty()) {
+          // An integer from the input that a double cannot hold: its digits as received (jsonata-js, having
+          // parsed it as a double, would print the nearest double; hookd keeps ids intact).
+          out += v.number_text();
+          return;
+        }
         if (d != std::trunc(d)) d = to_precision_15(d);
         json::write_number(out, d);
         return;
@@ -209,7 +215,8 @@ Value clone_value(Evaluator& ev, const Value& v) {
       double d = v.as_number();
       if (std::isnan(d)) return Value(nullptr);
       if (!std::isfinite(d)) throw JError("D1001", v);
-      return Value(d != std::trunc(d) ? to_precision_15(d) : d);
+      return d != std::trunc(d) ? Value(to_precision_15(d))
+                                : v;  // integers as they are (big ids keep digits)
     }
     case json::Type::array: {
       std::vector<Value> items;

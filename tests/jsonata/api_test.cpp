@@ -110,6 +110,17 @@ TEST(Evaluate, ResultsCarryNoSequenceMarks) {
   EXPECT_EQ(json::dump(r.value()), "[10,20]");
 }
 
+TEST(Evaluate, BigIntegerIdsKeepTheirDigits) {
+  // json::Value keeps the digits of an integer a double cannot hold; passing it through, $string and `&` keep
+  // them (jsonata-js, having parsed it as a double, would print 820982911946154500).
+  EXPECT_EQ(testing::run(R"({"id": id, "s": $string(id), "c": "#" & id, "t": $ ~> |$|{"y": 1}|})",
+                         R"({"id": 820982911946154508})"),
+            R"({"id":820982911946154508,"s":"820982911946154508","c":"#820982911946154508",)"
+            R"("t":{"id":820982911946154508,"y":1}})");
+  // Arithmetic uses the nearest double, as in JavaScript.
+  EXPECT_EQ(testing::run("id + 1", R"({"id": 820982911946154508})"), "820982911946154500");
+}
+
 TEST(Evaluate, AnArrayInputIsOneValue) {
   EXPECT_EQ(testing::run("$", "[1,2]"), "[1,2]");
   EXPECT_EQ(testing::run("$count($)", "[1,2]"), "2");
