@@ -17,6 +17,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
+  // Empty results are errors (Asio's co_spawn default-constructs the result it hands an exception to).
+  Result() : v_(Error{"empty", "no result"}) {}
   Result(T value) : v_(std::move(value)) {}
   Result(Error error) : v_(std::move(error)) {}
 

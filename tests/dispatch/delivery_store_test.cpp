@@ -1,0 +1,240 @@
+// DeliveryStore's Lua scripts against a real Redis: each delivery created once, each due attempt claimed by
+// one dispatcher, attempts recorded only by the claim holder, retries, dead letters, replays and
+// auto-disable.
+#include <future>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "dispatch/delivery_store.h"
+#include "services.h"
+
+namespace hookd::dispatch {
+namespace {
+
+constexpr int kDb = 3;
+
+class DeliveryStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::redis_flush(kDb);
+    store::RedisOptions ro;
+    std::string error;
+    ASSERT_TRUE(store::RedisOptions::from_url(test::redis_url(kDb), ro, &error)) << error;
+    redis_ = store::RedisClient::create(io_.get_executor(), ro);
+    store_ = std::make_unique<store::Store>(redis_);
+    options_.max_attempts = 3;
+    options_.disable_after = std::chrono::milliseconds(0);
+    options_.disable_after_failures = 3;
+    deliveries_ = std::make_unique<DeliveryStore>(*store_, options_);
+  }
+  void TearDown() override {
+    redis_->close();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_)
+      t.join();
+  }
+
+  // Runs a coroutine on the test's io_context and waits for its result.
+  template <typename T>
+  T run(awaitable<T> a) {
+    std::promise<T> p;
+    auto f = p.get_future();
+    asio::co_spawn(io_, std::move(a), [&p](std::exception_ptr e, T v) {
+      if (e)
+        p.set_exception(e);
+      else
+        p.set_value(std::move(v));
+    });
+    return f.get();
+  }
+
+  Event event() { return make_event("record:created", "env-1", json::Value::empty_object(), "acc-1"); }
+
+  std::vector<std::string> schedule(const Event& e, std::vector<std::string> webhooks) {
+    std::string text = serialize_event(e);
+    auto r = run(deliveries_->schedule(e, text, webhooks));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : std::vector<std::string>{};
+  }
+  std::vector<std::string> claim(int64_t now, size_t limit, const std::string& who) {
+    auto r = run(deliveries_->claim_due(now, limit, who));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : std::vector<std::string>{};
+  }
+  Delivery get(const std::string& id) {
+    auto r = run(deliveries_->get(id));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : Delivery{};
+  }
+  RecordResult record(const std::string& id, const std::string& claim, bool ok, int64_t next_due) {
+    Delivery d = get(id);
+    Attempt a;
+    a.number = d.attempts + 1;
+    a.started_at = clock::now_millis();
+    a.status_code = ok ? 200 : 500;
+    if (!ok) a.error = "endpoint answered 500";
+    auto r = run(deliveries_->record(d, claim, a, ok, next_due));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : RecordResult{};
+  }
+
+  asio::io_context io_{2};
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  std::vector<std::thread> threads_ = [this] {
+    std::vector<std::thread> t;
+    for (int i = 0; i < 2; ++i)
+      t.emplace_back([this] { io_.run(); });
+    return t;
+  }();
+  store::RedisClientPtr redis_;
+  std::unique_ptr<store::Store> store_;
+  DispatchOptions options_;
+  std::unique_ptr<DeliveryStore> deliveries_;
+};
+
+TEST_F(DeliveryStoreTest, ScheduleCreatesEachDeliveryOnce) {
+  Event e = event();
+  auto first = schedule(e, {"w1", "w2"});
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0], DeliveryStore::delivery_id(e.id, "w1"));
+  EXPECT_TRUE(schedule(e, {"w1", "w2"}).empty()) << "consuming the event again creates nothing";
+  Delivery d = get(first[0]);
+  EXPECT_EQ(d.status, DeliveryStatus::pending);
+  EXPECT_EQ(d.event_id, e.id);
+  EXPECT_EQ(d.webhook_id, "w1");
+  auto stored = run(deliveries_->event_json(e.id));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, serialize_event(e));
+}
+
+TEST_F(DeliveryStoreTest, ConcurrentClaimersNeverTakeTheSameDelivery) {
+  std::set<std::string> all;
+  for (int i = 0; i < 25; ++i)
+    for (auto& id : schedule(event(), {"w1", "w2"}))
+      all.insert(id);
+  ASSERT_EQ(all.size(), 50u);
+  int64_t now = clock::now_millis() + 1;
+  std::vector<std::future<std::vector<std::string>>> claimers;
+  for (int c = 0; c < 4; ++c)
+    claimers.push_back(std::async(std::launch::async, [&, c] {
+      std::vector<std::string> mine;
+      for (;;) {
+        auto got = claim(now, 7, "claimer-" + std::to_string(c));
+        if (got.empty()) return mine;
+        mine.insert(mine.end(), got.begin(), got.end());
+      }
+    }));
+  std::multiset<std::string> claimed;
+  for (auto& f : claimers)
+    for (auto& id : f.get())
+      claimed.insert(id);
+  EXPECT_EQ(claimed.size(), 50u);
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()), all) << "every delivery exactly once";
+  EXPECT_TRUE(claim(now + options_.lease.count() - 1, 100, "late").empty()) << "all leased";
+}
+
+TEST_F(DeliveryStoreTest, FailuresRetryThenDeadLetter) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  ASSERT_EQ(claim(now, 10, "c1"), std::vector<std::string>{id});
+
+  RecordResult r1 = record(id, "c1", false, now + 1000);
+  EXPECT_EQ(r1.status, DeliveryStatus::retrying);
+  EXPECT_TRUE(claim(now + 999, 10, "c2").empty()) << "not due yet";
+  ASSERT_EQ(claim(now + 1000, 10, "c2"), std::vector<std::string>{id});
+
+  RecordResult r2 = record(id, "c2", false, 0);
+  EXPECT_EQ(r2.status, DeliveryStatus::failed);
+  Delivery d = get(id);
+  EXPECT_EQ(d.status, DeliveryStatus::failed);
+  EXPECT_EQ(d.attempts, 2);
+  EXPECT_EQ(d.last_status_code, 500);
+  EXPECT_EQ(*run(deliveries_->failed_ids("w1")), std::vector<std::string>{id});
+  EXPECT_TRUE(claim(now + 10'000'000, 10, "c3").empty()) << "dead letters are off the schedule";
+  auto attempts = run(deliveries_->attempts(id));
+  ASSERT_EQ(attempts->size(), 2u);
+  EXPECT_EQ((*attempts)[1].number, 2);
+}
+
+TEST_F(DeliveryStoreTest, AnExpiredClaimCannotRecord) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  ASSERT_EQ(claim(now, 10, "slow"), std::vector<std::string>{id});
+  // The slow dispatcher's lease runs out; another one claims the delivery.
+  ASSERT_EQ(claim(now + options_.lease.count(), 10, "fast"), std::vector<std::string>{id});
+  EXPECT_TRUE(record(id, "slow", true, 0).lost_claim);
+  EXPECT_EQ(get(id).attempts, 0);
+  RecordResult r = record(id, "fast", true, 0);
+  EXPECT_FALSE(r.lost_claim);
+  EXPECT_EQ(r.status, DeliveryStatus::succeeded);
+}
+
+TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  claim(now, 10, "c1");
+  record(id, "c1", false, 0);
+  ASSERT_EQ(get(id).status, DeliveryStatus::failed);
+
+  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), 1);
+  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), 0) << "already scheduled";
+  Delivery d = get(id);
+  EXPECT_EQ(d.status, DeliveryStatus::pending);
+  EXPECT_EQ(d.replays, 1);
+  EXPECT_EQ(d.round_attempts(), 0) << "a replay starts a new round of attempts";
+  EXPECT_TRUE(run(deliveries_->failed_ids("w1"))->empty());
+  ASSERT_EQ(claim(now + 5, 10, "c2"), std::vector<std::string>{id});
+  EXPECT_EQ(record(id, "c2", true, 0).status, DeliveryStatus::succeeded);
+  EXPECT_EQ(run(deliveries_->replay("no-such-delivery", now)).error().code, "not_found");
+}
+
+TEST_F(DeliveryStoreTest, PersistentFailureCrossesTheDisableThresholdAndSuccessResetsIt) {
+  std::vector<bool> disable;
+  for (int i = 0; i < 4; ++i) {
+    std::string id = schedule(event(), {"w9"}).at(0);
+    ASSERT_EQ(claim(clock::now_millis() + 1, 10, "c"), std::vector<std::string>{id});
+    RecordResult r = record(id, "c", false, 0);
+    ASSERT_FALSE(r.lost_claim);
+    disable.push_back(r.disable_endpoint);
+    if (i == 0) {
+      // One success in between resets the count.
+      std::string ok_id = schedule(event(), {"w9"}).at(0);
+      ASSERT_EQ(claim(clock::now_millis() + 1, 10, "c"), std::vector<std::string>{ok_id});
+      ASSERT_EQ(record(ok_id, "c", true, 0).status, DeliveryStatus::succeeded);
+    }
+  }
+  EXPECT_EQ(disable, (std::vector<bool>{false, false, false, true}))
+      << "3 consecutive failures after the reset";
+}
+
+TEST_F(DeliveryStoreTest, ListsNewestFirstWithFiltersAndCursors) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(schedule(event(), {"w5"}).at(0));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  auto page1 = run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, "", 2));
+  ASSERT_TRUE(page1.ok());
+  ASSERT_EQ(page1->items.size(), 2u);
+  EXPECT_EQ(page1->items[0].id, ids[4]);
+  EXPECT_EQ(page1->items[1].id, ids[3]);
+  auto page2 = run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, page1->next_cursor, 10));
+  ASSERT_TRUE(page2.ok());
+  ASSERT_EQ(page2->items.size(), 3u);
+  EXPECT_EQ(page2->items[0].id, ids[2]);
+  EXPECT_TRUE(page2->next_cursor.empty());
+
+  DeliveryFilter failed;
+  failed.status = DeliveryStatus::failed;
+  EXPECT_TRUE(run(deliveries_->list(DeliveryStore::Index::webhook, "w5", failed, "", 10))->items.empty());
+  EXPECT_EQ(run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, "garbage", 10)).error().code,
+            "invalid_cursor");
+}
+
+}  // namespace
+}  // namespace hookd::dispatch
