@@ -9,12 +9,15 @@ namespace {
 // be interrupted, so on timeout the caller is completed at once and the lookup's late answer is dropped. Both
 // completions hold the race state; an atomic flag picks the single winner even on a multi-threaded executor.
 template <typename Token>
-auto async_resolve_within(asio::any_io_executor executor, std::string host, std::string service,
-                          std::chrono::milliseconds timeout, Token&& token) {
+auto async_resolve_within(std::string host, std::string service, std::chrono::milliseconds timeout,
+                          Token&& token) {
   using Results = tcp::resolver::results_type;
   return asio::async_initiate<Token, void(error_code, Results)>(
-      [executor, host = std::move(host), service = std::move(service), timeout](auto handler) mutable {
+      [host = std::move(host), service = std::move(service), timeout](auto handler) mutable {
         using Handler = decltype(handler);
+        // The caller's executor, from its handler (not `co_await this_coro::executor`: see
+        // src/bus/producer.cpp).
+        asio::any_io_executor executor = asio::get_associated_executor(handler);
         struct Race {
           Race(asio::any_io_executor ex, Handler h) : resolver(ex), timer(ex), handler(std::move(h)) {}
           tcp::resolver resolver;
@@ -57,9 +60,8 @@ awaitable<Resolved> resolve_host(const Url& url, const ClientOptions& options) {
     co_return out;
   }
   error_code ec;
-  auto executor = co_await asio::this_coro::executor;
-  auto results = co_await async_resolve_within(executor, url.host, std::to_string(url.port),
-                                               options.resolve_timeout, redirect(ec));
+  auto results = co_await async_resolve_within(url.host, std::to_string(url.port), options.resolve_timeout,
+                                               redirect(ec));
   if (ec == asio::error::timed_out) {
     out.error = ClientErrorKind::timeout;
     out.message = "resolving '" + url.host + "' timed out after " +
