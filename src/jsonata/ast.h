@@ -147,6 +147,7 @@ struct Node {
   bool consarray = false;             // array constructor first/last in a path: not flattened
   bool tuple = false;                 // evaluated as a tuple stream
   bool simple_path = false;           // path: only plain name steps (a variable may come first), nothing else
+  bool literal_keys = false;          // object constructor: distinct string-literal keys, none integer-like
   bool folded = false;                // a constant expression, evaluated once when compiled: `folded_value`
   json::Value folded_value;
   json::Value focus;         // `@$v`: variable name

@@ -194,6 +194,38 @@ Value Evaluator::eval_binary(const Node* expr, const Value& input, Env* env) {
   }
 }
 
+namespace {
+
+// A group's data: the item when there is one, else the items appended (arrays contribute their elements), as
+// jsonata-js's repeated fn.append builds it.
+Value group_data(const Value& first, std::span<const Value> more) {
+  if (more.empty()) return first;
+  Value acc = first;
+  std::vector<Value> all;
+  bool joined = false;
+  auto add = [&](const Value& v) {
+    if (v.is_array())
+      all.insert(all.end(), v.as_array().begin(), v.as_array().end());
+    else
+      all.push_back(v);
+  };
+  for (const Value& v : more) {
+    if (v.is_undefined()) continue;
+    if (!joined && acc.is_undefined()) {
+      acc = v;
+      continue;
+    }
+    if (!joined) {
+      add(acc);
+      joined = true;
+    }
+    add(v);
+  }
+  return joined ? Value::array(std::move(all)) : acc;
+}
+
+}  // namespace
+
 Value Evaluator::eval_unary(const Node* expr, const Value& input, Env* env) {
   switch (expr->op) {
     case Op::neg: {
@@ -224,8 +256,25 @@ Value Evaluator::eval_unary(const Node* expr, const Value& input, Env* env) {
       Value out = Value::array(std::move(result));
       return expr->consarray ? std::move(out).with_tag(kCons) : out;
     }
-    case Op::object:
+    case Op::object: {
+      if (expr->literal_keys && !has_flag(input, kTupleStream)) {
+        // Known, distinct keys: every key groups every item, so each value is evaluated once, in order,
+        // against all the items appended (what grouping gives).
+        Value context = input;
+        if (input.is_array()) {
+          const auto& items = input.as_array();
+          context = items.empty() ? Value() : group_data(items[0], std::span(items).subspan(1));
+          check_items(context.is_array() ? context.size() : 1);
+        }
+        json::ObjectBuilder b(expr->pairs.size());
+        for (const auto& [key, value] : expr->pairs) {
+          Value v = eval(value, context, env);
+          if (!v.is_undefined()) b.append_unique(key->value, std::move(v));
+        }
+        return std::move(b).build();
+      }
       return eval_group(expr->pairs, expr->position, input, env);
+    }
     default:
       return Value();
   }
@@ -246,31 +295,7 @@ Value Evaluator::eval_group(const std::vector<std::pair<Node*, Node*>>& pairs, i
     size_t expr_index;
     Value first;
     std::vector<Value> more;
-    Value data() const {
-      if (more.empty()) return first;
-      Value acc = first;
-      std::vector<Value> all;
-      bool joined = false;
-      auto add = [&](const Value& v) {
-        if (v.is_array())
-          all.insert(all.end(), v.as_array().begin(), v.as_array().end());
-        else
-          all.push_back(v);
-      };
-      for (const Value& v : more) {
-        if (v.is_undefined()) continue;
-        if (!joined && acc.is_undefined()) {
-          acc = v;
-          continue;
-        }
-        if (!joined) {
-          add(acc);
-          joined = true;
-        }
-        add(v);
-      }
-      return joined ? Value::array(std::move(all)) : acc;
-    }
+    Value data() const { return group_data(first, more); }
   };
   SmallVec<Entry, 8> groups;
   std::unordered_map<std::string_view, size_t> index;  // only for many groups; a scan is faster for a few

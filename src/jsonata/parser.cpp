@@ -496,6 +496,29 @@ void mark_simple_paths(Program& program) {
   }
 }
 
+// Object constructors whose keys are distinct string literals (and not integer-like, which JavaScript would
+// order first): over a single value they need no grouping (see Evaluator::eval_unary).
+void mark_literal_objects(Program& program) {
+  for (auto& node : program.nodes) {
+    Node* n = node.get();
+    if (n->kind != Kind::unary || n->op != Op::object) continue;
+    bool ok = true;
+    for (size_t i = 0; i < n->pairs.size() && ok; ++i) {
+      const Node* k = n->pairs[i].first;
+      ok = k->kind == Kind::string && !k->has_predicate && !k->group && k->value.is_string();
+      if (!ok) break;
+      std::string_view key = k->value.as_string();
+      bool digits = !key.empty() && key.size() <= 10 && (key.size() == 1 || key[0] != '0');
+      for (char c : key)
+        digits = digits && c >= '0' && c <= '9';
+      ok = !digits && key != "_jsonata_lambda" && key != "_jsonata_function";
+      for (size_t j = 0; j < i && ok; ++j)
+        ok = n->pairs[j].first->value.as_string() != key;
+    }
+    n->literal_keys = ok;
+  }
+}
+
 // Constant sub-expressions (literals combined by operators and array constructors, like the `[0..4]` in
 // `items[[0..4]]`, which jsonata-js evaluates again for every item) are evaluated once, here. Whatever fails
 // to evaluate (`1 + "a"`) is left alone so that its error still comes at evaluation, as in jsonata-js.
@@ -561,6 +584,7 @@ std::shared_ptr<Program> compile_program(std::string_view source) {
   Node* tree = parse(*program, program->source);
   program->root = analyze(*program, tree);
   mark_simple_paths(*program);
+  mark_literal_objects(*program);
   fold_all(*program);
   return program;
 }
