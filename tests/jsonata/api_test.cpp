@@ -156,6 +156,30 @@ TEST(Evaluate, ManyThreadsShareOneExpression) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+TEST(Evaluate, ManyThreadsLookUpOneLargeObject) {
+  // A large object builds its key index on the first lookup; threads racing to do that must agree.
+  std::string text = "{";
+  for (int i = 0; i < 40; ++i)
+    text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\": " + std::to_string(i);
+  text += "}";
+  auto c = compile("k7 + k39 + $sum($keys($).$lookup($$, $))");
+  ASSERT_TRUE(c.ok());
+  for (int round = 0; round < 20; ++round) {
+    json::Value shared = parse_json(text);  // a fresh object: its index is not built yet
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        auto r = evaluate(*c.value(), shared);
+        if (!r.ok() || json::dump(r.value()) != "826") ++wrong;
+      });
+    }
+    for (auto& t : threads)
+      t.join();
+    EXPECT_EQ(wrong.load(), 0);
+  }
+}
+
 TEST(Evaluate, FunctionResultsOutliveTheirEvaluation) {
   // A function may be returned; once its evaluation is over it no longer sees the variables it captured.
   auto c = compile("($k := 5; function($x){ $x * 2 })");
