@@ -95,6 +95,7 @@ std::string serialize_event(const Event& e) {
   b.append_unique("created_at", json::Value(clock::iso8601(e.created_at)));
   if (!e.integrated_account_id.empty())
     b.append_unique("integrated_account_id", json::Value(e.integrated_account_id));
+  if (!e.target_webhook_id.empty()) b.append_unique("target_webhook_id", json::Value(e.target_webhook_id));
   return json::dump(std::move(b).build());
 }
 

@@ -141,6 +141,21 @@ HttpResult E2eTest::post_shopify(const std::string& body, const std::string& acc
                     {"X-Shopify-Hmac-Sha256", signature}});
 }
 
+std::string E2eTest::add_account(const std::string& integration, const std::string& config_json,
+                                 const std::string& context_json) {
+  auto i = operator_call("POST", "/integration",
+                         R"({"name":")" + integration + R"(","config":)" + config_json + "}");
+  EXPECT_EQ(i.status, 201) << i.body;
+  auto install = admin("POST", "/environment-integration", R"({"integration_id":")" + integration + R"("})");
+  EXPECT_EQ(install.status, 201) << install.body;
+  std::string install_id(install.json().get("id").string_or(""));
+  auto account = admin("POST", "/integrated-account",
+                       R"({"tenant_id":"acme","environment_integration_id":")" + install_id +
+                           R"(","authentication_method":"oauth2","context":)" + context_json + "}");
+  EXPECT_EQ(account.status, 201) << account.body;
+  return std::string(account.json().get("id").string_or(""));
+}
+
 json::Value E2eTest::create_webhook(const std::string& url, const std::string& event_types_json) {
   auto w =
       admin("POST", "/webhook", R"({"target_url":")" + url + R"(","event_types":)" + event_types_json + "}");

@@ -41,6 +41,10 @@ class E2eTest : public ::testing::Test {
   // A vendor POST signed as Shopify signs: base64 HMAC-SHA256 of the body in X-Shopify-Hmac-Sha256.
   HttpResult post_shopify(const std::string& body, const std::string& account_id = {},
                           std::string signature = {});
+  // Adds an integration with `config_json` to the catalog, installs it and imports an account with
+  // `context_json`; returns the account's id.
+  std::string add_account(const std::string& integration, const std::string& config_json,
+                          const std::string& context_json = "{}");
   // Creates an endpoint for `url` with the given event types; returns its JSON.
   json::Value create_webhook(const std::string& url, const std::string& event_types_json = "[\"record:*\"]");
 
