@@ -10,6 +10,7 @@ void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx) {
   register_account_routes(router, ctx);
   register_webhook_routes(router, ctx);
   register_delivery_routes(router, ctx);
+  register_event_routes(router, ctx);
 }
 
 }  // namespace hookd::admin

@@ -10,5 +10,6 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
 void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
 void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
 void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
+void register_event_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
 
 }  // namespace hookd::admin

@@ -1,6 +1,8 @@
 #include "app/service.h"
 
 #include "admin/admin.h"
+#include "app/health.h"
+#include "ingest/routes.h"
 #include "core/log.h"
 #include "core/metrics.h"
 
@@ -33,14 +35,10 @@ Status Service::start() {
   producer_ = *producer;
 
   auto router = std::make_shared<http::Router>();
-  add_health_routes(*router);
 
   if (config_.role_ingest) {
     pipeline_ = std::make_unique<ingest::Pipeline>(*store_, producer_, config_.ingest);
-    router->add(http::Verb::post, "/integrated-account-webhook/{integrated_account_id}",
-                [this](http::RequestContext& ctx) -> awaitable<http::Response> {
-                  co_return co_await pipeline_->handle(ctx, std::string(ctx.param("integrated_account_id")));
-                });
+    ingest::register_routes(*router, *pipeline_);
   }
   if (config_.role_dispatch || config_.role_admin) {
     std::string error;
@@ -63,6 +61,7 @@ Status Service::start() {
     admin::register_routes(*router, ctx);
   }
 
+  register_health_routes(*router, {redis_.get(), producer_.get(), dispatcher_.get(), &stopping_});
   server_ = std::make_shared<http::Server>(io_, config_.server, router);
   if (error_code ec = server_->listen())
     return make_error("listen_failed", "cannot listen on " + config_.server.address + ":" +
@@ -81,36 +80,6 @@ Status Service::start() {
                                 {"redis", config_.redis.redacted_url()},
                                 {"kafka", mock_ ? std::string("mock") : kafka.brokers}});
   return {};
-}
-
-void Service::add_health_routes(http::Router& router) {
-  router.add(http::Verb::get, "/healthz", [](http::RequestContext&) -> awaitable<http::Response> {
-    json::ObjectBuilder b;
-    b.set("status", "ok");
-    co_return http::json_response(http::Status::ok, std::move(b).build());
-  });
-  router.add(http::Verb::get, "/readyz", [this](http::RequestContext&) -> awaitable<http::Response> {
-    // Ready means: a request now would be served. Redis answers, the producer is usable and, for dispatch,
-    // the consumer has its partitions.
-    error_code ec;
-    co_await redis_->async_ping(redirect(ec));
-    bool redis_ok = !ec;
-    bool kafka_ok = producer_->healthy();
-    bool dispatch_ok = !dispatcher_ || dispatcher_->consuming();
-    json::ObjectBuilder checks;
-    checks.set("redis", redis_ok ? "ok" : "unavailable: " + ec.message());
-    checks.set("kafka_producer", kafka_ok ? "ok" : "fatal error");
-    if (dispatcher_) checks.set("dispatch_consumer", dispatch_ok ? "ok" : "no partitions assigned yet");
-    bool ready = redis_ok && kafka_ok && dispatch_ok && !stopping_;
-    json::ObjectBuilder b;
-    b.set("status", ready ? "ready" : "not_ready").set("checks", std::move(checks).build());
-    co_return http::json_response(ready ? http::Status::ok : http::Status::service_unavailable,
-                                  std::move(b).build());
-  });
-  router.add(http::Verb::get, "/metrics", [](http::RequestContext&) -> awaitable<http::Response> {
-    co_return http::text_response(http::Status::ok, metrics::registry().render(),
-                                  "text/plain; version=0.0.4");
-  });
 }
 
 void Service::run() {

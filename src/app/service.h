@@ -28,8 +28,6 @@ class Service {
   uint16_t port() const { return server_ ? server_->port() : 0; }
 
  private:
-  void add_health_routes(http::Router& router);
-
   Config config_;
   asio::io_context io_;
   std::unique_ptr<bus::MockCluster> mock_;
