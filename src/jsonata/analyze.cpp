@@ -280,7 +280,6 @@ class Analyzer {
         break;
       }
       case Kind::variable:
-        if (expr->value.is_string() && expr->value.as_string() == "eval") prog_.uses_eval = true;
         result = expr;
         break;
       case Kind::string:

@@ -163,9 +163,6 @@ struct Program {
   Node* root = nullptr;
   std::vector<std::unique_ptr<Node>> nodes;
   std::vector<std::unique_ptr<Slot>> slots;
-  std::vector<std::unique_ptr<GroupBy>> groups;
-  // True when a `$eval` call appears: dynamic code may bind variables this analysis cannot see.
-  bool uses_eval = false;
 
   // One string node per distinct name, so that frames can match names by pointer.
   json::Value intern(const std::string& name) {

@@ -19,6 +19,7 @@
 #include "jsonata/error.h"
 #include "jsonata/signature.h"
 #include "jsonata/small_vec.h"
+#include "jsonata/stack.h"
 
 namespace hookd::jsonata::detail {
 
@@ -301,8 +302,17 @@ class Evaluator {
   Value sort(const Value& array, const std::function<bool(const Value&, const Value&)>& swap);
 
  private:
-  friend struct EvalHelpers;
-  struct DepthGuard;
+  // Counts one level of evaluation: the depth limit, the machine stack, and now and then the clock.
+  struct DepthGuard {
+    Evaluator& ev;
+    explicit DepthGuard(Evaluator& e) : ev(e) {
+      ++ev.depth_;
+      if ((ev.max_depth_ > 0 && ev.depth_ > ev.max_depth_) || stack_exhausted()) ev.fail_depth();
+      ev.tick();
+    }
+    ~DepthGuard() { --ev.depth_; }
+  };
+  [[noreturn]] void fail_depth() const;
 
   Value eval_path(const Node* expr, const Value& input, Env* env);
   Value eval_simple_path(const Node* expr, const Value& input, Env* env);

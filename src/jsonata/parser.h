@@ -14,7 +14,10 @@ Node* parse(Program& program, std::string_view source);
 // Rewrites the parse tree (throws JError S02xx).
 Node* analyze(Program& program, Node* parse_tree);
 
-// Both, into a new Program that keeps a copy of the source.
+// Marks what the evaluator's fast paths may use and folds constant sub-expressions (optimize.cpp).
+void optimize(Program& program);
+
+// All three, into a new Program that keeps a copy of the source.
 std::shared_ptr<Program> compile_program(std::string_view source);
 
 // Deep copy of a parse-tree node (jsonata-js clones the left side of `?:` and `??` before analysis).
