@@ -51,16 +51,10 @@ class Cursor {
     p_ -= n;
     return *this;
   }
-  friend Cursor operator+(Cursor c, difference_type n) { return Cursor(c.p_ + n); }
-  friend Cursor operator+(difference_type n, Cursor c) { return Cursor(c.p_ + n); }
-  friend Cursor operator-(Cursor c, difference_type n) { return Cursor(c.p_ - n); }
+  // What Boost.Regex uses of a random-access iterator.
   friend difference_type operator-(Cursor a, Cursor b) { return a.p_ - b.p_; }
   friend bool operator==(Cursor a, Cursor b) { return a.p_ == b.p_; }
   friend bool operator!=(Cursor a, Cursor b) { return a.p_ != b.p_; }
-  friend bool operator<(Cursor a, Cursor b) { return a.p_ < b.p_; }
-  friend bool operator>(Cursor a, Cursor b) { return a.p_ > b.p_; }
-  friend bool operator<=(Cursor a, Cursor b) { return a.p_ <= b.p_; }
-  friend bool operator>=(Cursor a, Cursor b) { return a.p_ >= b.p_; }
   const wchar_t* base() const { return p_; }
 
  private:
