@@ -219,13 +219,17 @@ Value Evaluator::eval_wildcard(const Value& input) {
       results.push_back(v);
     }
   };
-  // jsonata-js takes Object.keys of the input, so an array contributes its elements.
+  // jsonata-js takes Object.keys of the input, so an array contributes its elements, and a sequence also the
+  // flags jsonata-js keeps as enumerable properties on it (each `true`).
   if (in->is_object()) {
     for (const json::Member& m : in->members())
       add(m.value);
   } else if (in->is_array()) {
     for (const Value& v : in->as_array())
       add(v);
+    uint8_t flags = in->tag();
+    for (uint8_t f : {kSequence, kOuterWrapper, kKeepSingleton, kTupleStream})
+      if (flags & f) results.emplace_back(true);
   }
   check_items(results.size());
   return sequence_of(std::move(results));

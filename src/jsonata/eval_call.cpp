@@ -154,8 +154,32 @@ Value Evaluator::eval_program(const std::shared_ptr<const Program>& program, con
   return eval(program->root, input, env);
 }
 
+// The function a call names. One from the function set is used in place: the set is immutable, and not
+// copying its handle spares every call two atomic reference-count updates on a node all threads share.
+const Value* Evaluator::callee(const Node* procedure, const Value& input, Env* env, Value& holder) {
+  static const Value undefined;
+  if (procedure->kind == Kind::variable && !procedure->has_predicate && !procedure->group) {
+    std::string_view name = procedure->value.as_string();
+    if (!name.empty()) {
+      if (max_depth_ > 0 && depth_ + 1 > max_depth_) fail_depth();  // as evaluating the variable would
+      if (env) {
+        if (const Value* v = env->lookup(procedure->value, name)) {
+          holder = *v;  // a frame can be rebound while the arguments are evaluated: keep this value
+          return &holder;
+        }
+      }
+      if (procedure->resolved) return procedure->resolved;
+      const Value* f = functions_.find(name);
+      return f ? f : &undefined;
+    }
+  }
+  holder = eval(procedure, input, env);
+  return &holder;
+}
+
 Value Evaluator::eval_function(const Node* expr, const Value& input, Env* env, const Value* applyto) {
-  Value proc = eval(expr->procedure, input, env);
+  Value holder;
+  const Value& proc = *callee(expr->procedure, input, env, holder);
   bool has_name = false;
   std::string_view name = procedure_name(expr->procedure, has_name);
   if (proc.is_undefined() && expr->procedure->kind == Kind::path && has_name &&

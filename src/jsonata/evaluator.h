@@ -331,6 +331,7 @@ class Evaluator {
   Value eval_sort(const Node* expr, const Value& input, Env* env);
   Value eval_block(const Node* expr, const Value& input, Env* env);
   Value eval_function(const Node* expr, const Value& input, Env* env, const Value* applyto);
+  const Value* callee(const Node* procedure, const Value& input, Env* env, Value& holder);
   Value eval_partial(const Node* expr, const Value& input, Env* env);
   Value eval_apply(const Node* expr, const Value& input, Env* env);
   Value eval_lambda(const Node* expr, const Value& input, Env* env);

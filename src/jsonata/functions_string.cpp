@@ -341,7 +341,8 @@ Value fn_replace(Call& call, Args& args) {
   size_t position = 0;
   if (pattern.is_string()) {
     std::string_view p = pattern.as_string();
-    std::string_view rep = replacement.is_string() ? replacement.as_string() : std::string_view();
+    // JavaScript concatenates the replacement as it is: a missing one reads "undefined".
+    std::string_view rep = replacement.is_string() ? replacement.as_string() : std::string_view("undefined");
     size_t index = s.find(p, position);
     while (index != std::string_view::npos && (!has_limit || static_cast<double>(count) < limit)) {
       result += s.substr(position, index - position);
