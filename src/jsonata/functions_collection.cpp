@@ -190,29 +190,39 @@ Value fn_append(Call& call, Args& args) {
   return append(call.ev, arg(args, 0), arg(args, 1));
 }
 
-void spread_into(const Value& v, std::vector<Value>& out) {
+// fn.spread: an object becomes a sequence of one-member objects; an array is the items' spreads appended (so
+// a plain array, or an empty sequence when nothing came of them); anything else stays as it is.
+Value spread(Evaluator& ev, const Value& v) {
   if (stack_exhausted()) throw JError("U1001");
   if (v.is_array()) {
-    for (const Value& item : v.as_array())
-      spread_into(item, out);
-  } else if (v.is_object()) {
+    std::vector<Value> out;
+    bool any = false;
+    for (const Value& item : v.as_array()) {
+      Value r = spread(ev, item);
+      if (r.is_undefined()) continue;
+      any = true;
+      if (r.is_array())
+        out.insert(out.end(), r.as_array().begin(), r.as_array().end());
+      else
+        out.push_back(std::move(r));
+      ev.check_items(out.size());
+    }
+    return any ? Value::array(std::move(out)) : sequence_of({});
+  }
+  if (v.is_object()) {
+    std::vector<Value> out;
     for (const json::Member& m : v.members()) {
       json::ObjectBuilder b(1);
       b.append_unique(m.key, m.value);
       out.push_back(std::move(b).build());
     }
-  } else {
-    out.push_back(v);
+    return sequence_of(std::move(out));
   }
+  return v;
 }
 
 Value fn_spread(Call& call, Args& args) {
-  const Value& a = arg(args, 0);
-  if (!a.is_array() && !a.is_object()) return a;
-  std::vector<Value> out;
-  spread_into(a, out);
-  call.ev.check_items(out.size());
-  return sequence_of(std::move(out));
+  return spread(call.ev, arg(args, 0));
 }
 
 Value fn_merge(Call&, Args& args) {
