@@ -1,10 +1,14 @@
 #include "admin/admin.h"
 
+#include "admin/rate_limit.h"
 #include "admin/routes.h"
 
 namespace hookd::admin {
 
 void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx) {
+  if (!ctx->limiter)
+    ctx->limiter = std::make_shared<RateLimiter>(ctx->options.rate_limit_per_second,
+                                                 2 * ctx->options.rate_limit_per_second);
   register_environment_routes(router, ctx);
   register_integration_routes(router, ctx);
   register_account_routes(router, ctx);

@@ -22,7 +22,10 @@ struct AdminOptions {
   std::string operator_token;      // empty: operator routes are closed
   http::SsrfPolicy target_policy;  // what customers' target URLs may point at
   std::chrono::milliseconds secret_rotation_overlap{std::chrono::hours(24)};
+  double rate_limit_per_second = 100;  // per API token on this node; 0: no limit
 };
+
+class RateLimiter;
 
 struct AdminContext {
   store::Store& store;
@@ -31,6 +34,7 @@ struct AdminContext {
       dispatcher;  // null when this node does not dispatch: replays still work
   dispatch::DeliveryStore& deliveries;
   AdminOptions options;
+  std::shared_ptr<RateLimiter> limiter;  // made by register_routes when null
 };
 
 void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx);

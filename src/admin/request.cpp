@@ -1,5 +1,6 @@
 #include "admin/request.h"
 
+#include "admin/rate_limit.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
@@ -117,6 +118,17 @@ awaitable<bool> publish_event(AdminContext& ctx, const Event& event) {
   co_return true;
 }
 
+std::optional<http::Response> rate_limited(AdminContext& ctx, const Principal& p) {
+  std::chrono::milliseconds wait{0};
+  if (!ctx.limiter || ctx.limiter->allow(p.token_id, &wait)) return std::nullopt;
+  auto res = http::error_response(http::Status::too_many_requests, "too_many_requests",
+                                  "this token is over its request rate (" +
+                                      std::to_string(static_cast<int>(ctx.options.rate_limit_per_second)) +
+                                      "/s); retry later");
+  res.set(bhttp::field::retry_after, std::to_string(std::max<int64_t>(1, (wait.count() + 999) / 1000)));
+  return res;
+}
+
 http::Handler environment_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler) {
   return [ctx, handler = std::move(handler)](http::RequestContext& req) -> awaitable<http::Response> {
     http::Response error;
@@ -126,6 +138,7 @@ http::Handler environment_route(std::shared_ptr<AdminContext> ctx, EnvHandler ha
       co_return http::error_response(
           http::Status::forbidden, "forbidden",
           "this route works inside an environment: use that environment's API token");
+    if (auto limited = rate_limited(*ctx, *principal)) co_return std::move(*limited);
     co_return co_await handler(*ctx, req, *principal);
   };
 }
@@ -138,6 +151,7 @@ http::Handler operator_route(std::shared_ptr<AdminContext> ctx, EnvHandler handl
     if (!principal->is_operator)
       co_return http::error_response(http::Status::forbidden, "forbidden",
                                      "this route needs the operator token");
+    if (auto limited = rate_limited(*ctx, *principal)) co_return std::move(*limited);
     co_return co_await handler(*ctx, req, *principal);
   };
 }

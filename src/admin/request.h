@@ -43,6 +43,9 @@ awaitable<bool> publish_event(AdminContext& ctx, const Event& event);
 awaitable<bool> publish(AdminContext& ctx, std::string type, std::string environment_id, json::Value payload,
                         std::string integrated_account_id = {});
 
+// 429 with Retry-After when the principal's token is over its rate, else nothing.
+std::optional<http::Response> rate_limited(AdminContext& ctx, const Principal& p);
+
 // A route that needs an environment token: the handler gets the environment id.
 using EnvHandler =
     std::function<awaitable<http::Response>(AdminContext&, http::RequestContext&, const Principal&)>;

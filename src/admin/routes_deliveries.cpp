@@ -214,6 +214,15 @@ void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx
               auto d = co_await load(c, req.param("id"), p, err);
               if (!d) co_return err;
               bool dry = body->get("dry_run").bool_or(false);
+              if (replayable(*d)) {
+                // Past the retention the event itself is gone: nothing could be sent.
+                auto stored = co_await c.deliveries.event_json(d->event_id);
+                if (!stored.ok() && stored.error().code == "not_found")
+                  co_return http::error_response(
+                      http::Status::unprocessable_entity, "event_expired",
+                      "the delivery's event is past its retention and cannot be replayed");
+                if (!stored.ok()) co_return store_error(stored.error());
+              }
               size_t replayed = 0;
               if (replayable(*d) && !dry) {
                 auto r = co_await c.deliveries.replay(d->id, clock::now_millis());

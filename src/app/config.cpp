@@ -51,6 +51,8 @@ constexpr Var kVars[] = {
     {"HOOKD_ALLOW_HTTP", "true: plain http to any allowed host (default: only to allowlisted hosts)"},
     {"HOOKD_EXTRA_CA_FILE", "PEM file of an extra CA to trust for deliveries"},
     {"HOOKD_SECRET_ROTATION_OVERLAP", "how long a rotated-out endpoint secret keeps signing (default 24h)"},
+    {"HOOKD_ADMIN_RATE_LIMIT",
+     "admin requests per second per token on a node, bursts of twice that (100; 0: none)"},
 };
 
 template <typename T>
@@ -247,6 +249,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   }
   if (auto v = get("HOOKD_EXTRA_CA_FILE")) c.client.extra_ca_file = std::string(*v);
   HOOKD_TRY(duration("HOOKD_SECRET_ROTATION_OVERLAP", c.admin.secret_rotation_overlap));
+  HOOKD_TRY(integer("HOOKD_ADMIN_RATE_LIMIT", c.admin.rate_limit_per_second, 0, 1'000'000));
 #undef HOOKD_TRY
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return c;

@@ -1,0 +1,149 @@
+// The admin API's contract beyond the happy path: filters, cursor pages, validation errors naming the field,
+// conflicts, rate limits, secret rotation.
+#include <set>
+#include <thread>
+
+#include "e2e_fixture.h"
+
+namespace hookd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+using AdminApi = E2eTest;
+
+TEST_F(AdminApi, AccountsFilterAndPageNewestFirst) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    std::string tenant = i % 2 ? "odd" : "even";
+    auto r = admin("POST", "/integrated-account",
+                   R"({"tenant_id":")" + tenant + R"(","environment_integration_id":")" + install_id_ +
+                       R"(","authentication_method":"api_key"})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.emplace_back(r.json().get("id").as_string());
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(admin("PATCH", "/integrated-account/" + ids[1], R"({"status":"needs_reauth"})").status, 200);
+
+  // Every page of two, newest first, through the cursor: the fixture's account and the five.
+  std::vector<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = admin("GET", "/integrated-account?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    json::Value page = r.json();
+    EXPECT_LE(page.get("result").size(), 2u);
+    for (const auto& a : page.get("result").as_array())
+      seen.emplace_back(a.get("id").as_string());
+    cursor = std::string(page.get("next_cursor").string_or(""));
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 6u);
+  EXPECT_EQ(std::vector<std::string>(seen.begin(), seen.begin() + 5),
+            (std::vector<std::string>{ids[4], ids[3], ids[2], ids[1], ids[0]}));
+  EXPECT_EQ(seen[5], account_id_);
+
+  auto odd = admin("GET", "/integrated-account?tenant_id=odd").json();
+  EXPECT_EQ(odd.get("result").size(), 2u);
+  auto reauth = admin("GET", "/integrated-account?status=needs_reauth&integration=shopify").json();
+  ASSERT_EQ(reauth.get("result").size(), 1u);
+  EXPECT_EQ(reauth.get("result").at(0).get("id").as_string(), ids[1]);
+  EXPECT_EQ(admin("GET", "/integrated-account?integration=nothing").json().get("result").size(), 0u);
+}
+
+TEST_F(AdminApi, ValidationErrorsNameTheField) {
+  struct Case {
+    std::string method, path, body, field;
+  } cases[] = {
+      {"POST", "/integrated-account",
+       R"({"environment_integration_id":"x","authentication_method":"api_key"})", "tenant_id"},
+      {"POST", "/integrated-account",
+       R"({"tenant_id":"t","environment_integration_id":")" + install_id_ +
+           R"(","authentication_method":"basic"})",
+       "authentication_method"},
+      {"POST", "/integrated-account",
+       R"({"tenant_id":"t","environment_integration_id":")" + install_id_ +
+           R"(","authentication_method":"api_key","region":"mars"})",
+       "region"},
+      {"PATCH", "/integrated-account/" + account_id_, R"({"status":"sleeping"})", "status"},
+      {"PATCH", "/integrated-account/" + account_id_, R"({"tenant_id":"other"})", "tenant_id"},
+      {"POST", "/webhook", R"({"target_url":"http://10.0.0.8/hook"})", "target_url"},
+      {"POST", "/webhook", R"({"target_url":"https://example.com/h","event_types":["record:exploded"]})",
+       "event_types[0]"},
+      {"GET", "/integrated-account?limit=0", "", "limit"},
+      {"GET", "/webhook/" + webhook_id_ + "/deliveries?status=lost", "", "status"},
+      {"GET", "/delivery?since=yesterday", "", "since"},
+      {"POST", "/event", R"({"event":"webhook:disabled"})", "event"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.method + " " + c.path + " " + c.body);
+    auto r = admin(c.method, c.path, c.body);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json().get("error").string_or(""), "validation_error");
+    EXPECT_EQ(r.json().get("field").string_or(""), c.field) << r.body;
+  }
+  auto malformed = admin("POST", "/webhook", "{not json");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(malformed.json().get("error").string_or(""), "malformed_json");
+  auto config = operator_call("POST", "/integration",
+                              R"({"name":"bad","config":{"webhook":{"signature_verification":{"format":"hmac",
+                                 "config":{"secret":"k","compare_with":"x","algorithm":"sha3"}}}}})");
+  EXPECT_EQ(config.status, 400);
+  EXPECT_NE(config.json().get("message").string_or("").find("signature_verification.config.algorithm"),
+            std::string::npos)
+      << config.body;
+}
+
+TEST_F(AdminApi, DuplicateIntegrationNameIsAConflict) {
+  auto r = operator_call("POST", "/integration", R"({"name":"shopify"})");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.json().get("error").string_or(""), "conflict");
+}
+
+TEST_F(AdminApi, RotatedSecretsBothSignDuringTheOverlap) {
+  auto rotated = admin("POST", "/webhook/" + webhook_id_ + "/rotate-secret");
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  std::string new_secret(rotated.json().get("secret").as_string());
+  EXPECT_NE(new_secret, webhook_secret_);
+  EXPECT_EQ(rotated.json().get("previous_secret").as_string(), webhook_secret_);
+  ASSERT_EQ(post_shopify(R"({"id":7})").status, 200);
+  ASSERT_TRUE(sink_.wait_for_requests(1, 30s));
+  RecordedRequest r = sink_.requests()[0];
+  EXPECT_EQ(r.header("X-Truto-Signature").value_or(""),
+            "format=sha256,v=" + to_hex(hmac_sha256(new_secret, r.body)) +
+                ",v=" + to_hex(hmac_sha256(webhook_secret_, r.body)));
+}
+
+class RateLimited : public E2eTest {
+ protected:
+  std::map<std::string, std::string> hookd_env() override {
+    auto env = E2eTest::hookd_env();
+    env["HOOKD_ADMIN_RATE_LIMIT"] = "5";
+    return env;
+  }
+};
+
+TEST_F(RateLimited, ATokenOverItsRateGets429WithRetryAfter) {
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 30; ++i) {
+    auto r = admin("GET", "/webhook");
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.header("Retry-After");
+      EXPECT_EQ(r.json().get("error").string_or(""), "too_many_requests");
+    } else {
+      EXPECT_EQ(r.status, 200);
+    }
+  }
+  EXPECT_GT(limited, 10);
+  EXPECT_FALSE(retry_after.empty());
+  // Vendors are never rate limited.
+  for (int i = 0; i < 15; ++i)
+    EXPECT_EQ(post_shopify(R"({"id":1})").status, 200);
+}
+
+}  // namespace
+}  // namespace hookd::test
