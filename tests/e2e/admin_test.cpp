@@ -147,3 +147,45 @@ TEST_F(RateLimited, ATokenOverItsRateGets429WithRetryAfter) {
 
 }  // namespace
 }  // namespace hookd::test
+
+namespace hookd::test {
+namespace {
+
+TEST_F(AdminApi, InternalProducersPublishThroughPostEvent) {
+  TestHttpServer jobs;
+  create_webhook(jobs.url("/jobs"), R"(["sync_job_run:*"])");
+  auto r = admin("POST", "/event",
+                 R"({"event":"sync_job_run:completed","integrated_account_id":")" + account_id_ +
+                     R"(","payload":{"sync_job_run_id":"sjr_1","records":42}})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string id(r.json().get("id").as_string());
+  ASSERT_TRUE(jobs.wait_for_requests(1, 30s));
+  json::Value e;
+  ASSERT_TRUE(json::parse(jobs.requests()[0].body, e));
+  EXPECT_EQ(e.get("id").as_string(), id);
+  EXPECT_EQ(e.get("event").as_string(), "sync_job_run:completed");
+  EXPECT_EQ(e.get("payload").get("records").as_number(), 42);
+  EXPECT_EQ(e.get("environment_id").as_string(), environment_id_);
+  EXPECT_EQ(admin("POST", "/event", R"({"event":"nope:never"})").status, 400);
+}
+
+TEST_F(AdminApi, AConfigChangeAppliesFromTheNextRequest) {
+  ASSERT_EQ(post_shopify(R"({"id":1})").status, 200);
+  // The operator moves the signing secret from the account's context to the environment's variables.
+  ASSERT_EQ(operator_call("PATCH", "/environment/" + environment_id_,
+                          R"({"variables":{"SHOPIFY_SECRET":"rotated"}})")
+                .status,
+            200);
+  auto patched =
+      operator_call("PATCH", "/integration/shopify", R"({"config":{"webhook":{"signature_verification":{
+      "format":"hmac","config":{"secret":"{{environment_variables.SHOPIFY_SECRET}}","algorithm":"sha256",
+      "string_type":"base64","compare_with":"{{headers.x-shopify-hmac-sha256}}"}}}}})");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json().get("version").as_number(), 2);
+  std::string body = R"({"id":2})";
+  EXPECT_EQ(post_shopify(body).status, 401) << "the old secret no longer verifies";
+  EXPECT_EQ(post_shopify(body, {}, to_base64(hmac_sha256("rotated", body))).status, 200);
+}
+
+}  // namespace
+}  // namespace hookd::test
