@@ -57,7 +57,7 @@ Status Service::start() {
   if (config_.role_admin) {
     auto ctx = std::make_shared<admin::AdminContext>(
         admin::AdminContext{*store_, producer_, dispatcher_,
-                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin});
+                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin, nullptr});
     admin::register_routes(*router, ctx);
   }
 
