@@ -193,8 +193,9 @@ void Value::destroy() noexcept {
     default:
       return;
   }
-  // Containers come apart without recursion: JSONata can build a value nested a million levels deep, and freeing
-  // it must not exhaust the stack. A child container whose last reference this is gets taken apart the same way.
+  // Containers come apart without recursion: JSONata can build a value nested a million levels deep, and
+  // freeing it must not exhaust the stack. A child container whose last reference this is gets taken apart
+  // the same way.
   std::vector<Value> pending;
   auto take_apart = [&pending](Type t, detail::Node* n) {
     auto keep = [&pending](Value& v) {
@@ -202,11 +203,13 @@ void Value::destroy() noexcept {
     };
     if (t == Type::array) {
       auto* a = static_cast<detail::ArrayNode*>(n);
-      for (Value& v : a->items) keep(v);
+      for (Value& v : a->items)
+        keep(v);
       delete a;
     } else {
       auto* o = static_cast<detail::ObjectNode*>(n);
-      for (Member& m : o->members) keep(m.value);
+      for (Member& m : o->members)
+        keep(m.value);
       delete o;
     }
   };
