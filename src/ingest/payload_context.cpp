@@ -105,7 +105,10 @@ json::Value build_payload_context(const ContextInputs& in) {
   b.append_unique("environment_variables", in.environment_variables.is_undefined()
                                                ? json::Value::empty_object()
                                                : in.environment_variables);
-  b.append_unique("integrated_account_id", json::Value(in.integrated_account_id));
+  // null before an account is known (the install-level chain of an environment integration's webhook)
+  b.append_unique("integrated_account_id", in.integrated_account_id.empty()
+                                               ? json::Value(nullptr)
+                                               : json::Value(in.integrated_account_id));
   b.append_unique("environment_id", json::Value(in.environment_id));
   return std::move(b).build();
 }

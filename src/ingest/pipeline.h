@@ -3,6 +3,13 @@
 //
 //   resolve -> payload context -> payload_transform -> handle_verification -> signature -> publish
 //
+// A webhook posted to an environment integration (one URL per installed app) first runs an install-level
+// chain without an account, which answers handshakes and finds the accounts the payload names:
+//
+//   resolve install -> payload context -> payload_transform -> handle_verification -> account lookup
+//
+// and then the account chain above once per account found, as if the vendor had posted to each account's URL.
+//
 // A stage that stops sets `response`. Stages do no I/O of their own except through the store and the
 // producer, so each can be tested with a state built by hand.
 #pragma once
@@ -35,6 +42,8 @@ struct IngestState {
   json::Value update_context;
   std::vector<Event> events;
   std::optional<http::Response> response;
+  std::string install_id;                    // install-level chain: the environment integration posted to
+  std::vector<std::string> lookup_accounts;  // install-level chain: the accounts the lookup found
 };
 
 enum class StageStatus { proceed, stop };
@@ -51,12 +60,25 @@ class Pipeline {
  public:
   Pipeline(store::Store& store, std::shared_ptr<bus::Producer> producer, IngestOptions options);
   awaitable<http::Response> handle(http::RequestContext& ctx, std::string account_id);
+  awaitable<http::Response> handle_install(http::RequestContext& ctx, std::string install_id);
 
  private:
+  using Chain = std::vector<std::unique_ptr<Stage>>;
+  static awaitable<void> run(const Chain& chain, IngestState& state);
+  static void count(const http::Response& response);
+
   IngestOptions options_;  // stages keep references to it
   WebhookConfigCache configs_;
-  std::vector<std::unique_ptr<Stage>> stages_;
+  Chain stages_;
+  Chain install_stages_;
 };
+
+// The answer to a store error: 404 for not_found, 503 when Redis is unreachable, else 500.
+http::Response store_error(const Error& e);
+
+// For the resolve stages, once `s.resolved` holds the install and integration: the compiled webhook config in
+// `s.config`, or the answer (404 when the install is disabled or takes no webhooks, 500 for a broken config).
+StageStatus load_config(IngestState& s, WebhookConfigCache& configs);
 
 // Stages, in order (defined in stages.cpp and publish_stage.cpp).
 std::unique_ptr<Stage> make_resolve_stage(store::Store& store, WebhookConfigCache& configs);
@@ -65,5 +87,8 @@ std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_verification_stage(store::Store& store, const IngestOptions& options);
 std::unique_ptr<Stage> make_signature_stage();
 std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer);
+// The install-level stages (install_stages.cpp).
+std::unique_ptr<Stage> make_resolve_install_stage(store::Store& store, WebhookConfigCache& configs);
+std::unique_ptr<Stage> make_lookup_stage(store::Store& store, const IngestOptions& options);
 
 }  // namespace hookd::ingest

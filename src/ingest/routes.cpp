@@ -8,6 +8,11 @@ void register_routes(http::Router& router, Pipeline& pipeline) {
                std::string account_id(ctx.param("integrated_account_id"));
                co_return co_await pipeline.handle(ctx, std::move(account_id));
              });
+  router.add(http::Verb::post, "/environment-integration-webhook/{environment_integration_id}",
+             [&pipeline](http::RequestContext& ctx) -> awaitable<http::Response> {
+               std::string install_id(ctx.param("environment_integration_id"));
+               co_return co_await pipeline.handle_install(ctx, std::move(install_id));
+             });
 }
 
 }  // namespace hookd::ingest

@@ -7,6 +7,7 @@
 namespace hookd::ingest {
 
 // POST /integrated-account-webhook/{integrated_account_id}
+// POST /environment-integration-webhook/{environment_integration_id} (accounts found by context lookup)
 void register_routes(http::Router& router, Pipeline& pipeline);
 
 }  // namespace hookd::ingest

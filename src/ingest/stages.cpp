@@ -7,18 +7,45 @@
 
 namespace hookd::ingest {
 
+http::Response store_error(const Error& e) {
+  using http::Status;
+  if (e.code == "not_found") return http::error_response(Status::not_found, "not_found", e.message);
+  if (e.code == "unavailable")
+    return http::error_response(Status::service_unavailable, "service_unavailable",
+                                "storage is unavailable; retry later");
+  return http::error_response(Status::internal_server_error, "internal_error", e.message);
+}
+
+StageStatus load_config(IngestState& s, WebhookConfigCache& configs) {
+  using http::Status;
+  const auto& integration = s.resolved.integration;
+  if (!s.resolved.install.is_enabled) {
+    s.response = http::error_response(Status::not_found, "not_found",
+                                      "integration " + integration.name + " is disabled in this environment");
+    return StageStatus::stop;
+  }
+  auto config = configs.get(integration, s.resolved.install);
+  if (!config.ok()) {
+    // Configs are validated when stored; this one was stored before a stricter hookd, or written around the
+    // API.
+    log::error("ingest.config_invalid",
+               {{"integration", integration.name}, {"error", config.error().message}});
+    s.response = http::error_response(Status::internal_server_error, "config_error", config.error().message);
+    return StageStatus::stop;
+  }
+  if (!*config) {
+    s.response = http::error_response(Status::not_found, "not_found",
+                                      "integration " + integration.name + " does not accept webhooks");
+    return StageStatus::stop;
+  }
+  s.config = std::move(config).value();
+  return StageStatus::proceed;
+}
+
 namespace {
 
 using http::error_response;
 using http::Status;
-
-http::Response store_error(const Error& e) {
-  if (e.code == "not_found") return error_response(Status::not_found, "not_found", e.message);
-  if (e.code == "unavailable")
-    return error_response(Status::service_unavailable, "service_unavailable",
-                          "storage is unavailable; retry later");
-  return error_response(Status::internal_server_error, "internal_error", e.message);
-}
 
 class ResolveStage final : public Stage {
  public:
@@ -35,28 +62,7 @@ class ResolveStage final : public Stage {
       co_return StageStatus::stop;
     }
     s.resolved = std::move(resolved).value();
-    if (!s.resolved.install.is_enabled) {
-      s.response =
-          error_response(Status::not_found, "not_found",
-                         "integration " + s.resolved.integration.name + " is disabled in this environment");
-      co_return StageStatus::stop;
-    }
-    auto config = configs_.get(s.resolved.integration, s.resolved.install);
-    if (!config.ok()) {
-      // Configs are validated when stored; this one was stored before a stricter hookd, or written around the
-      // API.
-      log::error("ingest.config_invalid",
-                 {{"integration", s.resolved.integration.name}, {"error", config.error().message}});
-      s.response = error_response(Status::internal_server_error, "config_error", config.error().message);
-      co_return StageStatus::stop;
-    }
-    if (!*config) {
-      s.response = error_response(Status::not_found, "not_found",
-                                  "integration " + s.resolved.integration.name + " does not accept webhooks");
-      co_return StageStatus::stop;
-    }
-    s.config = std::move(config).value();
-    co_return StageStatus::proceed;
+    co_return load_config(s, configs_);
   }
 
  private:
@@ -181,7 +187,11 @@ class VerificationStage final : public Stage {
     }
     // Handshakes and meta events are answered without a signature check, so their context update is stored
     // now (a vendor may hand over the signing secret in the handshake itself).
-    if (s.update_context.is_object()) {
+    if (s.update_context.is_object() && s.account_id.empty()) {
+      // A handshake at an environment integration's URL names no account yet: nothing to update.
+      log::warn("ingest.update_context_ignored",
+                {{"environment_integration_id", s.install_id}, {"reason", "no integrated account"}});
+    } else if (s.update_context.is_object()) {
       auto merged = co_await store_.merge_account_context(s.account_id, s.update_context);
       if (!merged.ok()) {
         s.response = error_response(Status::service_unavailable, "service_unavailable",

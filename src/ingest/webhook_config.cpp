@@ -13,6 +13,49 @@ json::Value merge_config(const json::Value& base, const json::Value& override_va
   return std::move(b).build();
 }
 
+namespace {
+
+// A field name is a dotted path of plain names: the lookup index keys embed it, so it has no ':' or spaces.
+bool valid_field_path(std::string_view path) {
+  if (path.empty() || path.size() > 200 || path.front() == '.' || path.back() == '.') return false;
+  char prev = 0;
+  for (char c : path) {
+    bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!plain && !(c == '.' && prev != '.')) return false;
+    prev = c;
+  }
+  return true;
+}
+
+Status compile_lookup(const json::Value& section, WebhookConfig& config) {
+  const json::Value& name = section.get("context_lookup_field_name");
+  const json::Value& value = section.get("context_lookup_field_value");
+  bool has_name = !name.is_undefined() && !name.is_null();
+  bool has_value = !value.is_undefined() && !value.is_null();
+  if (!has_name && !has_value) return {};
+  if (has_name != has_value)
+    return make_error(
+        "invalid_config",
+        std::string("webhook.") + (has_name ? "context_lookup_field_value" : "context_lookup_field_name") +
+            ": required with " + (has_name ? "context_lookup_field_name" : "context_lookup_field_value"));
+  if (!name.is_string() || !valid_field_path(name.as_string()))
+    return make_error(
+        "invalid_config",
+        "webhook.context_lookup_field_name: must be a context field path such as \"team_id\" or "
+        "\"workspace.id\" (letters, digits, _ and -, dot-separated)");
+  if (!value.is_string())
+    return make_error("invalid_config",
+                      "webhook.context_lookup_field_value: must be a JSONata expression (a string)");
+  auto expr = compile_expression(value.as_string(), "webhook.context_lookup_field_value");
+  if (!expr.ok()) return expr.error();
+  config.context_lookup_field = name.as_string();
+  config.context_lookup_value = std::move(expr).value();
+  return {};
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::Value& section) {
   if (section.is_undefined() || section.is_null()) return std::shared_ptr<const WebhookConfig>();
   if (!section.is_object()) return make_error("invalid_config", "webhook: must be an object");
@@ -34,6 +77,8 @@ Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::
     if (!verifier.ok()) return make_error(verifier.error().code, "webhook." + verifier.error().message);
     config->signature = std::move(verifier).value();
   }
+  auto lookup = compile_lookup(section, *config);
+  if (!lookup.ok()) return lookup.error();
   return std::shared_ptr<const WebhookConfig>(std::move(config));
 }
 

@@ -3,8 +3,11 @@
 //   "webhook": {
 //     "payload_transform": "<JSONata>",          // optional: its result becomes the payload context
 //     "handle_verification": "<JSONata>",        // optional: handshakes, meta events, update_context
-//     "signature_verification": { "format": "hmac", "config": { ... } }   // optional, see signature.h
-//   }
+//     "signature_verification": { "format": "hmac", "config": { ... } },  // optional, see signature.h
+//     "context_lookup_field_name": "team_id",                 // optional, both or neither: webhooks posted
+//     to "context_lookup_field_value": "body.team_id"            // the environment integration go to the
+//     accounts
+//   }                                                         // whose context.team_id = the JSONata's value
 //
 // The effective config of an installed integration is the catalog config with the install's `override` merged
 // over it (objects merge key by key, anything else replaces).
@@ -25,6 +28,10 @@ struct WebhookConfig {
   std::shared_ptr<const Expression> payload_transform;
   std::shared_ptr<const Expression> handle_verification;
   std::optional<SignatureVerifier> signature;
+  // For POST /environment-integration-webhook/{id}: the account context field (a dotted path) that must equal
+  // what `context_lookup_value` evaluates to on the payload context. Empty: that route is refused.
+  std::string context_lookup_field;
+  std::shared_ptr<const Expression> context_lookup_value;
 
   // Validates and compiles a `webhook` section; errors name the field
   // ("webhook.signature_verification.config. algorithm: ..."). An absent or null section gives nullptr: the

@@ -78,6 +78,12 @@ class Store {
   awaitable<Result<Page<IntegratedAccount>>> list_accounts(std::string_view env, const AccountFilter& filter,
                                                            std::string_view cursor, size_t limit);
   awaitable<Result<ResolvedAccount>> resolve_account(std::string_view account_id);
+  // The ids (sorted) of `install`'s accounts whose context holds `value` at `field` (a dotted path; a number
+  // matches its decimal text): how a webhook posted to an environment integration finds its accounts. Served
+  // by an index (account_index.h) built on the first lookup by a field.
+  awaitable<Result<std::vector<std::string>>> find_accounts_by_context(const EnvironmentIntegration& install,
+                                                                       std::string_view field,
+                                                                       std::string_view value);
   // Merges `patch` into the account's context (top-level keys), retrying on concurrent changes.
   awaitable<Result<IntegratedAccount>> merge_account_context(std::string_view account_id,
                                                              const json::Value& patch);

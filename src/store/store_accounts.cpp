@@ -1,7 +1,10 @@
 // Integrated accounts: CRUD, the filtered listing, the one-round-trip resolution the ingest path does per
 // request, and context merges (update_context from a vendor's verification handshake).
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "store/account_index.h"
 #include "store/keys.h"
 #include "store/store.h"
 
@@ -52,20 +55,30 @@ bool matches(const IntegratedAccount& a, const AccountFilter& f, std::string_vie
   return true;
 }
 
-}  // namespace
-
-awaitable<Status> Store::create_account(const IntegratedAccount& a) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("SET", keys::integrated_account(a.id), json::dump(to_json(a)));
-  cmds.emplace_back("ZADD", keys::environment_accounts(a.environment_id), a.created_at, a.id);
-  auto r = co_await transaction(std::move(cmds));
+// Every account write goes through one script, which keeps the context lookup index (account_index.h)
+// current.
+awaitable<Status> write_account(Store& store, std::string_view mode, const IntegratedAccount& a,
+                                int64_t expected_version) {
+  std::string record;
+  if (mode != "delete") record = json::dump(to_json(a));
+  RedisCommand script_keys{keys::integrated_account(a.id), keys::environment_accounts(a.environment_id)};
+  RedisCommand args{mode, expected_version, record, a.id, a.created_at};
+  auto r = co_await store.run(account_write_script(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
+  if (r->integer() == -1) co_return make_error("not_found", "integrated account not found");
+  if (r->integer() == 0)
+    co_return make_error("conflict", "integrated account was changed concurrently; read it again and retry");
   co_return Status{};
 }
 
+}  // namespace
+
+awaitable<Status> Store::create_account(const IntegratedAccount& a) {
+  co_return co_await write_account(*this, "create", a, 0);
+}
+
 awaitable<Status> Store::update_account(const IntegratedAccount& a, int64_t expected_version) {
-  co_return co_await versioned_update(*this, keys::integrated_account(a.id), expected_version,
-                                      json::dump(to_json(a)), "integrated account");
+  co_return co_await write_account(*this, "update", a, expected_version);
 }
 
 awaitable<Result<IntegratedAccount>> Store::get_account(std::string_view id) {
@@ -75,12 +88,7 @@ awaitable<Result<IntegratedAccount>> Store::get_account(std::string_view id) {
 }
 
 awaitable<Status> Store::delete_account(const IntegratedAccount& a) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("DEL", keys::integrated_account(a.id));
-  cmds.emplace_back("ZREM", keys::environment_accounts(a.environment_id), a.id);
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
-  co_return Status{};
+  co_return co_await write_account(*this, "delete", a, 0);
 }
 
 awaitable<Result<Page<IntegratedAccount>>> Store::list_accounts(std::string_view env,
@@ -179,6 +187,18 @@ awaitable<Result<IntegratedAccount>> Store::merge_account_context(std::string_vi
   }
   co_return make_error("conflict",
                        "the account's context kept changing; update_context gave up after 5 tries");
+}
+
+awaitable<Result<std::vector<std::string>>> Store::find_accounts_by_context(
+    const EnvironmentIntegration& install, std::string_view field, std::string_view value) {
+  auto r = co_await run(account_lookup_script(), RedisCommand{},
+                        RedisCommand{install.id, field, value, install.environment_id});
+  if (!r.ok()) co_return r.error();
+  std::vector<std::string> ids;
+  for (const auto& el : r->elements())
+    ids.emplace_back(el.str());
+  std::sort(ids.begin(), ids.end());
+  co_return ids;
 }
 
 // --- webhooks

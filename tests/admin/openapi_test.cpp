@@ -48,8 +48,8 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerRegisters) {
   store::Store store(redis);
   dispatch::DispatchOptions dispatch_options;
   dispatch::DeliveryStore deliveries(store, dispatch_options);
-  auto ctx =
-      std::make_shared<admin::AdminContext>(admin::AdminContext{store, nullptr, nullptr, deliveries, {}});
+  auto ctx = std::make_shared<admin::AdminContext>(
+      admin::AdminContext{store, nullptr, nullptr, deliveries, {}, nullptr});
   http::Router router;
   admin::register_routes(router, ctx);
   ingest::Pipeline pipeline(store, nullptr, {});

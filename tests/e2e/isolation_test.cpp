@@ -135,12 +135,16 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
     SCOPED_TRACE(p.method + " " + p.path);
     auto r = admin(p.method, p.path, p.body, a_token);
     EXPECT_EQ(r.status, p.status) << r.body;
-    if (r.status == 404) EXPECT_EQ(r.json().get("error").string_or(""), "not_found");
+    if (r.status == 404) {
+      EXPECT_EQ(r.json().get("error").string_or(""), "not_found");
+    }
     // Nothing of B's appears in anything A can read (an error may echo the id A itself sent).
     for (const std::string& b :
          {install_id_, account_id_, webhook_id_, b_delivery, b_event, environment_id_}) {
       bool echoed = p.path.find(b) != std::string::npos || p.body.find(b) != std::string::npos;
-      if (!echoed) EXPECT_EQ(r.body.find(b), std::string::npos) << "leaks " << b << ": " << r.body;
+      if (!echoed) {
+        EXPECT_EQ(r.body.find(b), std::string::npos) << "leaks " << b << ": " << r.body;
+      }
     }
   }
 

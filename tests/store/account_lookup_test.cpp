@@ -1,0 +1,149 @@
+// The context lookup index against a real Redis: built on the first lookup from the accounts already stored,
+// then kept current by every account write (create, update, context merge, delete), per install.
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "services.h"
+#include "store/store.h"
+
+namespace hookd::store {
+namespace {
+
+constexpr int kDb = 4;
+
+class AccountLookupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::redis_flush(kDb);
+    RedisOptions ro;
+    std::string error;
+    ASSERT_TRUE(RedisOptions::from_url(test::redis_url(kDb), ro, &error)) << error;
+    redis_ = RedisClient::create(io_.get_executor(), ro);
+    store_ = std::make_unique<Store>(redis_);
+    install_.id = "ei-slack";
+    install_.environment_id = "env-1";
+    other_install_.id = "ei-other";
+    other_install_.environment_id = "env-1";
+  }
+  void TearDown() override {
+    redis_->close();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  template <typename T>
+  T run(awaitable<T> a) {
+    std::promise<T> p;
+    auto f = p.get_future();
+    asio::co_spawn(io_, std::move(a), [&p](std::exception_ptr e, T v) {
+      if (e)
+        p.set_exception(e);
+      else
+        p.set_value(std::move(v));
+    });
+    return f.get();
+  }
+
+  IntegratedAccount account(const std::string& id, const EnvironmentIntegration& install,
+                            const std::string& context_json) {
+    IntegratedAccount a;
+    a.id = id;
+    a.tenant_id = "t";
+    a.environment_id = install.environment_id;
+    a.environment_integration_id = install.id;
+    a.integration_id = "slack";
+    EXPECT_TRUE(json::parse(context_json, a.context));
+    a.created_at = a.updated_at = clock::now_millis();
+    Status s = run(store_->create_account(a));
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return a;
+  }
+  std::vector<std::string> find(const EnvironmentIntegration& install, std::string_view field,
+                                std::string_view value) {
+    auto r = run(store_->find_accounts_by_context(install, field, value));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : std::vector<std::string>{"<error>"};
+  }
+  using Ids = std::vector<std::string>;
+
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  std::thread thread_{[this] { io_.run(); }};
+  RedisClientPtr redis_;
+  std::unique_ptr<Store> store_;
+  EnvironmentIntegration install_;
+  EnvironmentIntegration other_install_;
+};
+
+TEST_F(AccountLookupTest, TheFirstLookupIndexesTheAccountsAlreadyStored) {
+  account("a1", install_, R"({"team_id":"T1"})");
+  account("a2", install_, R"({"team_id":"T2"})");
+  account("a3", install_, R"({"team_id":"T1","other":"x"})");
+  account("b1", other_install_, R"({"team_id":"T1"})");  // same value, another install
+  account("a4", install_, R"({"team_id":""})");          // empty: never matches
+  EXPECT_EQ(find(install_, "team_id", "T1"), (Ids{"a1", "a3"}));
+  EXPECT_EQ(find(install_, "team_id", "T2"), (Ids{"a2"}));
+  EXPECT_EQ(find(install_, "team_id", "T9"), Ids{});
+  EXPECT_EQ(find(install_, "team_id", ""), Ids{});
+  EXPECT_EQ(find(other_install_, "team_id", "T1"), (Ids{"b1"}));
+}
+
+TEST_F(AccountLookupTest, WritesAfterTheFirstLookupKeepTheIndexCurrent) {
+  IntegratedAccount a1 = account("a1", install_, R"({"team_id":"T1"})");
+  EXPECT_EQ(find(install_, "team_id", "T1"), (Ids{"a1"}));  // indexes the field
+
+  account("a2", install_, R"({"team_id":"T1"})");  // created after: indexed by the write itself
+  EXPECT_EQ(find(install_, "team_id", "T1"), (Ids{"a1", "a2"}));
+
+  IntegratedAccount moved = a1;
+  moved.context = json::Value::empty_object();
+  ASSERT_TRUE(json::parse(R"({"team_id":"T5"})", moved.context));
+  moved.version = a1.version + 1;
+  ASSERT_TRUE(run(store_->update_account(moved, a1.version)).ok());
+  EXPECT_EQ(find(install_, "team_id", "T1"), (Ids{"a2"}));
+  EXPECT_EQ(find(install_, "team_id", "T5"), (Ids{"a1"}));
+
+  // A stale version changes neither the record nor the index.
+  IntegratedAccount stale = a1;
+  ASSERT_TRUE(json::parse(R"({"team_id":"T7"})", stale.context));
+  EXPECT_EQ(run(store_->update_account(stale, a1.version)).error().code, "conflict");
+  EXPECT_EQ(find(install_, "team_id", "T7"), Ids{});
+
+  json::Value patch;
+  ASSERT_TRUE(json::parse(R"({"team_id":"T6"})", patch));
+  ASSERT_TRUE(run(store_->merge_account_context("a2", patch)).ok());
+  EXPECT_EQ(find(install_, "team_id", "T1"), Ids{});
+  EXPECT_EQ(find(install_, "team_id", "T6"), (Ids{"a2"}));
+
+  auto a2 = run(store_->get_account("a2"));
+  ASSERT_TRUE(a2.ok());
+  ASSERT_TRUE(run(store_->delete_account(*a2)).ok());
+  EXPECT_EQ(find(install_, "team_id", "T6"), Ids{});
+  EXPECT_EQ(run(store_->get_account("a2")).error().code, "not_found");
+}
+
+TEST_F(AccountLookupTest, DottedPathsAndNumbersAsTheirDecimalText) {
+  account("a1", install_, R"({"workspace":{"id":12345678901}})");
+  account("a2", install_, R"({"workspace":{"id":"W2"},"portal":7})");
+  account("a3", install_, R"({"workspace":"flat"})");
+  EXPECT_EQ(find(install_, "workspace.id", "12345678901"), (Ids{"a1"}));
+  EXPECT_EQ(find(install_, "workspace.id", "W2"), (Ids{"a2"}));
+  EXPECT_EQ(find(install_, "portal", "7"), (Ids{"a2"}));
+  // Two fields indexed at once: a write updates both.
+  auto a2 = run(store_->get_account("a2"));
+  ASSERT_TRUE(a2.ok());
+  IntegratedAccount next = *a2;
+  ASSERT_TRUE(json::parse(R"({"workspace":{"id":"W3"},"portal":8})", next.context));
+  next.version = a2->version + 1;
+  ASSERT_TRUE(run(store_->update_account(next, a2->version)).ok());
+  EXPECT_EQ(find(install_, "workspace.id", "W3"), (Ids{"a2"}));
+  EXPECT_EQ(find(install_, "portal", "8"), (Ids{"a2"}));
+  EXPECT_EQ(find(install_, "portal", "7"), Ids{});
+}
+
+}  // namespace
+}  // namespace hookd::store
