@@ -31,17 +31,25 @@ TEST_F(Lifecycle, AccountChangesAreDeliveredAsIntegratedAccountEvents) {
   std::string id(created.json().get("id").as_string());
   ASSERT_EQ(admin("PATCH", "/integrated-account/" + id, R"({"status":"needs_reauth"})").status, 200);
   ASSERT_EQ(admin("PATCH", "/integrated-account/" + id, R"({"status":"active"})").status, 200);
+  for (const char* status : {"post_install_error", "validation_error", "active"}) {
+    ASSERT_EQ(
+        admin("PATCH", "/integrated-account/" + id, std::string(R"({"status":")") + status + R"("})").status,
+        200);
+  }
   ASSERT_EQ(admin("DELETE", "/integrated-account/" + id).status, 200);
 
-  ASSERT_TRUE(all.wait_for_requests(6, 30s)) << all.request_count();
+  ASSERT_TRUE(all.wait_for_requests(12, 30s)) << all.request_count();
   std::this_thread::sleep_for(300ms);
   // Deliveries go out concurrently, so they may arrive in any order; the set is exact, one per state change.
   auto types = event_types(all);
   std::sort(types.begin(), types.end());
-  EXPECT_EQ(types,
-            (std::vector<std::string>{"integrated_account:authentication_error", "integrated_account:created",
-                                      "integrated_account:deleted", "integrated_account:reactivated",
-                                      "integrated_account:updated", "integrated_account:updated"}));
+  EXPECT_EQ(types, (std::vector<std::string>{
+                       "integrated_account:active", "integrated_account:authentication_error",
+                       "integrated_account:created", "integrated_account:deleted",
+                       "integrated_account:post_install_error", "integrated_account:reactivated",
+                       "integrated_account:updated", "integrated_account:updated",
+                       "integrated_account:updated", "integrated_account:updated",
+                       "integrated_account:updated", "integrated_account:validation_error"}));
   json::Value first;
   for (const auto& r : all.requests()) {
     json::Value e;
