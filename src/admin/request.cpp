@@ -1,5 +1,7 @@
 #include "admin/request.h"
 
+#include <algorithm>
+
 #include "admin/rate_limit.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -96,6 +98,35 @@ http::Response page_response(std::vector<json::Value> items, const std::string& 
   b.set("result", json::Value::array(std::move(items)));
   b.set("next_cursor", next_cursor.empty() ? json::Value(nullptr) : json::Value(next_cursor));
   return http::json_response(http::Status::ok, std::move(b).build());
+}
+
+http::Response list_page(const http::RequestContext& req, std::vector<json::Value> items) {
+  http::Response error;
+  auto limit = page_limit(req, 100, 500, error);
+  if (!limit) return error;
+  using Key = std::pair<std::string_view, std::string_view>;
+  auto key = [](const json::Value& v) -> Key {
+    return {v.get("created_at").string_or(""), v.get("id").string_or("")};
+  };
+  std::sort(items.begin(), items.end(),
+            [&](const json::Value& a, const json::Value& b) { return key(a) < key(b); });
+  auto begin = items.begin();
+  if (const std::string* cursor = req.query_value("cursor")) {
+    auto raw = crypto::from_base64(*cursor);
+    size_t sep = raw ? raw->find('\n') : std::string::npos;
+    if (sep == std::string::npos) return validation_error("cursor", "is not one this API returned");
+    Key after{std::string_view(*raw).substr(0, sep), std::string_view(*raw).substr(sep + 1)};
+    begin = std::upper_bound(items.begin(), items.end(), after,
+                             [&](const Key& k, const json::Value& v) { return k < key(v); });
+  }
+  auto end = static_cast<size_t>(items.end() - begin) > *limit ? begin + static_cast<std::ptrdiff_t>(*limit)
+                                                               : items.end();
+  std::string next;
+  if (end != items.end()) {
+    Key last = key(*(end - 1));
+    next = crypto::base64(std::string(last.first) + "\n" + std::string(last.second), true, false);
+  }
+  return page_response(std::vector<json::Value>(begin, end), next);
 }
 
 awaitable<bool> publish(AdminContext& ctx, std::string type, std::string environment_id, json::Value payload,

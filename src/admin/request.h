@@ -35,6 +35,11 @@ std::optional<size_t> page_limit(const http::RequestContext& req, size_t def, si
                                  http::Response& error);
 // { "result": [...], "next_cursor": "..." | null }
 http::Response page_response(std::vector<json::Value> items, const std::string& next_cursor);
+// One page of a list the store returns whole (environments, tokens, integrations, installs, webhooks: tens of
+// records, not millions), with the same `limit` (default 100, at most 500) and `cursor` as the store-paged
+// lists. Oldest first, by (created_at, id); the cursor names the last item's position, so a page boundary
+// survives records being added or deleted between calls.
+http::Response list_page(const http::RequestContext& req, std::vector<json::Value> items);
 
 // Publishes an event and waits for Kafka's acknowledgement. False (and logs) if it failed.
 // Pass a named Event: GCC 12 destroys an aggregate temporary inside a co_await expression twice.

@@ -1,7 +1,7 @@
 // Environments and their API tokens (operator token).
 //
 //   POST   /environment                          {name, variables?}          -> 201 environment
-//   GET    /environment                                                      -> {result: [...]}
+//   GET    /environment ?limit &cursor                                      -> {result: [...], next_cursor}
 //   GET    /environment/{id}
 //   PATCH  /environment/{id}                     {name?, variables?}
 //   POST   /environment/{id}/api-token           {name?}                     -> 201 {..., token}  (shown
@@ -72,16 +72,17 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
             co_return http::json_response(http::Status::created, store::to_json(e));
           }));
 
-  r.add(http::Verb::get, "/environment",
-        operator_route(
-            ctx, [](AdminContext& c, http::RequestContext&, const Principal&) -> awaitable<http::Response> {
-              auto list = co_await c.store.list_environments();
-              if (!list.ok()) co_return store_error(list.error());
-              std::vector<json::Value> items;
-              for (const auto& e : *list)
-                items.push_back(store::to_json(e));
-              co_return page_response(std::move(items), "");
-            }));
+  r.add(
+      http::Verb::get, "/environment",
+      operator_route(
+          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
+            auto list = co_await c.store.list_environments();
+            if (!list.ok()) co_return store_error(list.error());
+            std::vector<json::Value> items;
+            for (const auto& e : *list)
+              items.push_back(store::to_json(e));
+            co_return list_page(req, std::move(items));
+          }));
 
   r.add(
       http::Verb::get, "/environment/{id}",
@@ -134,7 +135,7 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
             std::vector<json::Value> items;
             for (const auto& t : *list)
               items.push_back(token_json(t, nullptr));
-            co_return page_response(std::move(items), "");
+            co_return list_page(req, std::move(items));
           }));
 
   auto revoke = [](AdminContext& c, http::RequestContext& req, bool rotate) -> awaitable<http::Response> {

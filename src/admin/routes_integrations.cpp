@@ -110,13 +110,13 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
     };
   };
   r.add(http::Verb::get, "/integration",
-        any_token([](AdminContext& c, http::RequestContext&) -> awaitable<http::Response> {
+        any_token([](AdminContext& c, http::RequestContext& req) -> awaitable<http::Response> {
           auto list = co_await c.store.list_integrations();
           if (!list.ok()) co_return store_error(list.error());
           std::vector<json::Value> items;
           for (const auto& i : *list)
             items.push_back(integration_json(i));
-          co_return page_response(std::move(items), "");
+          co_return list_page(req, std::move(items));
         }));
   r.add(http::Verb::get, "/integration/{id}",
         any_token([](AdminContext& c, http::RequestContext& req) -> awaitable<http::Response> {
@@ -175,13 +175,14 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
 
   r.add(http::Verb::get, "/environment-integration",
         environment_route(
-            ctx, [](AdminContext& c, http::RequestContext&, const Principal& p) -> awaitable<http::Response> {
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto list = co_await c.store.list_environment_integrations(p.environment_id);
               if (!list.ok()) co_return store_error(list.error());
               std::vector<json::Value> items;
               for (const auto& e : *list)
                 items.push_back(store::to_json(e));
-              co_return page_response(std::move(items), "");
+              co_return list_page(req, std::move(items));
             }));
 
   r.add(http::Verb::get, "/environment-integration/{id}",

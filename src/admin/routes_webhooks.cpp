@@ -88,13 +88,14 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
 
   r.add(http::Verb::get, "/webhook",
         environment_route(
-            ctx, [](AdminContext& c, http::RequestContext&, const Principal& p) -> awaitable<http::Response> {
+            ctx,
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto list = co_await c.store.list_webhooks(p.environment_id);
               if (!list.ok()) co_return store_error(list.error());
               std::vector<json::Value> items;
               for (const auto& w : *list)
                 items.push_back(store::to_json(w));
-              co_return page_response(std::move(items), "");
+              co_return list_page(req, std::move(items));
             }));
 
   r.add(http::Verb::get, "/webhook/{id}",

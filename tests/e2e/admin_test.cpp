@@ -1,5 +1,6 @@
 // The admin API's contract beyond the happy path: filters, cursor pages, validation errors naming the field,
 // conflicts, rate limits, secret rotation.
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -94,6 +95,46 @@ TEST_F(AdminApi, ValidationErrorsNameTheField) {
   EXPECT_NE(config.json().get("message").string_or("").find("signature_verification.config.algorithm"),
             std::string::npos)
       << config.body;
+}
+
+TEST_F(AdminApi, ConfigListsPageOldestFirstLikeTheOtherLists) {
+  // The fixture's endpoint and five more, read in pages of two: oldest first, each once, and a page boundary
+  // survives the deletion of the record the cursor names.
+  std::set<std::string> created{webhook_id_};
+  for (int i = 0; i < 5; ++i)
+    created.emplace(create_webhook(sink_.url("/h" + std::to_string(i))).get("id").string_or(""));
+  std::vector<std::pair<std::string, std::string>> seen;  // (created_at, id)
+  std::string cursor;
+  for (int page = 0; page < 6; ++page) {
+    auto r = admin("GET", "/webhook?limit=2" + (cursor.empty() ? std::string() : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    json::Value body = r.json();
+    ASSERT_LE(body.get("result").size(), 2u);
+    for (const auto& w : body.get("result").as_array())
+      seen.emplace_back(w.get("created_at").string_or(""), w.get("id").string_or(""));
+    if (body.get("next_cursor").is_null()) break;
+    cursor = body.get("next_cursor").as_string();
+    if (page == 0) {  // delete the record the cursor points after
+      ASSERT_EQ(admin("DELETE", "/webhook/" + seen.back().second).status, 204);
+      created.erase(seen.back().second);
+      seen.pop_back();
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  std::set<std::string> ids;
+  for (const auto& [at, id] : seen)
+    ids.insert(id);
+  EXPECT_EQ(ids.size(), seen.size()) << "an endpoint appeared on two pages";
+  EXPECT_EQ(ids, created);
+
+  EXPECT_EQ(admin("GET", "/webhook?cursor=not-a-cursor").json().get("field").string_or(""), "cursor");
+  auto bad_limit = operator_call("GET", "/environment?limit=501");
+  EXPECT_EQ(bad_limit.status, 400);
+  EXPECT_EQ(bad_limit.json().get("field").string_or(""), "limit");
+  auto one = operator_call("GET", "/integration?limit=1");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.json().get("result").size(), 1u);
+  EXPECT_TRUE(one.json().get("next_cursor").is_null()) << "the catalog has only shopify";
 }
 
 TEST_F(AdminApi, DuplicateIntegrationNameIsAConflict) {
