@@ -222,13 +222,22 @@ std::string query(const Args& a, std::initializer_list<const char*> names) {
 }
 
 int cmd_webhooks(const Args& a) {
-  Value v = expect_ok(call(a, bhttp::verb::get, "/webhook"));
+  // An environment has few endpoints: list them all, page after page.
+  std::vector<Value> all;
+  std::string cursor;
+  do {
+    Value page = expect_ok(call(
+        a, bhttp::verb::get, "/webhook?limit=500" + (cursor.empty() ? std::string() : "&cursor=" + cursor)));
+    for (const auto& w : page.get("result").as_array())
+      all.push_back(w);
+    cursor = std::string(page.get("next_cursor").string_or(""));
+  } while (!cursor.empty());
   if (a.json) {
-    std::printf("%s\n", hookd::json::dump_pretty(v.get("result")).c_str());
+    std::printf("%s\n", hookd::json::dump_pretty(Value::array(all)).c_str());
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& w : v.get("result").as_array()) {
+  for (const auto& w : all) {
     std::string types;
     for (const auto& t : w.get("event_types").as_array())
       types += (types.empty() ? "" : ",") + text(t);

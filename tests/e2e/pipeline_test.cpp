@@ -190,6 +190,11 @@ TEST_F(Pipeline, AlwaysFailingSinkDeadLettersAndHookctlReplaysItOnce) {
   EXPECT_NE(table.find(delivery_id), std::string::npos) << table;
   EXPECT_NE(table.find("failed"), std::string::npos) << table;
 
+  // The operator finds the endpoint with hookctl too (it reads every page of the list).
+  auto [hooks_rc, hooks] = hookctl(*hookd_, token_, "webhooks");
+  EXPECT_EQ(hooks_rc, 0) << hooks;
+  EXPECT_NE(hooks.find(webhook_id_), std::string::npos) << hooks;
+
   // A dry run sends nothing.
   auto [dry_rc, dry] = hookctl(*hookd_, token_, "replay --webhook " + webhook_id_ + " --dry-run");
   EXPECT_EQ(dry_rc, 0) << dry;
