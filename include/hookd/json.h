@@ -238,8 +238,11 @@ bool equal(const Value& a, const Value& b) noexcept;
 // ------------------------------------------------------------------------------------------------------
 
 struct ParseError {
-  std::string message;  // simdjson's description, e.g. "The JSON document has an improper structure"
-  size_t offset = 0;    // best-effort byte offset (0 when unknown)
+  // What is wrong, in terms of the document: "expected ',' or '}'", "invalid UTF-8", ...
+  std::string message;
+  size_t offset = 0;  // byte offset of the problem in the text (0 when unknown)
+  // "expected ',' or '}' at byte 17".
+  std::string describe() const { return message + " at byte " + std::to_string(offset); }
 };
 
 // Parses JSON text (RFC 8259) into a Value. Returns false and fills `error` on malformed input; `out`

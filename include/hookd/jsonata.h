@@ -173,7 +173,11 @@ Result<ExpressionPtr> compile(std::string_view text, const FunctionSet& function
 
 // Evaluates against `input` (undefined means "no input"). The result may be undefined (JSONata's "nothing",
 // which is not null). Thread-safe: any number of threads may evaluate the same Expression at once.
+// `now_millis` fixes the evaluation's timestamp (what `$now()` and `$millis()` return and what date parsing
+// fills missing fields from); unset, it is the system clock when the evaluation starts. Tests pass a fixed
+// instant so that a recorded result never depends on the day it is checked.
 Result<json::Value> evaluate(const Expression& expression, const json::Value& input,
-                             const Bindings& bindings = {}, const Limits& limits = {});
+                             const Bindings& bindings = {}, const Limits& limits = {},
+                             std::optional<double> now_millis = std::nullopt);
 
 }  // namespace hookd::jsonata

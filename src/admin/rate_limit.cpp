@@ -5,17 +5,17 @@
 
 namespace hookd::admin {
 
-bool RateLimiter::allow(const std::string& key, std::chrono::milliseconds* retry_after) {
+bool RateLimiter::allow(const std::string& key, std::chrono::steady_clock::time_point now,
+                        std::chrono::milliseconds* retry_after) {
   if (rate_ <= 0) return true;
-  auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mu_);
   if (buckets_.size() > 100'000) buckets_.clear();  // bounded memory; a reset only forgives past bursts
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now});
   Bucket& b = it->second;
   if (!fresh) {
-    double elapsed = std::chrono::duration<double>(now - b.at).count();
+    double elapsed = std::max(0.0, std::chrono::duration<double>(now - b.at).count());
     b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
-    b.at = now;
+    b.at = std::max(b.at, now);
   }
   if (b.tokens >= 1) {
     b.tokens -= 1;

@@ -16,7 +16,13 @@ class RateLimiter {
   RateLimiter(double per_second, double burst) : rate_(per_second), burst_(burst) {}
   // True if `key` may make a request now; otherwise how long until it may (rounded up to whole seconds by
   // callers).
-  bool allow(const std::string& key, std::chrono::milliseconds* retry_after = nullptr);
+  bool allow(const std::string& key, std::chrono::milliseconds* retry_after = nullptr) {
+    return allow(key, std::chrono::steady_clock::now(), retry_after);
+  }
+  // The same at a given instant (tests pass their own clock, so that no pause of the machine changes the
+  // answer).
+  bool allow(const std::string& key, std::chrono::steady_clock::time_point now,
+             std::chrono::milliseconds* retry_after = nullptr);
 
  private:
   struct Bucket {

@@ -43,7 +43,7 @@ std::optional<json::Value> object_body(const http::RequestContext& req, http::Re
   json::ParseError err;
   if (!json::parse(body, v, &err)) {
     error = http::error_response(http::Status::bad_request, "malformed_json",
-                                 "the body is not valid JSON: " + err.message);
+                                 "the body is not valid JSON: " + err.describe());
     return std::nullopt;
   }
   if (!v.is_object()) {

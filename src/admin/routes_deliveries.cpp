@@ -6,9 +6,12 @@
 //   {dry_run?} POST /webhook/{id}/replay       {status? (default "failed"), event?, since?, until?, dry_run?}
 //   POST /delivery/replay           the same filters over the whole environment
 //
-// A replay schedules the same delivery again, now: same event id, same body, marked as a replay
-// (X-Hookd-Replay, and `replay: true` on its attempts). Deliveries still pending or retrying are not replayed
-// (they are going out anyway). A dry run answers how many would be replayed and sends nothing.
+// A replay sends the same delivery again, now: same event id, same body, marked as a replay (X-Hookd-Replay,
+// and `replay: true` on its attempts). A finished delivery (succeeded or failed) starts a new round of
+// attempts; a retrying one is sent now instead of at its next scheduled attempt (same round: if it fails, the
+// schedule goes on). A pending delivery (first attempt due already) or one whose attempt is in flight is not
+// replayed, and the answer says why (`reason`). A dry run answers how many would be replayed and sends
+// nothing.
 #include "admin/routes.h"
 #include "core/clock.h"
 
@@ -113,8 +116,15 @@ awaitable<std::optional<Delivery>> load(AdminContext& c, std::string_view id, co
   co_return std::nullopt;
 }
 
+// Pending deliveries are due now already: replaying them would change nothing.
 bool replayable(const Delivery& d) {
-  return d.status == DeliveryStatus::failed || d.status == DeliveryStatus::succeeded;
+  return d.status != DeliveryStatus::pending;
+}
+
+std::string not_replayed_reason(dispatch::ReplayOutcome outcome) {
+  return outcome == dispatch::ReplayOutcome::in_flight
+             ? "an attempt of the delivery is in flight"
+             : "the delivery is pending: its first attempt is due now";
 }
 
 // Replays what the filter selects among `ids` (or the listing of the index when ids is empty).
@@ -144,7 +154,7 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
     for (const auto& d : selected) {
       auto r = co_await c.deliveries.replay(d.id, now);
       if (!r.ok() && r.error().code != "not_found") co_return store_error(r.error());
-      if (r.ok() && *r == 1) ++replayed;
+      if (r.ok() && *r == dispatch::ReplayOutcome::replayed) ++replayed;
     }
     if (replayed && c.dispatcher) c.dispatcher->wake();
   }
@@ -224,18 +234,22 @@ void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx
                 if (!stored.ok()) co_return store_error(stored.error());
               }
               size_t replayed = 0;
+              std::string reason;
+              if (!replayable(*d)) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
               if (replayable(*d) && !dry) {
                 auto r = co_await c.deliveries.replay(d->id, clock::now_millis());
                 if (!r.ok()) co_return store_error(r.error());
-                replayed = static_cast<size_t>(*r);
+                if (*r == dispatch::ReplayOutcome::replayed)
+                  replayed = 1;
+                else
+                  reason = not_replayed_reason(*r);
                 if (replayed && c.dispatcher) c.dispatcher->wake();
               }
               json::ObjectBuilder out;
               out.set("dry_run", dry).set("matched", json::Value(replayable(*d) ? 1 : 0));
               out.set("replayed", json::Value(replayed));
               out.set("delivery_ids", json::Value::array({json::Value(d->id)}));
-              if (!replayable(*d))
-                out.set("reason", "the delivery is " + std::string(dispatch::to_string(d->status)));
+              if (!reason.empty()) out.set("reason", reason);
               co_return http::json_response(dry ? http::Status::ok : http::Status::accepted,
                                             std::move(out).build());
             }));

@@ -18,6 +18,8 @@ constexpr Var kVars[] = {
     {"HOOKD_LISTEN", "address:port to listen on (default 0.0.0.0:8080)"},
     {"HOOKD_THREADS", "I/O threads (default: one per core)"},
     {"HOOKD_LOG_LEVEL", "debug | info | warn | error (default info)"},
+    {"HOOKD_SHUTDOWN_TIMEOUT",
+     "on SIGTERM, how long in-flight work may take before the process exits without it (default 20s)"},
     {"HOOKD_BODY_LIMIT", "largest request body in bytes (default 1048576); larger gets 413"},
     {"HOOKD_HEADER_LIMIT", "largest request header block in bytes (default 16384); larger gets 431"},
     {"HOOKD_READ_TIMEOUT", "time to receive a whole request (default 30s)"},
@@ -34,6 +36,8 @@ constexpr Var kVars[] = {
     {"HOOKD_MOCK_BROKERS", "brokers in the mock cluster (default 1)"},
     {"HOOKD_OPERATOR_TOKEN",
      "bearer token for operator routes (environments, tokens, catalog); empty: closed"},
+    {"HOOKD_MAX_FORM_FIELDS",
+     "most fields a form-encoded vendor body may have (default 10000); more gets 413"},
     {"HOOKD_JSONATA_TIMEOUT", "wall-time limit of one JSONata evaluation (default 100ms)"},
     {"HOOKD_JSONATA_MAX_DEPTH", "evaluation depth limit (default 1000)"},
     {"HOOKD_RETRY_SCHEDULE", "waits between delivery attempts, e.g. 5s,30s,2m,10m (the last repeats)"},
@@ -176,6 +180,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   }
   HOOKD_TRY(integer("HOOKD_THREADS", c.threads, 0, 256));
   if (auto v = get("HOOKD_LOG_LEVEL")) c.log_level = std::string(*v);
+  HOOKD_TRY(duration("HOOKD_SHUTDOWN_TIMEOUT", c.shutdown_timeout));
   HOOKD_TRY(integer("HOOKD_BODY_LIMIT", c.server.body_limit, 1, 1LL << 30));
   HOOKD_TRY(integer("HOOKD_HEADER_LIMIT", c.server.header_limit, 1024, 1 << 20));
   HOOKD_TRY(duration("HOOKD_READ_TIMEOUT", c.server.read_timeout));
@@ -203,6 +208,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(integer("HOOKD_MOCK_BROKERS", c.mock_brokers, 1, 9));
   if (auto v = get("HOOKD_OPERATOR_TOKEN")) c.admin.operator_token = std::string(*v);
 
+  HOOKD_TRY(integer("HOOKD_MAX_FORM_FIELDS", c.ingest.body_limits.max_form_fields, 1, 10'000'000));
   HOOKD_TRY(duration("HOOKD_JSONATA_TIMEOUT", c.ingest.expression_limits.time));
   HOOKD_TRY(integer("HOOKD_JSONATA_MAX_DEPTH", c.ingest.expression_limits.max_depth, 10, 100'000));
 

@@ -21,6 +21,8 @@ struct Config {
   bool role_admin = true;
   int threads = 0;  // 0: one per core
   std::string log_level = "info";
+  // From SIGTERM to exit at the latest: in-flight work gets this long, then the process exits without it.
+  std::chrono::milliseconds shutdown_timeout{20'000};
   http::ServerOptions server;
   store::RedisOptions redis;
   bus::KafkaOptions kafka;

@@ -1,7 +1,9 @@
 // One hookd process: the roles its configuration asks for, wired together, on one io_context.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -23,7 +25,8 @@ class Service {
   // Runs the I/O threads until stop(); returns after a clean shutdown.
   void run();
   // Graceful: stop accepting, finish in-flight requests and attempts, flush Kafka. Safe from any thread,
-  // once.
+  // once. Bounded: if the I/O threads have not returned within the shutdown timeout (a handler stuck in long
+  // CPU work, say), the process logs it and exits with status 1 without them.
   void stop();
   uint16_t port() const { return server_ ? server_->port() : 0; }
 
@@ -39,9 +42,18 @@ class Service {
   std::unique_ptr<dispatch::DeliveryStore> deliveries_;  // for admin on a node without the dispatch role
   std::unique_ptr<ingest::Pipeline> pipeline_;
   std::shared_ptr<http::Server> server_;
-  asio::signal_set signals_{io_, SIGINT, SIGTERM};
+  // Signals are waited for on a thread of their own: a SIGTERM must be seen even when every I/O thread is
+  // busy.
+  asio::io_context signal_io_{1};
+  asio::signal_set signals_{signal_io_, SIGINT, SIGTERM};
+  std::thread signal_thread_;
   std::atomic<bool> stopping_{false};
   std::thread stopper_;
+  // The shutdown deadline: run() says when the I/O threads have returned.
+  std::thread watchdog_;
+  std::mutex exit_mutex_;
+  std::condition_variable exit_cv_;
+  bool threads_returned_ = false;
 };
 
 }  // namespace hookd::app

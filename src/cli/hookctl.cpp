@@ -33,7 +33,8 @@ commands:
   deliveries [FILTERS] [--webhook ID | --event-id ID] [--limit N] [--all]
                                         list deliveries, newest first (--all: every page)
   show DELIVERY_ID                      one delivery with its attempts
-  replay DELIVERY_ID [--dry-run]        send one delivery again (same event id)
+  replay DELIVERY_ID [--dry-run]        send one delivery again, now (same event id): a failed or succeeded
+                                        one starts a new round of attempts, a retrying one skips its wait
   replay --webhook ID [FILTERS] [--dry-run]
                                         replay an endpoint's deliveries (default --status failed)
   replay --environment [FILTERS] [--dry-run]
@@ -47,8 +48,11 @@ environment:
   HOOKD_URL     base URL of hookd's admin API (default http://127.0.0.1:8080)
   HOOKD_TOKEN   the environment's API token (Authorization: Bearer)
 
-exit status: 0 ok, 1 the API answered an error, 2 usage error, 3 could not reach hookd
+exit status: 0 ok, 1 the API answered an error, 2 usage error, 3 could not reach hookd,
+             4 replay did nothing (nothing matched, the delivery is pending or in flight; a dry run: nothing would be)
 )";
+
+constexpr int kExitNothingDone = 4;
 
 struct Args {
   std::string url = std::getenv("HOOKD_URL") ? std::getenv("HOOKD_URL") : "http://127.0.0.1:8080";
@@ -324,17 +328,21 @@ int cmd_replay(const Args& a) {
   } else {
     usage_error("replay needs a delivery id, --webhook ID or --environment");
   }
+  bool dry = v.get("dry_run").bool_or(false);
+  // A command that did nothing says so in its status too, so that scripts cannot mistake it for a replay.
+  const Value& acted = dry ? v.get("matched") : v.get("replayed");
+  int rc = acted.is_number() && acted.as_number() > 0 ? 0 : kExitNothingDone;
   if (a.json) {
     std::printf("%s\n", hookd::json::dump_pretty(v).c_str());
-    return 0;
+    return rc;
   }
-  bool dry = v.get("dry_run").bool_or(false);
   std::printf("%s%s of %s matching deliveries%s\n", dry ? "dry run: would replay " : "replayed ",
-              text(dry ? v.get("matched") : v.get("replayed")).c_str(), text(v.get("matched")).c_str(),
+              text(acted).c_str(), text(v.get("matched")).c_str(),
               v.contains("reason") ? (" (" + text(v.get("reason")) + ")").c_str() : "");
   for (const auto& id : v.get("delivery_ids").as_array())
     std::printf("  %s\n", text(id).c_str());
-  return 0;
+  if (rc != 0) std::fprintf(stderr, "hookctl: nothing %s\n", dry ? "would be replayed" : "was replayed");
+  return rc;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // JSON text in and out: simdjson's DOM parser for reading, a JavaScript-compatible writer for output.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -24,19 +25,20 @@ Value integer_value(Int i) {
   return Value::number_with_text(d, std::to_string(i));
 }
 
-// RFC 8259 reader for the documents simdjson refuses for a number it cannot represent (NUMBER_ERROR).
-// Rare, so it favours being small and exact over speed.
+// RFC 8259 reader for the documents simdjson refuses for a number it cannot represent (NUMBER_ERROR), and
+// for saying what is wrong with a document simdjson refused (its messages describe its own internals, e.g.
+// "Problem while parsing an atom"). Rare, so it favours being small and exact over speed.
 class SlowReader {
  public:
   explicit SlowReader(std::string_view text) : s_(text) {}
-  bool read(Value& out, std::string& error) {
+  bool read(Value& out, ParseError& error) {
     if (!value(out, 0)) {
-      error = error_.empty() ? "malformed JSON" : error_;
+      error = ParseError{error_.empty() ? "malformed JSON" : error_, error_at_};
       return false;
     }
     skip_ws();
     if (pos_ != s_.size()) {
-      error = "unexpected text after the JSON value";
+      error = ParseError{"unexpected text after the JSON value", pos_};
       return false;
     }
     return true;
@@ -47,8 +49,16 @@ class SlowReader {
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
       ++pos_;
   }
+  // A malformed number is reported where it starts.
+  bool fail_at(size_t at, const char* why) {
+    pos_ = at;
+    return fail(why);
+  }
   bool fail(const char* why) {
-    if (error_.empty()) error_ = why;
+    if (error_.empty()) {
+      error_ = why;
+      error_at_ = std::min(pos_, s_.size());
+    }
     return false;
   }
   bool literal(std::string_view word) {
@@ -72,6 +82,7 @@ class SlowReader {
     if (c == 't') return literal("true") && (out = Value(true), true);
     if (c == 'f') return literal("false") && (out = Value(false), true);
     if (c == 'n') return literal("null") && (out = Value(nullptr), true);
+    if (c != '-' && (c < '0' || c > '9')) return fail("unexpected character");
     return number(out);
   }
   bool object(Value& out, int depth) {
@@ -88,7 +99,8 @@ class SlowReader {
       std::string key;
       if (pos_ >= s_.size() || s_[pos_] != '"' || !string(key)) return fail("expected a key");
       skip_ws();
-      if (pos_ >= s_.size() || s_[pos_++] != ':') return fail("expected ':'");
+      if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':'");
+      ++pos_;
       Value v;
       if (!value(v, depth + 1)) return false;
       b.set(Value(key), std::move(v));
@@ -219,7 +231,7 @@ class SlowReader {
           break;
         }
         default:
-          return fail("invalid escape");
+          return fail_at(pos_ - 2, "invalid escape");
       }
     }
     return fail("unterminated string");
@@ -230,14 +242,15 @@ class SlowReader {
     size_t int_start = pos_;
     while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
       ++pos_;
-    if (pos_ == int_start || (s_[int_start] == '0' && pos_ - int_start > 1)) return fail("invalid number");
+    if (pos_ == int_start || (s_[int_start] == '0' && pos_ - int_start > 1))
+      return fail_at(start, "invalid number");
     bool integer = true;
     if (pos_ < s_.size() && s_[pos_] == '.') {
       integer = false;
       size_t f = ++pos_;
       while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
         ++pos_;
-      if (pos_ == f) return fail("invalid number");
+      if (pos_ == f) return fail_at(start, "invalid number");
     }
     if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
       integer = false;
@@ -246,19 +259,65 @@ class SlowReader {
       size_t e = pos_;
       while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
         ++pos_;
-      if (pos_ == e) return fail("invalid number");
+      if (pos_ == e) return fail_at(start, "invalid number");
     }
     std::string_view lexeme = s_.substr(start, pos_ - start);
     double d = std::strtod(std::string(lexeme).c_str(), nullptr);
-    out = integer && (d <= -kMaxExactInteger || d >= kMaxExactInteger) ? Value::number_with_text(d, lexeme)
-                                                                       : Value(d);
+    // The literal is kept where a double would change it: integers beyond 2^53, and numbers beyond a double's
+    // range (1e400 would become null when written). simdjson reads an underflow (1e-400) as 0 without
+    // telling, so that one keeps its text only when this reader runs for another number of the document.
+    bool beyond_range =
+        !std::isfinite(d) ||
+        (d == 0 && lexeme.find_first_of("123456789") < std::min(lexeme.find_first_of("eE"), lexeme.size()));
+    out = beyond_range || (integer && (d <= -kMaxExactInteger || d >= kMaxExactInteger))
+              ? Value::number_with_text(d, lexeme)
+              : Value(d);
     return true;
   }
 
   std::string_view s_;
   size_t pos_ = 0;
   std::string error_;
+  size_t error_at_ = 0;
 };
+
+// The offset of the first byte that is not part of well-formed UTF-8, or npos.
+size_t first_invalid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n > s.size()) return i;
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+// What is wrong with a document simdjson refused, in words about the document, with the byte offset.
+ParseError describe_error(std::string_view text, simdjson::error_code ec) {
+  if (ec == simdjson::UTF8_ERROR) {
+    size_t at = first_invalid_utf8(text);
+    return ParseError{"invalid UTF-8", at == std::string_view::npos ? 0 : at};
+  }
+  if (ec == simdjson::DEPTH_ERROR) return ParseError{"nested too deeply", 0};
+  if (ec == simdjson::EMPTY) return ParseError{"empty document", 0};
+  Value ignored;
+  ParseError error;
+  if (!SlowReader(text).read(ignored, error)) return error;
+  // The reader accepted what simdjson did not (simdjson is stricter about some inputs, such as a NUL byte
+  // after the document): say no more than that it is malformed.
+  return ParseError{"malformed JSON", 0};
+}
 
 Value from_element(simdjson::dom::element e) {
   using simdjson::dom::element_type;
@@ -305,17 +364,17 @@ bool parse(std::string_view text, Value& out, ParseError* error) {
   if (ec == simdjson::NUMBER_ERROR) {
     // simdjson 3.0 refuses integers beyond 64 bits and exponents beyond double range, both valid JSON: read
     // such a document the slow way (keeping the digits). Malformed numbers fail there too.
-    std::string message;
+    ParseError why;
     Value v;
-    if (SlowReader(text).read(v, message)) {
+    if (SlowReader(text).read(v, why)) {
       out = std::move(v);
       return true;
     }
-    if (error) *error = ParseError{message, 0};
+    if (error) *error = std::move(why);
     return false;
   }
   if (ec) {
-    if (error) *error = ParseError{simdjson::error_message(ec), 0};
+    if (error) *error = describe_error(text, ec);
     return false;
   }
   out = from_element(root);

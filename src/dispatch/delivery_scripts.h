@@ -112,15 +112,25 @@ return 1
   return s;
 }
 
-// ARGV: id, now. Returns -1 unknown, 0 already scheduled, 1 replayed.
+// ARGV: id, now. Returns -1 unknown, 0 pending (its first attempt is due already), 2 an attempt is in flight
+// (a dispatcher holds the claim), 1 replayed: a finished delivery starts a new round of attempts now; a
+// retrying one has its next attempt moved to now, in the same round (if it fails, the retry schedule goes on
+// where it was).
 inline const store::RedisScript& replay() {
   static const store::RedisScript s(R"lua(
 local key = 'hookd:delivery:' .. ARGV[1]
 local st = redis.call('HGET', key, 'status')
 if not st then return -1 end
-if st == 'pending' or st == 'retrying' then return 0 end
-local wid = redis.call('HGET', key, 'webhook_id')
+local claim = redis.call('HGET', key, 'claim')
+if claim and claim ~= '' then return 2 end
+if st == 'pending' then return 0 end
 redis.call('HINCRBY', key, 'replays', 1)
+if st == 'retrying' then
+  redis.call('HSET', key, 'next_attempt_at', ARGV[2], 'updated_at', ARGV[2])
+  redis.call('ZADD', 'hookd:schedule', ARGV[2], ARGV[1])
+  return 1
+end
+local wid = redis.call('HGET', key, 'webhook_id')
 redis.call('HSET', key, 'status', 'pending', 'next_attempt_at', ARGV[2], 'updated_at', ARGV[2],
   'attempt_base', redis.call('HGET', key, 'attempts'), 'failed_at', 0)
 redis.call('ZREM', 'hookd:webhook:' .. wid .. ':failed', ARGV[1])

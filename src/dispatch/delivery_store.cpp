@@ -238,11 +238,31 @@ awaitable<Status> DeliveryStore::fail_without_attempt(const Delivery& d, std::st
   co_return Status{};
 }
 
-awaitable<Result<int>> DeliveryStore::replay(std::string_view id, int64_t now) {
+std::string_view to_string(ReplayOutcome outcome) noexcept {
+  switch (outcome) {
+    case ReplayOutcome::replayed:
+      return "replayed";
+    case ReplayOutcome::already_due:
+      return "already_due";
+    case ReplayOutcome::in_flight:
+      return "in_flight";
+  }
+  return "replayed";
+}
+
+awaitable<Result<ReplayOutcome>> DeliveryStore::replay(std::string_view id, int64_t now) {
   auto r = co_await store_.run(scripts::replay(), RedisCommand{}, RedisCommand{id, now});
   if (!r.ok()) co_return r.error();
-  if (r->integer() < 0) co_return make_error("not_found", "delivery not found");
-  co_return static_cast<int>(r->integer());
+  switch (r->integer()) {
+    case 0:
+      co_return ReplayOutcome::already_due;
+    case 1:
+      co_return ReplayOutcome::replayed;
+    case 2:
+      co_return ReplayOutcome::in_flight;
+    default:
+      co_return make_error("not_found", "delivery not found");
+  }
 }
 
 awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::string_view owner,

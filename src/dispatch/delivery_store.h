@@ -25,6 +25,16 @@
 namespace hookd::dispatch {
 
 enum class DeliveryStatus { pending, retrying, succeeded, failed };
+
+// What a replay request did to one delivery.
+enum class ReplayOutcome {
+  // Scheduled now: a new round for a finished delivery, the next attempt now for a retrying one.
+  replayed,
+  already_due,  // pending: its first attempt is due already
+  in_flight,    // a dispatcher is sending it at this moment
+};
+// "replayed", "already_due", "in_flight".
+std::string_view to_string(ReplayOutcome outcome) noexcept;
 std::string_view to_string(DeliveryStatus s) noexcept;
 std::optional<DeliveryStatus> delivery_status_from(std::string_view s) noexcept;
 
@@ -94,8 +104,10 @@ class DeliveryStore {
                                          bool delivered, int64_t next_due);
   // Dead-letters without an attempt (the endpoint was deleted or disabled).
   awaitable<Status> fail_without_attempt(const Delivery& d, std::string_view claim, std::string_view reason);
-  // Schedules a finished delivery (succeeded or failed) again, now. 1: replayed; 0: already scheduled.
-  awaitable<Result<int>> replay(std::string_view id, int64_t now);
+  // Sends a delivery again, now: a finished one (succeeded or failed) starts a new round of attempts; a
+  // retrying one has its next attempt moved to now, in the same round. A pending delivery, or one whose
+  // attempt is in flight, is left alone (it is going out anyway). Error not_found for an unknown id.
+  awaitable<Result<ReplayOutcome>> replay(std::string_view id, int64_t now);
 
   // Newest first. Index: deliveries of a webhook, of an environment or of an event.
   enum class Index { webhook, environment, event };

@@ -223,9 +223,12 @@ awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) 
   a.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(res.latency).count();
   a.replay = d->replays > 0;
   a.response = res.body.substr(0, options_.response_snippet_bytes);
-  if (!res.ok())
+  if (!res.ok()) {
     a.error = std::string(http::to_string(res.error)) + ": " + res.error_message;
-  else if (!delivered)
+    if (!res.error_detail.empty())
+      log::warn("delivery.target_refused",
+                {{"delivery_id", d->id}, {"webhook_id", d->webhook_id}, {"detail", res.error_detail}});
+  } else if (!delivered)
     a.error = "endpoint answered " + std::to_string(res.status);
   stats().latency.observe(std::chrono::duration<double>(res.latency).count());
   (delivered ? stats().delivered : stats().failed).inc();

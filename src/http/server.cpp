@@ -41,6 +41,46 @@ void count_response(std::string_view pattern, const Response& res, std::chrono::
       .observe(std::chrono::duration<double>(took).count());
 }
 
+// RFC 9112 framing rules Beast leaves to us, checked on the header before any body is read. A request that
+// breaks them could be read differently by a proxy in front of us (request smuggling), so it is refused and
+// the connection closed. Beast already refuses a Content-Length that is malformed or repeated with different
+// values.
+std::optional<Response> framing_error(const bhttp::request_parser<bhttp::string_body>::value_type& req) {
+  auto bad = [](std::string message) {
+    return error_response(Status::bad_request, "bad_request", "malformed HTTP request: " + message);
+  };
+  // §3.2: a client sends exactly one Host in HTTP/1.1.
+  auto hosts = req.equal_range(bhttp::field::host);
+  size_t host_count = static_cast<size_t>(std::distance(hosts.first, hosts.second));
+  if (req.version() >= 11 && host_count != 1)
+    return bad(host_count == 0 ? "missing Host header" : "more than one Host header");
+  auto codings = req.equal_range(bhttp::field::transfer_encoding);
+  if (codings.first == codings.second) return std::nullopt;
+  // §6.1: Transfer-Encoding with Content-Length is a smuggling attempt or a broken client.
+  if (req.find(bhttp::field::content_length) != req.end())
+    return bad("both Transfer-Encoding and Content-Length");
+  if (req.version() < 11) return bad("Transfer-Encoding in an HTTP/1.0 request");
+  // §6.3: a request whose final transfer coding is not chunked has no reliable length. Every coding is in the
+  // last Transfer-Encoding field's list, in order (`gzip, chunked`); the last one must be chunked, and only
+  // it.
+  std::string last;
+  size_t chunked = 0, others = 0;
+  for (auto it = codings.first; it != codings.second; ++it)
+    for (auto coding : bhttp::token_list(it->value())) {
+      last = std::string(coding);
+      for (char& c : last)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      ++(last == "chunked" ? chunked : others);
+    }
+  if (last != "chunked" || chunked != 1)
+    return bad("the final transfer coding must be chunked, once (Transfer-Encoding: " +
+               std::string(codings.first->value()) + ")");
+  // §6.1: a coding we cannot decode (gzip, chunked) is 501; the body would be read, but not understood.
+  if (others)
+    return error_response(Status::not_implemented, "unsupported_transfer_coding",
+                          "only the chunked transfer coding is supported");
+  return std::nullopt;
+}
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerOptions options, std::shared_ptr<const Router> router)
@@ -158,6 +198,10 @@ awaitable<void> Server::session(Socket socket) {
       early = error_response(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message());
     }
 
+    if (!early) {
+      early = framing_error(parser.get());
+      if (early) stats().malformed.inc();
+    }
     if (!early) {
       auto& req = parser.get();
       if (bhttp::token_list(req[bhttp::field::expect]).exists("100-continue")) {

@@ -16,12 +16,18 @@
 
 namespace hookd::ingest {
 
-// Parses a body by its Content-Type. A JSON content type with malformed JSON is an error (400 for the
-// vendor).
-Result<json::Value> parse_body(std::string_view content_type, std::string_view body);
+// Bounds on the work parsing one body may take (the body is not authenticated yet when it is parsed).
+struct BodyLimits {
+  size_t max_form_fields = 10'000;  // HOOKD_MAX_FORM_FIELDS; more is an error (413)
+};
 
-// Form fields (`a=1&b=2&a=3` -> {"a":["1","3"],"b":"2"}).
-json::Value parse_form(std::string_view body);
+// Parses a body by its Content-Type. A JSON content type with malformed JSON is an error (malformed_json, 400
+// for the vendor); a form over the field limit too (too_many_fields, 413). Linear in the body's size.
+Result<json::Value> parse_body(std::string_view content_type, std::string_view body,
+                               const BodyLimits& limits = {});
+
+// Form fields (`a=1&b=2&a=3` -> {"a":["1","3"],"b":"2"}); empty fields (`a&&b`) are skipped.
+Result<json::Value> parse_form(std::string_view body, const BodyLimits& limits = {});
 
 json::Value headers_object(const http::Request& request);
 json::Value query_object(const std::vector<std::pair<std::string, std::string>>& query);

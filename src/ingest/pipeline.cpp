@@ -7,14 +7,14 @@ namespace hookd::ingest {
 Pipeline::Pipeline(store::Store& store, std::shared_ptr<bus::Producer> producer, IngestOptions options)
     : options_(std::move(options)) {
   stages_.push_back(make_resolve_stage(store, configs_));
-  stages_.push_back(make_context_stage());
+  stages_.push_back(make_context_stage(options_));
   stages_.push_back(make_transform_stage(options_));
   stages_.push_back(make_verification_stage(store, options_));
   stages_.push_back(make_signature_stage());
   stages_.push_back(make_publish_stage(store, std::move(producer)));
 
   install_stages_.push_back(make_resolve_install_stage(store, configs_));
-  install_stages_.push_back(make_context_stage());
+  install_stages_.push_back(make_context_stage(options_));
   install_stages_.push_back(make_transform_stage(options_));
   install_stages_.push_back(make_verification_stage(store, options_));
   install_stages_.push_back(make_lookup_stage(store, options_));

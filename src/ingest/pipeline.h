@@ -21,6 +21,7 @@
 #include "bus/producer.h"
 #include "core/event.h"
 #include "http/message.h"
+#include "ingest/payload_context.h"
 #include "ingest/webhook_config.h"
 #include "store/store.h"
 
@@ -28,6 +29,7 @@ namespace hookd::ingest {
 
 struct IngestOptions {
   ExpressionLimits expression_limits;  // per evaluation of payload_transform and handle_verification
+  BodyLimits body_limits;              // parsing the vendor's body (before its signature is checked)
 };
 
 struct IngestState {
@@ -82,7 +84,7 @@ StageStatus load_config(IngestState& s, WebhookConfigCache& configs);
 
 // Stages, in order (defined in stages.cpp and publish_stage.cpp).
 std::unique_ptr<Stage> make_resolve_stage(store::Store& store, WebhookConfigCache& configs);
-std::unique_ptr<Stage> make_context_stage();
+std::unique_ptr<Stage> make_context_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_verification_stage(store::Store& store, const IngestOptions& options);
 std::unique_ptr<Stage> make_signature_stage();

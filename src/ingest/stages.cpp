@@ -72,12 +72,16 @@ class ResolveStage final : public Stage {
 
 class ContextStage final : public Stage {
  public:
+  explicit ContextStage(const IngestOptions& options) : options_(options) {}
   std::string_view name() const override { return "context"; }
   awaitable<StageStatus> run(IngestState& s) override {
     s.headers = headers_object(s.http.request);
-    auto body = parse_body(s.http.request[bhttp::field::content_type], s.http.request.body());
+    auto body =
+        parse_body(s.http.request[bhttp::field::content_type], s.http.request.body(), options_.body_limits);
     if (!body.ok()) {
-      s.response = error_response(Status::bad_request, body.error().code, body.error().message);
+      bool too_big = body.error().code == "too_many_fields";
+      s.response = error_response(too_big ? Status::payload_too_large : Status::bad_request,
+                                  body.error().code, body.error().message);
       co_return StageStatus::stop;
     }
     s.body = std::move(body).value();
@@ -86,6 +90,9 @@ class ContextStage final : public Stage {
         {s.http, s.headers, s.body, a.context, s.resolved.environment.variables, a.id, a.environment_id});
     co_return StageStatus::proceed;
   }
+
+ private:
+  const IngestOptions& options_;
 };
 
 // What payload_transform returned, as the context later stages read: an object replaces the context but keeps
@@ -243,8 +250,8 @@ class SignatureStage final : public Stage {
 std::unique_ptr<Stage> make_resolve_stage(store::Store& store, WebhookConfigCache& configs) {
   return std::make_unique<ResolveStage>(store, configs);
 }
-std::unique_ptr<Stage> make_context_stage() {
-  return std::make_unique<ContextStage>();
+std::unique_ptr<Stage> make_context_stage(const IngestOptions& options) {
+  return std::make_unique<ContextStage>(options);
 }
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options) {
   return std::make_unique<TransformStage>(options);

@@ -124,9 +124,9 @@ Result<ExpressionPtr> compile(std::string_view text, const FunctionSet& function
 }
 
 Result<json::Value> evaluate(const Expression& expression, const json::Value& input, const Bindings& bindings,
-                             const Limits& limits) {
+                             const Limits& limits, std::optional<double> now_millis) {
   static const json::Value dollar("$");
-  detail::Evaluator ev(expression.functions().table(), limits, expression.program_ptr());
+  detail::Evaluator ev(expression.functions().table(), limits, expression.program_ptr(), now_millis);
   try {
     detail::EnvRef exec = ev.new_frame(nullptr);
     for (const auto& [name, value] : bindings)

@@ -102,7 +102,7 @@ const Value& placeholder() {
 // --------------------------------------------------------------------------------------------------
 
 Evaluator::Evaluator(const FunctionTable& functions, const Limits& limits,
-                     std::shared_ptr<const Program> program)
+                     std::shared_ptr<const Program> program, std::optional<double> now_millis)
     : functions_(functions),
       program_(std::move(program)),
       max_depth_(limits.max_depth),
@@ -112,9 +112,10 @@ Evaluator::Evaluator(const FunctionTable& functions, const Limits& limits,
       max_string_(limits.max_string_bytes) {
   auto now = std::chrono::steady_clock::now();
   deadline_ = now + limits.time;
-  now_ms_ = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count());
+  now_ms_ = now_millis ? *now_millis
+                       : static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
 }
 
 Evaluator::~Evaluator() {

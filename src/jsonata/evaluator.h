@@ -266,7 +266,9 @@ struct CallSite {
 
 class Evaluator {
  public:
-  Evaluator(const FunctionTable& functions, const Limits& limits, std::shared_ptr<const Program> program);
+  // `now_millis` unset: the system clock now.
+  Evaluator(const FunctionTable& functions, const Limits& limits, std::shared_ptr<const Program> program,
+            std::optional<double> now_millis = std::nullopt);
 
   ~Evaluator();
 

@@ -181,8 +181,8 @@ TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   record(id, "c1", false, 0);
   ASSERT_EQ(get(id).status, DeliveryStatus::failed);
 
-  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), 1);
-  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), 0) << "already scheduled";
+  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), ReplayOutcome::replayed);
+  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), ReplayOutcome::already_due) << "pending again: due now";
   Delivery d = get(id);
   EXPECT_EQ(d.status, DeliveryStatus::pending);
   EXPECT_EQ(d.replays, 1);
@@ -191,6 +191,27 @@ TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   ASSERT_EQ(claim(now + 5, 10, "c2"), std::vector<std::string>{id});
   EXPECT_EQ(record(id, "c2", true, 0).status, DeliveryStatus::succeeded);
   EXPECT_EQ(run(deliveries_->replay("no-such-delivery", now)).error().code, "not_found");
+}
+
+TEST_F(DeliveryStoreTest, ReplayOfARetryingDeliverySendsItNowInTheSameRound) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  claim(now, 10, "c1");
+  // An attempt in flight is left alone: replaying it would send it twice at once.
+  EXPECT_EQ(*run(deliveries_->replay(id, now)), ReplayOutcome::in_flight);
+  const int64_t next_due = now + 3'600'000;  // the schedule's next attempt, an hour away
+  record(id, "c1", false, next_due);
+  ASSERT_EQ(get(id).status, DeliveryStatus::retrying);
+  EXPECT_TRUE(claim(now + 10, 10, "c2").empty()) << "not due before the replay";
+
+  EXPECT_EQ(*run(deliveries_->replay(id, now + 10)), ReplayOutcome::replayed);
+  Delivery d = get(id);
+  EXPECT_EQ(d.status, DeliveryStatus::retrying);
+  EXPECT_EQ(d.next_attempt_at, now + 10);
+  EXPECT_EQ(d.replays, 1);
+  EXPECT_EQ(d.round_attempts(), 1) << "the round goes on: the schedule continues if this attempt fails";
+  EXPECT_EQ(claim(now + 10, 10, "c2"), std::vector<std::string>{id});
+  EXPECT_EQ(record(id, "c2", true, 0).status, DeliveryStatus::succeeded);
 }
 
 TEST_F(DeliveryStoreTest, PersistentFailureCrossesTheDisableThresholdAndSuccessResetsIt) {

@@ -47,9 +47,12 @@ std::string kafka_brokers() {
 }
 
 void kafka_create_topic(const std::string& topic, int partitions) {
+  // Before anything is allocated: without a broker this throws, and must not leak (LeakSanitizer fails
+  // tests).
+  const std::string brokers = kafka_brokers();
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", kafka_brokers().c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof err);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) throw std::runtime_error(std::string("kafka admin client: ") + err);
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);

@@ -16,6 +16,27 @@ hookd_die() {
   exit 1
 }
 
+# Builds targets $2... in build directory $1 with ninja, showing progress: on a terminal ninja's own status line; in a
+# log (CI, a pipe) one line per tenth of the build, plus every compiler message in full.
+hookd_ninja() {
+  local dir="$1"
+  shift
+  if [[ -t 1 ]]; then
+    ninja -C "${dir}" "$@"
+    return
+  fi
+  NINJA_STATUS='[%f/%t] ' ninja -C "${dir}" "$@" | awk -v tool="${hookd_tool}" '
+    /^\[[0-9]+\/[0-9]+\] / {
+      split(substr($1, 2), n, "/"); done = n[1] + 0; total = n[2] + 0
+      tenth = total ? int(done * 10 / total) : 10
+      if (tenth > shown || done == total) { printf "%s: build %d/%d steps (%d%%)\n", tool, done, total, done * 100 / total; fflush(); shown = tenth }
+      next
+    }
+    /^ninja: no work to do/ { print tool ": build up to date"; next }
+    /^ninja: Entering directory/ { next }
+    { print; fflush() }'
+}
+
 # Prints the last lines of a log with a frame around them, for failures that only the service's log explains.
 hookd_log_tail() {
   local file="$1" lines="${2:-40}"
@@ -91,7 +112,7 @@ hookd_terminate() {
   local pid="$1" grace="$2" waited=0
   kill -TERM "${pid}" 2>/dev/null || return 0
   while hookd_alive "${pid}"; do
-    if ((waited == grace * 10)); then
+    if ((waited == grace * 20)); then  # 20 polls of 50 ms a second
       hookd_say "pid ${pid} ignored SIGTERM for ${grace}s; sending SIGKILL"
       kill -KILL "${pid}" 2>/dev/null || true
     fi

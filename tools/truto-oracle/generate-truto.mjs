@@ -7,13 +7,27 @@
 // Results are recorded the way Truto serialises them (JSON.stringify after its unwrapping: a DateTime becomes its
 // ISO text), with NaN, Infinity and undefined array items spelled out ({"$number": "NaN"}, {"$undefined": true}).
 // Errors record jsonata's code, or the JavaScript error's name when Truto's code throws a plain exception.
-// Cases that depend on the clock or on randomness are not listed (hookd's tests check those by shape).
+// The clock is frozen at NOW, and the C++ test evaluates with the same instant (the file's "now"), so cases that read
+// the clock ($now, diffNow, a date format without a year) have one right answer on every day. Cases that depend on
+// randomness are not listed (hookd's tests check those by shape).
 process.env.TZ = 'UTC';
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import trutoJsonata from '@truto/truto-jsonata';
+
+const NOW = 1700000000123; // 2023-11-14T22:13:20.123Z; written into the table as "now"
+const RealDate = Date;
+globalThis.Date = class extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(NOW);
+    else super(...args);
+  }
+  static now() {
+    return NOW;
+  }
+};
 
 const payload = {
   id: 'evt_123',
@@ -316,6 +330,19 @@ add('$dtFromFormat(nope, "yyyy")');
 add('$dtFromFormat(5, "yyyy")');
 add('$dtFromFormat("2024", nope)');
 
+// --- the clock (frozen at NOW) ---------------------------------------------------------------------------------------
+add('$now()');
+add('$millis()');
+add('$fromMillis($millis())');
+add('$dtFromIso($now()).toMillis()');
+add('$dtFromIso(when).diffNow().toMillis()');
+add('$dtFromIso(when).diffNow("days").days');
+add('$dtFromIso(when).diffNow(["months", "days"]).[months, days]');
+add('$dtFromFormat("10:30", "HH:mm")');
+add('$dtFromFormat("March 10", "MMMM d")');
+add('$dtFromFormat("Friday", "EEEE").[isValid, toISO()]');
+add('$dtFromIso("T10:30").toISO()');
+
 // --- evaluate -------------------------------------------------------------------------------------------------------
 function serialise(result) {
   return JSON.stringify(result, function (key, value) {
@@ -348,6 +375,7 @@ const header = {
   generator: 'tools/truto-oracle/generate-truto.mjs',
   reference: `@truto/truto-jsonata ${version('@truto/truto-jsonata')} (luxon ${version('luxon')}, qs ${version('qs')})`,
   timezone: 'UTC',
+  now: NOW,
 };
 const target = join(here, '..', '..', 'tests', 'jsonata', 'truto', 'oracle_cases.json');
 // One case per line; payload inputs are shared, so they are written once and referred to by name.

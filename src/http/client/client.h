@@ -116,7 +116,9 @@ struct ClientRequest {
 
 struct ClientResult {
   ClientErrorKind error = ClientErrorKind::none;
-  std::string error_message;  // empty when ok()
+  std::string error_message;  // empty when ok(); safe to show the endpoint's owner
+  // More than the owner may see, for the operator's log: where a blocked name resolved to (internal DNS).
+  std::string error_detail;
 
   unsigned status = 0;  // 0 unless a response header was read
   ClientHeaders headers;

@@ -196,7 +196,11 @@ awaitable<std::unique_ptr<ClientConnection>> ClientPool::open(const Url& url, Cl
     co_return nullptr;
   }
   if (auto verdict = options_.ssrf.check_resolved(url, resolved.addresses); !verdict) {
-    set_error(result, ClientErrorKind::ssrf_blocked, verdict.reason);
+    // The addresses a name resolves to are the operator's business (internal DNS): the owner of the endpoint
+    // learns that the target is not allowed, the operator's log says why.
+    set_error(result, ClientErrorKind::ssrf_blocked,
+              "host '" + url.host + "' resolves to an address deliveries may not reach");
+    result.error_detail = verdict.reason;
     co_return nullptr;
   }
   std::vector<tcp::endpoint> endpoints;

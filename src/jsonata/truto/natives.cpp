@@ -67,6 +67,21 @@ jsonata::Result<std::map<std::string, double>> duration_arg(const json::Value& v
                                                   : "object"));
 }
 
+// Luxon's dt.diff(other, unit): `unit` one unit name or an array of them (undefined: milliseconds).
+jsonata::Result<json::Value> diff_in_units(const DateTime& dt, const DateTime& other,
+                                           const json::Value& unit) {
+  std::vector<std::string> units;
+  if (unit.is_array()) {
+    for (const auto& x : unit.as_array())
+      units.push_back(js_string(x));
+  } else if (!unit.is_undefined()) {
+    units.push_back(js_string(unit));
+  }
+  for (const auto& x : units)
+    if (luxon::normalize_unit(x).empty()) return js_exception("Error", "Invalid unit " + x);
+  return wrap_duration(luxon::diff(dt, other, units));
+}
+
 // The wrapper's method functions, built once; each reads its DateTime from the call's input.
 using Method = jsonata::Result<json::Value> (*)(const DateTime&, CallContext&, Args);
 
@@ -243,27 +258,14 @@ const MethodEntry kDateTimeMethods[] = {
                       if (!other)
                         return js_exception("TypeError",
                                             "Cannot read properties of undefined (reading 'valueOf')");
-                      std::vector<std::string> units;
-                      const json::Value& u = arg(a, 1);
-                      if (u.is_array()) {
-                        for (const auto& x : u.as_array())
-                          units.push_back(js_string(x));
-                      } else if (!u.is_undefined()) {
-                        units.push_back(js_string(u));
-                      }
-                      for (const auto& x : units)
-                        if (luxon::normalize_unit(x).empty())
-                          return js_exception("Error", "Invalid unit " + x);
-                      return wrap_duration(luxon::diff(dt, *other, units));
+                      return diff_in_units(dt, *other, arg(a, 1));
                     }},
     {"diffNow",
      [](const DateTime& dt, CallContext& ctx,
         Args a) -> jsonata::
                     Result<json::Value> {
-                      std::vector<std::string> units;
-                      if (!arg(a, 0).is_undefined()) units.push_back(js_string(arg(a, 0)));
-                      return wrap_duration(
-                          luxon::diff(dt, DateTime::from_millis(ctx.now_millis(), Zone{}), units));
+                      // Luxon: diffNow(unit, opts) is diff(DateTime.now(), unit, opts).
+                      return diff_in_units(dt, DateTime::from_millis(ctx.now_millis(), Zone{}), arg(a, 0));
                     }},
     {"hasSame",
      [](const DateTime& dt, CallContext&,

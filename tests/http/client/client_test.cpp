@@ -325,8 +325,10 @@ TEST_F(Client, SsrfPolicyDecidesWhetherTheRequestIsMade) {
       {"default policy: https only", {}, server.url("/", "sink.test"), "plain http is not allowed"},
       {"plain http allowed, loopback still denied", with({}, true), server.url(), "127.0.0.1 is in loopback"},
       {"localhost name denied", with({}, true), server.url("/", "localhost"), "loopback name"},
+      // Found by probing: the message (shown to the endpoint's owner as last_error) named the address, which
+      // reveals internal DNS. The owner learns it is refused; the address is in error_detail, for the log.
       {"denied after resolution", with({}, true), server.url("/", "sink.test"),
-       "host 'sink.test' resolved to 127.0.0.1, which is in loopback"},
+       "host 'sink.test' resolves to an address deliveries may not reach"},
       {"address allowlisted", with({"127.0.0.1"}, false), server.url(), nullptr},
       {"CIDR allowlisted, name resolved into it", with({"127.0.0.0/8"}, true), server.url("/", "sink.test"),
        nullptr},
@@ -340,6 +342,10 @@ TEST_F(Client, SsrfPolicyDecidesWhetherTheRequestIsMade) {
     if (c.blocked) {
       EXPECT_EQ(result.error, ClientErrorKind::ssrf_blocked) << result.error_message;
       EXPECT_NE(result.error_message.find(c.blocked), std::string::npos) << result.error_message;
+      if (std::string_view(c.name) == "denied after resolution")
+        EXPECT_EQ(result.error_detail,
+                  "host 'sink.test' resolved to 127.0.0.1, which is in loopback 127.0.0.0/8 "
+                  "and not allowlisted");
     } else {
       EXPECT_TRUE(result.ok()) << result.error_message;
       ++expected_requests;

@@ -2,14 +2,22 @@
 
 #include <hiredis/hiredis.h>
 
-#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <future>
+#include <random>
 #include <sstream>
 
 namespace hookd::store::test {
@@ -34,9 +42,20 @@ std::string unique_name(std::string_view prefix) {
 
 // ---- IoThreads
 
-IoThreads::IoThreads(int threads) : running_(std::make_shared<std::atomic<int>>(threads)) {
+IoThreads::IoThreads(int threads, Start when)
+    : thread_count_(threads), running_(std::make_shared<std::atomic<int>>(threads)) {
   work_.emplace(ioc_.get_executor());
-  for (int i = 0; i < threads; ++i) {
+  if (when == Start::now) run();
+}
+
+IoThreads::~IoThreads() {
+  if (!threads_.empty()) drain(0ms);
+}
+
+void IoThreads::run() {
+  if (started_) return;
+  started_ = true;
+  for (int i = 0; i < thread_count_; ++i) {
     threads_.emplace_back([this, running = running_] {
       ioc_.run();
       --*running;
@@ -44,11 +63,8 @@ IoThreads::IoThreads(int threads) : running_(std::make_shared<std::atomic<int>>(
   }
 }
 
-IoThreads::~IoThreads() {
-  if (!threads_.empty()) drain(0ms);
-}
-
 bool IoThreads::drain(std::chrono::milliseconds limit) {
+  run();  // what was posted before must run out too
   work_.reset();
   bool drained = wait_until([&] { return running_->load() == 0; }, limit);
   if (!drained) ioc_.stop();
@@ -141,16 +157,21 @@ RedisReply Admin::command(const std::vector<std::string>& args) {
   return copy;
 }
 
-int64_t Admin::client_id(std::string_view name) {
+std::string Admin::client_info(std::string_view name) {
   RedisReply list = command({"CLIENT", "LIST"});
   std::istringstream lines{std::string(list.str())};
   std::string line;
   const std::string needle = " name=" + std::string(name) + " ";
   while (std::getline(lines, line)) {
-    if (line.find(needle) == std::string::npos || !line.starts_with("id=")) continue;
-    return std::stoll(line.substr(3, line.find(' ') - 3));
+    if (line.find(needle) != std::string::npos && line.starts_with("id=")) return line;
   }
-  return -1;
+  return {};
+}
+
+int64_t Admin::client_id(std::string_view name) {
+  const std::string line = client_info(name);
+  if (line.empty()) return -1;
+  return std::stoll(line.substr(3, line.find(' ') - 3));
 }
 
 bool Admin::kill_client(std::string_view name) {
@@ -170,21 +191,72 @@ void Admin::delete_keys(std::string_view prefix) {
   } while (cursor != "0");
 }
 
-// ---- RedisServerProcess
+// ---- RefusedPort
 
-uint16_t free_loopback_port() {
-  asio::io_context ioc;
-  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
+RefusedPort::RefusedPort() : socket_(ioc_) {
+  socket_.open(tcp::v4());  // no SO_REUSEADDR: nobody can share the port
+  socket_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  port_ = socket_.local_endpoint().port();
 }
 
+// ---- RedisServerProcess
+
+namespace {
+
+// Ports for private servers, in random order: 20000-65535 (the tools' fixed ports are below: 16379 redis,
+// 19092 kafka, 8080 ...) outside the ephemeral range; 1024-19999 outside it only if that leaves none.
+std::vector<uint16_t> private_server_ports() {
+  int ephemeral_first = 32768, ephemeral_last = 60999;  // the kernel's default, if /proc cannot tell
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_first >> ephemeral_last;
+  std::vector<uint16_t> ports;
+  for (int first : {20000, 1024}) {
+    for (int p = first; p <= (first == 1024 ? 19999 : 65535); ++p)
+      if (p < ephemeral_first || p > ephemeral_last) ports.push_back(static_cast<uint16_t>(p));
+    if (!ports.empty()) break;
+  }
+  std::shuffle(ports.begin(), ports.end(), std::mt19937(std::random_device{}()));
+  return ports;
+}
+
+// A lock on `port` among the test processes: a socket in the abstract namespace named after it (only one can
+// bind a name; the kernel lets go of it when the process ends, however it ends). -1 if another process has
+// it.
+int lock_port(uint16_t port) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  const std::string name = "hookd-test-redis-port-" + std::to_string(port);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, name.data(), name.size());  // sun_path[0] == '\0': abstract
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string read_all(int fd) {
+  std::string text;
+  char buffer[4096];
+  for (off_t offset = 0;;) {
+    ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+    if (n <= 0) return text;
+    text.append(buffer, static_cast<size_t>(n));
+    offset += n;
+  }
+}
+
+}  // namespace
+
 RedisServerProcess::RedisServerProcess(std::vector<std::string> extra_args)
-    : extra_args_(std::move(extra_args)), port_(free_loopback_port()) {
+    : extra_args_(std::move(extra_args)) {
   start();
 }
 
 RedisServerProcess::~RedisServerProcess() {
   stop();
+  release_port();
 }
 
 RedisOptions RedisServerProcess::options() const {
@@ -194,8 +266,53 @@ RedisOptions RedisServerProcess::options() const {
   return options;
 }
 
+bool RedisServerProcess::reserve_port() {
+  for (uint16_t port : private_server_ports()) {
+    port_lock_ = lock_port(port);
+    if (port_lock_ >= 0) {
+      port_ = port;
+      return true;
+    }
+  }
+  return false;
+}
+
+void RedisServerProcess::release_port() {
+  if (port_lock_ >= 0) ::close(port_lock_);
+  port_lock_ = -1;
+  port_ = 0;
+}
+
 void RedisServerProcess::start() {
   ASSERT_EQ(pid_, -1) << "already running";
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    if (port_ == 0) {
+      ASSERT_TRUE(reserve_port()) << "no port left for a private redis-server";
+    }
+    std::string report;
+    switch (launch(&report)) {
+      case Launch::up:
+        was_up_ = true;
+        return;
+      case Launch::failed:
+        FAIL() << report;
+      case Launch::address_in_use:
+        break;
+    }
+    // Listened on by a process outside the tests: the first start takes another port, a restart must wait
+    // until its own one is free again.
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << "port " << port_ << " stayed in use by another process for 10 s:\n"
+        << report;
+    if (was_up_)
+      std::this_thread::sleep_for(50ms);
+    else
+      release_port();
+  }
+}
+
+RedisServerProcess::Launch RedisServerProcess::launch(std::string* report) {
   std::vector<std::string> args = {
       "redis-server", "--port", std::to_string(port_), "--bind",  "127.0.0.1",   "--save", "",
       "--appendonly", "no",     "--loglevel",          "warning", "--daemonize", "no"};
@@ -205,19 +322,26 @@ void RedisServerProcess::start() {
     argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // Its banner and warnings would bury the test output: they go to a file of their own, shown when the server
+  // does not come up.
+  const int log = ::memfd_create("redis-server.log", MFD_CLOEXEC);
   pid_t parent = ::getpid();
   pid_ = ::fork();
-  ASSERT_GE(pid_, 0) << "fork failed";
+  if (pid_ < 0) {
+    if (log >= 0) ::close(log);
+    *report = std::string("fork failed: ") + std::strerror(errno);
+    return Launch::failed;
+  }
   if (pid_ == 0) {
     // Dies with the test process even if the test crashes before stop().
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
-    // Its banner and warnings would bury the test output; a server that does not come up is reported below.
-    int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) {
-      ::dup2(devnull, STDOUT_FILENO);
-      ::dup2(devnull, STDERR_FILENO);
+    if (log >= 0) {
+      ::dup2(log, STDOUT_FILENO);
+      ::dup2(log, STDERR_FILENO);
     }
+    // None of the test process's sockets: a connection the test closes must not stay open in the server.
+    ::close_range(3, ~0U, 0);
     ::execvp("redis-server", argv.data());
     ::_exit(127);
   }
@@ -225,9 +349,9 @@ void RedisServerProcess::start() {
   RedisOptions o = options();
   for (size_t i = 0; i + 1 < extra_args_.size(); ++i)
     if (extra_args_[i] == "--requirepass") o.password = extra_args_[i + 1];
+  int status = 0;
   bool up = wait_until(
       [&] {
-        int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
           pid_ = -1;
           return true;  // exited: reported below
@@ -245,16 +369,44 @@ void RedisServerProcess::start() {
         return ok;
       },
       10000ms);
-  ASSERT_NE(pid_, -1) << "redis-server exited at once (is it installed? run tools/setup)";
-  ASSERT_TRUE(up) << "redis-server on port " << port_ << " did not answer PING within 10 s";
+  const std::string output = log >= 0 ? read_all(log) : "";
+  if (log >= 0) ::close(log);
+  if (pid_ == -1) {
+    *report = "redis-server on port " + std::to_string(port_) + " exited at once (status " +
+              std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+              (WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": not on PATH, run tools/setup" : "") +
+              "):\n" + output;
+    return output.find("Address already in use") != std::string::npos ? Launch::address_in_use
+                                                                      : Launch::failed;
+  }
+  if (up) return Launch::up;
+  *report = "redis-server on port " + std::to_string(port_) + " did not answer PING within 10 s:\n" + output;
+  return Launch::failed;
 }
 
 void RedisServerProcess::stop() {
   if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
+  ::kill(pid_, SIGKILL);  // frozen or not
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+void RedisServerProcess::freeze() {
+  ASSERT_GT(pid_, 0) << "not running";
+  ASSERT_EQ(::kill(pid_, SIGSTOP), 0) << std::strerror(errno);
+  // kill() only sends the signal: from the moment waitpid reports it stopped, it answers nothing.
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid_, &status, WUNTRACED), pid_) << std::strerror(errno);
+  if (!WIFSTOPPED(status)) {
+    pid_ = -1;
+    FAIL() << "redis-server ended instead of stopping";
+  }
+}
+
+void RedisServerProcess::thaw() {
+  ASSERT_GT(pid_, 0) << "not running";
+  ASSERT_EQ(::kill(pid_, SIGCONT), 0) << std::strerror(errno);
 }
 
 // ---- RedisTest

@@ -37,9 +37,12 @@ std::string unique_name(std::string_view prefix);
 // An io_context run by `threads` threads until drain().
 class IoThreads {
  public:
-  explicit IoThreads(int threads = 2);
+  enum class Start { now, on_run };
+  // With Start::on_run the threads start only at run(): until then, nothing posted to the executor has run.
+  explicit IoThreads(int threads = 2, Start when = Start::now);
   ~IoThreads();
   asio::any_io_executor executor() { return ioc_.get_executor(); }
+  void run();
   // Lets go of the work guard and waits for every thread's run() to return. False if work was still pending
   // after `limit`: something (a timer, a socket wait, a handler) outlived close().
   bool drain(std::chrono::milliseconds limit = 5000ms);
@@ -47,6 +50,8 @@ class IoThreads {
  private:
   asio::io_context ioc_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  const int thread_count_;
+  bool started_ = false;
   std::vector<std::thread> threads_;
   std::shared_ptr<std::atomic<int>> running_;
 };
@@ -61,8 +66,20 @@ Result exec(RedisClient& client, RedisCommand command, std::chrono::milliseconds
 Result exec_transaction(RedisClient& client, std::vector<RedisCommand> commands,
                         std::chrono::milliseconds limit = 10000ms);
 
-// A loopback port nothing listens on (it was free a moment ago).
-uint16_t free_loopback_port();
+// A loopback port that refuses connections for as long as this object lives: a TCP socket is bound to it but
+// never listens. Nobody else can bind the port meanwhile (no SO_REUSEADDR), and the kernel never picks a
+// bound port as the local port of an outgoing connection. (A port that was merely free a moment ago may be
+// taken by then: by another test's server, or as the local end of someone's connection.)
+class RefusedPort {
+ public:
+  RefusedPort();
+  uint16_t port() const { return port_; }
+
+ private:
+  asio::io_context ioc_;
+  tcp::socket socket_;
+  uint16_t port_ = 0;
+};
 
 // Polls `condition` every 5 ms; false if it did not hold within `limit`.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds limit = 10000ms);
@@ -78,6 +95,8 @@ class Admin {
   bool connected() const { return ctx_ != nullptr; }
   // A failed connection or a transport error comes back as an error reply starting with "(admin)".
   RedisReply command(const std::vector<std::string>& args);
+  // The CLIENT LIST line of the connection CLIENT SETNAME'd `name` ("id=... name=... cmd=..."), or "".
+  std::string client_info(std::string_view name);
   // The id of the connection CLIENT SETNAME'd `name`, or -1.
   int64_t client_id(std::string_view name);
   // Kills the connection named `name`; false if there was none.
@@ -89,21 +108,41 @@ class Admin {
   redisContext* ctx_ = nullptr;
 };
 
-// A redis-server of the test's own on a free loopback port, for tests that must stop, pause or restart the
-// server (doing that to the shared one would disturb every other test running at the same time).
+// A redis-server of the test's own on a loopback port, for tests that must stop, freeze or restart the server
+// (doing that to the shared one would disturb every other test running at the same time).
+//
+// The port stays this object's from construction to destruction, also while the server is stopped, so a
+// restart finds it free and a client of a stopped server gets "connection refused", never someone else's
+// server: it lies outside the kernel's ephemeral range (ip_local_port_range), which nobody is given by bind()
+// to port 0 or for the local end of a connection, and it is locked against the other test processes
+// (RedisServerProcess in another ctest job) by a socket in the abstract namespace named after it.
 class RedisServerProcess {
  public:
   explicit RedisServerProcess(std::vector<std::string> extra_args = {});
   ~RedisServerProcess();
-  // Starts it (again, on the same port) and waits until it answers PING. Fatal failure if it does not.
+  // Starts it (again, on the same port) and waits until it answers PING. Fatal failure if it does not. A port
+  // taken by a process outside the tests (redis-server exits with "Address already in use") is retried: for
+  // the first start with another port, for a restart with the same one until it is free again.
   void start();
   void stop();
+  // SIGSTOP / SIGCONT: a frozen server answers nothing, while the kernel still completes TCP handshakes on
+  // its listening socket, until thaw(). freeze() returns once the process has stopped.
+  void freeze();
+  void thaw();
   uint16_t port() const { return port_; }
   RedisOptions options() const;
 
  private:
+  // One attempt: forks redis-server on port_ and waits until it answers PING or exits.
+  enum class Launch { up, address_in_use, failed };
+  Launch launch(std::string* report);
+  bool reserve_port();
+  void release_port();
+
   std::vector<std::string> extra_args_;
   uint16_t port_ = 0;
+  int port_lock_ = -1;   // the abstract socket that reserves port_
+  bool was_up_ = false;  // a client may know port_: a restart must come back on it
   pid_t pid_ = -1;
 };
 

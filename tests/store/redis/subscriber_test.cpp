@@ -118,7 +118,7 @@ TEST_F(RedisSubscriberTest, ResubscribesAfterTheServerRestarts) {
 
   server.stop();
   ASSERT_TRUE(wait_until([&] { return !subscriber->subscribed(); }, 5000ms));
-  server.start();
+  ASSERT_NO_FATAL_FAILURE(server.start());
   ASSERT_TRUE(subscribed_times(2));
   Admin admin(options);
   EXPECT_EQ(admin.command({"PUBLISH", "config", "a"}), RedisReply::make_integer(1));

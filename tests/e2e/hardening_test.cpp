@@ -1,0 +1,125 @@
+// Found by probing hookd as an attacker would (issue 11): each test here failed before its fix.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "e2e_fixture.h"
+
+namespace hookd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// True if hookd answers `GET path` with a status line within `deadline`: a probe that cannot hang, to tell a
+// responsive server from one whose I/O threads are all busy.
+bool answers_within(uint16_t port, const std::string& path, std::chrono::milliseconds deadline) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  bool answered = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
+    pollfd p{fd, POLLIN, 0};
+    char buf[16];
+    answered = ::poll(&p, 1, static_cast<int>(deadline.count())) == 1 && ::recv(fd, buf, sizeof buf, 0) > 0 &&
+               std::string_view(buf, 9) == "HTTP/1.1 ";
+  }
+  ::close(fd);
+  return answered;
+}
+
+std::string form_of_empty_fields(size_t bytes) {
+  std::string body;
+  body.reserve(bytes);
+  while (body.size() + 2 <= bytes)
+    body += "a&";
+  return body;
+}
+
+class UnsignedForms : public E2eTest {
+ protected:
+  std::map<std::string, std::string> hookd_env() override {
+    auto env = E2eTest::hookd_env();
+    env["HOOKD_BODY_LIMIT"] = "2097152";
+    return env;
+  }
+  HttpResult post_form(const std::string& body) {
+    return http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account_id_, body,
+                     {{"Content-Type", "application/x-www-form-urlencoded"}});
+  }
+};
+
+TEST_F(UnsignedForms, AMegabyteOfEmptyFieldsIsRefusedAtOnce) {
+  auto r = post_form(form_of_empty_fields(1 << 20));
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(r.json().get("error").string_or(""), "too_many_fields") << r.body;
+  EXPECT_EQ(sink_.request_count(), 0u);
+}
+
+TEST_F(UnsignedForms, HealthStaysResponsiveWhileManyArrive) {
+  const std::string body = form_of_empty_fields(1 << 20);
+  std::atomic<int> refused{0};
+  std::vector<std::thread> senders;
+  for (int i = 0; i < 8; ++i)
+    senders.emplace_back([&] {
+      for (int k = 0; k < 3; ++k)
+        if (post_form(body).status == 413) ++refused;
+    });
+  // Before the fix one such body held an I/O thread for minutes, and two froze /healthz.
+  int probes = 0, answered = 0;
+  while (refused < 24 && probes < 200) {
+    ++probes;
+    if (answers_within(hookd_->port(), "/healthz", 3s)) ++answered;
+  }
+  for (auto& t : senders)
+    t.join();
+  EXPECT_EQ(refused.load(), 24);
+  EXPECT_EQ(answered, probes) << "/healthz went unanswered for 3 s while the forms arrived";
+}
+
+class BusyShutdown : public E2eTest {
+ protected:
+  std::map<std::string, std::string> hookd_env() override {
+    auto env = E2eTest::hookd_env();
+    env["HOOKD_THREADS"] = "1";
+    env["HOOKD_JSONATA_TIMEOUT"] = "600s";  // the transform below runs as long as it is allowed to
+    env["HOOKD_SHUTDOWN_TIMEOUT"] = "2s";
+    return env;
+  }
+};
+
+TEST_F(BusyShutdown, SigtermStopsAProcessStuckInARequestWithinTheShutdownTimeout) {
+  std::string account = add_account("slowpoke", R"j({"webhook":{
+    "payload_transform":"($f := function($n){ $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(60))"}})j");
+  std::thread vendor([&] {
+    http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account, "{}",
+              {{"Content-Type", "application/json"}});
+  });
+  // The only I/O thread is inside the transform once /healthz stops answering.
+  bool busy = false;
+  for (int i = 0; i < 100 && !busy; ++i)
+    busy = !answers_within(hookd_->port(), "/healthz", 1s);
+  ASSERT_TRUE(busy) << "the transform never occupied the I/O thread";
+
+  // HookdProcess::stop sends SIGTERM and, only after 15 s, SIGKILL: exiting by itself proves the bound.
+  int status = hookd_->stop();
+  std::string log = hookd_->log();
+  vendor.join();
+  EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 1) << "work was abandoned: not a clean exit";
+  EXPECT_NE(log.find("service.shutdown_timeout"), std::string::npos) << log;
+  hookd_.reset();  // stopped here already: TearDown's clean-exit checks are for the other tests
+}
+
+}  // namespace
+}  // namespace hookd::test
