@@ -33,6 +33,10 @@ constexpr Var kVars[] = {
     {"HOOKD_KAFKA_PUBLISH_TIMEOUT",
      "how long ingest waits for the broker's ack before answering 503 (default 5s)"},
     {"HOOKD_KAFKA_PROPERTIES", "extra librdkafka properties, k=v;k=v"},
+    {"HOOKD_KAFKA_MAX_MESSAGE_BYTES",
+     "largest event record (default 1000000, under the broker's default topic limit); a vendor request whose "
+     "event is larger gets 413"},
+    {"HOOKD_MAX_EVENTS_PER_REQUEST", "most events one vendor request may make (default 1000); more gets 413"},
     {"HOOKD_MOCK_BROKERS", "brokers in the mock cluster (default 1)"},
     {"HOOKD_OPERATOR_TOKEN",
      "bearer token for operator routes (environments, tokens, catalog); empty: closed"},
@@ -209,6 +213,10 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   if (auto v = get("HOOKD_OPERATOR_TOKEN")) c.admin.operator_token = std::string(*v);
 
   HOOKD_TRY(integer("HOOKD_MAX_FORM_FIELDS", c.ingest.body_limits.max_form_fields, 1, 10'000'000));
+  HOOKD_TRY(integer("HOOKD_MAX_EVENTS_PER_REQUEST", c.ingest.max_events_per_request, 1, 1'000'000));
+  HOOKD_TRY(integer("HOOKD_KAFKA_MAX_MESSAGE_BYTES", c.kafka.max_message_bytes, 4096, 1'000'000'000));
+  // The ingest limit follows from the producer's, less room for the record's key and headers.
+  c.ingest.max_event_bytes = c.kafka.max_message_bytes - 1024;
   HOOKD_TRY(duration("HOOKD_JSONATA_TIMEOUT", c.ingest.expression_limits.time));
   HOOKD_TRY(integer("HOOKD_JSONATA_MAX_DEPTH", c.ingest.expression_limits.max_depth, 10, 100'000));
 

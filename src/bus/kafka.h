@@ -20,7 +20,11 @@ struct KafkaOptions {
   std::string topic = "hookd.events";
   std::chrono::milliseconds delivery_timeout{5000};  // message.timeout.ms: the ingest 503s after this
   std::chrono::milliseconds linger{1};               // linger.ms: batching versus the vendor's wait
-  std::map<std::string, std::string> properties;     // any other librdkafka property, passed through
+  // message.max.bytes of the producer: the largest record it sends. The default stays under the broker's own
+  // default limit for a topic (max.message.bytes, 1 MiB + 12), so that what the producer accepts, the broker
+  // does.
+  size_t max_message_bytes = 1'000'000;
+  std::map<std::string, std::string> properties;  // any other librdkafka property, passed through
 };
 
 // librdkafka's error codes as std::error_code-compatible values ("Local: Message timed out").

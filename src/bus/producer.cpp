@@ -72,6 +72,7 @@ Result<std::shared_ptr<Producer>> Producer::create(asio::any_io_executor ex, con
       {"linger.ms", std::to_string(options.linger.count())},
       {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
       {"compression.type", "lz4"},
+      {"message.max.bytes", std::to_string(options.max_message_bytes)},
       {"queue.buffering.max.messages", "100000"},
       {"client.id", "hookd"},
       {"log_level", "4"},

@@ -11,7 +11,8 @@ namespace hookd::dispatch::scripts {
 inline const store::RedisScript& schedule() {
   static const store::RedisScript s(R"lua(
 local event_id, now, env, etype, ttl = ARGV[1], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[3])
-redis.call('SET', 'hookd:event:' .. event_id, ARGV[2], 'EX', ttl)
+-- NX: an event published again with the same id (a vendor's retry) keeps the copy its deliveries were made from.
+redis.call('SET', 'hookd:event:' .. event_id, ARGV[2], 'EX', ttl, 'NX')
 local created = {}
 for i = 7, #ARGV, 2 do
   local id, wid = ARGV[i], ARGV[i + 1]

@@ -2,6 +2,9 @@
 
 #include <cctype>
 
+#include "core/crypto.h"
+#include "core/ids.h"
+
 namespace hookd::ingest {
 
 namespace {
@@ -86,6 +89,11 @@ std::string record_type_from_words(std::string_view words) {
   return "record:updated";
 }
 
+size_t count_record_events(const EventSource& s) {
+  const json::Value& root = s.transformed.is_undefined() ? s.body : s.transformed;
+  return root.is_array() ? root.size() : 1;
+}
+
 std::vector<Event> build_record_events(const EventSource& s) {
   const json::Value& root = s.transformed.is_undefined() ? s.body : s.transformed;
   std::vector<json::Value> elements;
@@ -100,6 +108,9 @@ std::vector<Event> build_record_events(const EventSource& s) {
   }
 
   std::string header_id = vendor_delivery_id(s.headers, s.body);
+  // What identifies this request: a retry of it has the same account, delivery id header and bytes.
+  std::string request_name = s.account.id + '\n' + header_id + '\n' +
+                             crypto::hex(crypto::hash(crypto::Digest::sha256, s.raw_body)) + '\n';
   std::vector<Event> events;
   events.reserve(elements.size());
   for (size_t i = 0; i < elements.size(); ++i) {
@@ -138,6 +149,7 @@ std::vector<Event> build_record_events(const EventSource& s) {
     payload.set("record", record.is_undefined() ? json::Value(nullptr) : record);
     events.push_back(
         make_event(std::move(type), s.account.environment_id, std::move(payload).build(), s.account.id));
+    events.back().id = ids::uuid_from_name(request_name + std::to_string(i));
   }
   return events;
 }

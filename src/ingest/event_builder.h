@@ -31,9 +31,19 @@ struct EventSource {
   const json::Value& body;     // the parsed body as received
   // payload_transform's result, or undefined without a transform.
   const json::Value& transformed;
+  // The bytes received: with the vendor's delivery id, what makes a request the same request again.
+  std::string_view raw_body = {};
 };
 
+// The events of one request. Their ids are derived from the request (account, the vendor's delivery id
+// header, the body's bytes, the element's position), so a vendor's retry of a request that failed after part
+// of its events were stored republishes the same ids, and the dispatcher's de-duplication by id makes it
+// harmless.
 std::vector<Event> build_record_events(const EventSource& source);
+
+// How many events build_record_events would make, without making them (to refuse a request over the limit
+// before doing the work).
+size_t count_record_events(const EventSource& source);
 
 // "record:created" from "created", "record:created", or a vendor's own words ("orders/create",
 // "contact.deletion").

@@ -11,7 +11,7 @@ Pipeline::Pipeline(store::Store& store, std::shared_ptr<bus::Producer> producer,
   stages_.push_back(make_transform_stage(options_));
   stages_.push_back(make_verification_stage(store, options_));
   stages_.push_back(make_signature_stage());
-  stages_.push_back(make_publish_stage(store, std::move(producer)));
+  stages_.push_back(make_publish_stage(store, std::move(producer), options_));
 
   install_stages_.push_back(make_resolve_install_stage(store, configs_));
   install_stages_.push_back(make_context_stage(options_));

@@ -30,6 +30,11 @@ namespace hookd::ingest {
 struct IngestOptions {
   ExpressionLimits expression_limits;  // per evaluation of payload_transform and handle_verification
   BodyLimits body_limits;              // parsing the vendor's body (before its signature is checked)
+  // One request's events at most (HOOKD_MAX_EVENTS_PER_REQUEST): more is a 413 and nothing is published.
+  size_t max_events_per_request = 1000;
+  // One event's size at most, serialized: what the producer may send (HOOKD_KAFKA_MAX_MESSAGE_BYTES) less
+  // room for the record's key and headers. A larger event is a 413 at once, never a 503 the vendor retries.
+  size_t max_event_bytes = 1'000'000 - 1024;
 };
 
 struct IngestState {
@@ -88,7 +93,8 @@ std::unique_ptr<Stage> make_context_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_verification_stage(store::Store& store, const IngestOptions& options);
 std::unique_ptr<Stage> make_signature_stage();
-std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer);
+std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer,
+                                          const IngestOptions& options);
 // The install-level stages (install_stages.cpp).
 std::unique_ptr<Stage> make_resolve_install_stage(store::Store& store, WebhookConfigCache& configs);
 std::unique_ptr<Stage> make_lookup_stage(store::Store& store, const IngestOptions& options);

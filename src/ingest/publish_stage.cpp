@@ -14,8 +14,8 @@ using http::Status;
 
 class PublishStage final : public Stage {
  public:
-  PublishStage(store::Store& store, std::shared_ptr<bus::Producer> producer)
-      : store_(store), producer_(std::move(producer)) {}
+  PublishStage(store::Store& store, std::shared_ptr<bus::Producer> producer, const IngestOptions& options)
+      : store_(store), producer_(std::move(producer)), options_(options) {}
   std::string_view name() const override { return "publish"; }
 
   awaitable<StageStatus> run(IngestState& s) override {
@@ -28,15 +28,42 @@ class PublishStage final : public Stage {
         co_return StageStatus::stop;
       }
     }
-    s.events =
-        build_record_events({s.resolved.account, s.resolved.integration, s.headers, s.body, s.transformed});
+    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
+                       s.transformed,      s.http.request.body()};
+    // Limits first, so that nothing of a request that breaks one is published (all or nothing).
+    if (size_t n = count_record_events(source); n > options_.max_events_per_request) {
+      s.response = error_response(Status::payload_too_large, "too_many_events",
+                                  "the request makes " + std::to_string(n) + " events; at most " +
+                                      std::to_string(options_.max_events_per_request) +
+                                      " are accepted per request (HOOKD_MAX_EVENTS_PER_REQUEST)");
+      co_return StageStatus::stop;
+    }
+    s.events = build_record_events(source);
     std::vector<bus::OutgoingMessage> messages;
     messages.reserve(s.events.size());
-    for (const Event& e : s.events)
+    for (const Event& e : s.events) {
       messages.push_back(
           {e.integrated_account_id, serialize_event(e), {{"event", e.type}, {"event_id", e.id}}});
+      if (size_t bytes = messages.back().value.size(); bytes > options_.max_event_bytes) {
+        s.response =
+            error_response(Status::payload_too_large, "event_too_large",
+                           "an event of this request is " + std::to_string(bytes) +
+                               " bytes once normalized; Kafka takes at most " +
+                               std::to_string(options_.max_event_bytes) + " (HOOKD_KAFKA_MAX_MESSAGE_BYTES)");
+        s.events.clear();
+        co_return StageStatus::stop;
+      }
+    }
 
     if (error_code ec = co_await producer_->publish(messages)) {
+      if (ec == bus::make_error_code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)) {
+        // The broker's topic takes less than this producer may send: a retry cannot succeed.
+        log::warn("ingest.event_too_large", {{"account_id", s.account_id}, {"error", ec.message()}});
+        s.response =
+            error_response(Status::payload_too_large, "event_too_large",
+                           "Kafka refused an event of this request as too large (" + ec.message() + ")");
+        co_return StageStatus::stop;
+      }
       // Nothing is acknowledged that Kafka has not: the vendor retries.
       log::warn("ingest.publish_failed", {{"account_id", s.account_id}, {"error", ec.message()}});
       s.response = error_response(Status::service_unavailable, "service_unavailable",
@@ -62,12 +89,14 @@ class PublishStage final : public Stage {
  private:
   store::Store& store_;
   std::shared_ptr<bus::Producer> producer_;
+  const IngestOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer) {
-  return std::make_unique<PublishStage>(store, std::move(producer));
+std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer,
+                                          const IngestOptions& options) {
+  return std::make_unique<PublishStage>(store, std::move(producer), options);
 }
 
 }  // namespace hookd::ingest

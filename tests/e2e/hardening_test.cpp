@@ -121,5 +121,65 @@ TEST_F(BusyShutdown, SigtermStopsAProcessStuckInARequestWithinTheShutdownTimeout
   hookd_.reset();  // stopped here already: TearDown's clean-exit checks are for the other tests
 }
 
+using Limits = E2eTest;
+
+// Found by probing: one signed 1 MB array became 520,000 events; the vendor got a 503 after 47 s with 100,023
+// of them stored, and its retry duplicated them. Over the limit nothing is published, at once.
+TEST_F(Limits, MoreEventsThanTheLimitIs413AndNothingIsPublished) {
+  std::string array = "[";
+  for (int i = 0; i < 1001; ++i)
+    array += std::string(i ? "," : "") + R"({"n":)" + std::to_string(i) + "}";
+  array += "]";
+  auto r = post_shopify(array);
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(r.json().get("error").string_or(""), "too_many_events") << r.body;
+
+  // A barrier behind it on the same account (same partition): once it arrives, anything published before it
+  // would have arrived too.
+  ASSERT_EQ(post_shopify(R"({"id":"after"})").status, 200);
+  ASSERT_TRUE(sink_.wait_for_requests(1, 30s));
+  auto deliveries = admin("GET", "/webhook/" + webhook_id_ + "/deliveries").json();
+  EXPECT_EQ(deliveries.get("result").size(), 1u) << "only the barrier";
+}
+
+TEST_F(Limits, AVendorsRetryGetsTheSameEventIdsAndIsDeliveredOnce) {
+  const std::string body = R"([{"id":"a"},{"id":"b"}])";
+  auto first = post_shopify(body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto retry = post_shopify(body);
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(json::dump(retry.json().get("events")), json::dump(first.json().get("events")));
+
+  ASSERT_EQ(post_shopify(R"({"id":"barrier"})").status, 200);
+  for (auto deadline = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < deadline;) {
+    auto list = admin("GET", "/webhook/" + webhook_id_ + "/deliveries").json().get("result");
+    if (list.size() >= 3) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  const json::Value accepted = first.json();
+  for (const auto& e : accepted.get("events").as_array()) {
+    auto d = admin("GET", "/delivery?event_id=" + std::string(e.get("id").as_string())).json();
+    EXPECT_EQ(d.get("result").size(), 1u) << "one delivery per event, though it was published twice";
+  }
+  EXPECT_EQ(admin("GET", "/webhook/" + webhook_id_ + "/deliveries").json().get("result").size(), 3u);
+}
+
+class SmallKafkaMessages : public E2eTest {
+ protected:
+  std::map<std::string, std::string> hookd_env() override {
+    auto env = E2eTest::hookd_env();
+    env["HOOKD_KAFKA_MAX_MESSAGE_BYTES"] = "8192";
+    return env;
+  }
+};
+
+// Found by probing: a body under the body limit whose event was over Kafka's message limit got 503 forever.
+TEST_F(SmallKafkaMessages, AnEventKafkaCannotTakeIs413NotA503) {
+  auto r = post_shopify(R"({"padding":")" + std::string(20'000, 'x') + R"("})");
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(r.json().get("error").string_or(""), "event_too_large") << r.body;
+  EXPECT_EQ(post_shopify(R"({"id":1})").status, 200) << "a small one still goes through";
+}
+
 }  // namespace
 }  // namespace hookd::test

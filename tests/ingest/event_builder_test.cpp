@@ -1,8 +1,11 @@
 // How a vendor webhook becomes record:* events: types, fan-out, vendor ids, normalized transform results.
 #include "ingest/event_builder.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
+#include "core/ids.h"
 #include "ingest/webhook_config.h"
 
 namespace hookd::ingest {
@@ -28,9 +31,44 @@ struct Fixture {
                            std::string_view transformed = {}) {
     json::Value h = parse(headers), b = parse(body);
     json::Value t = transformed.empty() ? json::Value() : parse(transformed);
-    return build_record_events({account, integration, h, b, t});
+    return build_record_events({account, integration, h, b, t, body});
   }
 };
+
+std::vector<std::string> ids_of(const std::vector<Event>& events) {
+  std::vector<std::string> ids;
+  for (const auto& e : events)
+    ids.push_back(e.id);
+  return ids;
+}
+
+// Found by probing: a request that failed after part of its events were stored was retried by the vendor, and
+// the stored part was delivered twice under new ids. Ids are now the request's: a retry has the same ones.
+TEST(EventIds, AreDerivedFromTheRequestSoARetryHasTheSameOnes) {
+  Fixture f;
+  const char* body = R"([{"id":1},{"id":2},{"id":3}])";
+  auto first = ids_of(f.build(R"({"x-shopify-webhook-id":"d-1"})", body));
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(ids_of(f.build(R"({"x-shopify-webhook-id":"d-1"})", body)), first) << "the vendor's retry";
+  EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), 3u) << "one id per element";
+  for (const auto& id : first)
+    EXPECT_TRUE(ids::is_uuid(id)) << id;
+  EXPECT_NE(ids_of(f.build(R"({"x-shopify-webhook-id":"d-2"})", body)), first) << "another delivery";
+  EXPECT_NE(ids_of(f.build(R"({"x-shopify-webhook-id":"d-1"})", R"([{"id":1},{"id":2},{"id":4}])")), first)
+      << "other bytes";
+  Fixture other;
+  other.account.id = "acc-2";
+  EXPECT_NE(ids_of(other.build(R"({"x-shopify-webhook-id":"d-1"})", body)), first) << "another account";
+}
+
+TEST(EventIds, CountMatchesWhatIsBuilt) {
+  Fixture f;
+  json::Value h = parse("{}"), array = parse("[1,2,3,4]"), one = parse(R"({"a":1})"), none;
+  EXPECT_EQ(count_record_events({f.account, f.integration, h, array, none}), 4u);
+  EXPECT_EQ(count_record_events({f.account, f.integration, h, one, none}), 1u);
+  EXPECT_EQ(count_record_events({f.account, f.integration, h, one, array}), 4u)
+      << "the transform's result counts";
+}
 
 TEST(RecordType, FromTheVendorsWords) {
   struct Case {
