@@ -12,6 +12,7 @@
 // (needs_reauth -> active), :post_install_error, :validation_error, :authentication_error (-> needs_reauth);
 // :deleted on delete. Their payload is the account object as this API returns it.
 #include "admin/routes.h"
+#include "admin/secrets.h"
 #include "core/clock.h"
 #include "core/ids.h"
 
@@ -36,7 +37,8 @@ json::Value account_json(const store::IntegratedAccount& a, const store::Integra
   if (integration) {
     json::ObjectBuilder i;
     i.set("id", integration->id).set("name", integration->name).set("category", integration->category);
-    i.set("is_beta", integration->is_beta).set("config", integration->config);
+    // Environment tokens only: the catalog's literal secrets are not theirs to read.
+    i.set("is_beta", integration->is_beta).set("config", redact_secrets(integration->config));
     b.set("integration", std::move(i).build());
   }
   return std::move(b).build();

@@ -13,6 +13,7 @@
 // answers 400 naming the field. A change bumps the record's version; ingest compiles by version, so every
 // node uses the new config from its next request.
 #include "admin/routes.h"
+#include "admin/secrets.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "ingest/webhook_config.h"
@@ -20,6 +21,23 @@
 namespace hookd::admin {
 
 namespace {
+
+// Validating a config compiles its JSONata: CPU work sized by the config (bounded by the expression size
+// limit), done on a thread of its own so that config writes never hold the I/O threads that serve vendors and
+// probes.
+asio::thread_pool& compile_pool() {
+  static asio::thread_pool pool(1);
+  return pool;
+}
+
+// `work` by reference, named by the caller: a temporary in a co_await expression is destroyed twice by
+// GCC 12.
+using ConfigCheck = std::function<std::optional<http::Response>()>;
+awaitable<std::optional<http::Response>> off_io_threads(const ConfigCheck& work) {
+  co_return co_await asio::co_spawn(
+      compile_pool(), [&work]() -> awaitable<std::optional<http::Response>> { co_return work(); },
+      asio::use_awaitable);
+}
 
 std::optional<http::Response> check_webhook_config(const json::Value& config, std::string_view field) {
   if (!config.is_object()) return validation_error(field, "must be an object");
@@ -59,8 +77,26 @@ std::optional<http::Response> apply_integration_fields(const json::Value& body, 
 }
 
 // What environments see of a catalog entry (the account object embeds it too).
-json::Value integration_json(const store::Integration& i) {
-  return store::to_json(i);
+// The catalog entry as `p` may see it: literal secrets are the operator's only (see admin/secrets.h).
+json::Value integration_json(const store::Integration& i, const Principal& p) {
+  json::Value out = store::to_json(i);
+  if (p.is_operator) return out;
+  json::ObjectBuilder b(out);
+  b.set("config", redact_secrets(i.config));
+  return std::move(b).build();
+}
+
+// The operator's answer when storing a config: the entry, plus a warning per literal secret in it.
+json::Value stored_integration_json(const store::Integration& i) {
+  json::ObjectBuilder b(store::to_json(i));
+  std::vector<json::Value> warnings;
+  for (const auto& path : literal_secret_paths(i.config))
+    warnings.emplace_back(path +
+                          " is a literal secret shared by every environment's accounts of this "
+                          "integration; prefer a template such as {{context.webhook_secret}} or "
+                          "{{environment_variables.NAME}} (environment tokens see it redacted)");
+  if (!warnings.empty()) b.set("warnings", json::Value::array(std::move(warnings)));
+  return std::move(b).build();
 }
 
 std::optional<http::Response> apply_install_fields(const json::Value& body, store::EnvironmentIntegration& e,
@@ -92,12 +128,14 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             auto body = object_body(req, err);
             if (!body) co_return err;
             store::Integration i;
-            if (auto bad = apply_integration_fields(*body, i, true)) co_return *bad;
+            const ConfigCheck check = [&] { return apply_integration_fields(*body, i, true); };
+            auto bad = co_await off_io_threads(check);
+            if (bad) co_return *bad;
             i.id = ids::uuid_v4();
             i.created_at = i.updated_at = clock::now_millis();
             Status s = co_await c.store.create_integration(i);
             if (!s.ok()) co_return store_error(s.error());
-            co_return http::json_response(http::Status::created, integration_json(i));
+            co_return http::json_response(http::Status::created, stored_integration_json(i));
           }));
 
   // The catalog is readable with any token.
@@ -106,24 +144,26 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
       http::Response err;
       auto principal = co_await authenticate(*ctx, req, err);
       if (!principal) co_return err;
-      co_return co_await handler(*ctx, req);
+      co_return co_await handler(*ctx, req, *principal);
     };
   };
   r.add(http::Verb::get, "/integration",
-        any_token([](AdminContext& c, http::RequestContext& req) -> awaitable<http::Response> {
-          auto list = co_await c.store.list_integrations();
-          if (!list.ok()) co_return store_error(list.error());
-          std::vector<json::Value> items;
-          for (const auto& i : *list)
-            items.push_back(integration_json(i));
-          co_return list_page(req, std::move(items));
-        }));
+        any_token(
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              auto list = co_await c.store.list_integrations();
+              if (!list.ok()) co_return store_error(list.error());
+              std::vector<json::Value> items;
+              for (const auto& i : *list)
+                items.push_back(integration_json(i, p));
+              co_return list_page(req, std::move(items));
+            }));
   r.add(http::Verb::get, "/integration/{id}",
-        any_token([](AdminContext& c, http::RequestContext& req) -> awaitable<http::Response> {
-          auto i = co_await c.store.get_integration(req.param("id"));
-          if (!i.ok()) co_return store_error(i.error());
-          co_return http::json_response(http::Status::ok, integration_json(*i));
-        }));
+        any_token(
+            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
+              auto i = co_await c.store.get_integration(req.param("id"));
+              if (!i.ok()) co_return store_error(i.error());
+              co_return http::json_response(http::Status::ok, integration_json(*i, p));
+            }));
 
   r.add(
       http::Verb::patch, "/integration/{id}",
@@ -135,12 +175,14 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             auto i = co_await c.store.get_integration(req.param("id"));
             if (!i.ok()) co_return store_error(i.error());
             store::Integration next = *i;
-            if (auto bad = apply_integration_fields(*body, next, false)) co_return *bad;
+            const ConfigCheck check = [&] { return apply_integration_fields(*body, next, false); };
+            auto bad = co_await off_io_threads(check);
+            if (bad) co_return *bad;
             next.version = i->version + 1;
             next.updated_at = clock::now_millis();
             Status s = co_await c.store.update_integration(next, i->version);
             if (!s.ok()) co_return store_error(s.error());
-            co_return http::json_response(http::Status::ok, integration_json(next));
+            co_return http::json_response(http::Status::ok, stored_integration_json(next));
           }));
 
   r.add(http::Verb::post, "/environment-integration",
@@ -161,7 +203,9 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
                 co_return store_error(integration.error());
               }
               store::EnvironmentIntegration e;
-              if (auto bad = apply_install_fields(*body, e, *integration)) co_return *bad;
+              const ConfigCheck check = [&] { return apply_install_fields(*body, e, *integration); };
+              auto bad = co_await off_io_threads(check);
+              if (bad) co_return *bad;
               e.id = ids::uuid_v4();
               e.environment_id = p.environment_id;
               e.integration_id = integration->id;
@@ -212,7 +256,9 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
               auto integration = co_await c.store.get_integration(e->integration_id);
               if (!integration.ok()) co_return store_error(integration.error());
               store::EnvironmentIntegration next = *e;
-              if (auto bad = apply_install_fields(*body, next, *integration)) co_return *bad;
+              const ConfigCheck check = [&] { return apply_install_fields(*body, next, *integration); };
+              auto bad = co_await off_io_threads(check);
+              if (bad) co_return *bad;
               next.version = e->version + 1;
               next.updated_at = clock::now_millis();
               Status s = co_await c.store.update_environment_integration(next, e->version);

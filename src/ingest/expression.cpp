@@ -36,6 +36,11 @@ class JsonataExpression final : public Expression {
 }  // namespace
 
 Result<std::shared_ptr<const Expression>> compile_expression(std::string_view text, std::string_view field) {
+  // Compile work grows with the text: a bound keeps a hostile config write cheap to refuse.
+  if (text.size() > kMaxExpressionBytes)
+    return make_error("invalid_config", std::string(field) + ": the expression is " +
+                                            std::to_string(text.size()) + " bytes; at most " +
+                                            std::to_string(kMaxExpressionBytes) + " are accepted");
   auto compiled = jsonata::compile(text, jsonata::truto::truto_functions());
   if (!compiled.ok())
     return make_error("invalid_config", std::string(field) + ": JSONata " + describe(compiled.error()));

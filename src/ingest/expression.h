@@ -23,8 +23,12 @@ class Expression {
   virtual Result<json::Value> evaluate(const json::Value& input, const ExpressionLimits& limits) const = 0;
 };
 
-// Compiles `text` for the config field `field` (e.g. "webhook.payload_transform"). A syntax error is an
-// `invalid_config` error naming the field, JSONata's code and the position.
+// The longest expression a config may hold. Truto's own configs stay under a few KiB; a probe's 600 KB
+// expression took 1-2 s of CPU to refuse.
+inline constexpr size_t kMaxExpressionBytes = 64 * 1024;
+
+// Compiles `text` for the config field `field` (e.g. "webhook.payload_transform"). A syntax error, or a text
+// over kMaxExpressionBytes, is an `invalid_config` error naming the field (and JSONata's code and position).
 Result<std::shared_ptr<const Expression>> compile_expression(std::string_view text, std::string_view field);
 
 }  // namespace hookd::ingest

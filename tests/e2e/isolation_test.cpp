@@ -153,7 +153,16 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
   EXPECT_TRUE(b_hook.get("is_active").as_bool());
   EXPECT_EQ(admin("GET", "/integrated-account/" + account_id_).status, 200);
   EXPECT_EQ(admin("GET", "/delivery/" + b_delivery).json().get("status").string_or(""), "failed");
-  EXPECT_EQ(sink_.request_count(), 1u) << "no replay and no test event reached B's endpoint";
+  std::string received;
+  for (const auto& q : sink_.requests())
+    received += "\n  +" +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   q.received_at - sink_.requests()[0].received_at)
+                                   .count()) +
+                " ms " + q.target + " attempt " + q.header("X-Hookd-Attempt").value_or("?") + " replay " +
+                q.header("X-Hookd-Replay").value_or("no") + ": " + q.body.substr(0, 200);
+  EXPECT_EQ(sink_.request_count(), 1u)
+      << "no replay and no test event reached B's endpoint; it got:" << received;
 
   // B's events never reach A's endpoints, though A's endpoint takes every type.
   size_t before = a_sink.request_count();

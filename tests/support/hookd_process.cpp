@@ -1,6 +1,7 @@
 #include "hookd_process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,8 +62,13 @@ HookdProcess::HookdProcess(std::string binary, std::map<std::string, std::string
     envp.push_back(v.data());
   envp.push_back(nullptr);
 
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // If the test process dies (a crash, a sanitizer abort), its hookd dies with it: a survivor would keep
+    // polling the shared test Redis and send later tests' deliveries with its own settings.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
     // The child must not keep the test's other descriptors (listening test servers): close everything else.
