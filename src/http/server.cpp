@@ -41,6 +41,36 @@ void count_response(std::string_view pattern, const Response& res, std::chrono::
       .observe(std::chrono::duration<double>(took).count());
 }
 
+// Reads until the buffer holds a whole header block (up to the blank line) or more than `limit` bytes,
+// without parsing, so that the raw header can be checked for what Beast accepts silently (obsolete line
+// folding). Beast then parses from the buffer. Returns async_read_some's error (eof, timeout, reset).
+awaitable<error_code> read_header_block(
+    beast::basic_stream<tcp, asio::strand<asio::io_context::executor_type>>& stream,
+    beast::flat_buffer& buffer, size_t limit) {
+  size_t searched = 0;
+  for (;;) {
+    std::string_view have(static_cast<const char*>(buffer.data().data()), buffer.size());
+    if (have.find("\r\n\r\n", searched) != std::string_view::npos || have.size() > limit + 4)
+      co_return error_code{};
+    searched = have.size() > 3 ? have.size() - 3 : 0;
+    error_code ec;
+    auto space = buffer.prepare(4096);
+    size_t n = co_await stream.async_read_some(space, redirect(ec));
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+}
+
+// RFC 9112 §5.2: a server refuses obsolete line folding (a header line starting with a space or a tab), which
+// Beast would join into the previous field's value, where a proxy in front of us may have read it
+// differently.
+bool has_obs_fold(const beast::flat_buffer& buffer) {
+  std::string_view have(static_cast<const char*>(buffer.data().data()), buffer.size());
+  size_t end = have.find("\r\n\r\n");
+  std::string_view header = have.substr(0, end == std::string_view::npos ? have.size() : end + 2);
+  return header.find("\r\n ") != std::string_view::npos || header.find("\r\n\t") != std::string_view::npos;
+}
+
 // RFC 9112 framing rules Beast leaves to us, checked on the header before any body is read. A request that
 // breaks them could be read differently by a proxy in front of us (request smuggling), so it is refused and
 // the connection closed. Beast already refuses a Content-Length that is malformed or repeated with different
@@ -178,12 +208,19 @@ awaitable<void> Server::session(Socket socket) {
     // Waiting for the next request on a kept-alive connection uses the idle timeout; reading one, the read
     // timeout.
     stream.expires_after(first ? options_.read_timeout : options_.idle_timeout);
-    co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
+    ec = co_await read_header_block(stream, buffer, options_.header_limit);
+    const bool folded = !ec && has_obs_fold(buffer);
+    if (!ec && !folded) co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
     first = false;
     std::optional<Response> early;
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
         ec == asio::error::connection_reset) {
       break;
+    } else if (folded) {
+      stats().malformed.inc();
+      early = error_response(
+          Status::bad_request, "bad_request",
+          "malformed HTTP request: obsolete line folding in the header (RFC 9112 section 5.2)");
     } else if (ec == bhttp::error::header_limit) {
       stats().header_too_large.inc();
       early = error_response(Status::request_header_fields_too_large, "request_header_fields_too_large",

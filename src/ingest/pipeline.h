@@ -51,6 +51,7 @@ struct IngestState {
   std::optional<http::Response> response;
   std::string install_id;                    // install-level chain: the environment integration posted to
   std::vector<std::string> lookup_accounts;  // install-level chain: the accounts the lookup found
+  bool signature_verified = false;  // checked before the body was parsed (signature_checkable_before_parsing)
 };
 
 enum class StageStatus { proceed, stop };

@@ -41,6 +41,14 @@ class SignatureVerifier {
     std::string detail;  // what was missing; never secret material
   };
   Verdict verify(const TemplateScope& scope) const;
+  // True when a template of this config reads the parsed body; otherwise the signature can be checked before
+  // the body is parsed, over the bytes received.
+  bool reads_parsed_body() const noexcept {
+    if (secret_.reads_parsed_body() || compare_with_.reads_parsed_body()) return true;
+    for (const auto& p : parts_)
+      if (p.reads_parsed_body()) return true;
+    return false;
+  }
 
  private:
   crypto::Digest digest_ = crypto::Digest::sha256;

@@ -70,12 +70,40 @@ class ResolveStage final : public Stage {
   WebhookConfigCache& configs_;
 };
 
+// Checks the request's signature against the payload context built so far; on failure sets the answer.
+StageStatus check_signature(IngestState& s) {
+  TemplateScope scope{s.context, s.headers, s.http.request.body()};
+  auto verdict = s.config->signature->verify(scope);
+  switch (verdict.outcome) {
+    case SignatureVerifier::Outcome::valid:
+      s.signature_verified = true;
+      return StageStatus::proceed;
+    case SignatureVerifier::Outcome::missing_secret:
+      log::error("ingest.signature_secret_missing",
+                 {{"account_id", s.account_id}, {"detail", verdict.detail}});
+      s.response = error_response(Status::internal_server_error, "signature_secret_missing",
+                                  "the signing secret for this account is not configured: " + verdict.detail);
+      return StageStatus::stop;
+    default:
+      s.response = error_response(Status::unauthorized, "invalid_signature", verdict.detail);
+      return StageStatus::stop;
+  }
+}
+
 class ContextStage final : public Stage {
  public:
   explicit ContextStage(const IngestOptions& options) : options_(options) {}
   std::string_view name() const override { return "context"; }
   awaitable<StageStatus> run(IngestState& s) override {
     s.headers = headers_object(s.http.request);
+    const auto& a = s.resolved.account;
+    // Where the config allows, the bytes are authenticated before any work is spent parsing them (in an
+    // account's chain: the install-level chain has no account, hence no secret, yet).
+    if (s.install_id.empty() && s.config->signature_checkable_before_parsing()) {
+      s.context = build_payload_context({s.http, s.headers, json::Value(), a.context,
+                                         s.resolved.environment.variables, a.id, a.environment_id});
+      if (check_signature(s) == StageStatus::stop) co_return StageStatus::stop;
+    }
     auto body =
         parse_body(s.http.request[bhttp::field::content_type], s.http.request.body(), options_.body_limits);
     if (!body.ok()) {
@@ -85,7 +113,6 @@ class ContextStage final : public Stage {
       co_return StageStatus::stop;
     }
     s.body = std::move(body).value();
-    const auto& a = s.resolved.account;
     s.context = build_payload_context(
         {s.http, s.headers, s.body, a.context, s.resolved.environment.variables, a.id, a.environment_id});
     co_return StageStatus::proceed;
@@ -225,23 +252,8 @@ class SignatureStage final : public Stage {
  public:
   std::string_view name() const override { return "signature_verification"; }
   awaitable<StageStatus> run(IngestState& s) override {
-    if (!s.config->signature) co_return StageStatus::proceed;
-    TemplateScope scope{s.context, s.headers, s.http.request.body()};
-    auto verdict = s.config->signature->verify(scope);
-    switch (verdict.outcome) {
-      case SignatureVerifier::Outcome::valid:
-        co_return StageStatus::proceed;
-      case SignatureVerifier::Outcome::missing_secret:
-        log::error("ingest.signature_secret_missing",
-                   {{"account_id", s.account_id}, {"detail", verdict.detail}});
-        s.response =
-            error_response(Status::internal_server_error, "signature_secret_missing",
-                           "the signing secret for this account is not configured: " + verdict.detail);
-        co_return StageStatus::stop;
-      default:
-        s.response = error_response(Status::unauthorized, "invalid_signature", verdict.detail);
-        co_return StageStatus::stop;
-    }
+    if (!s.config->signature || s.signature_verified) co_return StageStatus::proceed;
+    co_return check_signature(s);
   }
 };
 

@@ -42,6 +42,12 @@ class Template {
   // them.
   bool is_raw_body() const noexcept { return pieces_.size() == 1 && pieces_[0].kind == Kind::raw_body; }
   const std::string& source() const noexcept { return source_; }
+  // True when the template reads the parsed body (`{{body.x}}`): it can only render once the body is parsed.
+  bool reads_parsed_body() const noexcept {
+    for (const auto& p : pieces_)
+      if (p.kind == Kind::path && !p.segments.empty() && p.segments[0] == "body") return true;
+    return false;
+  }
 
  private:
   enum class Kind { literal, path, header, raw_body };

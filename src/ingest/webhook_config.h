@@ -33,6 +33,13 @@ struct WebhookConfig {
   std::string context_lookup_field;
   std::shared_ptr<const Expression> context_lookup_value;
 
+  // True when the signature can be checked before the body is parsed: nothing runs before it (no transform,
+  // no verification handshake) and none of its templates reads the parsed body. Unauthenticated bodies then
+  // cost an HMAC, not a parse.
+  bool signature_checkable_before_parsing() const noexcept {
+    return signature && !payload_transform && !handle_verification && !signature->reads_parsed_body();
+  }
+
   // Validates and compiles a `webhook` section; errors name the field
   // ("webhook.signature_verification.config. algorithm: ..."). An absent or null section gives nullptr: the
   // integration takes no webhooks.

@@ -53,10 +53,15 @@ class UnsignedForms : public E2eTest {
     env["HOOKD_BODY_LIMIT"] = "2097152";
     return env;
   }
+  // To an account whose config runs a transform first, so the body must be parsed before anything can check
+  // it (the fixture's Shopify config is checked before parsing: see SignatureBeforeParsing).
   HttpResult post_form(const std::string& body) {
-    return http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account_id_, body,
+    if (transformed_account_.empty())
+      transformed_account_ = add_account("formy", R"({"webhook":{"payload_transform":"$"}})");
+    return http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + transformed_account_, body,
                      {{"Content-Type", "application/x-www-form-urlencoded"}});
   }
+  std::string transformed_account_;
 };
 
 TEST_F(UnsignedForms, AMegabyteOfEmptyFieldsIsRefusedAtOnce) {
@@ -68,6 +73,7 @@ TEST_F(UnsignedForms, AMegabyteOfEmptyFieldsIsRefusedAtOnce) {
 
 TEST_F(UnsignedForms, HealthStaysResponsiveWhileManyArrive) {
   const std::string body = form_of_empty_fields(1 << 20);
+  post_form("a=1");  // creates the account before the threads share it
   std::atomic<int> refused{0};
   std::vector<std::thread> senders;
   for (int i = 0; i < 8; ++i)
@@ -85,6 +91,21 @@ TEST_F(UnsignedForms, HealthStaysResponsiveWhileManyArrive) {
     t.join();
   EXPECT_EQ(refused.load(), 24);
   EXPECT_EQ(answered, probes) << "/healthz went unanswered for 3 s while the forms arrived";
+}
+
+// Where the config allows (a signature, nothing to run before it, no template reading the parsed body), the
+// bytes are authenticated before they are parsed: an unsigned body costs an HMAC, whatever it holds.
+TEST_F(UnsignedForms, SignatureBeforeParsingWhereTheConfigAllows) {
+  auto form =
+      http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account_id_,
+                form_of_empty_fields(1 << 20), {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(form.status, 401) << form.body;
+  EXPECT_EQ(form.json().get("error").string_or(""), "invalid_signature");
+  auto json = post_shopify("{\"id\":", {}, "bm90IHRoZSBzaWduYXR1cmU=");
+  EXPECT_EQ(json.status, 401) << "a wrong signature is found before the malformed JSON: " << json.body;
+  auto signed_malformed = post_shopify("{\"id\":");
+  EXPECT_EQ(signed_malformed.status, 400) << "signed, then parsed: " << signed_malformed.body;
+  EXPECT_EQ(post_shopify(R"({"id":7})").status, 200);
 }
 
 class BusyShutdown : public E2eTest {

@@ -154,6 +154,27 @@ TEST_F(ServerTest, ChunkedBodiesStillWork) {
   EXPECT_EQ(exchange(raw), "200 {\"id\":\"1\",\"body\":\"abc\"}\n");
 }
 
+TEST_F(ServerTest, ObsoleteLineFoldingIs400) {
+  for (const char* fold : {"\r\n  continued", "\r\n\tcontinued"}) {
+    std::string raw = std::string("GET /echo/fixed HTTP/1.1\r\nHost: t\r\nX-Long: start") + fold + "\r\n\r\n";
+    EXPECT_EQ(exchange(raw).substr(0, 27), "400 {\"error\":\"bad_request\",") << fold;
+  }
+  EXPECT_EQ(exchange("GET /echo/fixed HTTP/1.1\r\nHost: t\r\nX-Spaces: a  b\t c\r\n\r\n"), "200 fixed\n")
+      << "spaces inside a value are not folding";
+}
+
+TEST_F(ServerTest, AHeaderArrivingByteByByteIsStillRead) {
+  asio::io_context cio;
+  tcp::socket s(cio);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  for (char c : std::string("GET /echo/fixed HTTP/1.1\r\nHost: t\r\n\r\n"))
+    asio::write(s, asio::buffer(&c, 1));
+  beast::flat_buffer buf;
+  bhttp::response<bhttp::string_body> res;
+  bhttp::read(s, buf, res);
+  EXPECT_EQ(res.body(), "fixed");
+}
+
 TEST_F(ServerTest, HostIsRequiredOnceInHttp11) {
   EXPECT_EQ(exchange("GET /echo/fixed HTTP/1.1\r\n\r\n").substr(0, 27), "400 {\"error\":\"bad_request\",");
   EXPECT_EQ(exchange("GET /echo/fixed HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").substr(0, 27),
