@@ -25,6 +25,28 @@ Value integer_value(Int i) {
   return Value::number_with_text(d, std::to_string(i));
 }
 
+// The UTF-8 sequence starting at s[i]: its length and code point, and whether it is well formed (not
+// overlong, not past U+10FFFF, not truncated). Surrogates (U+D800-U+DFFF, which JavaScript strings may hold
+// alone) are decoded but not well formed. An ill-formed lead byte has length 1.
+struct Utf8Sequence {
+  size_t length = 1;
+  uint32_t code_point = 0;
+  bool well_formed = false;
+};
+Utf8Sequence utf8_sequence_at(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n > s.size()) return {};
+  uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return {};
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return {};
+  return {n, cp, cp < 0xD800 || cp > 0xDFFF};
+}
+
 // RFC 8259 reader for the documents simdjson refuses for a number it cannot represent (NUMBER_ERROR), and
 // for saying what is wrong with a document simdjson refused (its messages describe its own internals, e.g.
 // "Problem while parsing an atom"). Rare, so it favours being small and exact over speed.
@@ -283,22 +305,10 @@ class SlowReader {
 
 // The offset of the first byte that is not part of well-formed UTF-8, or npos.
 size_t first_invalid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + n > s.size()) return i;
-    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
-    for (size_t k = 1; k < n; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and code points past U+10FFFF.
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += n;
+  for (size_t i = 0; i < s.size();) {
+    Utf8Sequence seq = utf8_sequence_at(s, i);
+    if (!seq.well_formed) return i;
+    i += seq.length;
   }
   return std::string_view::npos;
 }
@@ -390,7 +400,23 @@ void write_string(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of characters that need no escape
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      // Bytes from outside (a form value decoded from %FF, a text body) may not be UTF-8: the text written
+      // must still be JSON that hookd (and any receiver) reads back. As JavaScript does when it encodes a
+      // string as UTF-8 (TextEncoder, a request body): every ill-formed sequence, a lone surrogate included,
+      // becomes U+FFFD.
+      Utf8Sequence seq = utf8_sequence_at(s, i);
+      if (seq.well_formed) {
+        i += seq.length - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);
+      out += "\xEF\xBF\xBD";
+      i += seq.length - 1;
+      run = i + 1;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -139,6 +139,30 @@ TEST(JsonParse, NumbersBeyondADoublesRangeKeepTheirText) {
       << "numbers a double holds are written as such";
 }
 
+// Found by fuzzing the ingest parsers: a form value decoded from %FF (or a text body that is not UTF-8) was
+// written as is, so the event was not JSON and the dispatcher could not read it back. Written as JavaScript
+// would.
+TEST(JsonWrite, StringsThatAreNotUtf8StillMakeJson) {
+  struct Case {
+    std::string in, out;
+  } cases[] = {
+      {"\xff", "\"\xEF\xBF\xBD\""},                  // a stray byte: U+FFFD, as TextDecoder reads it
+      {"a\xC3", "\"a\xEF\xBF\xBD\""},                // a truncated sequence
+      {"\xC0\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""},  // an overlong form
+      {"\xED\xA0\x80x", "\"\xEF\xBF\xBDx\""},        // a lone surrogate, as TextEncoder writes it
+      {"h\xC3\xA9 \xE2\x9C\x93 \xF0\x9F\x98\x80",
+       "\"h\xC3\xA9 \xE2\x9C\x93 \xF0\x9F\x98\x80\""},  // valid: as is
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.in);
+    std::string out;
+    write_string(out, c.in);
+    EXPECT_EQ(out, c.out);
+    Value v;
+    EXPECT_TRUE(parse(out, v)) << "what is written reads back";
+  }
+}
+
 TEST(JsonParse, DuplicateKeysKeepFirstPositionAndLastValue) {
   Value v = parse_ok(R"({"a":1,"b":2,"a":3})");
   EXPECT_EQ(dump(v), R"({"a":3,"b":2})");
