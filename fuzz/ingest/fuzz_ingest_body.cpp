@@ -18,6 +18,7 @@ constexpr std::string_view kContentTypes[] = {"application/json", "application/x
                                               "text/plain", "application/vnd.api+json; charset=utf-8"};
 
 void check_round_trip(const hookd::json::Value& v) {
+  if (v.is_undefined()) return;  // an empty body: nothing to write
   std::string text = hookd::json::dump(v);
   hookd::json::Value again;
   if (!hookd::json::parse(text, again) || hookd::json::dump(again) != text) __builtin_trap();
