@@ -107,8 +107,8 @@ class Value {
   bool is_array() const noexcept { return type_ == Type::array; }
   bool is_object() const noexcept { return type_ == Type::object; }
   bool is_function() const noexcept { return type_ == Type::function; }
-  explicit operator bool() const noexcept =
-      delete;  // say what you mean: is_undefined(), truthiness is JSONata's
+  // say what you mean: is_undefined(), truthiness is JSONata's
+  explicit operator bool() const noexcept = delete;
 
   // Tag bits travel with the handle, not the node: the JSONata engine marks an array handle as a sequence
   // without copying the array. They are ignored by equality and serialization.
@@ -234,8 +234,7 @@ class ObjectBuilder {
 // ignored; functions compare by identity.
 bool equal(const Value& a, const Value& b) noexcept;
 
-// --- JSON text
-// ------------------------------------------------------------------------------------------------------
+// --- JSON text ---------------------------------------------------------------------------------------------
 
 struct ParseError {
   // What is wrong, in terms of the document: "expected ',' or '}'", "invalid UTF-8", ...

@@ -1,9 +1,8 @@
 // hookd's JSONata engine (https://docs.jsonata.org), with jsonata-js 2.x semantics.
 //
-//   auto expr = jsonata::compile("body.items[price > 10].sku");      // once, when a config is loaded
-//   if (!expr.ok()) reject(expr.error());                              // syntax errors: code S0xxx and
-//   position auto out = jsonata::evaluate(*expr.value(), payload, bindings, limits);  // per request, from
-//   any thread
+//   auto expr = jsonata::compile("body.items[price > 10].sku");   // once, when a config is loaded
+//   if (!expr.ok()) reject(expr.error());                           // syntax errors: code S0xxx and position
+//   auto out = jsonata::evaluate(*expr.value(), payload, bindings, limits);  // per request, from any thread
 //
 // A compiled Expression is immutable: many threads may evaluate the same one at once without locks. Values
 // are hookd::json::Value handles; evaluation shares the input's nodes instead of copying them, and the result
@@ -32,13 +31,13 @@ namespace hookd::jsonata {
 
 struct Error {
   std::string code;  // "S0201", "T0410", "D3030", "U1001", ...
-  std::string
-      message;  // jsonata-js's text, e.g. `Argument 1 of function "min" does not match function signature`
+  // jsonata-js's text, e.g. `Argument 1 of function "min" does not match function signature`
+  std::string message;
   size_t position = 0;  // byte offset in the expression (0 when jsonata-js gives none)
   std::string token;    // operator or function name involved, when jsonata-js reports one
   json::Value value;    // the offending value, when jsonata-js reports one (undefined otherwise)
-  json::Value details;  // any other field jsonata-js puts on the error (index, value2, functionName, ...), as
-                        // an object; undefined when there are none
+  json::Value details;  // any other field jsonata-js puts on the error (index, value2, functionName, ...),
+                        // as an object; undefined when there are none
 };
 
 // A value or an Error.
@@ -127,9 +126,8 @@ class FunctionSet {
    public:
     explicit Builder(const FunctionSet& base = standard());
     // Adds `name` (without `$`), replacing a function of the same name. `signature` is a JSONata signature
-    // such as
-    // "<s-n?:s>" (argument checks with T0410/T0411/T0412 errors exactly as for the built-ins; empty: no
-    // checks). `arity` is the parameter count HOF-style callers see (jsonata-js: the JavaScript function's
+    // such as "<s-n?:s>" (argument checks with T0410/T0411/T0412 errors exactly as for the built-ins; empty:
+    // no checks). `arity` is the parameter count HOF-style callers see (jsonata-js: the JavaScript function's
     // length); -1 counts the signature's parameters.
     Builder& add(std::string_view name, std::string_view signature, NativeFunction fn, int arity = -1);
     // The set, or the first malformed signature (code S0401/S0402).

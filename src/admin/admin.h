@@ -1,5 +1,5 @@
-// The admin API: what operators and customers' backends call (Truto's paths; `Authorization: Bearer
-// <token>`).
+// The admin API: what operators and customers' backends call (Truto's paths;
+// `Authorization: Bearer <token>`).
 //
 // Two kinds of token. The operator token (from the service's configuration) manages environments, their API
 // tokens and the integration catalog. An environment's API token works inside that environment only: every
@@ -30,8 +30,8 @@ class RateLimiter;
 struct AdminContext {
   store::Store& store;
   std::shared_ptr<bus::Producer> producer;
-  std::shared_ptr<dispatch::Dispatcher>
-      dispatcher;  // null when this node does not dispatch: replays still work
+  // null when this node does not dispatch: replays still work
+  std::shared_ptr<dispatch::Dispatcher> dispatcher;
   dispatch::DeliveryStore& deliveries;
   AdminOptions options;
   std::shared_ptr<RateLimiter> limiter;  // made by register_routes when null

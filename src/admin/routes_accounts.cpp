@@ -1,11 +1,12 @@
 // Integrated accounts (environment token).
 //
-//   POST   /integrated-account              import: {tenant_id, environment_integration_id, context?,
-//                                             authentication_method, region?, is_sandbox?}   -> 201 account
-//   GET    /integrated-account              ?tenant_id= &integration= &status= &limit= &cursor=  (newest
-//   first) GET    /integrated-account/{id} PATCH  /integrated-account/{id}         {context?, status?,
-//   last_error?, last_action_result?} DELETE /integrated-account/{id} -> the deleted account POST
-//   /integrated-account/{id}/run-post-install-actions                                  -> 501
+//   POST   /integrated-account          import: {tenant_id, environment_integration_id, context?,
+//                                         authentication_method, region?, is_sandbox?}   -> 201 account
+//   GET    /integrated-account          ?tenant_id= &integration= &status= &limit= &cursor=  (newest first)
+//   GET    /integrated-account/{id}
+//   PATCH  /integrated-account/{id}     {context?, status?, last_error?, last_action_result?}
+//   DELETE /integrated-account/{id}     -> the deleted account
+//   POST   /integrated-account/{id}/run-post-install-actions                             -> 501
 //
 // Lifecycle events, one per state change, through Kafka like vendor events: integrated_account:created on
 // import, :updated on every PATCH that changes something, and for a status change :active, :reactivated
@@ -160,8 +161,8 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
                       "needs_reauth");
               }
               const std::string* cursor = req.query_value("cursor");
-              std::string after =
-                  cursor ? *cursor : "";  // not inside co_await: GCC 12 evaluates both arms there
+              // not inside co_await: GCC 12 evaluates both arms there
+              std::string after = cursor ? *cursor : "";
               auto page = co_await c.store.list_accounts(p.environment_id, f, after, *limit);
               if (!page.ok()) co_return store_error(page.error());
               std::map<std::string, std::optional<store::Integration>> integrations;

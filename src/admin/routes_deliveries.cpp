@@ -1,9 +1,10 @@
 // Deliveries and replays (environment token).
 //
-//   GET  /webhook/{id}/deliveries   ?status= &event= &since= &until= &limit= &cursor=   newest first, with
-//   attempts GET  /delivery                  same filters over the environment; ?event_id= for one event's
-//   deliveries GET  /delivery/{id}             one delivery with its attempts POST /delivery/{id}/replay
-//   {dry_run?} POST /webhook/{id}/replay       {status? (default "failed"), event?, since?, until?, dry_run?}
+//   GET  /webhook/{id}/deliveries   ?status= &event= &since= &until= &limit= &cursor=   newest first, with attempts
+//   GET  /delivery                  same filters over the environment; ?event_id= for one event's deliveries
+//   GET  /delivery/{id}             one delivery with its attempts
+//   POST /delivery/{id}/replay      {dry_run?}
+//   POST /webhook/{id}/replay       {status? (default "failed"), event?, since?, until?, dry_run?}
 //   POST /delivery/replay           the same filters over the whole environment
 //
 // A replay sends the same delivery again, now: same event id, same body, marked as a replay (X-Hookd-Replay,

@@ -1,13 +1,13 @@
 // Environments and their API tokens (operator token).
 //
-//   POST   /environment                          {name, variables?}          -> 201 environment
-//   GET    /environment ?limit &cursor                                      -> {result: [...], next_cursor}
+//   POST   /environment                      {name, variables?}    -> 201 environment
+//   GET    /environment ?limit &cursor                             -> {result: [...], next_cursor}
 //   GET    /environment/{id}
-//   PATCH  /environment/{id}                     {name?, variables?}
-//   POST   /environment/{id}/api-token           {name?}                     -> 201 {..., token}  (shown
-//   once) GET    /environment/{id}/api-token                                       -> tokens without secrets
-//   POST   /environment/{id}/api-token/{token_id}/rotate                     -> 201 a new token; the old one
-//   is revoked DELETE /environment/{id}/api-token/{token_id}                            -> 204
+//   PATCH  /environment/{id}                 {name?, variables?}
+//   POST   /environment/{id}/api-token       {name?}               -> 201 {..., token}  (shown once)
+//   GET    /environment/{id}/api-token                             -> tokens without secrets
+//   POST   /environment/{id}/api-token/{token_id}/rotate           -> 201 a new token; the old one is revoked
+//   DELETE /environment/{id}/api-token/{token_id}                  -> 204
 #include "admin/routes.h"
 #include "core/clock.h"
 #include "core/crypto.h"

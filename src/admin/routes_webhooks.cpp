@@ -1,10 +1,14 @@
 // Customers' webhook endpoints (environment token).
 //
-//   POST   /webhook                      {target_url, event_types?, is_active?}  -> 201 with the signing
-//   `secret` GET    /webhook GET    /webhook/{id} PATCH  /webhook/{id}                 {target_url?,
-//   event_types?, is_active?} POST   /webhook/{id}/rotate-secret   -> a new secret; the old one keeps signing
-//   for the overlap window DELETE /webhook/{id}                 -> 204 POST   /webhook/test {id}  -> sends a
-//   `test` event to that endpoint through Kafka and dispatch
+//   POST   /webhook                      {target_url, event_types?, is_active?}
+//                                        -> 201 with the signing `secret`
+//   GET    /webhook
+//   GET    /webhook/{id}
+//   PATCH  /webhook/{id}                 {target_url?, event_types?, is_active?}
+//   POST   /webhook/{id}/rotate-secret   -> a new secret; the old one keeps signing for the overlap window
+//   DELETE /webhook/{id}                 -> 204
+//   POST   /webhook/test                 {id}
+//                                        -> sends a `test` event to that endpoint through Kafka and dispatch
 //
 // target_url must be https to a public address unless the operator allowlisted the host (development); the
 // check runs again on every connection, against every address the name resolves to.

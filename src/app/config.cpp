@@ -183,7 +183,12 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     c.server.port = *port;
   }
   HOOKD_TRY(integer("HOOKD_THREADS", c.threads, 0, 256));
-  if (auto v = get("HOOKD_LOG_LEVEL")) c.log_level = std::string(*v);
+  if (auto v = get("HOOKD_LOG_LEVEL")) {
+    if (*v != "debug" && *v != "info" && *v != "warn" && *v != "error" && *v != "off")
+      return bad("HOOKD_LOG_LEVEL",
+                 "must be one of debug, info, warn, error, off (got '" + std::string(*v) + "')");
+    c.log_level = std::string(*v);
+  }
   HOOKD_TRY(duration("HOOKD_SHUTDOWN_TIMEOUT", c.shutdown_timeout));
   HOOKD_TRY(integer("HOOKD_BODY_LIMIT", c.server.body_limit, 1, 1LL << 30));
   HOOKD_TRY(integer("HOOKD_HEADER_LIMIT", c.server.header_limit, 1024, 1 << 20));
@@ -222,10 +227,19 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 
   if (auto v = get("HOOKD_RETRY_SCHEDULE")) {
     c.dispatch.retry_schedule.clear();
-    for (auto item : split(*v, ',')) {
+    // Every comma-separated item must be a duration: an empty one ("5s,,1m") is a typo, not nothing.
+    for (std::string_view rest = *v;;) {
+      size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ')
+        item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ')
+        item.remove_suffix(1);
       auto d = parse_duration(item);
       if (!d) return bad("HOOKD_RETRY_SCHEDULE", "'" + std::string(item) + "' is not a duration");
       c.dispatch.retry_schedule.push_back(*d);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
     }
     if (c.dispatch.retry_schedule.empty()) return bad("HOOKD_RETRY_SCHEDULE", "needs at least one duration");
   }
@@ -257,7 +271,10 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     }
   }
   if (auto v = get("HOOKD_ALLOW_HTTP")) {
-    bool on = *v == "true" || *v == "1" || *v == "yes";
+    // Exactly true or false: a typo (TRUE, yes, on) must not silently leave the policy as it was.
+    if (*v != "true" && *v != "false")
+      return bad("HOOKD_ALLOW_HTTP", "must be true or false (got '" + std::string(*v) + "')");
+    bool on = *v == "true";
     c.admin.target_policy.set_allow_plain_http(on);
     c.client.ssrf.set_allow_plain_http(on);
   }

@@ -41,8 +41,8 @@ struct Producer::Batch {
     void complete(error_code ec) override {
       asio::post(work, [h = std::move(handler), ec]() mutable { std::move(h)(ec); });
     }
-    asio::any_io_executor
-        work;  // the caller's executor, counted as outstanding work until the handler is posted
+    // the caller's executor, counted as outstanding work until the handler is posted
+    asio::any_io_executor work;
     Handler handler;
   };
 

@@ -1,8 +1,8 @@
 // hookctl: the operator's command line over hookd's admin API (deliveries, attempts, replays).
 //
 //   hookctl [--url URL] [--token TOKEN] [--json] COMMAND ...
-//   HOOKD_URL (default http://127.0.0.1:8080) and HOOKD_TOKEN (an environment's API token) supply the
-//   defaults.
+//
+// HOOKD_URL (default http://127.0.0.1:8080) and HOOKD_TOKEN (an environment's API token) supply the defaults.
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>

@@ -265,8 +265,7 @@ size_t Value::size() const noexcept {
   return 0;
 }
 
-// --- ObjectBuilder
-// --------------------------------------------------------------------------------------------------
+// --- ObjectBuilder -----------------------------------------------------------------------------------------
 
 ObjectBuilder::ObjectBuilder(const Value& object) {
   if (!object.is_object()) return;
@@ -340,8 +339,7 @@ Value ObjectBuilder::build() && {
   return Value::from_node(Type::object, n);
 }
 
-// --- equality
-// -------------------------------------------------------------------------------------------------------
+// --- equality ----------------------------------------------------------------------------------------------
 
 bool equal(const Value& a, const Value& b) noexcept {
   if (a.type() != b.type()) return false;

@@ -15,8 +15,8 @@ namespace hookd::json {
 
 namespace {
 
-constexpr double kMaxExactInteger =
-    9007199254740992.0;  // 2^53: every integer up to here is exact in a double
+// 2^53: every integer up to here is exact in a double
+constexpr double kMaxExactInteger = 9007199254740992.0;
 
 template <typename Int>
 Value integer_value(Int i) {
@@ -391,8 +391,7 @@ bool parse(std::string_view text, Value& out, ParseError* error) {
   return true;
 }
 
-// --- writing
-// --------------------------------------------------------------------------------------------------------
+// --- writing -----------------------------------------------------------------------------------------------
 
 void write_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

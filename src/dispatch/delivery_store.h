@@ -1,12 +1,13 @@
 // Deliveries in Redis: one per (event, endpoint), with its attempts, the retry schedule and the dead letters.
 //
-//   hookd:event:{id}                 the event (Kafka record value), kept for retries and replays (retention
-//   TTL) hookd:delivery:{id}              hash: status, attempts, timestamps, last result, claim token
-//   hookd:delivery:{id}:attempts     list of attempt JSON objects, oldest first
-//   hookd:schedule                   zset: delivery id -> when it is due (or when its claim's lease runs out)
-//   hookd:webhook:{id}:deliveries    zset: delivery id -> created ms (also per environment and a set per
-//   event) hookd:webhook:{id}:failed        zset: dead-lettered delivery id -> when hookd:webhook:{id}:health
-//   hash: consecutive_failures, failing_since (for auto-disable)
+//   hookd:event:{id}               the event (Kafka record value), kept for retries and replays
+//                                  (retention TTL)
+//   hookd:delivery:{id}            hash: status, attempts, timestamps, last result, claim token
+//   hookd:delivery:{id}:attempts   list of attempt JSON objects, oldest first
+//   hookd:schedule                 zset: delivery id -> when it is due (or when its claim's lease runs out)
+//   hookd:webhook:{id}:deliveries  zset: delivery id -> created ms (also per environment and a set per event)
+//   hookd:webhook:{id}:failed      zset: dead-lettered delivery id -> when
+//   hookd:webhook:{id}:health      hash: consecutive_failures, failing_since (for auto-disable)
 //
 // Every state change is one Lua script, so it is atomic: scheduling creates each delivery at most once (its
 // id is derived from event and endpoint), claiming moves due entries to "leased" so two dispatchers never

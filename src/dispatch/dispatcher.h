@@ -2,8 +2,8 @@
 //
 //   Kafka (hookd-dispatch group) -> fan_out: the environment's active endpoints that want the event type
 //     -> DeliveryStore::schedule (one delivery per endpoint, due now) -> offset committable
-//   scheduler loop: claim due deliveries (a lease, atomically) -> attempt: POST, signed -> record the
-//   attempt:
+//   scheduler loop: claim due deliveries (a lease, atomically) -> attempt: POST, signed
+//     -> record the attempt:
 //     2xx: succeeded; otherwise retry later (RetryPolicy) or, when the round is exhausted, dead-letter.
 //
 // At least once: a Kafka message is finished only after its deliveries are durably scheduled in Redis, and a

@@ -3,10 +3,10 @@
 //   "signature_verification": { "format": "hmac", "config": {
 //       "secret": "{{context.webhook_secret}}",          // template; Truto's {{credentials.X}} works too
 //       "algorithm": "sha256",                            // sha1 | sha256 | sha384 | sha512 | md5
-//       "string_type": "base64",                          // hex | base64: how the vendor encodes the
-//       signature "compare_with": "{{headers.x-shopify-hmac-sha256}}", "parts": ["raw_body"], // signed text,
-//       concatenated; default ["raw_body"] "prefix": "sha256=" } }                           // optional:
-//       text before the signature in compare_with
+//       "string_type": "base64",                          // hex | base64: how the vendor encodes the signature
+//       "compare_with": "{{headers.x-shopify-hmac-sha256}}",
+//       "parts": ["raw_body"],                            // signed text, concatenated; default ["raw_body"]
+//       "prefix": "sha256=" } }                           // optional: text before the signature in compare_with
 //
 // The received signature is decoded (hex in any case, base64 standard or URL-safe, padded or not) and
 // compared with the computed MAC in constant time. Every config error is found when the config loads, with

@@ -24,8 +24,8 @@ namespace hookd::ingest {
 // What a template reads from: the payload context (after payload_transform) and the bytes received.
 struct TemplateScope {
   const json::Value& context;  // the payload context object
-  const json::Value&
-      headers;  // the request's headers (lower-case names), kept even if a transform dropped them
+  // the request's headers (lower-case names), kept even if a transform dropped them
+  const json::Value& headers;
   std::string_view raw_body;
 };
 

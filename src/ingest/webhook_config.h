@@ -4,10 +4,9 @@
 //     "payload_transform": "<JSONata>",          // optional: its result becomes the payload context
 //     "handle_verification": "<JSONata>",        // optional: handshakes, meta events, update_context
 //     "signature_verification": { "format": "hmac", "config": { ... } },  // optional, see signature.h
-//     "context_lookup_field_name": "team_id",                 // optional, both or neither: webhooks posted
-//     to "context_lookup_field_value": "body.team_id"            // the environment integration go to the
-//     accounts
-//   }                                                         // whose context.team_id = the JSONata's value
+//     "context_lookup_field_name": "team_id",         // optional, both or neither: webhooks posted to
+//     "context_lookup_field_value": "body.team_id"    // the environment integration go to the accounts
+//   }                                                 // whose context.team_id = the JSONata's value
 //
 // The effective config of an installed integration is the catalog config with the install's `override` merged
 // over it (objects merge key by key, anything else replaces).

@@ -24,8 +24,8 @@ struct JError {
   std::string type;     // T0412: "numbers", "strings", ...
   json::Value exp;      // D3061
   std::string message;  // D3137/D3141 (user text), or the whole text when message_is_final
-  bool message_is_final =
-      false;                  // errors from native functions and the format library arrive with their text
+  // errors from native functions and the format library arrive with their text
+  bool message_is_final = false;
   std::string function_name;  // D3140
   bool is_limit = false;      // a safety limit (U1001/D2015): never wrapped by $eval's D3121
 

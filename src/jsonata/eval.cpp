@@ -162,8 +162,7 @@ Value Evaluator::eval_block(const Node* expr, const Value& input, Env* env) {
   return result;
 }
 
-// --- names, wildcards, descendants
-// ----------------------------------------------------------------------------------
+// --- names, wildcards, descendants -------------------------------------------------------------------------
 
 Value lookup(const Value& input, std::string_view key) {
   if (input.is_array()) {

@@ -11,8 +11,7 @@
 
 namespace hookd::jsonata::detail {
 
-// --- frames
-// ---------------------------------------------------------------------------------------------------------
+// --- frames ------------------------------------------------------------------------------------------------
 
 EnvRef Env::make(Env* parent, Env** live) {
   if (parent) parent->retain();
@@ -59,8 +58,7 @@ void Env::destroy() noexcept {
   }
 }
 
-// --- function values
-// ------------------------------------------------------------------------------------------------
+// --- function values ---------------------------------------------------------------------------------------
 
 const Callable* as_callable(const Value& v) noexcept {
   if (!v.is_function()) return nullptr;
@@ -98,8 +96,7 @@ const Value& placeholder() {
   return p;
 }
 
-// --- the evaluator
-// --------------------------------------------------------------------------------------------------
+// --- the evaluator -----------------------------------------------------------------------------------------
 
 Evaluator::Evaluator(const FunctionTable& functions, const Limits& limits,
                      std::shared_ptr<const Program> program, std::optional<double> now_millis)
@@ -418,8 +415,7 @@ namespace hookd::jsonata {
 using detail::Env;
 using detail::JError;
 
-// --- CallContext
-// ----------------------------------------------------------------------------------------------------
+// --- CallContext -------------------------------------------------------------------------------------------
 
 Result<json::Value> CallContext::call(const json::Value& function, std::span<const json::Value> args) const {
   try {

@@ -475,8 +475,7 @@ Value Evaluator::eval_sort(const Node* expr, const Value& input, Env* env) {
   return sort(input, swap);
 }
 
-// --- transform
-// ------------------------------------------------------------------------------------------------------
+// --- transform ---------------------------------------------------------------------------------------------
 
 Transformer::Transformer(std::shared_ptr<const Program> program, const AstNode* node, EnvRef env)
     : Callable(Kind::transform, 1), program(std::move(program)), node(node), env(std::move(env)) {

@@ -30,8 +30,7 @@ void flatten_into(Out& out, const Value& v) {
 
 }  // namespace
 
-// --- paths
-// ----------------------------------------------------------------------------------------------------------
+// --- paths -------------------------------------------------------------------------------------------------
 
 // A path of plain steps (names, and a variable first) over a single value: the common `body.a.b` case, walked
 // without building sequences. The result is what the general evaluation gives; when a step yields an array to

@@ -44,8 +44,7 @@ inline Value sequence_of(std::vector<Value> items, uint8_t extra = 0) {
   return Value::array(std::move(items)).with_tag(kSequence | extra);
 }
 
-// --- frames
-// ---------------------------------------------------------------------------------------------------------
+// --- frames ------------------------------------------------------------------------------------------------
 
 class Env;
 
@@ -130,8 +129,7 @@ inline EnvRef::~EnvRef() {
   if (p_) p_->release();
 }
 
-// --- function values
-// ------------------------------------------------------------------------------------------------
+// --- function values ---------------------------------------------------------------------------------------
 
 // json::Function derives from json::detail::Node, whose name would hide ours inside the classes below.
 using AstNode = Node;
@@ -253,8 +251,7 @@ const Callable* as_callable(const Value& v) noexcept;
 // The placeholder `?` in a partial application's arguments.
 const Value& placeholder();
 
-// --- the evaluator
-// --------------------------------------------------------------------------------------------------
+// --- the evaluator -----------------------------------------------------------------------------------------
 
 struct FunctionTable;
 
@@ -346,8 +343,8 @@ class Evaluator {
 
  public:
   const FunctionTable& functions_;
-  std::shared_ptr<const Program>
-      program_;  // the program whose nodes are being evaluated (lambdas capture it)
+  // the program whose nodes are being evaluated (lambdas capture it)
+  std::shared_ptr<const Program> program_;
   int depth_ = 0;
   int max_depth_;
   uint32_t tick_budget_ = 256;  // steps until the next look at the clock

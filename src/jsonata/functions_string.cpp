@@ -143,8 +143,7 @@ Value fn_pad(Call& call, Args& args) {
   return Value(width > 0 ? std::string(s) + padding : padding + std::string(s));
 }
 
-// --- matchers
-// -------------------------------------------------------------------------------------------------------
+// --- matchers ----------------------------------------------------------------------------------------------
 
 Value fn_contains(Call& call, Args& args) {
   const Value& str = arg(args, 0);
@@ -378,8 +377,7 @@ Value fn_replace(Call& call, Args& args) {
   return Value(result);
 }
 
-// --- encodings
-// ------------------------------------------------------------------------------------------------------
+// --- encodings ---------------------------------------------------------------------------------------------
 
 Value fn_base64encode(Call&, Args& args) {
   const Value& str = arg(args, 0);

@@ -99,8 +99,7 @@ Value regex_next(Evaluator& ev, const RegexNext& next) {
   return m;
 }
 
-// --- Matches
-// --------------------------------------------------------------------------------------------------------
+// --- Matches -----------------------------------------------------------------------------------------------
 
 Matches::Matches(Call& call, const Value& matcher, const Value& subject)
     : call_(call), matcher_(matcher), subject_(subject) {

@@ -1,6 +1,5 @@
 // Pratt parser with jsonata-js's symbols and binding powers. The tree it builds keeps jsonata-js's parse-tree
-// shape
-// (`.`, `[`, `{`, `^`, `:=`, `@`, `#`, `~>` are binary operators); analyze.cpp rewrites it.
+// shape (`.`, `[`, `{`, `^`, `:=`, `@`, `#`, `~>` are binary operators); analyze.cpp rewrites it.
 #include "jsonata/parser.h"
 
 #include <string>

@@ -212,8 +212,8 @@ int compare_utf16(std::string_view a, std::string_view b) noexcept {
   auto unit = [](char32_t c) -> char32_t { return c >= 0x10000 ? 0xD800 + ((c - 0x10000) >> 10) : c; };
   char32_t ua = unit(ca), ub = unit(cb);
   if (ua != ub) return ua < ub ? -1 : 1;
-  return ca < cb ? -1
-                 : 1;  // both supplementary with the same high surrogate: low surrogates order as code points
+  // both supplementary with the same high surrogate: low surrogates order as code points
+  return ca < cb ? -1 : 1;
 }
 
 // JSON.stringify's string quoting, which writes a lone surrogate as \udXXX.

@@ -2,8 +2,8 @@
 //
 // Values hold UTF-8. jsonata-js works on UTF-16 strings: `$length` and `$substring` count code points,
 // `$match` reports UTF-16 indices, `<` on strings compares UTF-16 code units. A lone surrogate (possible in
-// JavaScript, e.g.
-// "\ud800" in an expression) is kept as its 3-byte generalized UTF-8 form (WTF-8) so it survives round trips.
+// JavaScript, e.g. "\ud800" in an expression) is kept as its 3-byte generalized UTF-8 form (WTF-8) so it
+// survives round trips.
 #pragma once
 
 #include <cstddef>

@@ -215,8 +215,8 @@ Value clone_value(Evaluator& ev, const Value& v) {
       double d = v.as_number();
       if (std::isnan(d)) return Value(nullptr);
       if (!std::isfinite(d)) throw JError("D1001", v);
-      return d != std::trunc(d) ? Value(to_precision_15(d))
-                                : v;  // integers as they are (big ids keep digits)
+      // integers as they are (big ids keep digits)
+      return d != std::trunc(d) ? Value(to_precision_15(d)) : v;
     }
     case json::Type::array: {
       std::vector<Value> items;

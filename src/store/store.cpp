@@ -44,8 +44,7 @@ awaitable<Result<json::Value>> Store::get_json(std::string key, std::string_view
   co_return v;
 }
 
-// --- environments
-// ---------------------------------------------------------------------------------------------------
+// --- environments ------------------------------------------------------------------------------------------
 
 awaitable<Status> Store::put_environment(const Environment& e) {
   std::vector<RedisCommand> cmds;
@@ -74,8 +73,7 @@ awaitable<Result<std::vector<Environment>>> Store::list_environments() {
   co_return out;
 }
 
-// --- API tokens
-// -----------------------------------------------------------------------------------------------------
+// --- API tokens --------------------------------------------------------------------------------------------
 
 awaitable<Status> Store::put_token(const ApiToken& t) {
   std::vector<RedisCommand> cmds;

@@ -201,8 +201,7 @@ awaitable<Result<std::vector<std::string>>> Store::find_accounts_by_context(
   co_return ids;
 }
 
-// --- webhooks
-// -------------------------------------------------------------------------------------------------------
+// --- webhooks ----------------------------------------------------------------------------------------------
 
 awaitable<Status> Store::put_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;

@@ -20,8 +20,8 @@ class ClientConnection {
   enum class Outcome {
     complete,  // a full response was read; result filled
     failed,    // result.error set
-    stale,  // result.error set, and nothing of a response was received: safe to retry if the connection was
-            // reused
+    stale,     // result.error set, and nothing of a response was received: safe to retry if the connection
+               // was reused
   };
 
   // `tls` is null for http. The context must outlive the connection.

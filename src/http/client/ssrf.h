@@ -12,10 +12,9 @@
 //  - check_url: static, when an endpoint is registered (admin API). Judges the scheme, IP literals and
 //    localhost-style names; it cannot judge other names.
 //  - check_resolved: at connect time, on EVERY address the name resolved to. One denied address denies the
-//  request
-//    (a name resolving to both public and private addresses is what a DNS rebinding attack looks like). The
-//    client connects only to the addresses this check saw, never re-resolving, so the answer checked is the
-//    answer used.
+//    request (a name resolving to both public and private addresses is what a DNS rebinding attack looks
+//    like). The client connects only to the addresses this check saw, never re-resolving, so the answer
+//    checked is the answer used.
 #pragma once
 
 #include <array>
@@ -53,8 +52,8 @@ class SsrfPolicy {
   SsrfPolicy() = default;
 
   // Adds an allowlist entry: a host name ("localhost", "sink.internal"; exact, case-insensitive), an IP
-  // address
-  // ("127.0.0.1", "::1") or a CIDR ("10.0.0.0/8"). Returns false and sets `error` if the entry is malformed.
+  // address ("127.0.0.1", "::1") or a CIDR ("10.0.0.0/8"). Returns false and sets `error` if the entry is
+  // malformed.
   bool allow(std::string_view entry, std::string* error = nullptr);
   // Plain http to any host the ranges allow. Off by default: then http is allowed only to a URL whose host is
   // itself allowlisted (a listed name, or an IP literal inside a listed address/CIDR).

@@ -86,8 +86,9 @@ bool is_object_like(const json::Value& v) {
   return v.is_object() || v.is_array();
 }
 
-// stringToPath: the lodash regex /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|
-// (?=(?:\.|\[\])(?:\.|\[\]|$))/g applied left to right.
+// stringToPath: the lodash regex
+//   /[^.[\]]+|\[(?:(-?\d+(?:\.\d+)?)|(["'])((?:(?!\2)[^\\]|\\.)*?)\2)\]|(?=(?:\.|\[\])(?:\.|\[\]|$))/g
+// applied left to right.
 Keys string_to_path(std::string_view s) {
   Keys out;
   if (!s.empty() && s[0] == '.') out.emplace_back();

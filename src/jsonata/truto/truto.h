@@ -17,8 +17,8 @@ const FunctionSet& truto_functions();
 
 // Truto unwraps its "native" wrapper objects before a result leaves the evaluation, and JSON serialisation
 // then turns them into text: a DateTime ($dtFromIso, ...) becomes its ISO string, a Duration its ISO
-// duration, a URL
-// ($parseUrl) its href. This does the same for a result (recursively); other values come back as they are.
+// duration, a URL ($parseUrl) its href. This does the same for a result (recursively); other values come back
+// as they are.
 json::Value to_json_value(const json::Value& result);
 
 }  // namespace hookd::jsonata::truto

@@ -14,8 +14,7 @@ enum class RedisError {
   // The connection broke after the command was sent: it may or may not have run.
   connection_lost,
   // No reply within the command timeout. The connection is dropped (replies come in order, so nothing behind
-  // the
-  // late one could arrive sooner) and re-established; the command may or may not have run.
+  // the late one could arrive sooner) and re-established; the command may or may not have run.
   timeout,
   connect_failed,
   connect_timeout,
