@@ -23,11 +23,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   hookd::log::init(config->log_level);
-  hookd::app::Service service(std::move(config).value());
-  if (auto s = service.start(); !s.ok()) {
-    hookd::log::error("service.start_failed", {{"error", s.error().message}});
-    return 1;
+  // Declared first, destroyed last: it bounds the whole exit, the Service's destructors included.
+  hookd::app::ShutdownDeadline deadline;
+  {
+    hookd::app::Service service(std::move(config).value(), deadline);
+    if (auto s = service.start(); !s.ok()) {
+      hookd::log::error("service.start_failed", {{"error", s.error().message}});
+      return 1;
+    }
+    service.run();
   }
-  service.run();
+  deadline.disarm();
   return 0;
 }

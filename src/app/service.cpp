@@ -1,7 +1,5 @@
 #include "app/service.h"
 
-#include <cstdlib>
-
 #include "admin/admin.h"
 #include "app/health.h"
 #include "ingest/routes.h"
@@ -10,13 +8,13 @@
 
 namespace hookd::app {
 
-Service::Service(Config config) : config_(std::move(config)), io_(config_.threads) {}
+Service::Service(Config config, ShutdownDeadline& deadline)
+    : config_(std::move(config)), io_(config_.threads), deadline_(deadline) {}
 
 Service::~Service() {
   signal_io_.stop();
   if (signal_thread_.joinable()) signal_thread_.join();
   if (stopper_.joinable()) stopper_.join();
-  if (watchdog_.joinable()) watchdog_.join();
 }
 
 Status Service::start() {
@@ -95,25 +93,11 @@ void Service::run() {
   io_.run();
   for (auto& t : threads)
     t.join();
-  std::lock_guard lock(exit_mutex_);
-  threads_returned_ = true;
-  exit_cv_.notify_all();
 }
 
 void Service::stop() {
   if (stopping_.exchange(true)) return;
-  watchdog_ = std::thread([this] {
-    std::unique_lock lock(exit_mutex_);
-    if (exit_cv_.wait_for(lock, config_.shutdown_timeout, [this] { return threads_returned_; })) return;
-    // An I/O thread is still inside a handler that does not return (CPU-bound work on a request): nothing can
-    // interrupt it, and an orchestrator's SIGKILL would come anyway. Whatever it was doing was not
-    // acknowledged.
-    log::error(
-        "service.shutdown_timeout",
-        {{"timeout_ms", static_cast<int64_t>(config_.shutdown_timeout.count())},
-         {"note", "in-flight work did not finish in time (HOOKD_SHUTDOWN_TIMEOUT); exiting without it"}});
-    std::_Exit(1);
-  });
+  deadline_.arm(config_.shutdown_timeout);
   // Shutting down blocks (the consumer leaves its group, the producer flushes): not on an I/O thread.
   stopper_ = std::thread([this] {
     log::info("service.stopping", {});

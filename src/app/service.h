@@ -1,13 +1,12 @@
 // One hookd process: the roles its configuration asks for, wired together, on one io_context.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "app/config.h"
+#include "app/shutdown_deadline.h"
 #include "bus/producer.h"
 #include "dispatch/dispatcher.h"
 #include "http/server.h"
@@ -18,15 +17,15 @@ namespace hookd::app {
 
 class Service {
  public:
-  explicit Service(Config config);
+  // `deadline` bounds the exit once stop() is called; main disarms it after the Service is destroyed.
+  Service(Config config, ShutdownDeadline& deadline);
   ~Service();
   // Connects, binds, starts every role. Errors say what failed (port in use, Kafka config...).
   Status start();
   // Runs the I/O threads until stop(); returns after a clean shutdown.
   void run();
   // Graceful: stop accepting, finish in-flight requests and attempts, flush Kafka. Safe from any thread,
-  // once. Bounded: if the I/O threads have not returned within the shutdown timeout (a handler stuck in long
-  // CPU work, say), the process logs it and exits with status 1 without them.
+  // once. Bounded: it arms the shutdown deadline (see app/shutdown_deadline.h).
   void stop();
   uint16_t port() const { return server_ ? server_->port() : 0; }
 
@@ -49,11 +48,7 @@ class Service {
   std::thread signal_thread_;
   std::atomic<bool> stopping_{false};
   std::thread stopper_;
-  // The shutdown deadline: run() says when the I/O threads have returned.
-  std::thread watchdog_;
-  std::mutex exit_mutex_;
-  std::condition_variable exit_cv_;
-  bool threads_returned_ = false;
+  ShutdownDeadline& deadline_;
 };
 
 }  // namespace hookd::app
