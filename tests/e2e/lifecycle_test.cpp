@@ -73,8 +73,11 @@ TEST_F(Lifecycle, WebhookTestSendsATestEventToThatEndpointOnly) {
   ASSERT_TRUE(json::parse(sink_.requests()[0].body, e));
   EXPECT_EQ(e.get("event").as_string(), "test");
   EXPECT_EQ(e.get("id").as_string(), res.json().get("id").as_string());
-  std::this_thread::sleep_for(500ms);
-  EXPECT_EQ(other.request_count(), 0u) << "a test event goes to the endpoint being tested";
+  // The event has exactly one delivery, to the endpoint tested: the other endpoint has none to receive.
+  json::Value deliveries = admin("GET", "/delivery?event_id=" + std::string(e.get("id").as_string())).json();
+  ASSERT_EQ(deliveries.get("result").size(), 1u) << "a test event goes to the endpoint being tested";
+  EXPECT_EQ(deliveries.get("result").at(0).get("webhook_id").as_string(), webhook_id_);
+  EXPECT_EQ(other.request_count(), 0u);
 }
 
 class Disable : public E2eTest {
@@ -108,7 +111,16 @@ TEST_F(Disable, AnEndpointThatKeepsFailingIsDisabledAndTheEnvironmentIsTold) {
   EXPECT_FALSE(w.get("disabled_reason").string_or("").empty());
   size_t attempts = sink_.request_count();
   EXPECT_EQ(attempts, 3u) << "disabled at the third consecutive failure";
-  std::this_thread::sleep_for(500ms);
+  // Its pending retry ends without an attempt (the endpoint is disabled): once the delivery is failed, which is
+  // final, nothing more can reach the endpoint.
+  std::string status;
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       status != "failed" && std::chrono::steady_clock::now() < deadline;) {
+    json::Value list = admin("GET", "/webhook/" + webhook_id_ + "/deliveries").json();
+    status = std::string(list.get("result").at(0).get("status").string_or(""));
+    if (status != "failed") std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(status, "failed");
   EXPECT_EQ(sink_.request_count(), attempts) << "a disabled endpoint gets nothing more";
 
   // Re-enabled, it takes events again.
