@@ -12,18 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsonata from 'jsonata';
+import { NOW, RealDate } from './frozen-clock.mjs';
 
-const NOW = 1700000000123; // tests/jsonata/format/cases.h kOracleNow
-const RealDate = Date;
-globalThis.Date = class extends RealDate {
-  constructor(...args) {
-    if (args.length === 0) super(NOW);
-    else super(...args);
-  }
-  static now() {
-    return NOW;
-  }
-};
 
 const U = { $undefined: true }; // an omitted argument: `()` in the expression
 

@@ -16,18 +16,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import trutoJsonata from '@truto/truto-jsonata';
+import { NOW } from './frozen-clock.mjs';
 
-const NOW = 1700000000123; // 2023-11-14T22:13:20.123Z; written into the table as "now"
-const RealDate = Date;
-globalThis.Date = class extends RealDate {
-  constructor(...args) {
-    if (args.length === 0) super(NOW);
-    else super(...args);
-  }
-  static now() {
-    return NOW;
-  }
-};
 
 const payload = {
   id: 'evt_123',
