@@ -26,9 +26,8 @@ awaitable<std::optional<Principal>> authenticate(AdminContext& ctx, const http::
     co_return Principal{true, {}, "operator"};
   auto t = co_await ctx.store.find_token(hash);
   if (t.ok()) co_return Principal{false, t->environment_id, t->id};
-  if (t.error().code == "unavailable") {
-    error = http::error_response(http::Status::service_unavailable, "service_unavailable",
-                                 "storage is unavailable");
+  if (t.error().is(Fault::unavailable)) {
+    error = http::error_response(t.error());
     co_return std::nullopt;
   }
   error = http::error_response(http::Status::unauthorized, "unauthorized", "invalid or revoked token");
@@ -59,17 +58,6 @@ http::Response validation_error(std::string_view field, std::string_view problem
   b.set("error", "validation_error").set("message", std::string(field) + ": " + std::string(problem));
   b.set("field", json::Value(field));
   return http::json_response(http::Status::bad_request, std::move(b).build());
-}
-
-http::Response store_error(const Error& e) {
-  if (e.code == "not_found") return http::error_response(http::Status::not_found, "not_found", e.message);
-  if (e.code == "conflict") return http::error_response(http::Status::conflict, "conflict", e.message);
-  if (e.code == "invalid_cursor") return validation_error("cursor", e.message);
-  if (e.code == "unavailable")
-    return http::error_response(http::Status::service_unavailable, "service_unavailable",
-                                "storage is unavailable; retry");
-  log::error("admin.store_error", {{"code", e.code}, {"message", e.message}});
-  return http::error_response(http::Status::internal_server_error, "internal_error", e.message);
 }
 
 http::Response not_found(std::string_view what, std::string_view id) {

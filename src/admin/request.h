@@ -7,6 +7,7 @@
 
 #include "admin/admin.h"
 #include "core/event.h"
+#include "http/error.h"
 #include "http/message.h"
 
 namespace hookd::admin {
@@ -26,8 +27,8 @@ std::optional<json::Value> object_body(const http::RequestContext& req, http::Re
 
 // 400 {"error":"validation_error","message":"<field>: <problem>","field":"<field>"}
 http::Response validation_error(std::string_view field, std::string_view problem);
-// Maps a store error to its answer (not_found 404, conflict 409, unavailable 503, others 500).
-http::Response store_error(const Error& e);
+// 404 {"error":"not_found","message":"<what> <id> not found"}. Errors the store returns are answered by
+// http::error_response(const Error&), the one mapping of typed errors to HTTP.
 http::Response not_found(std::string_view what, std::string_view id);
 
 // `limit` query parameter (1..max, default def), or nullopt and the 400 in `error`.

@@ -67,8 +67,8 @@ awaitable<std::optional<store::IntegratedAccount>> load(AdminContext& c, std::st
                                                         const Principal& p, http::Response& error) {
   auto a = co_await c.store.get_account(id);
   if (a.ok() && a->environment_id == p.environment_id) co_return std::move(a).value();
-  error =
-      !a.ok() && a.error().code != "not_found" ? store_error(a.error()) : not_found("integrated account", id);
+  error = !a.ok() && a.error().code != store::StoreErrc::not_found ? http::error_response(a.error())
+                                                                   : not_found("integrated account", id);
   co_return std::nullopt;
 }
 
@@ -113,14 +113,14 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
 
               auto install = co_await c.store.get_environment_integration(install_id.as_string());
               if (!install.ok() || install->environment_id != p.environment_id) {
-                if (!install.ok() && install.error().code != "not_found")
-                  co_return store_error(install.error());
+                if (!install.ok() && install.error().code != store::StoreErrc::not_found)
+                  co_return http::error_response(install.error());
                 co_return validation_error("environment_integration_id",
                                            "no environment integration " +
                                                std::string(install_id.as_string()) + " in this environment");
               }
               auto integration = co_await c.store.get_integration(install->integration_id);
-              if (!integration.ok()) co_return store_error(integration.error());
+              if (!integration.ok()) co_return http::error_response(integration.error());
 
               a.id = ids::uuid_v4();
               a.tenant_id = std::string(tenant.as_string());
@@ -136,7 +136,7 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               a.is_sandbox = sandbox.bool_or(false);
               a.created_at = a.updated_at = clock::now_millis();
               Status s = co_await c.store.create_account(a);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               json::Value out = account_json(a, &*integration);
               co_await publish(c, "integrated_account:created", p.environment_id, out, a.id);
               co_return http::json_response(http::Status::created, out);
@@ -164,7 +164,7 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               // not inside co_await: GCC 12 evaluates both arms there
               std::string after = cursor ? *cursor : "";
               auto page = co_await c.store.list_accounts(p.environment_id, f, after, *limit);
-              if (!page.ok()) co_return store_error(page.error());
+              if (!page.ok()) co_return http::error_response(page.error());
               std::map<std::string, std::optional<store::Integration>> integrations;
               std::vector<json::Value> items;
               for (const auto& a : page->items) {
@@ -240,8 +240,8 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
                 next.version = a->version + 1;
                 next.updated_at = clock::now_millis();
                 Status s = co_await c.store.update_account(next, a->version);
-                if (!s.ok() && s.error().code == "conflict") continue;
-                if (!s.ok()) co_return store_error(s.error());
+                if (!s.ok() && s.error().code == store::StoreErrc::conflict) continue;
+                if (!s.ok()) co_return http::error_response(s.error());
                 auto integration = co_await integration_of(c, next);
                 json::Value out = account_json(next, integration ? &*integration : nullptr);
                 co_await publish(c, "integrated_account:updated", p.environment_id, out, next.id);
@@ -262,7 +262,7 @@ void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               auto a = co_await load(c, req.param("id"), p, err);
               if (!a) co_return err;
               Status s = co_await c.store.delete_account(*a);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               auto integration = co_await integration_of(c, *a);
               json::Value out = account_json(*a, integration ? &*integration : nullptr);
               co_await publish(c, "integrated_account:deleted", p.environment_id, out, a->id);

@@ -102,7 +102,7 @@ awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, Deliv
   const std::string* cursor = req.query_value("cursor");
   std::string after = cursor ? *cursor : "";  // not inside co_await: GCC 12 evaluates both arms there
   auto page = co_await c.deliveries.list(index, owner, f, after, *limit);
-  if (!page.ok()) co_return store_error(page.error());
+  if (!page.ok()) co_return http::error_response(page.error());
   std::vector<json::Value> items;
   for (const auto& d : page->items)
     items.push_back(co_await with_attempts(c, d));
@@ -113,7 +113,8 @@ awaitable<std::optional<Delivery>> load(AdminContext& c, std::string_view id, co
                                         http::Response& error) {
   auto d = co_await c.deliveries.get(id);
   if (d.ok() && d->environment_id == p.environment_id) co_return std::move(d).value();
-  error = !d.ok() && d.error().code != "not_found" ? store_error(d.error()) : not_found("delivery", id);
+  error = !d.ok() && d.error().code != store::StoreErrc::not_found ? http::error_response(d.error())
+                                                                   : not_found("delivery", id);
   co_return std::nullopt;
 }
 
@@ -143,7 +144,7 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
   std::string cursor;
   do {
     auto page = co_await c.deliveries.list(index, owner, f, cursor, 200);
-    if (!page.ok()) co_return store_error(page.error());
+    if (!page.ok()) co_return http::error_response(page.error());
     for (auto& d : page->items)
       if (d.environment_id == p.environment_id && replayable(d)) selected.push_back(std::move(d));
     cursor = page->next_cursor;
@@ -154,7 +155,7 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
     int64_t now = clock::now_millis();
     for (const auto& d : selected) {
       auto r = co_await c.deliveries.replay(d.id, now);
-      if (!r.ok() && r.error().code != "not_found") co_return store_error(r.error());
+      if (!r.ok() && r.error().code != store::StoreErrc::not_found) co_return http::error_response(r.error());
       if (r.ok() && *r == dispatch::ReplayOutcome::replayed) ++replayed;
     }
     if (replayed && c.dispatcher) c.dispatcher->wake();
@@ -179,8 +180,9 @@ void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto w = co_await c.store.get_webhook(req.param("id"));
               if (!w.ok() || w->environment_id != p.environment_id)
-                co_return !w.ok() && w.error().code != "not_found" ? store_error(w.error())
-                                                                   : not_found("webhook", req.param("id"));
+                co_return !w.ok() && w.error().code != store::StoreErrc::not_found
+                    ? http::error_response(w.error())
+                    : not_found("webhook", req.param("id"));
               co_return co_await list(c, req, DeliveryStore::Index::webhook, w->id);
             }));
 
@@ -228,18 +230,18 @@ void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx
               if (replayable(*d)) {
                 // Past the retention the event itself is gone: nothing could be sent.
                 auto stored = co_await c.deliveries.event_json(d->event_id);
-                if (!stored.ok() && stored.error().code == "not_found")
+                if (!stored.ok() && stored.error().code == store::StoreErrc::not_found)
                   co_return http::error_response(
                       http::Status::unprocessable_entity, "event_expired",
                       "the delivery's event is past its retention and cannot be replayed");
-                if (!stored.ok()) co_return store_error(stored.error());
+                if (!stored.ok()) co_return http::error_response(stored.error());
               }
               size_t replayed = 0;
               std::string reason;
               if (!replayable(*d)) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
               if (replayable(*d) && !dry) {
                 auto r = co_await c.deliveries.replay(d->id, clock::now_millis());
-                if (!r.ok()) co_return store_error(r.error());
+                if (!r.ok()) co_return http::error_response(r.error());
                 if (*r == dispatch::ReplayOutcome::replayed)
                   replayed = 1;
                 else
@@ -261,8 +263,9 @@ void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto w = co_await c.store.get_webhook(req.param("id"));
               if (!w.ok() || w->environment_id != p.environment_id)
-                co_return !w.ok() && w.error().code != "not_found" ? store_error(w.error())
-                                                                   : not_found("webhook", req.param("id"));
+                co_return !w.ok() && w.error().code != store::StoreErrc::not_found
+                    ? http::error_response(w.error())
+                    : not_found("webhook", req.param("id"));
               co_return co_await replay_many(c, req, p, DeliveryStore::Index::webhook, w->id);
             }));
 

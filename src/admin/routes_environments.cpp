@@ -47,7 +47,7 @@ awaitable<http::Response> mint_token(AdminContext& ctx, const std::string& env, 
   store::ApiToken t{
       ids::uuid_v4(), env, std::move(name), secret.substr(0, 12), crypto::sha256_hex(secret), now};
   Status s = co_await ctx.store.put_token(t);
-  if (!s.ok()) co_return store_error(s.error());
+  if (!s.ok()) co_return http::error_response(s.error());
   json::Value public_view = token_json(t, nullptr);
   co_await publish(ctx, "api_token:created", env, public_view);
   co_return http::json_response(http::Status::created, token_json(t, &secret));
@@ -68,7 +68,7 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
             e.id = ids::uuid_v4();
             e.created_at = e.updated_at = clock::now_millis();
             Status s = co_await c.store.put_environment(e);
-            if (!s.ok()) co_return store_error(s.error());
+            if (!s.ok()) co_return http::error_response(s.error());
             co_return http::json_response(http::Status::created, store::to_json(e));
           }));
 
@@ -77,7 +77,7 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
       operator_route(
           ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
             auto list = co_await c.store.list_environments();
-            if (!list.ok()) co_return store_error(list.error());
+            if (!list.ok()) co_return http::error_response(list.error());
             std::vector<json::Value> items;
             for (const auto& e : *list)
               items.push_back(store::to_json(e));
@@ -89,7 +89,7 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
       operator_route(
           ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
             auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return store_error(e.error());
+            if (!e.ok()) co_return http::error_response(e.error());
             co_return http::json_response(http::Status::ok, store::to_json(*e));
           }));
 
@@ -101,11 +101,11 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
             auto body = object_body(req, err);
             if (!body) co_return err;
             auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return store_error(e.error());
+            if (!e.ok()) co_return http::error_response(e.error());
             if (auto bad = apply_environment_fields(*body, *e, false)) co_return *bad;
             e->updated_at = clock::now_millis();
             Status s = co_await c.store.put_environment(*e);
-            if (!s.ok()) co_return store_error(s.error());
+            if (!s.ok()) co_return http::error_response(s.error());
             co_return http::json_response(http::Status::ok, store::to_json(*e));
           }));
 
@@ -117,7 +117,7 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
             auto body = object_body(req, err);
             if (!body) co_return err;
             auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return store_error(e.error());
+            if (!e.ok()) co_return http::error_response(e.error());
             const json::Value& name = body->get("name");
             if (!name.is_undefined() && !name.is_string())
               co_return validation_error("name", "must be a string");
@@ -129,9 +129,9 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
       operator_route(
           ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
             auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return store_error(e.error());
+            if (!e.ok()) co_return http::error_response(e.error());
             auto list = co_await c.store.list_tokens(e->id);
-            if (!list.ok()) co_return store_error(list.error());
+            if (!list.ok()) co_return http::error_response(list.error());
             std::vector<json::Value> items;
             for (const auto& t : *list)
               items.push_back(token_json(t, nullptr));
@@ -143,7 +143,7 @@ void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> 
     if (!t.ok() || t->environment_id != req.param("id"))
       co_return not_found("api token", req.param("token_id"));
     Status s = co_await c.store.delete_token(*t);
-    if (!s.ok()) co_return store_error(s.error());
+    if (!s.ok()) co_return http::error_response(s.error());
     co_await publish(c, "api_token:deleted", t->environment_id, token_json(*t, nullptr));
     if (rotate) co_return co_await mint_token(c, t->environment_id, t->name);
     co_return http::Response{http::Status::no_content, 11};

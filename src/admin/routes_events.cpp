@@ -35,7 +35,8 @@ void register_event_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
                 if (!a.is_string()) co_return validation_error("integrated_account_id", "must be a string");
                 // An account of another environment does not exist, as far as this token can tell.
                 auto found = co_await c.store.get_account(a.as_string());
-                if (!found.ok() && found.error().code != "not_found") co_return store_error(found.error());
+                if (!found.ok() && found.error().code != store::StoreErrc::not_found)
+                  co_return http::error_response(found.error());
                 if (!found.ok() || found->environment_id != p.environment_id)
                   co_return validation_error(
                       "integrated_account_id",

@@ -134,7 +134,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             i.id = ids::uuid_v4();
             i.created_at = i.updated_at = clock::now_millis();
             Status s = co_await c.store.create_integration(i);
-            if (!s.ok()) co_return store_error(s.error());
+            if (!s.ok()) co_return http::error_response(s.error());
             co_return http::json_response(http::Status::created, stored_integration_json(i));
           }));
 
@@ -151,7 +151,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
         any_token(
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto list = co_await c.store.list_integrations();
-              if (!list.ok()) co_return store_error(list.error());
+              if (!list.ok()) co_return http::error_response(list.error());
               std::vector<json::Value> items;
               for (const auto& i : *list)
                 items.push_back(integration_json(i, p));
@@ -161,7 +161,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
         any_token(
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto i = co_await c.store.get_integration(req.param("id"));
-              if (!i.ok()) co_return store_error(i.error());
+              if (!i.ok()) co_return http::error_response(i.error());
               co_return http::json_response(http::Status::ok, integration_json(*i, p));
             }));
 
@@ -173,7 +173,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             auto body = object_body(req, err);
             if (!body) co_return err;
             auto i = co_await c.store.get_integration(req.param("id"));
-            if (!i.ok()) co_return store_error(i.error());
+            if (!i.ok()) co_return http::error_response(i.error());
             store::Integration next = *i;
             const ConfigCheck check = [&] { return apply_integration_fields(*body, next, false); };
             auto bad = co_await off_io_threads(check);
@@ -181,7 +181,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             next.version = i->version + 1;
             next.updated_at = clock::now_millis();
             Status s = co_await c.store.update_integration(next, i->version);
-            if (!s.ok()) co_return store_error(s.error());
+            if (!s.ok()) co_return http::error_response(s.error());
             co_return http::json_response(http::Status::ok, stored_integration_json(next));
           }));
 
@@ -197,10 +197,10 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
                 co_return validation_error("integration_id", "is required (an integration id or name)");
               auto integration = co_await c.store.get_integration(iid.as_string());
               if (!integration.ok()) {
-                if (integration.error().code == "not_found")
+                if (integration.error().code == store::StoreErrc::not_found)
                   co_return validation_error("integration_id",
                                              "no integration " + std::string(iid.as_string()));
-                co_return store_error(integration.error());
+                co_return http::error_response(integration.error());
               }
               store::EnvironmentIntegration e;
               const ConfigCheck check = [&] { return apply_install_fields(*body, e, *integration); };
@@ -211,7 +211,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
               e.integration_id = integration->id;
               e.created_at = e.updated_at = clock::now_millis();
               Status s = co_await c.store.create_environment_integration(e);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               json::Value out = store::to_json(e);
               co_await publish(c, "environment_integration:created", p.environment_id, out);
               co_return http::json_response(http::Status::created, out);
@@ -222,7 +222,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             ctx,
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto list = co_await c.store.list_environment_integrations(p.environment_id);
-              if (!list.ok()) co_return store_error(list.error());
+              if (!list.ok()) co_return http::error_response(list.error());
               std::vector<json::Value> items;
               for (const auto& e : *list)
                 items.push_back(store::to_json(e));
@@ -235,9 +235,9 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto e = co_await c.store.get_environment_integration(req.param("id"));
               if (!e.ok() || e->environment_id != p.environment_id)
-                co_return e.ok() || e.error().code == "not_found"
+                co_return e.ok() || e.error().code == store::StoreErrc::not_found
                     ? not_found("environment integration", req.param("id"))
-                    : store_error(e.error());
+                    : http::error_response(e.error());
               co_return http::json_response(http::Status::ok, store::to_json(*e));
             }));
 
@@ -250,11 +250,11 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
               if (!body) co_return err;
               auto e = co_await c.store.get_environment_integration(req.param("id"));
               if (!e.ok() || e->environment_id != p.environment_id)
-                co_return e.ok() || e.error().code == "not_found"
+                co_return e.ok() || e.error().code == store::StoreErrc::not_found
                     ? not_found("environment integration", req.param("id"))
-                    : store_error(e.error());
+                    : http::error_response(e.error());
               auto integration = co_await c.store.get_integration(e->integration_id);
-              if (!integration.ok()) co_return store_error(integration.error());
+              if (!integration.ok()) co_return http::error_response(integration.error());
               store::EnvironmentIntegration next = *e;
               const ConfigCheck check = [&] { return apply_install_fields(*body, next, *integration); };
               auto bad = co_await off_io_threads(check);
@@ -262,7 +262,7 @@ void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> 
               next.version = e->version + 1;
               next.updated_at = clock::now_millis();
               Status s = co_await c.store.update_environment_integration(next, e->version);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               json::Value out = store::to_json(next);
               co_await publish(c, "environment_integration:updated", p.environment_id, out);
               co_return http::json_response(http::Status::ok, out);

@@ -59,7 +59,8 @@ awaitable<std::optional<store::Webhook>> load(AdminContext& c, std::string_view 
                                               http::Response& error) {
   auto w = co_await c.store.get_webhook(id);
   if (w.ok() && w->environment_id == p.environment_id) co_return std::move(w).value();
-  error = !w.ok() && w.error().code != "not_found" ? store_error(w.error()) : not_found("webhook", id);
+  error = !w.ok() && w.error().code != store::StoreErrc::not_found ? http::error_response(w.error())
+                                                                   : not_found("webhook", id);
   co_return std::nullopt;
 }
 
@@ -86,7 +87,7 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               w.secret = ids::signing_secret();
               w.created_at = w.updated_at = clock::now_millis();
               Status s = co_await c.store.put_webhook(w);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               co_return http::json_response(http::Status::created, store::to_json(w));
             }));
 
@@ -95,7 +96,7 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
             ctx,
             [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
               auto list = co_await c.store.list_webhooks(p.environment_id);
-              if (!list.ok()) co_return store_error(list.error());
+              if (!list.ok()) co_return http::error_response(list.error());
               std::vector<json::Value> items;
               for (const auto& w : *list)
                 items.push_back(store::to_json(w));
@@ -125,7 +126,7 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               if (auto bad = apply_webhook_fields(c, *body, *w, false)) co_return *bad;
               w->updated_at = clock::now_millis();
               Status s = co_await c.store.put_webhook(*w);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               if (w->is_active && !was_active) co_await reset_health(c, w->id);
               co_return http::json_response(http::Status::ok, store::to_json(*w));
             }));
@@ -143,7 +144,7 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               w->secret = ids::signing_secret();
               w->updated_at = now;
               Status s = co_await c.store.put_webhook(*w);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               co_return http::json_response(http::Status::ok, store::to_json(*w));
             }));
 
@@ -155,7 +156,7 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               auto w = co_await load(c, req.param("id"), p, err);
               if (!w) co_return err;
               Status s = co_await c.store.delete_webhook(*w);
-              if (!s.ok()) co_return store_error(s.error());
+              if (!s.ok()) co_return http::error_response(s.error());
               co_return http::Response{http::Status::no_content, 11};
             }));
 

@@ -87,7 +87,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 Error bad(const char* var, std::string_view problem) {
-  return make_error("invalid_config", std::string(var) + ": " + std::string(problem));
+  return make_error(AppErrc::invalid_config, std::string(var) + ": " + std::string(problem));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "admin/admin.h"
 #include "bus/kafka.h"
+#include "app/errc.h"
 #include "core/result.h"
 #include "dispatch/options.h"
 #include "http/client/client.h"

@@ -46,7 +46,7 @@ Status Service::start() {
   if (config_.role_dispatch || config_.role_admin) {
     std::string error;
     client_ = http::ClientPool::create(ex, config_.client, &error);
-    if (!client_) return make_error("invalid_config", "delivery client: " + error);
+    if (!client_) return make_error(AppErrc::invalid_config, "delivery client: " + error);
   }
   if (config_.role_dispatch) {
     dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch);
@@ -67,8 +67,8 @@ Status Service::start() {
   register_health_routes(*router, {redis_.get(), producer_.get(), dispatcher_.get(), &stopping_});
   server_ = std::make_shared<http::Server>(io_, config_.server, router);
   if (error_code ec = server_->listen())
-    return make_error("listen_failed", "cannot listen on " + config_.server.address + ":" +
-                                           std::to_string(config_.server.port) + ": " + ec.message());
+    return make_error(AppErrc::listen_failed, "cannot listen on " + config_.server.address + ":" +
+                                                  std::to_string(config_.server.port) + ": " + ec.message());
   server_->start();
   signals_.async_wait([this](const error_code& ec, int sig) {
     if (ec) return;

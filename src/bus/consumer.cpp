@@ -42,7 +42,7 @@ Result<std::shared_ptr<Consumer>> Consumer::create(asio::any_io_executor ex, con
   rd_kafka_conf_set_opaque(conf->get(), c.get());
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err, sizeof err);
-  if (!rk) return make_error("kafka_error", std::string("cannot create Kafka consumer: ") + err);
+  if (!rk) return make_error(BusErrc::kafka_error, std::string("cannot create Kafka consumer: ") + err);
   c->rk_.reset(rk);
   rd_kafka_poll_set_consumer(rk);
   c->queue_ = rd_kafka_queue_get_consumer(rk);
@@ -52,7 +52,7 @@ Result<std::shared_ptr<Consumer>> Consumer::create(asio::any_io_executor ex, con
   rd_kafka_topic_partition_list_add(topics, kafka.topic.c_str(), RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
   rd_kafka_topic_partition_list_destroy(topics);
-  if (e) return make_error("kafka_error", std::string("subscribe: ") + rd_kafka_err2str(e));
+  if (e) return make_error(BusErrc::kafka_error, std::string("subscribe: ") + rd_kafka_err2str(e));
   return c;
 }
 

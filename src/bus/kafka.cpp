@@ -29,7 +29,7 @@ Result<KafkaConfPtr> make_conf(const std::map<std::string, std::string>& base, c
   char err[512];
   auto set = [&](const std::string& k, const std::string& v) -> Status {
     if (rd_kafka_conf_set(conf.get(), k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-      return make_error("invalid_config", "kafka property " + k + ": " + err);
+      return make_error(BusErrc::invalid_config, "kafka property " + k + ": " + err);
     return {};
   };
   for (const auto& [k, v] : base)
@@ -80,15 +80,15 @@ Result<std::unique_ptr<MockCluster>> MockCluster::create(int brokers, const std:
   // host.
   rd_kafka_conf_set(conf.get(), "log_level", "3", err, sizeof err);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), err, sizeof err);
-  if (!rk) return make_error("kafka_error", std::string("mock cluster host: ") + err);
+  if (!rk) return make_error(BusErrc::kafka_error, std::string("mock cluster host: ") + err);
   m->handle_.reset(rk);
   m->cluster_ = rd_kafka_mock_cluster_new(rk, brokers);
-  if (!m->cluster_) return make_error("kafka_error", "rd_kafka_mock_cluster_new failed");
+  if (!m->cluster_) return make_error(BusErrc::kafka_error, "rd_kafka_mock_cluster_new failed");
   m->bootstraps_ = rd_kafka_mock_cluster_bootstraps(m->cluster_);
   m->brokers_ = brokers;
   if (auto e = rd_kafka_mock_topic_create(m->cluster_, topic.c_str(), partitions, 1);
       e != RD_KAFKA_RESP_ERR_NO_ERROR)
-    return make_error("kafka_error", std::string("mock topic: ") + rd_kafka_err2str(e));
+    return make_error(BusErrc::kafka_error, std::string("mock topic: ") + rd_kafka_err2str(e));
   return m;
 }
 

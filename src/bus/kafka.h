@@ -11,6 +11,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "core/asio.h"
+#include "bus/errc.h"
 #include "core/result.h"
 
 namespace hookd::bus {

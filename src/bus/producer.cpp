@@ -84,7 +84,7 @@ Result<std::shared_ptr<Producer>> Producer::create(asio::any_io_executor ex, con
   rd_kafka_conf_set_opaque(conf->get(), p.get());
   char err[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->release(), err, sizeof err);
-  if (!rk) return make_error("kafka_error", std::string("cannot create Kafka producer: ") + err);
+  if (!rk) return make_error(BusErrc::kafka_error, std::string("cannot create Kafka producer: ") + err);
   p->rk_.reset(rk);
   p->topic_handle_ = rd_kafka_topic_new(rk, options.topic.c_str(), nullptr);
   p->main_queue_ = rd_kafka_queue_get_main(rk);

@@ -102,12 +102,13 @@ std::string serialize_event(const Event& e) {
 Result<Event> parse_event(std::string_view text) {
   json::Value v;
   json::ParseError err;
-  if (!json::parse(text, v, &err)) return make_error("malformed_event", "event is not JSON: " + err.message);
+  if (!json::parse(text, v, &err))
+    return make_error(CoreErrc::malformed_event, "event is not JSON: " + err.message);
   const json::Value& id = v.get("id");
   const json::Value& type = v.get("event");
   const json::Value& env = v.get("environment_id");
   if (!id.is_string() || !type.is_string() || !env.is_string())
-    return make_error("malformed_event", "event lacks id, event or environment_id");
+    return make_error(CoreErrc::malformed_event, "event lacks id, event or environment_id");
   Event e;
   e.id = std::string(id.as_string());
   e.type = std::string(type.as_string());

@@ -1,24 +1,37 @@
 // A value or an error, for calls that fail on bad input (config validation, parsing, lookups). The error
-// carries a machine-readable code and a message that names what was wrong
-// ("webhook.signature_verification.config.algorithm: unsupported algorithm 'sha3'").
+// carries a typed code (core/error.h: a module's enum, mapped onto a Fault) and a message that names what was
+// wrong ("webhook.signature_verification.config.algorithm: unsupported algorithm 'sha3'").
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
+
+#include "core/error.h"
 
 namespace hookd {
 
 struct Error {
-  std::string code;
+  std::error_code code;
   std::string message;
+  // The input field at fault, when there is one: validation answers name it.
+  std::string field;
+
+  bool is(Fault f) const noexcept { return code == f; }
+  Fault fault() const noexcept {
+    auto c = code.default_error_condition();
+    return c.category() == fault_category() ? static_cast<Fault>(c.value()) : Fault::internal;
+  }
+  // The code's name ("not_found", "invalid_cursor"), for logs and JSON answers.
+  std::string name() const { return code.message(); }
 };
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
   // Empty results are errors (Asio's co_spawn default-constructs the result it hands an exception to).
-  Result() : v_(Error{"empty", "no result"}) {}
+  Result() : v_(Error{CoreErrc::no_result, "no result", {}}) {}
   Result(T value) : v_(std::move(value)) {}
   Result(Error error) : v_(std::move(error)) {}
 
@@ -49,8 +62,9 @@ class [[nodiscard]] Status {
   bool ok_ = true;
 };
 
-inline Error make_error(std::string code, std::string message) {
-  return Error{std::move(code), std::move(message)};
+template <ModuleErrc E>
+Error make_error(E code, std::string message, std::string field = {}) {
+  return Error{make_error_code(code), std::move(message), std::move(field)};
 }
 
 }  // namespace hookd

@@ -9,6 +9,7 @@ namespace hookd::dispatch {
 
 using store::RedisCommand;
 using store::RedisReply;
+using store::StoreErrc;
 
 namespace {
 
@@ -27,7 +28,7 @@ int64_t to_int(std::string_view s) {
 }
 
 Result<Delivery> delivery_from_hash(const RedisReply& r) {
-  if (!r.is_array() || r.size() == 0) return make_error("not_found", "delivery not found");
+  if (!r.is_array() || r.size() == 0) return make_error(StoreErrc::not_found, "delivery not found");
   Delivery d;
   for (size_t i = 0; i + 1 < r.size(); i += 2) {
     std::string_view k = r[i].str(), v = r[i + 1].str();
@@ -64,14 +65,14 @@ Result<Delivery> delivery_from_hash(const RedisReply& r) {
     else if (k == "claim")
       d.claim = v;
   }
-  if (d.id.empty()) return make_error("corrupt_record", "delivery record lacks an id");
+  if (d.id.empty()) return make_error(StoreErrc::corrupt_record, "delivery record lacks an id");
   return d;
 }
 
 Result<Attempt> attempt_from_json(std::string_view text) {
   json::Value v;
   if (!json::parse(text, v) || !v.is_object())
-    return make_error("corrupt_record", "attempt is not a JSON object");
+    return make_error(StoreErrc::corrupt_record, "attempt is not a JSON object");
   Attempt a;
   a.number = static_cast<int>(v.get("attempt").number_or(0));
   a.started_at = clock::parse_iso8601(v.get("started_at").string_or("")).value_or(0);
@@ -190,7 +191,8 @@ awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_
   auto r = co_await store_.command(RedisCommand{"GET", "hookd:event:" + std::string(event_id)});
   if (!r.ok()) co_return r.error();
   if (r->is_nil())
-    co_return make_error("not_found", "event " + std::string(event_id) + " has expired or never existed");
+    co_return make_error(StoreErrc::not_found,
+                         "event " + std::string(event_id) + " has expired or never existed");
   co_return std::string(r->str());
 }
 
@@ -261,7 +263,7 @@ awaitable<Result<ReplayOutcome>> DeliveryStore::replay(std::string_view id, int6
     case 2:
       co_return ReplayOutcome::in_flight;
     default:
-      co_return make_error("not_found", "delivery not found");
+      co_return make_error(StoreErrc::not_found, "delivery not found");
   }
 }
 
@@ -276,7 +278,7 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
     auto raw = crypto::from_base64(cursor);
     size_t colon = raw ? raw->find(':') : std::string::npos;
     if (colon == std::string::npos)
-      co_return make_error("invalid_cursor", "cursor is not one this API returned");
+      co_return make_error(StoreErrc::invalid_cursor, "not one this API returned", "cursor");
     max_score = std::min(max_score, to_int(raw->substr(0, colon)));
     after_id = raw->substr(colon + 1);
   }

@@ -3,34 +3,11 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
-#include "core/metrics.h"
-#include "dispatch/signer.h"
+#include "dispatch/dispatch_stats.h"
 
 namespace hookd::dispatch {
 
 namespace {
-
-struct DispatchStats {
-  metrics::Counter& delivered = metrics::registry().counter(
-      "hookd_dispatch_attempts_total", "Delivery attempts by outcome.", "outcome=\"delivered\"");
-  metrics::Counter& failed = metrics::registry().counter(
-      "hookd_dispatch_attempts_total", "Delivery attempts by outcome.", "outcome=\"failed\"");
-  metrics::Counter& dead_lettered = metrics::registry().counter("hookd_dispatch_dead_lettered_total",
-                                                                "Deliveries that exhausted their attempts.");
-  metrics::Counter& disabled = metrics::registry().counter("hookd_dispatch_endpoints_disabled_total",
-                                                           "Endpoints disabled after failing.");
-  metrics::Counter& scheduled = metrics::registry().counter("hookd_dispatch_deliveries_scheduled_total",
-                                                            "Deliveries created from events.");
-  metrics::Counter& malformed = metrics::registry().counter("hookd_dispatch_malformed_events_total",
-                                                            "Kafka records that were not events.");
-  metrics::Histogram& latency =
-      metrics::registry().histogram("hookd_dispatch_attempt_seconds", "Time of one delivery attempt.");
-};
-
-DispatchStats& stats() {
-  static DispatchStats s;
-  return s;
-}
 
 constexpr std::chrono::milliseconds kStoreRetry{500};
 
@@ -90,7 +67,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   auto event = parse_event(message->value);
   if (!event.ok()) {
     // Nothing can ever deliver it; keeping it would block its partition's offsets forever.
-    stats().malformed.inc();
+    dispatch_stats().malformed.inc();
     log::error("dispatch.malformed_event", {{"partition", message->partition},
                                             {"offset", json::Value(message->offset)},
                                             {"error", event.error().message}});
@@ -111,7 +88,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
       if (targets.empty()) break;
       auto created = co_await deliveries_.schedule(*event, message->value, targets);
       if (created.ok()) {
-        stats().scheduled.inc(created->size());
+        dispatch_stats().scheduled.inc(created->size());
         log::debug("dispatch.scheduled",
                    {{"event_id", event->id}, {"deliveries", json::Value(created->size())}});
         break;
@@ -167,100 +144,15 @@ awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) 
     }
   } done{this};
 
-  auto d = co_await deliveries_.get(delivery_id);
-  if (!d.ok()) {
-    log::warn("dispatch.delivery_unreadable", {{"delivery_id", delivery_id}, {"error", d.error().message}});
-    co_return;  // the lease expires and it is tried again
-  }
-  if (d->claim != claim) co_return;  // claimed again after our lease ran out: the other claimer owns it
-
-  auto webhook = co_await store_.get_webhook(d->webhook_id);
-  if (!webhook.ok()) {
-    if (webhook.error().code == "not_found")
-      (void)co_await deliveries_.fail_without_attempt(*d, claim, "the endpoint was deleted");
+  Preparation prepared = co_await prepare(delivery_id, claim);
+  if (auto* unsendable = std::get_if<Unsendable>(&prepared)) {
+    (void)co_await deliveries_.fail_without_attempt(unsendable->delivery, claim, unsendable->reason);
     co_return;
   }
-  if (!webhook->is_active) {
-    (void)co_await deliveries_.fail_without_attempt(*d, claim, "the endpoint is disabled");
-    co_return;
-  }
-  auto stored = co_await deliveries_.event_json(d->event_id);
-  if (!stored.ok()) {
-    if (stored.error().code == "not_found")
-      (void)co_await deliveries_.fail_without_attempt(*d, claim, "the event has expired");
-    co_return;
-  }
-  auto event = parse_event(*stored);
-  if (!event.ok()) {
-    (void)co_await deliveries_.fail_without_attempt(*d, claim, "the stored event is malformed");
-    co_return;
-  }
-
-  int64_t now = clock::now_millis();
-  http::ClientRequest req;
-  req.url = webhook->target_url;
-  req.body = json::dump(envelope(*event, webhook->id));
-  std::string_view previous = webhook->previous_secret_expires_at > now
-                                  ? std::string_view(webhook->previous_secret)
-                                  : std::string_view();
-  SignedHeaders sig = sign(req.body, event->id, now / 1000, webhook->secret, previous);
-  req.headers = {{"Content-Type", "application/json"},
-                 {"X-Truto-Signature", std::move(sig.truto_signature)},
-                 {"webhook-id", std::move(sig.webhook_id)},
-                 {"webhook-timestamp", std::move(sig.webhook_timestamp)},
-                 {"webhook-signature", std::move(sig.webhook_signature)},
-                 {"X-Hookd-Delivery-Id", d->id},
-                 {"X-Hookd-Attempt", std::to_string(d->attempts + 1)}};
-  if (d->replays > 0) req.headers.emplace_back("X-Hookd-Replay", "true");
-
-  http::ClientResult res = co_await client_->send(std::move(req));
-  bool delivered = res.ok() && res.status >= 200 && res.status < 300;
-
-  Attempt a;
-  a.number = d->attempts + 1;
-  a.started_at = now;
-  a.status_code = static_cast<int>(res.status);
-  a.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(res.latency).count();
-  a.replay = d->replays > 0;
-  a.response = res.body.substr(0, options_.response_snippet_bytes);
-  if (!res.ok()) {
-    a.error = std::string(http::to_string(res.error)) + ": " + res.error_message;
-    if (!res.error_detail.empty())
-      log::warn("delivery.target_refused",
-                {{"delivery_id", d->id}, {"webhook_id", d->webhook_id}, {"detail", res.error_detail}});
-  } else if (!delivered)
-    a.error = "endpoint answered " + std::to_string(res.status);
-  stats().latency.observe(std::chrono::duration<double>(res.latency).count());
-  (delivered ? stats().delivered : stats().failed).inc();
-
-  int64_t next_due = 0;
-  if (!delivered)
-    if (auto delay = policy_.next_delay(d->round_attempts() + 1))
-      next_due = clock::now_millis() + delay->count();
-
-  auto recorded = co_await deliveries_.record(*d, claim, a, delivered, next_due);
-  if (!recorded.ok()) {
-    // Sent but not recorded: the lease expires and it is sent again (at least once; same event id).
-    log::error("dispatch.record_failed", {{"delivery_id", d->id}, {"error", recorded.error().message}});
-    co_return;
-  }
-  if (recorded->lost_claim) {
-    log::warn("dispatch.claim_lost", {{"delivery_id", d->id}});
-    co_return;
-  }
-  log::info("dispatch.attempt", {{"delivery_id", d->id},
-                                 {"event_id", d->event_id},
-                                 {"webhook_id", d->webhook_id},
-                                 {"attempt", a.number},
-                                 {"status_code", a.status_code},
-                                 {"latency_ms", json::Value(a.latency_ms)},
-                                 {"outcome", json::Value(to_string(recorded->status))},
-                                 {"error", a.error.empty() ? json::Value() : json::Value(a.error)}});
-  if (recorded->status == DeliveryStatus::failed) {
-    stats().dead_lettered.inc();
-    log::warn("dispatch.dead_lettered", {{"delivery_id", d->id}, {"webhook_id", d->webhook_id}});
-  }
-  if (recorded->disable_endpoint) co_await disable_endpoint(d->webhook_id);
+  auto* ready = std::get_if<PreparedAttempt>(&prepared);
+  if (!ready) co_return;  // abandoned: the lease decides
+  SentAttempt sent = co_await send(*ready);
+  co_await record(*ready, claim, sent);
 }
 
 awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id) {
@@ -278,7 +170,7 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id) {
     log::error("dispatch.disable_failed", {{"webhook_id", webhook_id}, {"error", s.error().message}});
     co_return;
   }
-  stats().disabled.inc();
+  dispatch_stats().disabled.inc();
   log::warn("dispatch.endpoint_disabled", {{"webhook_id", webhook_id}, {"reason", next.disabled_reason}});
   json::ObjectBuilder payload;
   payload.set("webhook_id", webhook_id)

@@ -16,6 +16,7 @@
 
 #include "bus/consumer.h"
 #include "bus/producer.h"
+#include "dispatch/attempt.h"
 #include "dispatch/delivery_store.h"
 #include "dispatch/retry_policy.h"
 #include "http/client/client.h"
@@ -43,7 +44,11 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> scheduler();
+  // One attempt: prepare -> send -> record (attempt.h; the phases are in attempt.cpp).
   awaitable<void> attempt(std::string delivery_id, std::string claim);
+  awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
+  awaitable<SentAttempt> send(PreparedAttempt& prepared);
+  awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
   awaitable<void> disable_endpoint(const std::string& webhook_id);
   awaitable<void> pause(std::chrono::milliseconds d);
 

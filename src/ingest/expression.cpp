@@ -24,7 +24,7 @@ class JsonataExpression final : public Expression {
     l.time = limits.time;
     l.max_depth = limits.max_depth;
     auto r = jsonata::evaluate(*expr_, input, {}, l);
-    if (!r.ok()) return make_error("jsonata_error", describe(r.error()));
+    if (!r.ok()) return make_error(IngestErrc::jsonata_error, describe(r.error()));
     // Truto's date, duration and URL objects become their text, as Truto serialises them.
     return jsonata::truto::to_json_value(r.value());
   }
@@ -38,12 +38,13 @@ class JsonataExpression final : public Expression {
 Result<std::shared_ptr<const Expression>> compile_expression(std::string_view text, std::string_view field) {
   // Compile work grows with the text: a bound keeps a hostile config write cheap to refuse.
   if (text.size() > kMaxExpressionBytes)
-    return make_error("invalid_config", std::string(field) + ": the expression is " +
-                                            std::to_string(text.size()) + " bytes; at most " +
-                                            std::to_string(kMaxExpressionBytes) + " are accepted");
+    return make_error(IngestErrc::invalid_config, std::string(field) + ": the expression is " +
+                                                      std::to_string(text.size()) + " bytes; at most " +
+                                                      std::to_string(kMaxExpressionBytes) + " are accepted");
   auto compiled = jsonata::compile(text, jsonata::truto::truto_functions());
   if (!compiled.ok())
-    return make_error("invalid_config", std::string(field) + ": JSONata " + describe(compiled.error()));
+    return make_error(IngestErrc::invalid_config,
+                      std::string(field) + ": JSONata " + describe(compiled.error()));
   return std::shared_ptr<const Expression>(std::make_shared<JsonataExpression>(std::move(compiled).value()));
 }
 

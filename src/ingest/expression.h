@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "ingest/errc.h"
 #include "hookd/json.h"
 
 namespace hookd::ingest {

@@ -11,25 +11,26 @@ using http::Status;
 
 class ResolveInstallStage final : public Stage {
  public:
-  ResolveInstallStage(store::Store& store, WebhookConfigCache& configs) : store_(store), configs_(configs) {}
+  ResolveInstallStage(AccountResolver& resolver, WebhookConfigCache& configs)
+      : resolver_(resolver), configs_(configs) {}
   std::string_view name() const override { return "resolve_install"; }
   awaitable<StageStatus> run(IngestState& s) override {
-    auto install = co_await store_.get_environment_integration(s.install_id);
+    auto install = co_await resolver_.get_environment_integration(s.install_id);
     if (!install.ok()) {
-      s.response = install.error().code == "not_found"
+      s.response = install.error().code == store::StoreErrc::not_found
                        ? error_response(Status::not_found, "not_found",
                                         "environment integration " + s.install_id + " not found")
-                       : store_error(install.error());
+                       : error_response(install.error());
       co_return StageStatus::stop;
     }
-    auto integration = co_await store_.get_integration(install->integration_id);
+    auto integration = co_await resolver_.get_integration(install->integration_id);
     if (!integration.ok()) {
-      s.response = store_error(integration.error());
+      s.response = error_response(integration.error());
       co_return StageStatus::stop;
     }
-    auto environment = co_await store_.get_environment(install->environment_id);
+    auto environment = co_await resolver_.get_environment(install->environment_id);
     if (!environment.ok()) {
-      s.response = store_error(environment.error());
+      s.response = error_response(environment.error());
       co_return StageStatus::stop;
     }
     s.resolved.account.environment_id = install->environment_id;
@@ -51,7 +52,7 @@ class ResolveInstallStage final : public Stage {
   }
 
  private:
-  store::Store& store_;
+  AccountResolver& resolver_;
   WebhookConfigCache& configs_;
 };
 
@@ -64,7 +65,8 @@ std::optional<std::string> lookup_text(const json::Value& v) {
 
 class LookupStage final : public Stage {
  public:
-  LookupStage(store::Store& store, const IngestOptions& options) : store_(store), options_(options) {}
+  LookupStage(AccountResolver& resolver, const IngestOptions& options)
+      : resolver_(resolver), options_(options) {}
   std::string_view name() const override { return "account_lookup"; }
   awaitable<StageStatus> run(IngestState& s) override {
     const std::string& field = s.config->context_lookup_field;
@@ -82,9 +84,9 @@ class LookupStage final : public Stage {
                          "integrated account can be found for it");
       co_return StageStatus::stop;
     }
-    auto accounts = co_await store_.find_accounts_by_context(s.resolved.install, field, *value);
+    auto accounts = co_await resolver_.find_accounts_by_context(s.resolved.install, field, *value);
     if (!accounts.ok()) {
-      s.response = store_error(accounts.error());
+      s.response = error_response(accounts.error());
       co_return StageStatus::stop;
     }
     if (accounts->empty()) {
@@ -98,17 +100,17 @@ class LookupStage final : public Stage {
   }
 
  private:
-  store::Store& store_;
+  AccountResolver& resolver_;
   const IngestOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> make_resolve_install_stage(store::Store& store, WebhookConfigCache& configs) {
-  return std::make_unique<ResolveInstallStage>(store, configs);
+std::unique_ptr<Stage> make_resolve_install_stage(AccountResolver& resolver, WebhookConfigCache& configs) {
+  return std::make_unique<ResolveInstallStage>(resolver, configs);
 }
-std::unique_ptr<Stage> make_lookup_stage(store::Store& store, const IngestOptions& options) {
-  return std::make_unique<LookupStage>(store, options);
+std::unique_ptr<Stage> make_lookup_stage(AccountResolver& resolver, const IngestOptions& options) {
+  return std::make_unique<LookupStage>(resolver, options);
 }
 
 }  // namespace hookd::ingest

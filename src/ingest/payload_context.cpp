@@ -66,9 +66,9 @@ Result<json::Value> parse_form(std::string_view body, const BodyLimits& limits) 
     size_t amp = body.find('&', at);
     size_t end = amp == std::string_view::npos ? body.size() : amp;
     if (end > at && ++fields > limits.max_form_fields)
-      return make_error("too_many_fields", "the form has more than " +
-                                               std::to_string(limits.max_form_fields) +
-                                               " fields (HOOKD_MAX_FORM_FIELDS)");
+      return make_error(IngestErrc::too_many_fields, "the form has more than " +
+                                                         std::to_string(limits.max_form_fields) +
+                                                         " fields (HOOKD_MAX_FORM_FIELDS)");
     at = end + 1;
   }
   return group_pairs(http::parse_query(body));
@@ -82,7 +82,7 @@ Result<json::Value> parse_body(std::string_view content_type, std::string_view b
     json::Value v;
     json::ParseError err;
     if (!json::parse(body, v, &err))
-      return make_error("malformed_json", "the body is not valid JSON: " + err.describe());
+      return make_error(IngestErrc::malformed_json, "the body is not valid JSON: " + err.describe());
     return v;
   }
   if (mt == "application/x-www-form-urlencoded") return parse_form(body, limits);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "ingest/errc.h"
 #include "http/message.h"
 #include "hookd/json.h"
 

@@ -10,8 +10,9 @@
 //
 // and then the account chain above once per account found, as if the vendor had posted to each account's URL.
 //
-// A stage that stops sets `response`. Stages do no I/O of their own except through the store and the
-// producer, so each can be tested with a state built by hand.
+// A stage that stops sets `response`. Stages do no I/O of their own except through two narrow interfaces
+// (ports.h: an AccountResolver and an EventPublisher), so each can be tested with fakes and a state built by
+// hand.
 #pragma once
 
 #include <optional>
@@ -20,8 +21,10 @@
 
 #include "bus/producer.h"
 #include "core/event.h"
+#include "http/error.h"
 #include "http/message.h"
 #include "ingest/payload_context.h"
+#include "ingest/ports.h"
 #include "ingest/webhook_config.h"
 #include "store/store.h"
 
@@ -37,21 +40,39 @@ struct IngestOptions {
   size_t max_event_bytes = 1'000'000 - 1024;
 };
 
+// One request's state as it goes down a chain. Built by name, with what the route knows:
+//   IngestState{.http = ctx, .account_id = id}   or   IngestState{.http = ctx, .install_id = id}
+// and the stages fill in the rest, in the order they run.
 struct IngestState {
   http::RequestContext& http;
-  std::string account_id;
-  store::ResolvedAccount resolved;
-  std::shared_ptr<const WebhookConfig> config;
-  json::Value headers;      // the request's headers, lower-case names
-  json::Value body;         // parsed by content type
-  json::Value context;      // the payload context (after payload_transform)
-  json::Value transformed;  // payload_transform's result (undefined without one)
-  json::Value update_context;
-  std::vector<Event> events;
-  std::optional<http::Response> response;
-  std::string install_id;                    // install-level chain: the environment integration posted to
-  std::vector<std::string> lookup_accounts;  // install-level chain: the accounts the lookup found
+  std::string account_id{};  // the account chain: the account posted to (or found by the install's lookup)
+  std::string install_id{};  // the install-level chain: the environment integration posted to
+
+  // resolve
+  store::ResolvedAccount resolved{};
+  std::shared_ptr<const WebhookConfig> config{};
+  // context
+  json::Value headers{};            // the request's headers, lower-case names
+  json::Value body{};               // parsed by content type
+  json::Value context{};            // the payload context (after payload_transform)
   bool signature_verified = false;  // checked before the body was parsed (signature_checkable_before_parsing)
+  // transform, verification
+  json::Value transformed{};  // payload_transform's result (undefined without one)
+  json::Value update_context{};
+  // lookup (install-level chain): the accounts the lookup found
+  std::vector<std::string> lookup_accounts{};
+  // publish
+  std::vector<Event> events{};
+
+  // Set by the stage that answers; the chain stops there.
+  std::optional<http::Response> response{};
+};
+
+// What a chain produced: the answer for the vendor and, when it is a 2xx from publish, the events Kafka
+// acknowledged.
+struct IngestOutcome {
+  http::Response response;
+  std::vector<Event> events;
 };
 
 enum class StageStatus { proceed, stop };
@@ -66,38 +87,47 @@ class Stage {
 // The whole chain; shared by every request (stages keep no per-request state).
 class Pipeline {
  public:
+  Pipeline(AccountResolver& resolver, std::shared_ptr<EventPublisher> publisher, IngestOptions options);
+  // Production wiring: the store resolves, the producer publishes.
   Pipeline(store::Store& store, std::shared_ptr<bus::Producer> producer, IngestOptions options);
-  awaitable<http::Response> handle(http::RequestContext& ctx, std::string account_id);
-  awaitable<http::Response> handle_install(http::RequestContext& ctx, std::string install_id);
+  Pipeline(std::unique_ptr<AccountResolver> resolver, std::shared_ptr<EventPublisher> publisher,
+           IngestOptions options);
+
+  awaitable<IngestOutcome> handle(http::RequestContext& ctx, std::string account_id);
+  awaitable<IngestOutcome> handle_install(http::RequestContext& ctx, std::string install_id);
 
  private:
   using Chain = std::vector<std::unique_ptr<Stage>>;
   static awaitable<void> run(const Chain& chain, IngestState& state);
   static void count(const http::Response& response);
 
-  IngestOptions options_;  // stages keep references to it
+  std::unique_ptr<AccountResolver> owned_resolver_;  // production wiring only
+  IngestOptions options_;                            // stages keep references to it
   WebhookConfigCache configs_;
   Chain stages_;
   Chain install_stages_;
 };
 
-// The answer to a store error: 404 for not_found, 503 when Redis is unreachable, else 500.
-http::Response store_error(const Error& e);
+// 200 {"status":"accepted","events":[{"id","event"}...]} and, when the webhook was for several accounts,
+// "integrated_account_ids".
+http::Response accepted_response(const std::vector<Event>& events,
+                                 const std::vector<std::string>& account_ids = {});
 
 // For the resolve stages, once `s.resolved` holds the install and integration: the compiled webhook config in
 // `s.config`, or the answer (404 when the install is disabled or takes no webhooks, 500 for a broken config).
 StageStatus load_config(IngestState& s, WebhookConfigCache& configs);
 
 // Stages, in order (defined in stages.cpp and publish_stage.cpp).
-std::unique_ptr<Stage> make_resolve_stage(store::Store& store, WebhookConfigCache& configs);
+std::unique_ptr<Stage> make_resolve_stage(AccountResolver& resolver, WebhookConfigCache& configs);
 std::unique_ptr<Stage> make_context_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
-std::unique_ptr<Stage> make_verification_stage(store::Store& store, const IngestOptions& options);
+std::unique_ptr<Stage> make_verification_stage(AccountResolver& resolver, const IngestOptions& options);
 std::unique_ptr<Stage> make_signature_stage();
-std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer,
+std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,
+                                          std::shared_ptr<EventPublisher> publisher,
                                           const IngestOptions& options);
 // The install-level stages (install_stages.cpp).
-std::unique_ptr<Stage> make_resolve_install_stage(store::Store& store, WebhookConfigCache& configs);
-std::unique_ptr<Stage> make_lookup_stage(store::Store& store, const IngestOptions& options);
+std::unique_ptr<Stage> make_resolve_install_stage(AccountResolver& resolver, WebhookConfigCache& configs);
+std::unique_ptr<Stage> make_lookup_stage(AccountResolver& resolver, const IngestOptions& options);
 
 }  // namespace hookd::ingest

@@ -14,14 +14,15 @@ using http::Status;
 
 class PublishStage final : public Stage {
  public:
-  PublishStage(store::Store& store, std::shared_ptr<bus::Producer> producer, const IngestOptions& options)
-      : store_(store), producer_(std::move(producer)), options_(options) {}
+  PublishStage(AccountResolver& resolver, std::shared_ptr<EventPublisher> publisher,
+               const IngestOptions& options)
+      : resolver_(resolver), publisher_(std::move(publisher)), options_(options) {}
   std::string_view name() const override { return "publish"; }
 
   awaitable<StageStatus> run(IngestState& s) override {
     // The signature held: the update a `payload` verification asked for can be trusted now.
     if (s.update_context.is_object()) {
-      auto merged = co_await store_.merge_account_context(s.account_id, s.update_context);
+      auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
       if (!merged.ok()) {
         s.response = error_response(Status::service_unavailable, "service_unavailable",
                                     "could not store update_context: " + merged.error().message);
@@ -55,7 +56,7 @@ class PublishStage final : public Stage {
       }
     }
 
-    if (error_code ec = co_await producer_->publish(messages)) {
+    if (error_code ec = co_await publisher_->publish(messages)) {
       if (ec == bus::make_error_code(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)) {
         // The broker's topic takes less than this producer may send: a retry cannot succeed.
         log::warn("ingest.event_too_large", {{"account_id", s.account_id}, {"error", ec.message()}});
@@ -71,15 +72,7 @@ class PublishStage final : public Stage {
       s.response->set(bhttp::field::retry_after, "5");
       co_return StageStatus::stop;
     }
-    std::vector<json::Value> ids;
-    for (const Event& e : s.events) {
-      json::ObjectBuilder b;
-      b.set("id", e.id).set("event", e.type);
-      ids.push_back(std::move(b).build());
-    }
-    json::ObjectBuilder body;
-    body.set("status", "accepted").set("events", json::Value::array(std::move(ids)));
-    s.response = http::json_response(Status::ok, std::move(body).build());
+    s.response = accepted_response(s.events);
     log::info("ingest.accepted", {{"account_id", s.account_id},
                                   {"integration", s.resolved.integration.name},
                                   {"events", json::Value(s.events.size())}});
@@ -87,16 +80,36 @@ class PublishStage final : public Stage {
   }
 
  private:
-  store::Store& store_;
-  std::shared_ptr<bus::Producer> producer_;
+  AccountResolver& resolver_;
+  std::shared_ptr<EventPublisher> publisher_;
   const IngestOptions& options_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> make_publish_stage(store::Store& store, std::shared_ptr<bus::Producer> producer,
+http::Response accepted_response(const std::vector<Event>& events,
+                                 const std::vector<std::string>& account_ids) {
+  std::vector<json::Value> summaries;
+  summaries.reserve(events.size());
+  for (const Event& e : events) {
+    json::ObjectBuilder b;
+    b.set("id", e.id).set("event", e.type);
+    summaries.push_back(std::move(b).build());
+  }
+  json::ObjectBuilder body;
+  body.set("status", "accepted");
+  if (!account_ids.empty()) {
+    std::vector<json::Value> ids(account_ids.begin(), account_ids.end());
+    body.set("integrated_account_ids", json::Value::array(std::move(ids)));
+  }
+  body.set("events", json::Value::array(std::move(summaries)));
+  return http::json_response(http::Status::ok, std::move(body).build());
+}
+
+std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,
+                                          std::shared_ptr<EventPublisher> publisher,
                                           const IngestOptions& options) {
-  return std::make_unique<PublishStage>(store, std::move(producer), options);
+  return std::make_unique<PublishStage>(resolver, std::move(publisher), options);
 }
 
 }  // namespace hookd::ingest

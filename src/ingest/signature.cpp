@@ -9,7 +9,8 @@ namespace {
 constexpr std::string_view kField = "signature_verification";
 
 Error config_error(std::string_view field, std::string message) {
-  return make_error("invalid_config", std::string(kField) + "." + std::string(field) + ": " + message);
+  return make_error(IngestErrc::invalid_config,
+                    std::string(kField) + "." + std::string(field) + ": " + message);
 }
 
 Result<Template> string_template(const json::Value& config, std::string_view name, bool required) {
@@ -26,7 +27,8 @@ Result<Template> string_template(const json::Value& config, std::string_view nam
 }  // namespace
 
 Result<SignatureVerifier> SignatureVerifier::create(const json::Value& sv) {
-  if (!sv.is_object()) return make_error("invalid_config", std::string(kField) + ": must be an object");
+  if (!sv.is_object())
+    return make_error(IngestErrc::invalid_config, std::string(kField) + ": must be an object");
   const json::Value& format = sv.get("format");
   if (!format.is_string() || format.as_string() != "hmac")
     return config_error("format",

@@ -7,15 +7,6 @@
 
 namespace hookd::ingest {
 
-http::Response store_error(const Error& e) {
-  using http::Status;
-  if (e.code == "not_found") return http::error_response(Status::not_found, "not_found", e.message);
-  if (e.code == "unavailable")
-    return http::error_response(Status::service_unavailable, "service_unavailable",
-                                "storage is unavailable; retry later");
-  return http::error_response(Status::internal_server_error, "internal_error", e.message);
-}
-
 StageStatus load_config(IngestState& s, WebhookConfigCache& configs) {
   using http::Status;
   const auto& integration = s.resolved.integration;
@@ -49,16 +40,13 @@ using http::Status;
 
 class ResolveStage final : public Stage {
  public:
-  ResolveStage(store::Store& store, WebhookConfigCache& configs) : store_(store), configs_(configs) {}
+  ResolveStage(AccountResolver& resolver, WebhookConfigCache& configs)
+      : resolver_(resolver), configs_(configs) {}
   std::string_view name() const override { return "resolve"; }
   awaitable<StageStatus> run(IngestState& s) override {
-    auto resolved = co_await store_.resolve_account(s.account_id);
+    auto resolved = co_await resolver_.resolve_account(s.account_id);
     if (!resolved.ok()) {
-      s.response =
-          resolved.error().code == "not_found" && resolved.error().message == "integrated account not found"
-              ? error_response(Status::not_found, "not_found",
-                               "integrated account " + s.account_id + " not found")
-              : store_error(resolved.error());
+      s.response = error_response(resolved.error());
       co_return StageStatus::stop;
     }
     s.resolved = std::move(resolved).value();
@@ -66,7 +54,7 @@ class ResolveStage final : public Stage {
   }
 
  private:
-  store::Store& store_;
+  AccountResolver& resolver_;
   WebhookConfigCache& configs_;
 };
 
@@ -107,9 +95,7 @@ class ContextStage final : public Stage {
     auto body =
         parse_body(s.http.request[bhttp::field::content_type], s.http.request.body(), options_.body_limits);
     if (!body.ok()) {
-      bool too_big = body.error().code == "too_many_fields";
-      s.response = error_response(too_big ? Status::payload_too_large : Status::bad_request,
-                                  body.error().code, body.error().message);
+      s.response = error_response(body.error());
       co_return StageStatus::stop;
     }
     s.body = std::move(body).value();
@@ -191,7 +177,8 @@ http::Response verification_response(const json::Value& spec) {
 
 class VerificationStage final : public Stage {
  public:
-  VerificationStage(store::Store& store, const IngestOptions& options) : store_(store), options_(options) {}
+  VerificationStage(AccountResolver& resolver, const IngestOptions& options)
+      : resolver_(resolver), options_(options) {}
   std::string_view name() const override { return "handle_verification"; }
   awaitable<StageStatus> run(IngestState& s) override {
     if (!s.config->handle_verification) co_return StageStatus::proceed;
@@ -226,7 +213,7 @@ class VerificationStage final : public Stage {
       log::warn("ingest.update_context_ignored",
                 {{"environment_integration_id", s.install_id}, {"reason", "no integrated account"}});
     } else if (s.update_context.is_object()) {
-      auto merged = co_await store_.merge_account_context(s.account_id, s.update_context);
+      auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
       if (!merged.ok()) {
         s.response = error_response(Status::service_unavailable, "service_unavailable",
                                     "could not store update_context: " + merged.error().message);
@@ -244,7 +231,7 @@ class VerificationStage final : public Stage {
   }
 
  private:
-  store::Store& store_;
+  AccountResolver& resolver_;
   const IngestOptions& options_;
 };
 
@@ -259,8 +246,8 @@ class SignatureStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_resolve_stage(store::Store& store, WebhookConfigCache& configs) {
-  return std::make_unique<ResolveStage>(store, configs);
+std::unique_ptr<Stage> make_resolve_stage(AccountResolver& resolver, WebhookConfigCache& configs) {
+  return std::make_unique<ResolveStage>(resolver, configs);
 }
 std::unique_ptr<Stage> make_context_stage(const IngestOptions& options) {
   return std::make_unique<ContextStage>(options);
@@ -268,8 +255,8 @@ std::unique_ptr<Stage> make_context_stage(const IngestOptions& options) {
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options) {
   return std::make_unique<TransformStage>(options);
 }
-std::unique_ptr<Stage> make_verification_stage(store::Store& store, const IngestOptions& options) {
-  return std::make_unique<VerificationStage>(store, options);
+std::unique_ptr<Stage> make_verification_stage(AccountResolver& resolver, const IngestOptions& options) {
+  return std::make_unique<VerificationStage>(resolver, options);
 }
 std::unique_ptr<Stage> make_signature_stage() {
   return std::make_unique<SignatureStage>();

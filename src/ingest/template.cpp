@@ -71,7 +71,8 @@ Result<Template> Template::compile(std::string_view text, std::string_view field
   t.source_ = std::string(text);
   auto add_placeholder = [&](std::string_view expr) -> Status {
     expr = trim(expr);
-    if (expr.empty()) return make_error("invalid_config", std::string(field) + ": empty placeholder {{}}");
+    if (expr.empty())
+      return make_error(IngestErrc::invalid_config, std::string(field) + ": empty placeholder {{}}");
     if (is_raw_body_name(expr)) {
       t.pieces_.push_back({Kind::raw_body, std::string(expr), {}});
       return {};
@@ -79,7 +80,8 @@ Result<Template> Template::compile(std::string_view text, std::string_view field
     if (expr.rfind("$header.", 0) == 0 || expr.rfind("$headers.", 0) == 0) {
       std::string_view name = expr.substr(expr.find('.') + 1);
       if (name.empty())
-        return make_error("invalid_config", std::string(field) + ": header name missing in " + t.source_);
+        return make_error(IngestErrc::invalid_config,
+                          std::string(field) + ": header name missing in " + t.source_);
       t.pieces_.push_back({Kind::header, lower(name), {}});
       return {};
     }
@@ -89,7 +91,7 @@ Result<Template> Template::compile(std::string_view text, std::string_view field
       size_t dot = rest.find('.');
       std::string_view seg = rest.substr(0, dot);
       if (seg.empty())
-        return make_error("invalid_config",
+        return make_error(IngestErrc::invalid_config,
                           std::string(field) + ": empty path segment in {{" + std::string(expr) + "}}");
       p.segments.emplace_back(seg);
       if (dot == std::string_view::npos) break;
@@ -122,7 +124,8 @@ Result<Template> Template::compile(std::string_view text, std::string_view field
     if (open > 0) t.pieces_.push_back({Kind::literal, std::string(rest.substr(0, open)), {}});
     size_t close = rest.find("}}", open + 2);
     if (close == std::string_view::npos)
-      return make_error("invalid_config", std::string(field) + ": unclosed {{ in '" + t.source_ + "'");
+      return make_error(IngestErrc::invalid_config,
+                        std::string(field) + ": unclosed {{ in '" + t.source_ + "'");
     Status s = add_placeholder(rest.substr(open + 2, close - open - 2));
     if (!s.ok()) return s.error();
     rest = rest.substr(close + 2);

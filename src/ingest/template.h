@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ingest/errc.h"
 #include "hookd/json.h"
 
 namespace hookd::ingest {

@@ -36,16 +36,16 @@ Status compile_lookup(const json::Value& section, WebhookConfig& config) {
   if (!has_name && !has_value) return {};
   if (has_name != has_value)
     return make_error(
-        "invalid_config",
+        IngestErrc::invalid_config,
         std::string("webhook.") + (has_name ? "context_lookup_field_value" : "context_lookup_field_name") +
             ": required with " + (has_name ? "context_lookup_field_name" : "context_lookup_field_value"));
   if (!name.is_string() || !valid_field_path(name.as_string()))
     return make_error(
-        "invalid_config",
+        IngestErrc::invalid_config,
         "webhook.context_lookup_field_name: must be a context field path such as \"team_id\" or "
         "\"workspace.id\" (letters, digits, _ and -, dot-separated)");
   if (!value.is_string())
-    return make_error("invalid_config",
+    return make_error(IngestErrc::invalid_config,
                       "webhook.context_lookup_field_value: must be a JSONata expression (a string)");
   auto expr = compile_expression(value.as_string(), "webhook.context_lookup_field_value");
   if (!expr.ok()) return expr.error();
@@ -58,14 +58,14 @@ Status compile_lookup(const json::Value& section, WebhookConfig& config) {
 
 Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::Value& section) {
   if (section.is_undefined() || section.is_null()) return std::shared_ptr<const WebhookConfig>();
-  if (!section.is_object()) return make_error("invalid_config", "webhook: must be an object");
+  if (!section.is_object()) return make_error(IngestErrc::invalid_config, "webhook: must be an object");
   auto config = std::make_shared<WebhookConfig>();
   for (const char* field : {"payload_transform", "handle_verification"}) {
     const json::Value& v = section.get(field);
     if (v.is_undefined() || v.is_null()) continue;
     std::string name = std::string("webhook.") + field;
     if (!v.is_string())
-      return make_error("invalid_config", name + ": must be a JSONata expression (a string)");
+      return make_error(IngestErrc::invalid_config, name + ": must be a JSONata expression (a string)");
     auto expr = compile_expression(v.as_string(), name);
     if (!expr.ok()) return expr.error();
     (std::string_view(field) == "payload_transform" ? config->payload_transform
@@ -74,7 +74,11 @@ Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::
   const json::Value& sv = section.get("signature_verification");
   if (!sv.is_undefined() && !sv.is_null()) {
     auto verifier = SignatureVerifier::create(sv);
-    if (!verifier.ok()) return make_error(verifier.error().code, "webhook." + verifier.error().message);
+    if (!verifier.ok()) {
+      Error e = verifier.error();
+      e.message.insert(0, "webhook.");
+      return e;
+    }
     config->signature = std::move(verifier).value();
   }
   auto lookup = compile_lookup(section, *config);

@@ -50,7 +50,7 @@ class Reader {
   }
   template <typename T>
   Result<T> finish(T value) {
-    if (!error_.empty()) return make_error("corrupt_record", std::string(what_) + ": " + error_);
+    if (!error_.empty()) return make_error(StoreErrc::corrupt_record, std::string(what_) + ": " + error_);
     return value;
   }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "store/errc.h"
 #include "hookd/json.h"
 
 namespace hookd::store {

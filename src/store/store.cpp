@@ -5,7 +5,7 @@
 namespace hookd::store {
 
 Error unavailable(const error_code& ec) {
-  return make_error("unavailable", "redis: " + ec.message());
+  return make_error(StoreErrc::unavailable, "redis: " + ec.message());
 }
 
 Store::Store(RedisClientPtr redis) : redis_(std::move(redis)) {}
@@ -14,7 +14,7 @@ awaitable<Result<RedisReply>> Store::command(RedisCommand c) {
   error_code ec;
   RedisReply reply = co_await redis_->async_command(std::move(c), redirect(ec));
   if (ec) co_return unavailable(ec);
-  if (reply.is_error()) co_return make_error("store_error", "redis: " + std::string(reply.str()));
+  if (reply.is_error()) co_return make_error(StoreErrc::redis_error, "redis: " + std::string(reply.str()));
   co_return reply;
 }
 
@@ -22,7 +22,7 @@ awaitable<Result<RedisReply>> Store::transaction(std::vector<RedisCommand> comma
   error_code ec;
   RedisReply reply = co_await redis_->async_transaction(std::move(commands), redirect(ec));
   if (ec) co_return unavailable(ec);
-  if (reply.is_error()) co_return make_error("store_error", "redis: " + std::string(reply.str()));
+  if (reply.is_error()) co_return make_error(StoreErrc::redis_error, "redis: " + std::string(reply.str()));
   co_return reply;
 }
 
@@ -30,17 +30,18 @@ awaitable<Result<RedisReply>> Store::run(const RedisScript& script, RedisCommand
   error_code ec;
   RedisReply reply = co_await script.async_run(*redis_, keys, args, redirect(ec));
   if (ec) co_return unavailable(ec);
-  if (reply.is_error()) co_return make_error("store_error", "redis script: " + std::string(reply.str()));
+  if (reply.is_error())
+    co_return make_error(StoreErrc::redis_error, "redis script: " + std::string(reply.str()));
   co_return reply;
 }
 
 awaitable<Result<json::Value>> Store::get_json(std::string key, std::string_view what) {
   auto r = co_await command(RedisCommand{"GET", key});
   if (!r.ok()) co_return r.error();
-  if (r->is_nil()) co_return make_error("not_found", std::string(what) + " not found");
+  if (r->is_nil()) co_return make_error(StoreErrc::not_found, std::string(what) + " not found");
   json::Value v;
   if (!json::parse(r->str(), v))
-    co_return make_error("corrupt_record", std::string(what) + " is not valid JSON");
+    co_return make_error(StoreErrc::corrupt_record, std::string(what) + " is not valid JSON");
   co_return v;
 }
 
@@ -94,7 +95,7 @@ awaitable<Result<ApiToken>> Store::find_token(std::string_view token_hash) {
 awaitable<Result<ApiToken>> Store::get_token(std::string_view id) {
   auto h = co_await command(RedisCommand{"GET", keys::api_token(id)});
   if (!h.ok()) co_return h.error();
-  if (h->is_nil()) co_return make_error("not_found", "api token not found");
+  if (h->is_nil()) co_return make_error(StoreErrc::not_found, "api token not found");
   co_return co_await find_token(h->str());
 }
 

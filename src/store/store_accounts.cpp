@@ -65,9 +65,10 @@ awaitable<Status> write_account(Store& store, std::string_view mode, const Integ
   RedisCommand args{mode, expected_version, record, a.id, a.created_at};
   auto r = co_await store.run(account_write_script(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
-  if (r->integer() == -1) co_return make_error("not_found", "integrated account not found");
+  if (r->integer() == -1) co_return make_error(StoreErrc::not_found, "integrated account not found");
   if (r->integer() == 0)
-    co_return make_error("conflict", "integrated account was changed concurrently; read it again and retry");
+    co_return make_error(StoreErrc::conflict,
+                         "integrated account was changed concurrently; read it again and retry");
   co_return Status{};
 }
 
@@ -97,7 +98,7 @@ awaitable<Result<Page<IntegratedAccount>>> Store::list_accounts(std::string_view
   int64_t max_score = INT64_MAX;
   std::string after_id;
   if (!cursor.empty() && !decode_cursor(cursor, max_score, after_id))
-    co_return make_error("invalid_cursor", "cursor is not one this API returned");
+    co_return make_error(StoreErrc::invalid_cursor, "not one this API returned", "cursor");
 
   // The name of a filtered integration, so `integration=shopify` works as well as its id.
   std::string integration_name;
@@ -142,22 +143,27 @@ awaitable<Result<Page<IntegratedAccount>>> Store::list_accounts(std::string_view
 awaitable<Result<ResolvedAccount>> Store::resolve_account(std::string_view account_id) {
   auto r = co_await run(resolve_script(), RedisCommand{keys::integrated_account(account_id)}, RedisCommand{});
   if (!r.ok()) co_return r.error();
-  if (r->is_nil()) co_return make_error("not_found", "integrated account not found");
+  if (r->is_nil())
+    co_return make_error(StoreErrc::not_found,
+                         "integrated account " + std::string(account_id) + " not found");
   const auto& el = r->elements();
   auto parse = [](const RedisReply& reply, json::Value& out) {
     return reply.is_string() && json::parse(reply.str(), out);
   };
   json::Value acc, install, integration, env;
-  if (!parse(el[0], acc)) co_return make_error("corrupt_record", "integrated account is not valid JSON");
+  if (!parse(el[0], acc))
+    co_return make_error(StoreErrc::corrupt_record, "integrated account is not valid JSON");
   auto a = integrated_account_from_json(acc);
   if (!a.ok()) co_return a.error();
   if (!parse(el[1], install))
-    co_return make_error("not_found", "the account's environment integration " +
-                                          a->environment_integration_id + " does not exist");
+    co_return make_error(StoreErrc::not_found, "the account's environment integration " +
+                                                   a->environment_integration_id + " does not exist");
   if (!parse(el[2], integration))
-    co_return make_error("not_found", "the account's integration " + a->integration_id + " does not exist");
+    co_return make_error(StoreErrc::not_found,
+                         "the account's integration " + a->integration_id + " does not exist");
   if (!parse(el[3], env))
-    co_return make_error("not_found", "the account's environment " + a->environment_id + " does not exist");
+    co_return make_error(StoreErrc::not_found,
+                         "the account's environment " + a->environment_id + " does not exist");
   auto i = environment_integration_from_json(install);
   if (!i.ok()) co_return i.error();
   auto g = integration_from_json(integration);
@@ -183,9 +189,9 @@ awaitable<Result<IntegratedAccount>> Store::merge_account_context(std::string_vi
     next.updated_at = clock::now_millis();
     Status s = co_await update_account(next, a->version);
     if (s.ok()) co_return next;
-    if (s.error().code != "conflict") co_return s.error();
+    if (s.error().code != StoreErrc::conflict) co_return s.error();
   }
-  co_return make_error("conflict",
+  co_return make_error(StoreErrc::conflict,
                        "the account's context kept changing; update_context gave up after 5 tries");
 }
 

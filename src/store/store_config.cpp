@@ -26,9 +26,9 @@ awaitable<Status> versioned_update(Store& store, std::string key, int64_t expect
                                    std::string_view what) {
   auto r = co_await store.run(compare_and_set(), RedisCommand{key}, RedisCommand{expected, json});
   if (!r.ok()) co_return r.error();
-  if (r->integer() == -1) co_return make_error("not_found", std::string(what) + " not found");
+  if (r->integer() == -1) co_return make_error(StoreErrc::not_found, std::string(what) + " not found");
   if (r->integer() == 0)
-    co_return make_error("conflict",
+    co_return make_error(StoreErrc::conflict,
                          std::string(what) + " was changed concurrently; read it again and retry");
   co_return Status{};
 }
@@ -37,7 +37,7 @@ awaitable<Status> Store::create_integration(const Integration& i) {
   auto claimed = co_await command(RedisCommand{"SET", keys::integration_name(i.name), i.id, "NX"});
   if (!claimed.ok()) co_return claimed.error();
   if (claimed->is_nil())
-    co_return make_error("conflict", "an integration named '" + i.name + "' already exists");
+    co_return make_error(StoreErrc::conflict, "an integration named '" + i.name + "' already exists");
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::integration(i.id), json::dump(to_json(i)));
   cmds.emplace_back("SADD", keys::integrations(), i.id);
@@ -53,10 +53,10 @@ awaitable<Status> Store::update_integration(const Integration& i, int64_t expect
 
 awaitable<Result<Integration>> Store::get_integration(std::string_view id_or_name) {
   auto v = co_await get_json(keys::integration(id_or_name), "integration");
-  if (!v.ok() && v.error().code == "not_found") {
+  if (!v.ok() && v.error().code == StoreErrc::not_found) {
     auto id = co_await command(RedisCommand{"GET", keys::integration_name(id_or_name)});
     if (!id.ok()) co_return id.error();
-    if (id->is_nil()) co_return make_error("not_found", "integration not found");
+    if (id->is_nil()) co_return make_error(StoreErrc::not_found, "integration not found");
     v = co_await get_json(keys::integration(id->str()), "integration");
   }
   if (!v.ok()) co_return v.error();

@@ -190,7 +190,7 @@ TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   EXPECT_TRUE(run(deliveries_->failed_ids("w1"))->empty());
   ASSERT_EQ(claim(now + 5, 10, "c2"), std::vector<std::string>{id});
   EXPECT_EQ(record(id, "c2", true, 0).status, DeliveryStatus::succeeded);
-  EXPECT_EQ(run(deliveries_->replay("no-such-delivery", now)).error().code, "not_found");
+  EXPECT_EQ(run(deliveries_->replay("no-such-delivery", now)).error().code, store::StoreErrc::not_found);
 }
 
 TEST_F(DeliveryStoreTest, ReplayOfARetryingDeliverySendsItNowInTheSameRound) {
@@ -254,7 +254,7 @@ TEST_F(DeliveryStoreTest, ListsNewestFirstWithFiltersAndCursors) {
   failed.status = DeliveryStatus::failed;
   EXPECT_TRUE(run(deliveries_->list(DeliveryStore::Index::webhook, "w5", failed, "", 10))->items.empty());
   EXPECT_EQ(run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, "garbage", 10)).error().code,
-            "invalid_cursor");
+            store::StoreErrc::invalid_cursor);
 }
 
 }  // namespace

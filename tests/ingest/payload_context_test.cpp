@@ -35,7 +35,7 @@ TEST(ParseBody, EmptyBodyIsAbsent) {
 TEST(ParseBody, MalformedJsonIsAnError) {
   auto v = parse_body("application/json", R"({"a":)");
   ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().code, "malformed_json");
+  EXPECT_EQ(v.error().code, IngestErrc::malformed_json);
   EXPECT_NE(v.error().message.find("not valid JSON"), std::string::npos);
 }
 
@@ -47,7 +47,7 @@ TEST(ParseBody, FormFieldsOverTheLimitAreRefusedBeforeParsing) {
     body += "a&";
   auto v = parse_body("application/x-www-form-urlencoded", body);
   ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().code, "too_many_fields");
+  EXPECT_EQ(v.error().code, IngestErrc::too_many_fields);
   EXPECT_EQ(v.error().message, "the form has more than 10000 fields (HOOKD_MAX_FORM_FIELDS)");
   EXPECT_TRUE(parse_body("application/x-www-form-urlencoded", body, {.max_form_fields = 500'000}).ok())
       << "exactly at the limit";

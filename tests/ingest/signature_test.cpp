@@ -215,7 +215,7 @@ TEST(SignatureVerifier, InvalidConfigsAreRejectedWithTheField) {
     SCOPED_TRACE(c.config);
     auto v = SignatureVerifier::create(parse(c.config));
     ASSERT_FALSE(v.ok());
-    EXPECT_EQ(v.error().code, "invalid_config");
+    EXPECT_EQ(v.error().code, IngestErrc::invalid_config);
     EXPECT_EQ(v.error().message, c.error);
   }
 }

@@ -110,7 +110,7 @@ TEST_F(AccountLookupTest, WritesAfterTheFirstLookupKeepTheIndexCurrent) {
   // A stale version changes neither the record nor the index.
   IntegratedAccount stale = a1;
   ASSERT_TRUE(json::parse(R"({"team_id":"T7"})", stale.context));
-  EXPECT_EQ(run(store_->update_account(stale, a1.version)).error().code, "conflict");
+  EXPECT_EQ(run(store_->update_account(stale, a1.version)).error().code, store::StoreErrc::conflict);
   EXPECT_EQ(find(install_, "team_id", "T7"), Ids{});
 
   json::Value patch;
@@ -123,7 +123,7 @@ TEST_F(AccountLookupTest, WritesAfterTheFirstLookupKeepTheIndexCurrent) {
   ASSERT_TRUE(a2.ok());
   ASSERT_TRUE(run(store_->delete_account(*a2)).ok());
   EXPECT_EQ(find(install_, "team_id", "T6"), Ids{});
-  EXPECT_EQ(run(store_->get_account("a2")).error().code, "not_found");
+  EXPECT_EQ(run(store_->get_account("a2")).error().code, store::StoreErrc::not_found);
 }
 
 TEST_F(AccountLookupTest, DottedPathsAndNumbersAsTheirDecimalText) {

@@ -1,0 +1,124 @@
+// The three phases of a delivery attempt (dispatch/attempt.h), as members of the Dispatcher that owns the
+// store, the client and the retry policy.
+#include "dispatch/attempt.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "dispatch/dispatch_stats.h"
+#include "dispatch/dispatcher.h"
+#include "dispatch/signer.h"
+
+namespace hookd::dispatch {
+
+namespace {
+
+http::ClientRequest signed_request(const Delivery& d, const store::Webhook& webhook, const Event& event,
+                                   int64_t now) {
+  http::ClientRequest req;
+  req.url = webhook.target_url;
+  req.body = json::dump(envelope(event, webhook.id));
+  std::string_view previous = webhook.previous_secret_expires_at > now
+                                  ? std::string_view(webhook.previous_secret)
+                                  : std::string_view();
+  SignedHeaders sig = sign(req.body, event.id, now / 1000, webhook.secret, previous);
+  req.headers = {{"Content-Type", "application/json"},
+                 {"X-Truto-Signature", std::move(sig.truto_signature)},
+                 {"webhook-id", std::move(sig.webhook_id)},
+                 {"webhook-timestamp", std::move(sig.webhook_timestamp)},
+                 {"webhook-signature", std::move(sig.webhook_signature)},
+                 {"X-Hookd-Delivery-Id", d.id},
+                 {"X-Hookd-Attempt", std::to_string(d.attempts + 1)}};
+  if (d.replays > 0) req.headers.emplace_back("X-Hookd-Replay", "true");
+  return req;
+}
+
+}  // namespace
+
+awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const std::string& claim) {
+  auto d = co_await deliveries_.get(delivery_id);
+  if (!d.ok()) {
+    log::warn("dispatch.delivery_unreadable", {{"delivery_id", delivery_id}, {"error", d.error().message}});
+    co_return Abandoned{};  // the lease expires and it is tried again
+  }
+  if (d->claim != claim)
+    co_return Abandoned{};  // claimed again after our lease ran out: the other claimer owns it
+
+  auto webhook = co_await store_.get_webhook(d->webhook_id);
+  if (!webhook.ok()) {
+    if (webhook.error().code == store::StoreErrc::not_found)
+      co_return Unsendable{std::move(d).value(), "the endpoint was deleted"};
+    co_return Abandoned{};
+  }
+  if (!webhook->is_active) co_return Unsendable{std::move(d).value(), "the endpoint is disabled"};
+  auto stored = co_await deliveries_.event_json(d->event_id);
+  if (!stored.ok()) {
+    if (stored.error().code == store::StoreErrc::not_found)
+      co_return Unsendable{std::move(d).value(), "the event has expired"};
+    co_return Abandoned{};
+  }
+  auto event = parse_event(*stored);
+  if (!event.ok()) co_return Unsendable{std::move(d).value(), "the stored event is malformed"};
+
+  int64_t now = clock::now_millis();
+  http::ClientRequest request = signed_request(*d, *webhook, *event, now);
+  co_return PreparedAttempt{std::move(d).value(), std::move(request), now};
+}
+
+awaitable<SentAttempt> Dispatcher::send(PreparedAttempt& p) {
+  const Delivery& d = p.delivery;
+  http::ClientResult res = co_await client_->send(std::move(p.request));
+  SentAttempt sent;
+  sent.delivered = res.ok() && res.status >= 200 && res.status < 300;
+  Attempt& a = sent.attempt;
+  a.number = d.attempts + 1;
+  a.started_at = p.started_at;
+  a.status_code = static_cast<int>(res.status);
+  a.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(res.latency).count();
+  a.replay = d.replays > 0;
+  a.response = res.body.substr(0, options_.response_snippet_bytes);
+  if (!res.ok()) {
+    a.error = std::string(http::to_string(res.error)) + ": " + res.error_message;
+    if (!res.error_detail.empty())
+      log::warn("delivery.target_refused",
+                {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}, {"detail", res.error_detail}});
+  } else if (!sent.delivered) {
+    a.error = "endpoint answered " + std::to_string(res.status);
+  }
+  dispatch_stats().latency.observe(std::chrono::duration<double>(res.latency).count());
+  (sent.delivered ? dispatch_stats().delivered : dispatch_stats().failed).inc();
+  if (!sent.delivered)
+    if (auto delay = policy_.next_delay(d.round_attempts() + 1))
+      sent.next_due = clock::now_millis() + delay->count();
+  co_return sent;
+}
+
+awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& claim,
+                                   const SentAttempt& sent) {
+  const Delivery& d = p.delivery;
+  const Attempt& a = sent.attempt;
+  auto recorded = co_await deliveries_.record(d, claim, a, sent.delivered, sent.next_due);
+  if (!recorded.ok()) {
+    // Sent but not recorded: the lease expires and it is sent again (at least once; same event id).
+    log::error("dispatch.record_failed", {{"delivery_id", d.id}, {"error", recorded.error().message}});
+    co_return;
+  }
+  if (recorded->lost_claim) {
+    log::warn("dispatch.claim_lost", {{"delivery_id", d.id}});
+    co_return;
+  }
+  log::info("dispatch.attempt", {{"delivery_id", d.id},
+                                 {"event_id", d.event_id},
+                                 {"webhook_id", d.webhook_id},
+                                 {"attempt", a.number},
+                                 {"status_code", a.status_code},
+                                 {"latency_ms", json::Value(a.latency_ms)},
+                                 {"outcome", json::Value(to_string(recorded->status))},
+                                 {"error", a.error.empty() ? json::Value() : json::Value(a.error)}});
+  if (recorded->status == DeliveryStatus::failed) {
+    dispatch_stats().dead_lettered.inc();
+    log::warn("dispatch.dead_lettered", {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}});
+  }
+  if (recorded->disable_endpoint) co_await disable_endpoint(d.webhook_id);
+}
+
+}  // namespace hookd::dispatch

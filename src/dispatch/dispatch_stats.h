@@ -1,0 +1,30 @@
+// The dispatcher's metrics, declared once.
+#pragma once
+
+#include "core/metrics.h"
+
+namespace hookd::dispatch {
+
+struct DispatchStats {
+  metrics::Counter& delivered = metrics::registry().counter(
+      "hookd_dispatch_attempts_total", "Delivery attempts by outcome.", "outcome=\"delivered\"");
+  metrics::Counter& failed = metrics::registry().counter(
+      "hookd_dispatch_attempts_total", "Delivery attempts by outcome.", "outcome=\"failed\"");
+  metrics::Counter& dead_lettered = metrics::registry().counter("hookd_dispatch_dead_lettered_total",
+                                                                "Deliveries that exhausted their attempts.");
+  metrics::Counter& disabled = metrics::registry().counter("hookd_dispatch_endpoints_disabled_total",
+                                                           "Endpoints disabled after failing.");
+  metrics::Counter& scheduled = metrics::registry().counter("hookd_dispatch_deliveries_scheduled_total",
+                                                            "Deliveries created from events.");
+  metrics::Counter& malformed = metrics::registry().counter("hookd_dispatch_malformed_events_total",
+                                                            "Kafka records that were not events.");
+  metrics::Histogram& latency =
+      metrics::registry().histogram("hookd_dispatch_attempt_seconds", "Time of one delivery attempt.");
+};
+
+inline DispatchStats& dispatch_stats() {
+  static DispatchStats s;
+  return s;
+}
+
+}  // namespace hookd::dispatch

@@ -1,0 +1,57 @@
+#include "ingest/ports.h"
+
+namespace hookd::ingest {
+
+namespace {
+
+class StoreResolver final : public AccountResolver {
+ public:
+  explicit StoreResolver(store::Store& store) : store_(store) {}
+  awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view account_id) override {
+    co_return co_await store_.resolve_account(account_id);
+  }
+  awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(std::string_view id) override {
+    co_return co_await store_.get_environment_integration(id);
+  }
+  awaitable<Result<store::Integration>> get_integration(std::string_view id) override {
+    co_return co_await store_.get_integration(id);
+  }
+  awaitable<Result<store::Environment>> get_environment(std::string_view id) override {
+    co_return co_await store_.get_environment(id);
+  }
+  awaitable<Result<std::vector<std::string>>> find_accounts_by_context(
+      const store::EnvironmentIntegration& install, std::string_view field, std::string_view value) override {
+    co_return co_await store_.find_accounts_by_context(install, field, value);
+  }
+  awaitable<Status> merge_account_context(std::string_view account_id, const json::Value& patch) override {
+    auto merged = co_await store_.merge_account_context(account_id, patch);
+    if (!merged.ok()) co_return merged.error();
+    co_return Status{};
+  }
+
+ private:
+  store::Store& store_;
+};
+
+class KafkaPublisher final : public EventPublisher {
+ public:
+  explicit KafkaPublisher(std::shared_ptr<bus::Producer> producer) : producer_(std::move(producer)) {}
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+    co_return co_await producer_->publish(messages);
+  }
+
+ private:
+  std::shared_ptr<bus::Producer> producer_;
+};
+
+}  // namespace
+
+std::unique_ptr<AccountResolver> store_resolver(store::Store& store) {
+  return std::make_unique<StoreResolver>(store);
+}
+
+std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer) {
+  return std::make_shared<KafkaPublisher>(std::move(producer));
+}
+
+}  // namespace hookd::ingest

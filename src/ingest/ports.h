@@ -1,0 +1,44 @@
+// What the ingest stages need from outside, as two narrow interfaces: the accounts and configs they resolve
+// (Redis, through store::Store) and the log they publish to (Kafka, through bus::Producer). Production wires
+// the real ones (store_resolver, kafka_publisher); unit tests hand the stages fakes and need neither service.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/producer.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace hookd::ingest {
+
+class AccountResolver {
+ public:
+  virtual ~AccountResolver() = default;
+  // The account with its install, integration and environment (StoreErrc::not_found names what is missing).
+  virtual awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view account_id) = 0;
+  virtual awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(
+      std::string_view id) = 0;
+  virtual awaitable<Result<store::Integration>> get_integration(std::string_view id) = 0;
+  virtual awaitable<Result<store::Environment>> get_environment(std::string_view id) = 0;
+  // The accounts of `install` whose context holds `value` at `field` (the install-level lookup).
+  virtual awaitable<Result<std::vector<std::string>>> find_accounts_by_context(
+      const store::EnvironmentIntegration& install, std::string_view field, std::string_view value) = 0;
+  // A verified `update_context`, merged into the account's context.
+  virtual awaitable<Status> merge_account_context(std::string_view account_id, const json::Value& patch) = 0;
+};
+
+class EventPublisher {
+ public:
+  virtual ~EventPublisher() = default;
+  // Completes when every message is acknowledged (or the first failure): the ingest answers 2xx only then.
+  virtual awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) = 0;
+};
+
+std::unique_ptr<AccountResolver> store_resolver(store::Store& store);
+std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer);
+
+}  // namespace hookd::ingest
