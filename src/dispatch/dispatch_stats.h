@@ -16,6 +16,10 @@ struct DispatchStats {
                                                            "Endpoints disabled after failing.");
   metrics::Counter& scheduled = metrics::registry().counter("hookd_dispatch_deliveries_scheduled_total",
                                                             "Deliveries created from events.");
+  // Kafka events the dispatcher is done with: their deliveries are durably scheduled (or they had no endpoint,
+  // or were malformed), so their offsets may be committed. Equal to the events produced once dispatch caught up.
+  metrics::Counter& events_finished = metrics::registry().counter(
+      "hookd_dispatch_events_finished_total", "Kafka events whose deliveries are durably scheduled.");
   metrics::Counter& malformed = metrics::registry().counter("hookd_dispatch_malformed_events_total",
                                                             "Kafka records that were not events.");
   metrics::Histogram& latency =

@@ -72,6 +72,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
                                             {"offset", json::Value(message->offset)},
                                             {"error", event.error().message}});
     consumer_->done(*message);
+    dispatch_stats().events_finished.inc();
     co_return;
   }
   // Until Redis answers, the message stays unfinished (and its offset uncommitted): nothing is dropped.
@@ -102,6 +103,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     co_await pause(kStoreRetry);
   }
   consumer_->done(*message);
+  dispatch_stats().events_finished.inc();
   wake();
 }
 

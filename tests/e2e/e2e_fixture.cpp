@@ -2,6 +2,8 @@
 
 #include <sys/wait.h>
 
+#include <thread>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -127,6 +129,47 @@ HttpResult E2eTest::admin(std::string_view method, const std::string& path, cons
                           const std::string& token) {
   return http_call(hookd_->port(), method, path, body,
                    {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
+}
+
+double E2eTest::metric(std::string_view series) {
+  auto res = http_call(hookd_->port(), "GET", "/metrics");
+  EXPECT_EQ(res.status, 200);
+  std::string needle = std::string(series) + " ";
+  for (size_t at = res.body.find(needle); at != std::string::npos; at = res.body.find(needle, at + 1)) {
+    if (at != 0 && res.body[at - 1] != '\n') continue;
+    return std::stod(res.body.substr(at + needle.size()));
+  }
+  return 0;
+}
+
+void E2eTest::wait_until_dispatched(std::vector<std::string> tokens, std::chrono::milliseconds timeout) {
+  if (tokens.empty()) tokens.push_back(token_);
+  auto caught_up = [&] {
+    return metric("hookd_kafka_messages_total{outcome=\"acked\"}") ==
+           metric("hookd_dispatch_events_finished_total");
+  };
+  auto open_deliveries = [&] {
+    size_t open = 0;
+    for (const auto& token : tokens)
+      for (const char* status : {"pending", "retrying"}) {
+        auto res = admin("GET", std::string("/delivery?limit=1&status=") + status, {}, token);
+        EXPECT_EQ(res.status, 200) << res.body;
+        open += res.json().get("result").size();
+      }
+    return open;
+  };
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    // Fanned out first, then nothing open, then still fanned out: an event consumed in between would have
+    // made a delivery the second check saw.
+    if (caught_up() && open_deliveries() == 0 && caught_up()) {
+      EXPECT_GT(metric("hookd_dispatch_events_finished_total"), 0)
+          << "no event was produced: the wait proves nothing";
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "dispatch did not catch up within " << timeout.count() << " ms";
 }
 
 HttpResult E2eTest::operator_call(std::string_view method, const std::string& path, const std::string& body) {

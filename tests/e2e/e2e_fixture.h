@@ -5,7 +5,9 @@
 
 #include <map>
 #include <memory>
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -47,6 +49,15 @@ class E2eTest : public ::testing::Test {
                           const std::string& context_json = "{}");
   // Creates an endpoint for `url` with the given event types; returns its JSON.
   json::Value create_webhook(const std::string& url, const std::string& event_types_json = "[\"record:*\"]");
+
+  // Waits until dispatch has caught up: every event hookd produced is fanned out (hookd_kafka_messages_total
+  // acked == hookd_dispatch_events_finished_total) and no delivery of the tokens' environments (default: the
+  // fixture's) is pending or retrying. After it, nothing more will be sent: the condition for "and nothing
+  // else arrived" checks. Fails the test after `timeout`.
+  void wait_until_dispatched(std::vector<std::string> tokens = {},
+                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // A counter or gauge from /metrics (0 when absent).
+  double metric(std::string_view series);
 
   std::unique_ptr<HookdProcess> hookd_;
   TestHttpServer sink_;

@@ -121,7 +121,7 @@ TEST_F(InstallWebhook, EventsReachExactlyTheAccountsTheirLookupValueNames) {
   EXPECT_EQ(slack.post(SlackApp::message("T1", "Ev1-after-delete")).status, 200);
 
   ASSERT_TRUE(chat.wait_for_requests(5, 30s));
-  std::this_thread::sleep_for(500ms);
+  wait_until_dispatched();
   auto got = accounts_by_event(chat);
   EXPECT_EQ(
       got,

@@ -169,7 +169,7 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
   sink_.set_handler([](const RecordedRequest&) { return Reply::with_status(200, "ok"); });
   ASSERT_EQ(post_shopify(R"({"id":2})").status, 200);
   ASSERT_TRUE(sink_.wait_for_requests(2, 30s));
-  std::this_thread::sleep_for(500ms);
+  wait_until_dispatched({token_, a_token});
   for (const auto& r : a_sink.requests())
     EXPECT_EQ(r.body.find(environment_id_), std::string::npos) << "A received B's event: " << r.body;
   EXPECT_EQ(a_sink.request_count(), before);

@@ -39,7 +39,7 @@ TEST_F(Lifecycle, AccountChangesAreDeliveredAsIntegratedAccountEvents) {
   ASSERT_EQ(admin("DELETE", "/integrated-account/" + id).status, 200);
 
   ASSERT_TRUE(all.wait_for_requests(12, 30s)) << all.request_count();
-  std::this_thread::sleep_for(300ms);
+  wait_until_dispatched();
   // Deliveries go out concurrently, so they may arrive in any order; the set is exact, one per state change.
   auto types = event_types(all);
   std::sort(types.begin(), types.end());

@@ -51,7 +51,7 @@ TEST_F(Transform, SlackHandshakeMetaAndMessageEvents) {
   auto res = post_slack(hookd_->port(), account, message);
   ASSERT_EQ(res.status, 200) << res.body;
   ASSERT_TRUE(chat.wait_for_requests(1, 30s));
-  std::this_thread::sleep_for(300ms);
+  wait_until_dispatched();
   ASSERT_EQ(chat.request_count(), 1u) << "the handshake and the meta event published nothing";
   json::Value e;
   ASSERT_TRUE(json::parse(chat.requests()[0].body, e));
