@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <thread>
 
@@ -284,6 +285,71 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 #undef HOOKD_TRY
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return c;
+}
+
+namespace {
+
+// Read by tools/, the tests and hookctl, never by the service: present in a developer's shell, not mistakes.
+constexpr std::string_view kToolPrefixes[] = {"HOOKD_TEST_",       "HOOKD_BENCH_",     "HOOKD_RUN_",
+                                              "HOOKD_SINK_",       "HOOKD_JSONATA_",   "HOOKD_BUILD_",
+                                              "HOOKD_REDIS_START", "HOOKD_KAFKA_START"};
+constexpr std::string_view kToolNames[] = {
+    "HOOKD_STATE_DIR",       "HOOKD_CACHE",         "HOOKD_SHARED_DIR",
+    "HOOKD_SOURCE_DIR",      "HOOKD_BINARY_PATH",   "HOOKD_PORT",
+    "HOOKD_TOKEN",           "HOOKD_URL",           "HOOKD_REDIS_PORT",
+    "HOOKD_KAFKA_PORT",      "HOOKD_KAFKA_VERSION", "HOOKD_KAFKA_JAVA_OPTS",
+    "HOOKD_SANITIZE",        "HOOKD_WERROR",        "HOOKD_FORMAT_TEST_DATA",
+    "HOOKD_TRUTO_TEST_DATA",
+};
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool read_by_tools(std::string_view name) {
+  for (auto prefix : kToolPrefixes)
+    if (name.substr(0, prefix.size()) == prefix) return true;
+  return std::find(std::begin(kToolNames), std::end(kToolNames), name) != std::end(kToolNames);
+}
+
+}  // namespace
+
+std::vector<UnknownVariable> unknown_variables(const char* const* environment) {
+  std::vector<UnknownVariable> out;
+  for (; environment && *environment; ++environment) {
+    std::string_view entry(*environment);
+    std::string_view name = entry.substr(0, entry.find('='));
+    if (name.substr(0, 6) != "HOOKD_" || read_by_tools(name)) continue;
+    bool known = false;
+    std::string_view closest;
+    size_t best = 4;  // at most three edits away to be suggested
+    for (const auto& v : kVars) {
+      std::string_view known_name(v.name);
+      if (known_name.empty()) continue;
+      if (known_name == name) {
+        known = true;
+        break;
+      }
+      if (size_t d = edit_distance(name, known_name); d < best) {
+        best = d;
+        closest = known_name;
+      }
+    }
+    if (!known) out.push_back({std::string(name), std::string(closest)});
+  }
+  return out;
 }
 
 }  // namespace hookd::app

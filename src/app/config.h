@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "admin/admin.h"
 #include "bus/kafka.h"
@@ -42,5 +43,14 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 std::string config_help();
+
+// A HOOKD_* name in `environment` ("NAME=value" entries, as `environ` holds them) that hookd does not read,
+// with the setting it most likely meant ("" when none is close). Names that hookd's own tools read
+// (tools/, tests, hookctl) are not reported.
+struct UnknownVariable {
+  std::string name;
+  std::string did_you_mean;
+};
+std::vector<UnknownVariable> unknown_variables(const char* const* environment);
 
 }  // namespace hookd::app

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "app/service.h"
 #include "core/log.h"
 
@@ -23,6 +25,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   hookd::log::init(config->log_level);
+  // A misspelt setting would otherwise be a silent default.
+  for (const auto& v : hookd::app::unknown_variables(environ))
+    hookd::log::warn("config.unknown_variable",
+                     {{"name", v.name},
+                      {"did_you_mean",
+                       v.did_you_mean.empty() ? hookd::json::Value() : hookd::json::Value(v.did_you_mean)}});
   // Declared first, destroyed last: it bounds the whole exit, the Service's destructors included.
   hookd::app::ShutdownDeadline deadline;
   {

@@ -82,5 +82,44 @@ TEST(Duration, Spellings) {
   }
 }
 
+TEST(Config, EveryVariableReadIsDocumentedAndKnown) {
+  std::vector<std::string> read;
+  (void)load_config([&](const char* name) -> const char* {
+    read.emplace_back(name);
+    return nullptr;
+  });
+  ASSERT_GT(read.size(), 20u);
+  std::string help = config_help();
+  std::vector<std::string> entries;
+  for (const auto& name : read) {
+    EXPECT_NE(help.find(name), std::string::npos) << name << " is read but not in --help";
+    entries.push_back(name + "=x");
+  }
+  std::vector<const char*> environment;
+  for (const auto& e : entries)
+    environment.push_back(e.c_str());
+  environment.push_back(nullptr);
+  EXPECT_TRUE(unknown_variables(environment.data()).empty());
+}
+
+TEST(Config, UnknownVariablesAreReportedWithTheLikelyName) {
+  const char* environment[] = {"HOOKD_LOG_LEVL=debug",
+                               "HOOKD_ALLOW_HTTP=true",
+                               "PATH=/bin",
+                               "HOOKD_TEST_REDIS_URL=x",
+                               "HOOKD_STATE_DIR=/tmp",
+                               "HOOKD_FROBNICATE=1",
+                               "HOOKD_RETRY_SCHEDULES=1s",
+                               nullptr};
+  auto unknown = unknown_variables(environment);
+  ASSERT_EQ(unknown.size(), 3u);
+  EXPECT_EQ(unknown[0].name, "HOOKD_LOG_LEVL");
+  EXPECT_EQ(unknown[0].did_you_mean, "HOOKD_LOG_LEVEL");
+  EXPECT_EQ(unknown[1].name, "HOOKD_FROBNICATE");
+  EXPECT_EQ(unknown[1].did_you_mean, "");
+  EXPECT_EQ(unknown[2].name, "HOOKD_RETRY_SCHEDULES");
+  EXPECT_EQ(unknown[2].did_you_mean, "HOOKD_RETRY_SCHEDULE");
+}
+
 }  // namespace
 }  // namespace hookd::app
