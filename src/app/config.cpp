@@ -290,15 +290,28 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 namespace {
 
 // Read by tools/, the tests and hookctl, never by the service: present in a developer's shell, not mistakes.
-constexpr std::string_view kToolPrefixes[] = {"HOOKD_TEST_",       "HOOKD_BENCH_",     "HOOKD_RUN_",
-                                              "HOOKD_SINK_",       "HOOKD_JSONATA_",   "HOOKD_BUILD_",
-                                              "HOOKD_REDIS_START", "HOOKD_KAFKA_START"};
+constexpr std::string_view kToolPrefixes[] = {"HOOKD_TEST_",      "HOOKD_BENCH_", "HOOKD_RUN_",
+                                              "HOOKD_SINK_",      "HOOKD_BUILD_", "HOOKD_REDIS_START",
+                                              "HOOKD_KAFKA_START"};
 constexpr std::string_view kToolNames[] = {
-    "HOOKD_STATE_DIR",       "HOOKD_CACHE",         "HOOKD_SHARED_DIR",
-    "HOOKD_SOURCE_DIR",      "HOOKD_BINARY_PATH",   "HOOKD_PORT",
-    "HOOKD_TOKEN",           "HOOKD_URL",           "HOOKD_REDIS_PORT",
-    "HOOKD_KAFKA_PORT",      "HOOKD_KAFKA_VERSION", "HOOKD_KAFKA_JAVA_OPTS",
-    "HOOKD_SANITIZE",        "HOOKD_WERROR",        "HOOKD_FORMAT_TEST_DATA",
+    "HOOKD_STATE_DIR",
+    "HOOKD_JSONATA_SUITE",
+    "HOOKD_JSONATA_SUITE_DEFAULT",
+    "HOOKD_JSONATA_KNOWN_FAILURES",
+    "HOOKD_CACHE",
+    "HOOKD_SHARED_DIR",
+    "HOOKD_SOURCE_DIR",
+    "HOOKD_BINARY_PATH",
+    "HOOKD_PORT",
+    "HOOKD_TOKEN",
+    "HOOKD_URL",
+    "HOOKD_REDIS_PORT",
+    "HOOKD_KAFKA_PORT",
+    "HOOKD_KAFKA_VERSION",
+    "HOOKD_KAFKA_JAVA_OPTS",
+    "HOOKD_SANITIZE",
+    "HOOKD_WERROR",
+    "HOOKD_FORMAT_TEST_DATA",
     "HOOKD_TRUTO_TEST_DATA",
 };
 
@@ -331,7 +344,7 @@ std::vector<UnknownVariable> unknown_variables(const char* const* environment) {
   for (; environment && *environment; ++environment) {
     std::string_view entry(*environment);
     std::string_view name = entry.substr(0, entry.find('='));
-    if (name.substr(0, 6) != "HOOKD_" || read_by_tools(name)) continue;
+    if (name.substr(0, 6) != "HOOKD_") continue;
     bool known = false;
     std::string_view closest;
     size_t best = 4;  // at most three edits away to be suggested
@@ -347,7 +360,7 @@ std::vector<UnknownVariable> unknown_variables(const char* const* environment) {
         closest = known_name;
       }
     }
-    if (!known) out.push_back({std::string(name), std::string(closest)});
+    if (!known && !read_by_tools(name)) out.push_back({std::string(name), std::string(closest)});
   }
   return out;
 }

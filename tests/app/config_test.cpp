@@ -112,13 +112,15 @@ TEST(Config, UnknownVariablesAreReportedWithTheLikelyName) {
                                "HOOKD_RETRY_SCHEDULES=1s",
                                nullptr};
   auto unknown = unknown_variables(environment);
-  ASSERT_EQ(unknown.size(), 3u);
+  ASSERT_EQ(unknown.size(), 4u);
   EXPECT_EQ(unknown[0].name, "HOOKD_LOG_LEVL");
   EXPECT_EQ(unknown[0].did_you_mean, "HOOKD_LOG_LEVEL");
   EXPECT_EQ(unknown[1].name, "HOOKD_FROBNICATE");
   EXPECT_EQ(unknown[1].did_you_mean, "");
   EXPECT_EQ(unknown[2].name, "HOOKD_RETRY_SCHEDULES");
   EXPECT_EQ(unknown[2].did_you_mean, "HOOKD_RETRY_SCHEDULE");
+  EXPECT_EQ(unknown[3].did_you_mean, "HOOKD_JSONATA_TIMEOUT")
+      << "a tool's prefix does not hide the service's own";
 }
 
 }  // namespace
