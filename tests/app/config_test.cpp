@@ -110,6 +110,8 @@ TEST(Config, UnknownVariablesAreReportedWithTheLikelyName) {
                                "HOOKD_STATE_DIR=/tmp",
                                "HOOKD_FROBNICATE=1",
                                "HOOKD_RETRY_SCHEDULES=1s",
+                               "HOOKD_JSONATA_TIMOUT=1s",
+                               "HOOKD_JSONATA_SUITE=/x",
                                nullptr};
   auto unknown = unknown_variables(environment);
   ASSERT_EQ(unknown.size(), 4u);
