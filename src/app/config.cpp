@@ -91,6 +91,14 @@ Error bad(const char* var, std::string_view problem) {
   return make_error(AppErrc::invalid_config, std::string(var) + ": " + std::string(problem));
 }
 
+// A module's validation error, renamed for the operator: the variable that sets the member it names.
+Status named(Status s, std::initializer_list<std::pair<std::string_view, const char*>> variables) {
+  if (s.ok()) return s;
+  for (const auto& [field, variable] : variables)
+    if (s.error().field == field) return bad(variable, s.error().message);
+  return bad("configuration", s.error().field + ": " + s.error().message);
+}
+
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
@@ -258,12 +266,6 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(duration("HOOKD_DISABLE_AFTER", c.dispatch.disable_after));
   HOOKD_TRY(integer("HOOKD_DISABLE_AFTER_FAILURES", c.dispatch.disable_after_failures, 1, 1'000'000));
   HOOKD_TRY(duration("HOOKD_EVENT_RETENTION", c.dispatch.event_retention));
-  if (c.dispatch.event_retention < std::chrono::seconds(60))
-    return bad("HOOKD_EVENT_RETENTION", "must be at least 60s");
-  if (c.dispatch.lease <= c.client.request_timeout + c.client.connect_timeout)
-    return bad("HOOKD_LEASE",
-               "must be longer than HOOKD_DELIVERY_TIMEOUT + HOOKD_CONNECT_TIMEOUT, or a slow attempt "
-               "would be claimed twice");
 
   if (auto v = get("HOOKD_ALLOW_TARGETS")) {
     for (auto entry : split(*v, ',')) {
@@ -282,6 +284,27 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   if (auto v = get("HOOKD_EXTRA_CA_FILE")) c.client.extra_ca_file = std::string(*v);
   HOOKD_TRY(duration("HOOKD_SECRET_ROTATION_OVERLAP", c.admin.secret_rotation_overlap));
   HOOKD_TRY(integer("HOOKD_ADMIN_RATE_LIMIT", c.admin.rate_limit_per_second, 0, 1'000'000));
+
+  // Each module validates its own options; its errors name a member, the operator wrote a variable.
+  HOOKD_TRY(named(c.server.validate(), {{"body_limit", "HOOKD_BODY_LIMIT"},
+                                        {"header_limit", "HOOKD_HEADER_LIMIT"},
+                                        {"read_timeout", "HOOKD_READ_TIMEOUT"},
+                                        {"idle_timeout", "HOOKD_IDLE_TIMEOUT"},
+                                        {"max_connections", "HOOKD_MAX_CONNECTIONS"}}));
+  HOOKD_TRY(named(c.ingest.validate(), {{"body_limits.max_form_fields", "HOOKD_MAX_FORM_FIELDS"},
+                                        {"max_events_per_request", "HOOKD_MAX_EVENTS_PER_REQUEST"},
+                                        {"max_event_bytes", "HOOKD_KAFKA_MAX_MESSAGE_BYTES"},
+                                        {"expression_limits.time", "HOOKD_JSONATA_TIMEOUT"},
+                                        {"expression_limits.max_depth", "HOOKD_JSONATA_MAX_DEPTH"}}));
+  HOOKD_TRY(named(c.dispatch.validate(c.client.request_timeout + c.client.connect_timeout),
+                  {{"retry_schedule", "HOOKD_RETRY_SCHEDULE"},
+                   {"max_attempts", "HOOKD_MAX_ATTEMPTS"},
+                   {"jitter", "HOOKD_RETRY_JITTER"},
+                   {"poll_interval", "HOOKD_DISPATCH_POLL"},
+                   {"max_concurrent_attempts", "HOOKD_DISPATCH_CONCURRENCY"},
+                   {"disable_after_failures", "HOOKD_DISABLE_AFTER_FAILURES"},
+                   {"event_retention", "HOOKD_EVENT_RETENTION"},
+                   {"lease", "HOOKD_LEASE"}}));
 #undef HOOKD_TRY
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return c;

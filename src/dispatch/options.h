@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/result.h"
+#include "dispatch/errc.h"
+
 namespace hookd::dispatch {
 
 struct DispatchOptions {
@@ -25,6 +28,11 @@ struct DispatchOptions {
   int disable_after_failures = 50;
   std::chrono::seconds event_retention{std::chrono::hours(24 * 14)};  // events and deliveries kept for replay
   size_t response_snippet_bytes = 1024;
+
+  // Refuses values the dispatcher cannot work with; the error's field names the member. `attempt_bound` is
+  // the longest an attempt can take (connect + request timeouts): the lease must outlast it, or a slow
+  // attempt would be claimed twice.
+  Status validate(std::chrono::milliseconds attempt_bound) const;
 };
 
 }  // namespace hookd::dispatch

@@ -113,6 +113,19 @@ std::optional<Response> framing_error(const bhttp::request_parser<bhttp::string_
 }
 }  // namespace
 
+hookd::Status ServerOptions::validate() const {
+  auto bad = [](const char* field, const char* problem) {
+    return hookd::Status(make_error(HttpErrc::invalid_config, problem, field));
+  };
+  if (body_limit < 1) return bad("body_limit", "must be at least 1 byte");
+  if (header_limit < 1024) return bad("header_limit", "must be at least 1024 bytes");
+  if (read_timeout.count() <= 0) return bad("read_timeout", "must be positive");
+  if (idle_timeout.count() <= 0) return bad("idle_timeout", "must be positive");
+  if (write_timeout.count() <= 0) return bad("write_timeout", "must be positive");
+  if (max_connections < 1) return bad("max_connections", "must be at least 1");
+  return {};
+}
+
 Server::Server(asio::io_context& io, ServerOptions options, std::shared_ptr<const Router> router)
     : io_(io), options_(std::move(options)), router_(std::move(router)), acceptor_(io) {}
 

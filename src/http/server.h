@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 
+#include "core/result.h"
+#include "http/errc.h"
 #include "http/router.h"
 
 namespace hookd::http {
@@ -25,6 +27,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{75'000};  // keep-alive wait for the next request
   std::chrono::milliseconds write_timeout{30'000};
   size_t max_connections = 10'000;  // beyond this, new connections get 503 and close
+
+  // Refuses values the server cannot work with; the error's field names the member.
+  hookd::Status validate() const;
 };
 
 class Server : public std::enable_shared_from_this<Server> {

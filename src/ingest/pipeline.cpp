@@ -4,6 +4,18 @@
 
 namespace hookd::ingest {
 
+Status IngestOptions::validate() const {
+  auto bad = [](const char* field, const char* problem) {
+    return make_error(IngestErrc::invalid_config, problem, field);
+  };
+  if (body_limits.max_form_fields < 1) return bad("body_limits.max_form_fields", "must be at least 1");
+  if (max_events_per_request < 1) return bad("max_events_per_request", "must be at least 1");
+  if (max_event_bytes < 1024) return bad("max_event_bytes", "must be at least 1024 bytes");
+  if (expression_limits.time.count() <= 0) return bad("expression_limits.time", "must be positive");
+  if (expression_limits.max_depth < 10) return bad("expression_limits.max_depth", "must be at least 10");
+  return {};
+}
+
 Pipeline::Pipeline(AccountResolver& resolver, std::shared_ptr<EventPublisher> publisher,
                    IngestOptions options)
     : options_(std::move(options)) {

@@ -38,6 +38,9 @@ struct IngestOptions {
   // One event's size at most, serialized: what the producer may send (HOOKD_KAFKA_MAX_MESSAGE_BYTES) less
   // room for the record's key and headers. A larger event is a 413 at once, never a 503 the vendor retries.
   size_t max_event_bytes = 1'000'000 - 1024;
+
+  // Refuses values the ingest cannot work with; the error's field names the member.
+  Status validate() const;
 };
 
 // One request's state as it goes down a chain. Built by name, with what the route knows:

@@ -43,6 +43,13 @@ TEST(Config, MalformedValuesAreErrorsNamingTheVariable) {
       {"HOOKD_RETRY_SCHEDULE", "5s,,1m"},
       {"HOOKD_LISTEN", "8080"},
       {"HOOKD_THREADS", "many"},
+      // Refused by the module's own validation, still named by the variable.
+      {"HOOKD_LEASE", "5s"},  // not longer than the delivery and connect timeouts
+      {"HOOKD_EVENT_RETENTION", "30s"},
+      {"HOOKD_RETRY_JITTER", "1.5"},
+      {"HOOKD_DISPATCH_POLL", "0ms"},
+      {"HOOKD_READ_TIMEOUT", "0s"},
+      {"HOOKD_JSONATA_TIMEOUT", "0ms"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.name) + "=" + c.value);

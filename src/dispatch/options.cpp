@@ -1,0 +1,30 @@
+#include "dispatch/options.h"
+
+namespace hookd::dispatch {
+
+namespace {
+
+Error bad(const char* field, std::string problem) {
+  return make_error(DispatchErrc::invalid_config, std::move(problem), field);
+}
+
+}  // namespace
+
+Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const {
+  if (retry_schedule.empty()) return bad("retry_schedule", "needs at least one duration");
+  for (auto d : retry_schedule)
+    if (d.count() < 0) return bad("retry_schedule", "durations cannot be negative");
+  if (max_attempts < 1 || max_attempts > 1000) return bad("max_attempts", "must be from 1 to 1000");
+  if (!(jitter >= 0 && jitter <= 1)) return bad("jitter", "must be a number from 0 to 1");
+  if (poll_interval.count() <= 0) return bad("poll_interval", "must be positive");
+  if (max_concurrent_attempts < 1) return bad("max_concurrent_attempts", "must be at least 1");
+  if (disable_after_failures < 1) return bad("disable_after_failures", "must be at least 1");
+  if (event_retention < std::chrono::seconds(60)) return bad("event_retention", "must be at least 60s");
+  if (lease <= attempt_bound)
+    return bad("lease", "must be longer than the delivery and connect timeouts together (" +
+                            std::to_string(attempt_bound.count()) +
+                            " ms), or a slow attempt would be claimed twice");
+  return {};
+}
+
+}  // namespace hookd::dispatch
