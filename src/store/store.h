@@ -8,6 +8,7 @@
 // on `version`, so two admin calls or a webhook's update_context never overwrite each other's change.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,7 +90,18 @@ class Store {
                                                              const json::Value& patch);
 
   // Webhook endpoints.
-  awaitable<Status> put_webhook(const Webhook& w);
+  awaitable<Status> create_webhook(const Webhook& w);
+  // Changes a stored endpoint atomically: `change` is applied to the record as read, and the result is written
+  // only if the record is still the one read (compare-and-set on its text); otherwise it is read and changed
+  // again. So concurrent writers (admin PATCH and secret rotation, the dispatcher's auto-disable) never undo
+  // each other's changes. `change` returns false to leave the record alone. Returns the record as it is now;
+  // not_found for a missing one (a deleted endpoint is not brought back).
+  using WebhookChange = std::function<bool(Webhook&)>;
+  awaitable<Result<Webhook>> update_webhook(std::string_view id, const WebhookChange& change);
+  // The dispatcher's auto-disable: an active endpoint becomes inactive, with `reason`. Returns the record and
+  // whether this call disabled it (false: it was inactive already).
+  awaitable<Result<std::pair<Webhook, bool>>> disable_webhook(std::string_view id, std::string_view reason,
+                                                              int64_t now);
   awaitable<Result<Webhook>> get_webhook(std::string_view id);
   awaitable<Result<std::vector<Webhook>>> list_webhooks(std::string_view env);
   awaitable<Status> delete_webhook(const Webhook& w);

@@ -12,6 +12,23 @@ namespace hookd::store {
 
 namespace {
 
+// Replaces a record only if it is still the text the caller read (0 otherwise; -1: it is gone).
+//   KEYS: the record
+//   ARGV: its text as read, the new text
+const RedisScript& replace_if_unchanged() {
+  static const RedisScript s(R"lua(
+local cur = redis.call('GET', KEYS[1])
+if not cur then return -1 end
+if cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+)lua");
+  return s;
+}
+
+// How often a webhook change is applied again to a record another writer changed meanwhile before giving up.
+constexpr int kWebhookUpdateTries = 16;
+
 // Cursor: "<created ms>:<id>" of the last item returned, base64url so it is opaque to callers.
 std::string encode_cursor(int64_t score, std::string_view id) {
   return crypto::base64(std::to_string(score) + ":" + std::string(id), true, false);
@@ -197,7 +214,7 @@ awaitable<Result<std::vector<std::string>>> Store::find_accounts_by_context(
 
 // --- webhooks ----------------------------------------------------------------------------------------------
 
-awaitable<Status> Store::put_webhook(const Webhook& w) {
+awaitable<Status> Store::create_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::webhook(w.id), json::dump(to_json(w)));
   cmds.emplace_back("SADD", keys::environment_webhooks(w.environment_id), w.id);
@@ -210,6 +227,44 @@ awaitable<Result<Webhook>> Store::get_webhook(std::string_view id) {
   auto v = co_await get_json(keys::webhook(id), "webhook");
   if (!v.ok()) co_return v.error();
   co_return webhook_from_json(*v);
+}
+
+awaitable<Result<Webhook>> Store::update_webhook(std::string_view id, const WebhookChange& change) {
+  const std::string key = keys::webhook(id);
+  for (int attempt = 0; attempt < kWebhookUpdateTries; ++attempt) {
+    RedisCommand read{"GET", key};
+    auto raw = co_await command(std::move(read));
+    if (!raw.ok()) co_return raw.error();
+    if (raw->is_nil()) co_return make_error("not_found", "webhook not found");
+    json::Value v;
+    if (!json::parse(raw->str(), v)) co_return make_error("corrupt_record", "webhook is not valid JSON");
+    auto w = webhook_from_json(v);
+    if (!w.ok() || !change(*w)) co_return std::move(w);
+    RedisCommand script_keys{key};
+    RedisCommand args{raw->str(), json::dump(to_json(*w))};
+    auto r = co_await run(replace_if_unchanged(), std::move(script_keys), std::move(args));
+    if (!r.ok()) co_return r.error();
+    if (r->integer() == 1) co_return std::move(w);
+    if (r->integer() == -1) co_return make_error("not_found", "webhook not found");
+  }
+  co_return make_error("conflict", "the webhook kept changing; gave up after " +
+                                       std::to_string(kWebhookUpdateTries) + " tries");
+}
+
+awaitable<Result<std::pair<Webhook, bool>>> Store::disable_webhook(std::string_view id,
+                                                                   std::string_view reason, int64_t now) {
+  bool disabled = false;
+  WebhookChange disable = [&](Webhook& cur) {
+    disabled = cur.is_active;
+    if (!disabled) return false;
+    cur.is_active = false;
+    cur.disabled_reason = reason;
+    cur.updated_at = now;
+    return true;
+  };
+  auto w = co_await update_webhook(id, disable);
+  if (!w.ok()) co_return w.error();
+  co_return std::pair<Webhook, bool>{std::move(w).value(), disabled};
 }
 
 awaitable<Result<std::vector<Webhook>>> Store::list_webhooks(std::string_view env) {
