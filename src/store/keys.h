@@ -2,11 +2,13 @@
 // get every key they touch through KEYS[], as Redis Cluster requires). All start with "hookd:" so a shared
 // Redis stays readable.
 //
-// Each key has one owner, the only module that writes it (others may read it, or ask the owner to change it):
-//   store/          config records and their indexes (store*.cpp)
-//   store/account_index   the context lookup index of integrated accounts (written with the account records)
-//   dispatch/       events kept for delivery, deliveries, their attempts, the schedule, dead letters and endpoint
-//                   health (DeliveryStore, delivery_scripts.h)
+// Each key has one owner, the only module that writes it (others read it, or ask the owner to change it: admin
+// resets an endpoint's failure count through DeliveryStore, the dispatcher disables an endpoint through Store):
+//   store/                 config records and their indexes (Store: store*.cpp)
+//   store/account_index    the context lookup index of integrated accounts (written with the account records)
+//   dispatch/              events kept for delivery, deliveries, their attempts, the schedule, dead letters and
+//                          endpoint health (DeliveryStore, delivery_scripts.h)
+// The sections below follow the owners.
 #pragma once
 
 #include <string>

@@ -5,7 +5,10 @@
 // Every call is one coroutine and at most a few round trips; errors are values: `not_found`, `conflict` (a
 // concurrent change won, or a unique name is taken), `unavailable` (Redis unreachable: callers answer 503)
 // and `corrupt_record`. Versioned records (integrations, installs, accounts) are written with compare-and-set
-// on `version`, so two admin calls or a webhook's update_context never overwrite each other's change.
+// on `version`, so two admin calls or a webhook's update_context never overwrite each other's change; webhook
+// records, changed by admin and by the dispatcher, with compare-and-set on their text (update_webhook).
+//
+// Keys are built in store/keys.h, which says which module writes each; scripts get every key in KEYS[].
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
-// Integrated accounts: CRUD, the filtered listing, the one-round-trip resolution the ingest path does per
-// request, and context merges (update_context from a vendor's verification handshake).
+// Integrated accounts: CRUD, the filtered listing, the resolution the ingest path does per request (two
+// reads), and context merges (update_context from a vendor's verification handshake). And webhook endpoints.
 #include <algorithm>
 
 #include "core/clock.h"

@@ -174,6 +174,26 @@ TEST_F(DeliveryStoreTest, AnExpiredClaimCannotRecord) {
   EXPECT_EQ(r.status, DeliveryStatus::succeeded);
 }
 
+// The scripts are given the webhook's keys by the caller; a delivery of another webhook is refused, not
+// recorded under the wrong endpoint.
+TEST_F(DeliveryStoreTest, ADeliveryIsRecordedOnlyUnderItsOwnWebhook) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  ASSERT_EQ(claim(now, 10, "c1"), std::vector<std::string>{id});
+  Delivery d = get(id);
+  d.webhook_id = "w2";
+  Attempt a;
+  a.number = 1;
+  a.started_at = now;
+  EXPECT_FALSE(run(deliveries_->record(d, "c1", a, false, 0)).ok());
+  EXPECT_FALSE(run(deliveries_->fail_without_attempt(d, "c1", "test")).ok());
+  Delivery stored = get(id);
+  EXPECT_EQ(stored.attempts, 0);
+  EXPECT_EQ(stored.claim, "c1") << "still the claimer's";
+  EXPECT_TRUE(run(deliveries_->failed_ids("w2"))->empty());
+  EXPECT_EQ(record(id, "c1", true, 0).status, DeliveryStatus::succeeded);
+}
+
 TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   std::string id = schedule(event(), {"w1"}).at(0);
   int64_t now = clock::now_millis() + 1;
