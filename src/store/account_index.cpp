@@ -1,14 +1,19 @@
 #include "store/account_index.h"
 
+#include <algorithm>
+#include <span>
+
 #include "store/keys.h"
 
 namespace hookd::store {
 
 namespace {
 
-// Rounds of "these are the keys I need" a write or an index build may take before it gives up: one to learn
-// them, more only while records change concurrently.
+// Rounds of "these are the keys I need" a write or an index batch may take before it gives up: one to learn
+// them, more only while those records change concurrently.
 constexpr int kMaxRounds = 6;
+// Accounts per script when a field is first indexed, so one script does not block Redis for long.
+constexpr size_t kBackfillBatch = 200;
 
 // Lua shared by the scripts: the indexed text at a dotted context path, or nil (absent, empty, not a string or
 // number). cjson keeps 14 significant digits, so integers up to 10^14 index exactly. And the install id of a
@@ -25,6 +30,7 @@ local function value_at(rec, path)
   return nil
 end
 local function install_of(rec)
+  if type(rec) ~= 'table' then return '' end
   local v = rec.environment_integration_id
   if type(v) == 'string' or type(v) == 'number' then return tostring(v) end
   return ''
@@ -97,8 +103,8 @@ return 1
   return s;
 }
 
-// The account ids of a value, if the field is indexed already (nil otherwise).
-//   KEYS: the install's lookup fields, the value's set
+// The account ids of a value, if the field is indexed (nil otherwise).
+//   KEYS: the install's indexed fields (ready for lookups), the value's set
 //   ARGV: field
 const RedisScript& account_lookup_script() {
   static const RedisScript s(R"lua(
@@ -108,32 +114,20 @@ return redis.call('SMEMBERS', KEYS[2])
   return s;
 }
 
-// Indexes a field over the environment's accounts, then answers the lookup of one value.
-//   KEYS: the install's lookup fields, the looked-up value's set, the environment's account index (zset),
-//         then per account: its record, then per value: its set
+// Adds accounts to the index of a field, each under the value its record holds now.
+//   KEYS: per account: its record, then per value: its set
 //   ARGV: install id, field, number of accounts n, then the n account ids, then the values (in the order of
 //         KEYS)
-//   -> {'ok', account ids of the value...}, or (nothing written) {'accounts', the environment's account
-//      ids...} when they are not the ones passed, or {'values', the values the accounts hold...} when those
-//      are not among the ones passed
-const RedisScript& account_index_script() {
+//   -> {'ok'}, or (nothing written) {'values', the values the accounts hold...} when those are not among the
+//      ones passed
+const RedisScript& account_backfill_script() {
   static const RedisScript s(std::string(kHelpers) + R"lua(
 local install, field, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local function answer(tag, list)
-  table.insert(list, 1, tag)
-  return list
-end
-if redis.call('SISMEMBER', KEYS[1], field) == 1 then return answer('ok', redis.call('SMEMBERS', KEYS[2])) end
-local same = redis.call('ZCARD', KEYS[3]) == n
-for i = 1, n do
-  same = same and redis.call('ZSCORE', KEYS[3], ARGV[3 + i]) ~= false
-end
-if not same then return answer('accounts', redis.call('ZRANGE', KEYS[3], 0, -1)) end
 local slot = {}  -- value -> the index of its set in KEYS
-for j = 4 + n, #ARGV do slot[ARGV[j]] = j end
+for j = 4 + n, #ARGV do slot[ARGV[j]] = j - 3 end
 local found, missing = {}, false
 for i = 1, n do
-  local raw = redis.call('GET', KEYS[3 + i])
+  local raw = redis.call('GET', KEYS[i])
   if raw then
     local ok, rec = pcall(cjson.decode, raw)
     if ok and install_of(rec) == install then
@@ -153,11 +147,11 @@ if missing then
       values[#values + 1] = f[2]
     end
   end
-  return answer('values', values)
+  table.insert(values, 1, 'values')
+  return values
 end
 for _, f in ipairs(found) do redis.call('SADD', KEYS[slot[f[2]]], f[1]) end
-redis.call('SADD', KEYS[1], field)
-return answer('ok', redis.call('SMEMBERS', KEYS[2]))
+return {'ok'}
 )lua");
   return s;
 }
@@ -169,36 +163,60 @@ std::vector<std::string> strings(const RedisReply& r, size_t from) {
   return out;
 }
 
-awaitable<Result<std::vector<std::string>>> index_field(Store& store, const EnvironmentIntegration& install,
-                                                        std::string_view field, std::string_view value) {
-  // What the script needs to be given, learnt from its answers: the environment's accounts, their values.
-  std::vector<std::string> ids, values;
+// Adds a batch of accounts to the index of a field.
+awaitable<Status> backfill(Store& store, const std::string& install, std::string_view field,
+                           std::span<const std::string> ids) {
+  std::vector<std::string> values;  // the values the accounts hold, learnt from the script's answer
   for (int round = 0; round < kMaxRounds; ++round) {
-    RedisCommand script_keys{keys::account_lookup_fields(install.id),
-                             keys::account_lookup(install.id, field, value),
-                             keys::environment_accounts(install.environment_id)};
-    RedisCommand args{install.id, field, static_cast<int64_t>(ids.size())};
+    RedisCommand script_keys;
+    RedisCommand args{install, field, static_cast<int64_t>(ids.size())};
     for (const auto& id : ids) {
       script_keys.arg(keys::integrated_account(id));
       args.arg(id);
     }
     for (const auto& v : values) {
-      script_keys.arg(keys::account_lookup(install.id, field, v));
+      script_keys.arg(keys::account_lookup(install, field, v));
       args.arg(v);
     }
-    auto r = co_await store.run(account_index_script(), std::move(script_keys), std::move(args));
+    auto r = co_await store.run(account_backfill_script(), std::move(script_keys), std::move(args));
     if (!r.ok()) co_return r.error();
     std::string_view tag = r->size() > 0 ? (*r)[0].str() : std::string_view();
-    if (tag == "ok") co_return strings(*r, 1);
-    if (tag == "accounts")
-      ids = strings(*r, 1);
-    else if (tag == "values")
-      values = strings(*r, 1);
-    else
+    if (tag == "ok") co_return Status{};
+    if (tag != "values")
       co_return make_error("store_error", "unexpected answer from the account index script");
+    values = strings(*r, 1);
   }
-  co_return make_error("conflict", "the environment's accounts kept changing while context." +
-                                       std::string(field) + " was being indexed; retry");
+  co_return make_error("conflict", "the accounts kept changing while context." + std::string(field) +
+                                       " was being indexed; retry");
+}
+
+// Indexes a field over the environment's accounts, then answers the lookup of one value.
+awaitable<Result<std::vector<std::string>>> index_field(Store& store, const EnvironmentIntegration& install,
+                                                        std::string_view field, std::string_view value) {
+  // 1. From here on every account write keeps the field's index current (the write script maintains the
+  // fields of this set), so accounts created or changed while the ones below are indexed are not missed.
+  RedisCommand maintain{"SADD", keys::account_lookup_fields(install.id), field};
+  auto maintained = co_await store.command(std::move(maintain));
+  if (!maintained.ok()) co_return maintained.error();
+  // 2. The accounts that exist now, a batch at a time: each is indexed under the value its record holds when
+  // its batch runs, and a write before or after that keeps it right (both are atomic scripts).
+  RedisCommand list{"ZRANGE", keys::environment_accounts(install.environment_id), 0, -1};
+  auto listed = co_await store.command(std::move(list));
+  if (!listed.ok()) co_return listed.error();
+  std::vector<std::string> ids = strings(*listed, 0);
+  for (size_t from = 0; from < ids.size(); from += kBackfillBatch) {
+    std::span<const std::string> batch(ids.data() + from, std::min(kBackfillBatch, ids.size() - from));
+    Status s = co_await backfill(store, install.id, field, batch);
+    if (!s.ok()) co_return s.error();
+  }
+  // 3. Complete: lookups answer from the index.
+  RedisCommand ready{"SADD", keys::account_lookup_ready(install.id), field};
+  auto made_ready = co_await store.command(std::move(ready));
+  if (!made_ready.ok()) co_return made_ready.error();
+  RedisCommand members{"SMEMBERS", keys::account_lookup(install.id, field, value)};
+  auto r = co_await store.command(std::move(members));
+  if (!r.ok()) co_return r.error();
+  co_return strings(*r, 0);
 }
 
 }  // namespace
@@ -232,7 +250,7 @@ awaitable<Result<int64_t>> write_account_record(Store& store, std::string_view m
 awaitable<Result<std::vector<std::string>>> lookup_accounts(Store& store,
                                                             const EnvironmentIntegration& install,
                                                             std::string_view field, std::string_view value) {
-  RedisCommand script_keys{keys::account_lookup_fields(install.id),
+  RedisCommand script_keys{keys::account_lookup_ready(install.id),
                            keys::account_lookup(install.id, field, value)};
   RedisCommand args{field};
   auto r = co_await store.run(account_lookup_script(), std::move(script_keys), std::move(args));

@@ -5,18 +5,22 @@
 // e.g. "team_id") and the payload says the value. Redis keeps, per install and field, one set of account ids
 // per value (keys in store/keys.h; only this module writes them, in the scripts that write account records):
 //
-//   keys::account_lookup_fields(install)                set of the fields looked up so far
+//   keys::account_lookup_fields(install)                set of the fields account writes keep indexed
+//   keys::account_lookup_ready(install)                 set of the fields whose index is complete
 //   keys::account_lookup(install, field, value)         set of account ids
 //
-// A field is indexed on its first lookup (one pass over the environment's accounts, inside a script); from then
-// on every account write updates the index in the same script that writes the record, so the index is never
-// behind the records. Values are strings; a number is indexed as its decimal text.
+// A field is indexed on its first lookup: it joins lookup_fields, so that from then on every account write
+// updates its index in the same script that writes the record; then the accounts that exist are indexed, a batch
+// per script; then it joins lookup_ready and lookups answer from the index, which is never behind the records.
+// (An account written while the batches run is kept right either way: its write and its batch are atomic
+// scripts and both index the value the record holds.) Values are strings; a number is indexed as its decimal
+// text.
 //
-// Which index sets a write touches depends on the records (old and new values of each indexed field), but a
-// script may only touch the keys it is given. So the caller passes the keys it expects and the script, which
-// computes the changes itself, either applies them or answers with the ones it needs; the caller then runs it
-// again with those keys (at most a few rounds, and only when indexed fields change or records change
-// concurrently).
+// Which index sets a script touches depends on the records (the values of indexed fields), but a script may
+// only touch the keys it is given. So the caller passes the keys it expects and the script, which computes the
+// values itself, either applies them or answers with the ones it needs; the caller then runs it again with
+// those keys (a few rounds at most: one to learn them, more only while those records change concurrently). A
+// write whose indexed values do not change, and a lookup of an indexed field, stay one round trip.
 #pragma once
 
 #include "store/store.h"

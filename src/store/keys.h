@@ -79,9 +79,13 @@ inline std::string environment_webhooks(std::string_view env) {
 
 // --- owner: store/account_index (see account_index.h) ------------------------------------------------------
 
-// set: the context fields of an install's accounts indexed so far
+// set: the context fields whose index account writes keep current (an index being built, or built)
 inline std::string account_lookup_fields(std::string_view install) {
   return detail::join("environment_integration:", install, ":lookup_fields");
+}
+// set: the context fields whose index is complete: lookups answer from it
+inline std::string account_lookup_ready(std::string_view install) {
+  return detail::join("environment_integration:", install, ":lookup_ready");
 }
 // set: the ids of the install's accounts whose context holds `value` at `field`
 inline std::string account_lookup(std::string_view install, std::string_view field, std::string_view value) {
