@@ -154,7 +154,7 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
   if (!dry.bool_or(false)) {
     int64_t now = clock::now_millis();
     for (const auto& d : selected) {
-      auto r = co_await c.deliveries.replay(d.id, now);
+      auto r = co_await c.deliveries.replay(d, now);
       if (!r.ok() && r.error().code != store::StoreErrc::not_found) co_return http::error_response(r.error());
       if (r.ok() && *r == dispatch::ReplayOutcome::replayed) ++replayed;
     }
@@ -240,7 +240,7 @@ void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx
               std::string reason;
               if (!replayable(*d)) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
               if (replayable(*d) && !dry) {
-                auto r = co_await c.deliveries.replay(d->id, clock::now_millis());
+                auto r = co_await c.deliveries.replay(*d, clock::now_millis());
                 if (!r.ok()) co_return http::error_response(r.error());
                 if (*r == dispatch::ReplayOutcome::replayed)
                   replayed = 1;

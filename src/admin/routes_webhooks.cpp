@@ -64,10 +64,13 @@ awaitable<std::optional<store::Webhook>> load(AdminContext& c, std::string_view 
   co_return std::nullopt;
 }
 
-// Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it again at
-// once.
-awaitable<void> reset_health(AdminContext& c, const std::string& id) {
-  (void)co_await c.store.command(store::RedisCommand{"DEL", "hookd:webhook:" + id + ":health"});
+// Changes an endpoint with one atomic change of its record (Store::update_webhook), so a concurrent
+// auto-disable or another admin call is kept, not overwritten.
+awaitable<http::Response> update(AdminContext& c, const std::string& id,
+                                 const store::Store::WebhookChange& change) {
+  auto w = co_await c.store.update_webhook(id, change);
+  if (!w.ok()) co_return http::error_response(w.error());
+  co_return http::json_response(http::Status::ok, store::to_json(*w));
 }
 
 }  // namespace
@@ -86,7 +89,7 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               w.environment_id = p.environment_id;
               w.secret = ids::signing_secret();
               w.created_at = w.updated_at = clock::now_millis();
-              Status s = co_await c.store.put_webhook(w);
+              Status s = co_await c.store.create_webhook(w);
               if (!s.ok()) co_return http::error_response(s.error());
               co_return http::json_response(http::Status::created, store::to_json(w));
             }));
@@ -122,13 +125,25 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               if (!body) co_return err;
               auto w = co_await load(c, req.param("id"), p, err);
               if (!w) co_return err;
-              bool was_active = w->is_active;
-              if (auto bad = apply_webhook_fields(c, *body, *w, false)) co_return *bad;
-              w->updated_at = clock::now_millis();
-              Status s = co_await c.store.put_webhook(*w);
-              if (!s.ok()) co_return http::error_response(s.error());
-              if (w->is_active && !was_active) co_await reset_health(c, w->id);
-              co_return http::json_response(http::Status::ok, store::to_json(*w));
+              // Checked on the record as read, so a bad request is answered before anything is written; then
+              // applied to the record as it is when written.
+              store::Webhook checked = *w;
+              if (auto bad = apply_webhook_fields(c, *body, checked, false)) co_return *bad;
+              int64_t now = clock::now_millis();
+              bool enabled = false;
+              store::Store::WebhookChange change = [&](store::Webhook& cur) {
+                bool was_active = cur.is_active;
+                (void)apply_webhook_fields(c, *body, cur, false);
+                cur.updated_at = now;
+                enabled = cur.is_active && !was_active;
+                return true;
+              };
+              http::Response res = co_await update(c, w->id, change);
+              // Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it
+              // again at once. The count is dispatch's: it resets it.
+              if (enabled && res.result() == http::Status::ok)
+                (void)co_await c.deliveries.reset_health(w->id);
+              co_return res;
             }));
 
   r.add(http::Verb::post, "/webhook/{id}/rotate-secret",
@@ -139,13 +154,15 @@ void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx)
               auto w = co_await load(c, req.param("id"), p, err);
               if (!w) co_return err;
               int64_t now = clock::now_millis();
-              w->previous_secret = w->secret;
-              w->previous_secret_expires_at = now + c.options.secret_rotation_overlap.count();
-              w->secret = ids::signing_secret();
-              w->updated_at = now;
-              Status s = co_await c.store.put_webhook(*w);
-              if (!s.ok()) co_return http::error_response(s.error());
-              co_return http::json_response(http::Status::ok, store::to_json(*w));
+              std::string secret = ids::signing_secret();
+              store::Store::WebhookChange change = [&](store::Webhook& cur) {
+                cur.previous_secret = cur.secret;
+                cur.previous_secret_expires_at = now + c.options.secret_rotation_overlap.count();
+                cur.secret = secret;
+                cur.updated_at = now;
+                return true;
+              };
+              co_return co_await update(c, w->id, change);
             }));
 
   r.add(http::Verb::delete_, "/webhook/{id}",

@@ -4,6 +4,7 @@
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "dispatch/delivery_scripts.h"
+#include "store/keys.h"
 
 namespace hookd::dispatch {
 
@@ -11,11 +12,9 @@ using store::RedisCommand;
 using store::RedisReply;
 using store::StoreErrc;
 
-namespace {
+namespace keys = store::keys;
 
-std::string delivery_key(std::string_view id) {
-  return "hookd:delivery:" + std::string(id);
-}
+namespace {
 
 int64_t to_int(std::string_view s) {
   int64_t v = 0;
@@ -87,11 +86,11 @@ Result<Attempt> attempt_from_json(std::string_view text) {
 std::string index_key(DeliveryStore::Index index, std::string_view owner) {
   switch (index) {
     case DeliveryStore::Index::webhook:
-      return "hookd:webhook:" + std::string(owner) + ":deliveries";
+      return keys::webhook_deliveries(owner);
     case DeliveryStore::Index::environment:
-      return "hookd:environment:" + std::string(owner) + ":deliveries";
+      return keys::environment_deliveries(owner);
     case DeliveryStore::Index::event:
-      return "hookd:event:" + std::string(owner) + ":deliveries";
+      return keys::event_deliveries(owner);
   }
   return {};
 }
@@ -153,15 +152,20 @@ std::string DeliveryStore::delivery_id(std::string_view event_id, std::string_vi
 
 awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(
     const Event& event, std::string_view event_json, std::span<const std::string> webhook_ids) {
+  RedisCommand script_keys{keys::event(event.id), keys::event_deliveries(event.id), keys::schedule(),
+                           keys::environment_deliveries(event.environment_id)};
   RedisCommand args{event.id,
                     event_json,
                     static_cast<int64_t>(options_.event_retention.count()),
                     clock::now_millis(),
                     event.environment_id,
                     event.type};
-  for (const auto& wid : webhook_ids)
-    args.arg(delivery_id(event.id, wid)).arg(wid);
-  auto r = co_await store_.run(scripts::schedule(), RedisCommand{}, std::move(args));
+  for (const auto& wid : webhook_ids) {
+    std::string id = delivery_id(event.id, wid);
+    script_keys.arg(keys::delivery(id)).arg(keys::webhook_deliveries(wid));
+    args.arg(id).arg(wid);
+  }
+  auto r = co_await store_.run(scripts::schedule(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   std::vector<std::string> ids;
   for (const auto& e : r->elements())
@@ -171,24 +175,36 @@ awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(
 
 awaitable<Result<std::vector<std::string>>> DeliveryStore::claim_due(int64_t now, size_t limit,
                                                                      std::string_view claim) {
-  auto r = co_await store_.run(
-      scripts::claim_due(), RedisCommand{},
-      RedisCommand{now, now + options_.lease.count(), static_cast<int64_t>(limit), claim});
-  if (!r.ok()) co_return r.error();
+  // Two steps, so that the script is given every delivery key it touches: read what is due, then lease those
+  // still due (the script checks each again; a concurrent claimer may have taken some).
+  RedisCommand query{"ZRANGEBYSCORE", keys::schedule(), "-inf", now, "LIMIT", 0, static_cast<int64_t>(limit)};
+  auto due = co_await store_.command(std::move(query));
+  if (!due.ok()) co_return due.error();
   std::vector<std::string> ids;
+  if (due->elements().empty()) co_return ids;
+  RedisCommand script_keys{keys::schedule()};
+  RedisCommand args{now, now + options_.lease.count(), claim};
+  for (const auto& e : due->elements()) {
+    script_keys.arg(keys::delivery(e.str()));
+    args.arg(e.str());
+  }
+  auto r = co_await store_.run(scripts::claim_due(), std::move(script_keys), std::move(args));
+  if (!r.ok()) co_return r.error();
   for (const auto& e : r->elements())
     ids.emplace_back(e.str());
   co_return ids;
 }
 
 awaitable<Result<Delivery>> DeliveryStore::get(std::string_view id) {
-  auto r = co_await store_.command(RedisCommand{"HGETALL", delivery_key(id)});
+  RedisCommand query{"HGETALL", keys::delivery(id)};
+  auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   co_return delivery_from_hash(*r);
 }
 
 awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_id) {
-  auto r = co_await store_.command(RedisCommand{"GET", "hookd:event:" + std::string(event_id)});
+  RedisCommand query{"GET", keys::event(event_id)};
+  auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   if (r->is_nil())
     co_return make_error(StoreErrc::not_found,
@@ -197,7 +213,8 @@ awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_
 }
 
 awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view id) {
-  auto r = co_await store_.command(RedisCommand{"LRANGE", delivery_key(id) + ":attempts", 0, -1});
+  RedisCommand query{"LRANGE", keys::delivery_attempts(id), 0, -1};
+  auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   std::vector<Attempt> out;
   for (const auto& e : r->elements())
@@ -218,8 +235,11 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
                     next_due,
                     static_cast<int64_t>(options_.disable_after_failures),
                     static_cast<int64_t>(options_.disable_after.count()),
-                    static_cast<int64_t>(options_.event_retention.count())};
-  auto r = co_await store_.run(scripts::record_attempt(), RedisCommand{}, std::move(args));
+                    static_cast<int64_t>(options_.event_retention.count()),
+                    d.webhook_id};
+  RedisCommand script_keys{keys::delivery(d.id), keys::delivery_attempts(d.id), keys::schedule(),
+                           keys::webhook_health(d.webhook_id), keys::webhook_failed(d.webhook_id)};
+  auto r = co_await store_.run(scripts::record_attempt(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   RecordResult out;
   std::string_view status = r->size() > 0 ? (*r)[0].str() : "lost";
@@ -234,8 +254,9 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
 
 awaitable<Status> DeliveryStore::fail_without_attempt(const Delivery& d, std::string_view claim,
                                                       std::string_view reason) {
-  auto r = co_await store_.run(scripts::fail_without_attempt(), RedisCommand{},
-                               RedisCommand{d.id, claim, clock::now_millis(), reason});
+  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id)};
+  RedisCommand args{d.id, claim, clock::now_millis(), reason, d.webhook_id};
+  auto r = co_await store_.run(scripts::fail_without_attempt(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   co_return Status{};
 }
@@ -252,8 +273,10 @@ std::string_view to_string(ReplayOutcome outcome) noexcept {
   return "replayed";
 }
 
-awaitable<Result<ReplayOutcome>> DeliveryStore::replay(std::string_view id, int64_t now) {
-  auto r = co_await store_.run(scripts::replay(), RedisCommand{}, RedisCommand{id, now});
+awaitable<Result<ReplayOutcome>> DeliveryStore::replay(const Delivery& d, int64_t now) {
+  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id)};
+  RedisCommand args{d.id, now, d.webhook_id};
+  auto r = co_await store_.run(scripts::replay(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   switch (r->integer()) {
     case 0:
@@ -337,13 +360,20 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
 }
 
 awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids(std::string_view webhook_id) {
-  auto r = co_await store_.command(
-      RedisCommand{"ZRANGE", "hookd:webhook:" + std::string(webhook_id) + ":failed", 0, -1});
+  RedisCommand query{"ZRANGE", keys::webhook_failed(webhook_id), 0, -1};
+  auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   std::vector<std::string> ids;
   for (const auto& e : r->elements())
     ids.emplace_back(e.str());
   co_return ids;
+}
+
+awaitable<Status> DeliveryStore::reset_health(std::string_view webhook_id) {
+  RedisCommand command{"DEL", keys::webhook_health(webhook_id)};
+  auto r = co_await store_.command(std::move(command));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
 }
 
 }  // namespace hookd::dispatch

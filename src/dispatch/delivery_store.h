@@ -1,13 +1,16 @@
 // Deliveries in Redis: one per (event, endpoint), with its attempts, the retry schedule and the dead letters.
+// Their keys are built in store/keys.h (the dispatch section); this module is the only one that writes them
+// (admin reads deliveries and asks for replays and health resets through DeliveryStore):
 //
-//   hookd:event:{id}               the event (Kafka record value), kept for retries and replays
+//   keys::event(id)                the event (Kafka record value), kept for retries and replays
 //                                  (retention TTL)
-//   hookd:delivery:{id}            hash: status, attempts, timestamps, last result, claim token
-//   hookd:delivery:{id}:attempts   list of attempt JSON objects, oldest first
-//   hookd:schedule                 zset: delivery id -> when it is due (or when its claim's lease runs out)
-//   hookd:webhook:{id}:deliveries  zset: delivery id -> created ms (also per environment and a set per event)
-//   hookd:webhook:{id}:failed      zset: dead-lettered delivery id -> when
-//   hookd:webhook:{id}:health      hash: consecutive_failures, failing_since (for auto-disable)
+//   keys::delivery(id)             hash: status, attempts, timestamps, last result, claim token
+//   keys::delivery_attempts(id)    list of attempt JSON objects, oldest first
+//   keys::schedule()               zset: delivery id -> when it is due (or when its claim's lease runs out)
+//   keys::webhook_deliveries(id)   zset: delivery id -> created ms (also environment_deliveries, and
+//                                  event_deliveries: a set per event)
+//   keys::webhook_failed(id)       zset: dead-lettered delivery id -> when
+//   keys::webhook_health(id)       hash: consecutive_failures, failing_since (for auto-disable)
 //
 // Every state change is one Lua script, so it is atomic: scheduling creates each delivery at most once (its
 // id is derived from event and endpoint), claiming moves due entries to "leased" so two dispatchers never
@@ -108,7 +111,7 @@ class DeliveryStore {
   // Sends a delivery again, now: a finished one (succeeded or failed) starts a new round of attempts; a
   // retrying one has its next attempt moved to now, in the same round. A pending delivery, or one whose
   // attempt is in flight, is left alone (it is going out anyway). Error not_found for an unknown id.
-  awaitable<Result<ReplayOutcome>> replay(std::string_view id, int64_t now);
+  awaitable<Result<ReplayOutcome>> replay(const Delivery& d, int64_t now);
 
   // Newest first. Index: deliveries of a webhook, of an environment or of an event.
   enum class Index { webhook, environment, event };
@@ -117,6 +120,9 @@ class DeliveryStore {
                                                 size_t limit);
   // Ids of an endpoint's dead-lettered deliveries, oldest first.
   awaitable<Result<std::vector<std::string>>> failed_ids(std::string_view webhook_id);
+  // Forgets an endpoint's run of failures (when it is enabled again, or the next failure would disable it at
+  // once).
+  awaitable<Status> reset_health(std::string_view webhook_id);
 
  private:
   store::Store& store_;

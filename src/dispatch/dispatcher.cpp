@@ -158,20 +158,20 @@ awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) 
 }
 
 awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id) {
-  auto w = co_await store_.get_webhook(webhook_id);
-  if (!w.ok() || !w->is_active) co_return;
-  store::Webhook next = *w;
-  next.is_active = false;
-  next.disabled_reason =
+  std::string reason =
       "disabled after failing continuously for at least " +
       std::to_string(std::chrono::duration_cast<std::chrono::minutes>(options_.disable_after).count()) +
       " minutes and " + std::to_string(options_.disable_after_failures) + " attempts";
-  next.updated_at = clock::now_millis();
-  Status s = co_await store_.put_webhook(next);
-  if (!s.ok()) {
-    log::error("dispatch.disable_failed", {{"webhook_id", webhook_id}, {"error", s.error().message}});
+  // One atomic change of the record, so that an admin's concurrent PATCH is kept, not overwritten.
+  auto disabled = co_await store_.disable_webhook(webhook_id, reason, clock::now_millis());
+  if (!disabled.ok()) {
+    if (disabled.error().code != store::StoreErrc::not_found)
+      log::error("dispatch.disable_failed",
+                 {{"webhook_id", webhook_id}, {"error", disabled.error().message}});
     co_return;
   }
+  if (!disabled->second) co_return;  // inactive already
+  const store::Webhook& next = disabled->first;
   dispatch_stats().disabled.inc();
   log::warn("dispatch.endpoint_disabled", {{"webhook_id", webhook_id}, {"reason", next.disabled_reason}});
   json::ObjectBuilder payload;

@@ -1,4 +1,14 @@
-// Every Redis key hookd uses, in one place. All start with "hookd:" so a shared Redis stays readable.
+// Every Redis key hookd uses, in one place: no other file spells a key, and no Lua script builds one (scripts
+// get every key they touch through KEYS[], as Redis Cluster requires). All start with "hookd:" so a shared
+// Redis stays readable.
+//
+// Each key has one owner, the only module that writes it (others read it, or ask the owner to change it: admin
+// resets an endpoint's failure count through DeliveryStore, the dispatcher disables an endpoint through Store):
+//   store/                 config records and their indexes (Store: store*.cpp)
+//   store/account_index    the context lookup index of integrated accounts (written with the account records)
+//   dispatch/              events kept for delivery, deliveries, their attempts, the schedule, dead letters and
+//                          endpoint health (DeliveryStore, delivery_scripts.h)
+// The sections below follow the owners.
 #pragma once
 
 #include <string>
@@ -6,39 +16,44 @@
 
 namespace hookd::store::keys {
 
-inline std::string join(std::string_view a, std::string_view b) {
+namespace detail {
+inline std::string join(std::string_view a, std::string_view b, std::string_view suffix = {}) {
   std::string k;
-  k.reserve(6 + a.size() + b.size());
+  k.reserve(6 + a.size() + b.size() + suffix.size());
   k += "hookd:";
   k += a;
   k += b;
+  k += suffix;
   return k;
 }
+}  // namespace detail
+
+// --- owner: store/ -----------------------------------------------------------------------------------------
 
 // Records (JSON strings).
 inline std::string environment(std::string_view id) {
-  return join("environment:", id);
+  return detail::join("environment:", id);
 }
 inline std::string api_token(std::string_view id) {
-  return join("api_token:", id);
+  return detail::join("api_token:", id);
 }  // -> token hash
 inline std::string token_hash(std::string_view hash) {
-  return join("token_hash:", hash);
+  return detail::join("token_hash:", hash);
 }  // -> token record
 inline std::string integration(std::string_view id) {
-  return join("integration:", id);
+  return detail::join("integration:", id);
 }
 inline std::string integration_name(std::string_view name) {
-  return join("integration_name:", name);
+  return detail::join("integration_name:", name);
 }  // -> id
 inline std::string environment_integration(std::string_view id) {
-  return join("environment_integration:", id);
+  return detail::join("environment_integration:", id);
 }
 inline std::string integrated_account(std::string_view id) {
-  return join("integrated_account:", id);
+  return detail::join("integrated_account:", id);
 }
 inline std::string webhook(std::string_view id) {
-  return join("webhook:", id);
+  return detail::join("webhook:", id);
 }
 
 // Indexes.
@@ -49,17 +64,73 @@ inline std::string integrations() {
   return "hookd:integrations";
 }  // set of ids
 inline std::string environment_tokens(std::string_view env) {
-  return join("environment:", env) + ":api_tokens";
+  return detail::join("environment:", env, ":api_tokens");
 }
 inline std::string environment_integrations(std::string_view env) {
-  return join("environment:", env) + ":environment_integrations";
+  return detail::join("environment:", env, ":environment_integrations");
 }
 // zset: account id scored by creation time (ms)
 inline std::string environment_accounts(std::string_view env) {
-  return join("environment:", env) + ":integrated_accounts";
+  return detail::join("environment:", env, ":integrated_accounts");
 }
 inline std::string environment_webhooks(std::string_view env) {
-  return join("environment:", env) + ":webhooks";
+  return detail::join("environment:", env, ":webhooks");
+}
+
+// --- owner: store/account_index (see account_index.h) ------------------------------------------------------
+
+// set: the context fields whose index account writes keep current (an index being built, or built)
+inline std::string account_lookup_fields(std::string_view install) {
+  return detail::join("environment_integration:", install, ":lookup_fields");
+}
+// set: the context fields whose index is complete: lookups answer from it
+inline std::string account_lookup_ready(std::string_view install) {
+  return detail::join("environment_integration:", install, ":lookup_ready");
+}
+// set: the ids of the install's accounts whose context holds `value` at `field`
+inline std::string account_lookup(std::string_view install, std::string_view field, std::string_view value) {
+  std::string k = detail::join("environment_integration:", install, ":lookup:");
+  k.append(field).append(":").append(value);
+  return k;
+}
+
+// --- owner: dispatch/ (see delivery_store.h) ---------------------------------------------------------------
+
+// the event (Kafka record value), kept for retries and replays (retention TTL)
+inline std::string event(std::string_view id) {
+  return detail::join("event:", id);
+}
+// set: the ids of an event's deliveries
+inline std::string event_deliveries(std::string_view event_id) {
+  return detail::join("event:", event_id, ":deliveries");
+}
+// hash: status, attempts, timestamps, last result, claim token
+inline std::string delivery(std::string_view id) {
+  return detail::join("delivery:", id);
+}
+// list: attempt JSON objects, oldest first
+inline std::string delivery_attempts(std::string_view id) {
+  return detail::join("delivery:", id, ":attempts");
+}
+// zset: delivery id -> when it is due (or when its claim's lease runs out)
+inline std::string schedule() {
+  return "hookd:schedule";
+}
+// zset: delivery id -> created ms
+inline std::string webhook_deliveries(std::string_view webhook_id) {
+  return detail::join("webhook:", webhook_id, ":deliveries");
+}
+// zset: delivery id -> created ms
+inline std::string environment_deliveries(std::string_view env) {
+  return detail::join("environment:", env, ":deliveries");
+}
+// zset: dead-lettered delivery id -> when
+inline std::string webhook_failed(std::string_view webhook_id) {
+  return detail::join("webhook:", webhook_id, ":failed");
+}
+// hash: consecutive_failures, failing_since (for auto-disable)
+inline std::string webhook_health(std::string_view webhook_id) {
+  return detail::join("webhook:", webhook_id, ":health");
 }
 
 }  // namespace hookd::store::keys

@@ -5,9 +5,13 @@
 // Every call is one coroutine and at most a few round trips; errors are values: `not_found`, `conflict` (a
 // concurrent change won, or a unique name is taken), `unavailable` (Redis unreachable: callers answer 503)
 // and `corrupt_record`. Versioned records (integrations, installs, accounts) are written with compare-and-set
-// on `version`, so two admin calls or a webhook's update_context never overwrite each other's change.
+// on `version`, so two admin calls or a webhook's update_context never overwrite each other's change; webhook
+// records, changed by admin and by the dispatcher, with compare-and-set on their text (update_webhook).
+//
+// Keys are built in store/keys.h, which says which module writes each; scripts get every key in KEYS[].
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -89,7 +93,18 @@ class Store {
                                                              const json::Value& patch);
 
   // Webhook endpoints.
-  awaitable<Status> put_webhook(const Webhook& w);
+  awaitable<Status> create_webhook(const Webhook& w);
+  // Changes a stored endpoint atomically: `change` is applied to the record as read, and the result is written
+  // only if the record is still the one read (compare-and-set on its text); otherwise it is read and changed
+  // again. So concurrent writers (admin PATCH and secret rotation, the dispatcher's auto-disable) never undo
+  // each other's changes. `change` returns false to leave the record alone. Returns the record as it is now;
+  // not_found for a missing one (a deleted endpoint is not brought back).
+  using WebhookChange = std::function<bool(Webhook&)>;
+  awaitable<Result<Webhook>> update_webhook(std::string_view id, const WebhookChange& change);
+  // The dispatcher's auto-disable: an active endpoint becomes inactive, with `reason`. Returns the record and
+  // whether this call disabled it (false: it was inactive already).
+  awaitable<Result<std::pair<Webhook, bool>>> disable_webhook(std::string_view id, std::string_view reason,
+                                                              int64_t now);
   awaitable<Result<Webhook>> get_webhook(std::string_view id);
   awaitable<Result<std::vector<Webhook>>> list_webhooks(std::string_view env);
   awaitable<Status> delete_webhook(const Webhook& w);

@@ -1,5 +1,5 @@
-// Integrated accounts: CRUD, the filtered listing, the one-round-trip resolution the ingest path does per
-// request, and context merges (update_context from a vendor's verification handshake).
+// Integrated accounts: CRUD, the filtered listing, the resolution the ingest path does per request (two
+// reads), and context merges (update_context from a vendor's verification handshake). And webhook endpoints.
 #include <algorithm>
 
 #include "core/clock.h"
@@ -12,20 +12,22 @@ namespace hookd::store {
 
 namespace {
 
-// The account and everything its webhooks need, in one round trip.
-const RedisScript& resolve_script() {
+// Replaces a record only if it is still the text the caller read (0 otherwise; -1: it is gone).
+//   KEYS: the record
+//   ARGV: its text as read, the new text
+const RedisScript& replace_if_unchanged() {
   static const RedisScript s(R"lua(
-local acc = redis.call('GET', KEYS[1])
-if not acc then return false end
-local ok, a = pcall(cjson.decode, acc)
-if not ok then return {acc, false, false, false} end
-local install = redis.call('GET', 'hookd:environment_integration:' .. tostring(a.environment_integration_id))
-local integration = redis.call('GET', 'hookd:integration:' .. tostring(a.integration_id))
-local env = redis.call('GET', 'hookd:environment:' .. tostring(a.environment_id))
-return {acc, install, integration, env}
+local cur = redis.call('GET', KEYS[1])
+if not cur then return -1 end
+if cur ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
 )lua");
   return s;
 }
+
+// How often a webhook change is applied again to a record another writer changed meanwhile before giving up.
+constexpr int kWebhookUpdateTries = 16;
 
 // Cursor: "<created ms>:<id>" of the last item returned, base64url so it is opaque to callers.
 std::string encode_cursor(int64_t score, std::string_view id) {
@@ -59,17 +61,37 @@ bool matches(const IntegratedAccount& a, const AccountFilter& f, std::string_vie
 // current.
 awaitable<Status> write_account(Store& store, std::string_view mode, const IntegratedAccount& a,
                                 int64_t expected_version) {
-  std::string record;
-  if (mode != "delete") record = json::dump(to_json(a));
-  RedisCommand script_keys{keys::integrated_account(a.id), keys::environment_accounts(a.environment_id)};
-  RedisCommand args{mode, expected_version, record, a.id, a.created_at};
-  auto r = co_await store.run(account_write_script(), std::move(script_keys), std::move(args));
+  auto r = co_await write_account_record(store, mode, a, expected_version);
   if (!r.ok()) co_return r.error();
-  if (r->integer() == -1) co_return make_error(StoreErrc::not_found, "integrated account not found");
-  if (r->integer() == 0)
+  if (*r == -1) co_return make_error(StoreErrc::not_found, "integrated account not found");
+  if (*r == 0)
     co_return make_error(StoreErrc::conflict,
                          "integrated account was changed concurrently; read it again and retry");
   co_return Status{};
+}
+
+// The records an account names, from an MGET of (account, install, integration, environment).
+Result<ResolvedAccount> resolved_from(IntegratedAccount a, const RedisReply& r) {
+  auto parse = [](const RedisReply& reply, json::Value& out) {
+    return reply.is_string() && json::parse(reply.str(), out);
+  };
+  json::Value install, integration, env;
+  if (!parse(r[1], install))
+    return make_error(StoreErrc::not_found, "the account's environment integration " +
+                                                a.environment_integration_id + " does not exist");
+  if (!parse(r[2], integration))
+    return make_error(StoreErrc::not_found,
+                      "the account's integration " + a.integration_id + " does not exist");
+  if (!parse(r[3], env))
+    return make_error(StoreErrc::not_found,
+                      "the account's environment " + a.environment_id + " does not exist");
+  auto i = environment_integration_from_json(install);
+  if (!i.ok()) return i.error();
+  auto g = integration_from_json(integration);
+  if (!g.ok()) return g.error();
+  auto e = environment_from_json(env);
+  if (!e.ok()) return e.error();
+  return ResolvedAccount{std::move(a), std::move(i).value(), std::move(g).value(), std::move(e).value()};
 }
 
 }  // namespace
@@ -141,37 +163,30 @@ awaitable<Result<Page<IntegratedAccount>>> Store::list_accounts(std::string_view
 }
 
 awaitable<Result<ResolvedAccount>> Store::resolve_account(std::string_view account_id) {
-  auto r = co_await run(resolve_script(), RedisCommand{keys::integrated_account(account_id)}, RedisCommand{});
-  if (!r.ok()) co_return r.error();
-  if (r->is_nil())
-    co_return make_error(StoreErrc::not_found,
-                         "integrated account " + std::string(account_id) + " not found");
-  const auto& el = r->elements();
-  auto parse = [](const RedisReply& reply, json::Value& out) {
-    return reply.is_string() && json::parse(reply.str(), out);
+  // Two reads, each naming every key it reads (Redis Cluster): the account says which records go with it,
+  // then one MGET reads it again with them. If it names other records by then, read again.
+  auto missing = [&] {
+    return make_error(StoreErrc::not_found, "integrated account " + std::string(account_id) + " not found");
   };
-  json::Value acc, install, integration, env;
-  if (!parse(el[0], acc))
-    co_return make_error(StoreErrc::corrupt_record, "integrated account is not valid JSON");
-  auto a = integrated_account_from_json(acc);
-  if (!a.ok()) co_return a.error();
-  if (!parse(el[1], install))
-    co_return make_error(StoreErrc::not_found, "the account's environment integration " +
-                                                   a->environment_integration_id + " does not exist");
-  if (!parse(el[2], integration))
-    co_return make_error(StoreErrc::not_found,
-                         "the account's integration " + a->integration_id + " does not exist");
-  if (!parse(el[3], env))
-    co_return make_error(StoreErrc::not_found,
-                         "the account's environment " + a->environment_id + " does not exist");
-  auto i = environment_integration_from_json(install);
-  if (!i.ok()) co_return i.error();
-  auto g = integration_from_json(integration);
-  if (!g.ok()) co_return g.error();
-  auto e = environment_from_json(env);
-  if (!e.ok()) co_return e.error();
-  co_return ResolvedAccount{std::move(a).value(), std::move(i).value(), std::move(g).value(),
-                            std::move(e).value()};
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto first = co_await get_account(account_id);
+    if (!first.ok()) co_return first.error().code == StoreErrc::not_found ? missing() : first.error();
+    RedisCommand mget{"MGET", keys::integrated_account(account_id),
+                      keys::environment_integration(first->environment_integration_id),
+                      keys::integration(first->integration_id), keys::environment(first->environment_id)};
+    auto r = co_await command(std::move(mget));
+    if (!r.ok()) co_return r.error();
+    if (r->size() != 4 || (*r)[0].is_nil()) co_return missing();
+    json::Value acc;
+    if (!json::parse((*r)[0].str(), acc))
+      co_return make_error(StoreErrc::corrupt_record, "integrated account is not valid JSON");
+    auto a = integrated_account_from_json(acc);
+    if (!a.ok()) co_return a.error();
+    if (a->environment_integration_id == first->environment_integration_id &&
+        a->integration_id == first->integration_id && a->environment_id == first->environment_id)
+      co_return resolved_from(std::move(a).value(), *r);
+  }
+  co_return make_error(StoreErrc::conflict, "the integrated account kept changing while it was read; retry");
 }
 
 awaitable<Result<IntegratedAccount>> Store::merge_account_context(std::string_view account_id,
@@ -197,19 +212,15 @@ awaitable<Result<IntegratedAccount>> Store::merge_account_context(std::string_vi
 
 awaitable<Result<std::vector<std::string>>> Store::find_accounts_by_context(
     const EnvironmentIntegration& install, std::string_view field, std::string_view value) {
-  auto r = co_await run(account_lookup_script(), RedisCommand{},
-                        RedisCommand{install.id, field, value, install.environment_id});
-  if (!r.ok()) co_return r.error();
-  std::vector<std::string> ids;
-  for (const auto& el : r->elements())
-    ids.emplace_back(el.str());
-  std::sort(ids.begin(), ids.end());
+  auto ids = co_await lookup_accounts(*this, install, field, value);
+  if (!ids.ok()) co_return ids.error();
+  std::sort(ids->begin(), ids->end());
   co_return ids;
 }
 
 // --- webhooks ----------------------------------------------------------------------------------------------
 
-awaitable<Status> Store::put_webhook(const Webhook& w) {
+awaitable<Status> Store::create_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::webhook(w.id), json::dump(to_json(w)));
   cmds.emplace_back("SADD", keys::environment_webhooks(w.environment_id), w.id);
@@ -222,6 +233,45 @@ awaitable<Result<Webhook>> Store::get_webhook(std::string_view id) {
   auto v = co_await get_json(keys::webhook(id), "webhook");
   if (!v.ok()) co_return v.error();
   co_return webhook_from_json(*v);
+}
+
+awaitable<Result<Webhook>> Store::update_webhook(std::string_view id, const WebhookChange& change) {
+  const std::string key = keys::webhook(id);
+  for (int attempt = 0; attempt < kWebhookUpdateTries; ++attempt) {
+    RedisCommand read{"GET", key};
+    auto raw = co_await command(std::move(read));
+    if (!raw.ok()) co_return raw.error();
+    if (raw->is_nil()) co_return make_error(StoreErrc::not_found, "webhook not found");
+    json::Value v;
+    if (!json::parse(raw->str(), v))
+      co_return make_error(StoreErrc::corrupt_record, "webhook is not valid JSON");
+    auto w = webhook_from_json(v);
+    if (!w.ok() || !change(*w)) co_return std::move(w);
+    RedisCommand script_keys{key};
+    RedisCommand args{raw->str(), json::dump(to_json(*w))};
+    auto r = co_await run(replace_if_unchanged(), std::move(script_keys), std::move(args));
+    if (!r.ok()) co_return r.error();
+    if (r->integer() == 1) co_return std::move(w);
+    if (r->integer() == -1) co_return make_error(StoreErrc::not_found, "webhook not found");
+  }
+  co_return make_error(StoreErrc::conflict, "the webhook kept changing; gave up after " +
+                                                std::to_string(kWebhookUpdateTries) + " tries");
+}
+
+awaitable<Result<std::pair<Webhook, bool>>> Store::disable_webhook(std::string_view id,
+                                                                   std::string_view reason, int64_t now) {
+  bool disabled = false;
+  WebhookChange disable = [&](Webhook& cur) {
+    disabled = cur.is_active;
+    if (!disabled) return false;
+    cur.is_active = false;
+    cur.disabled_reason = reason;
+    cur.updated_at = now;
+    return true;
+  };
+  auto w = co_await update_webhook(id, disable);
+  if (!w.ok()) co_return w.error();
+  co_return std::pair<Webhook, bool>{std::move(w).value(), disabled};
 }
 
 awaitable<Result<std::vector<Webhook>>> Store::list_webhooks(std::string_view env) {

@@ -7,6 +7,9 @@ namespace hookd::store {
 namespace {
 
 // Replaces a versioned JSON record only if its stored version is the expected one.
+//   KEYS: the record
+//   ARGV: expected version, the new JSON
+//   -> 1 replaced, 0 version conflict, -1 not found
 const RedisScript& compare_and_set() {
   static const RedisScript s(R"lua(
 local cur = redis.call('GET', KEYS[1])

@@ -174,6 +174,26 @@ TEST_F(DeliveryStoreTest, AnExpiredClaimCannotRecord) {
   EXPECT_EQ(r.status, DeliveryStatus::succeeded);
 }
 
+// The scripts are given the webhook's keys by the caller; a delivery of another webhook is refused, not
+// recorded under the wrong endpoint.
+TEST_F(DeliveryStoreTest, ADeliveryIsRecordedOnlyUnderItsOwnWebhook) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  ASSERT_EQ(claim(now, 10, "c1"), std::vector<std::string>{id});
+  Delivery d = get(id);
+  d.webhook_id = "w2";
+  Attempt a;
+  a.number = 1;
+  a.started_at = now;
+  EXPECT_FALSE(run(deliveries_->record(d, "c1", a, false, 0)).ok());
+  EXPECT_FALSE(run(deliveries_->fail_without_attempt(d, "c1", "test")).ok());
+  Delivery stored = get(id);
+  EXPECT_EQ(stored.attempts, 0);
+  EXPECT_EQ(stored.claim, "c1") << "still the claimer's";
+  EXPECT_TRUE(run(deliveries_->failed_ids("w2"))->empty());
+  EXPECT_EQ(record(id, "c1", true, 0).status, DeliveryStatus::succeeded);
+}
+
 TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   std::string id = schedule(event(), {"w1"}).at(0);
   int64_t now = clock::now_millis() + 1;
@@ -181,8 +201,9 @@ TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   record(id, "c1", false, 0);
   ASSERT_EQ(get(id).status, DeliveryStatus::failed);
 
-  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), ReplayOutcome::replayed);
-  EXPECT_EQ(*run(deliveries_->replay(id, now + 5)), ReplayOutcome::already_due) << "pending again: due now";
+  EXPECT_EQ(*run(deliveries_->replay(get(id), now + 5)), ReplayOutcome::replayed);
+  EXPECT_EQ(*run(deliveries_->replay(get(id), now + 5)), ReplayOutcome::already_due)
+      << "pending again: due now";
   Delivery d = get(id);
   EXPECT_EQ(d.status, DeliveryStatus::pending);
   EXPECT_EQ(d.replays, 1);
@@ -190,7 +211,10 @@ TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   EXPECT_TRUE(run(deliveries_->failed_ids("w1"))->empty());
   ASSERT_EQ(claim(now + 5, 10, "c2"), std::vector<std::string>{id});
   EXPECT_EQ(record(id, "c2", true, 0).status, DeliveryStatus::succeeded);
-  EXPECT_EQ(run(deliveries_->replay("no-such-delivery", now)).error().code, store::StoreErrc::not_found);
+  Delivery unknown;
+  unknown.id = "no-such-delivery";
+  unknown.webhook_id = "w1";
+  EXPECT_EQ(run(deliveries_->replay(unknown, now)).error().code, store::StoreErrc::not_found);
 }
 
 TEST_F(DeliveryStoreTest, ReplayOfARetryingDeliverySendsItNowInTheSameRound) {
@@ -198,13 +222,13 @@ TEST_F(DeliveryStoreTest, ReplayOfARetryingDeliverySendsItNowInTheSameRound) {
   int64_t now = clock::now_millis() + 1;
   claim(now, 10, "c1");
   // An attempt in flight is left alone: replaying it would send it twice at once.
-  EXPECT_EQ(*run(deliveries_->replay(id, now)), ReplayOutcome::in_flight);
+  EXPECT_EQ(*run(deliveries_->replay(get(id), now)), ReplayOutcome::in_flight);
   const int64_t next_due = now + 3'600'000;  // the schedule's next attempt, an hour away
   record(id, "c1", false, next_due);
   ASSERT_EQ(get(id).status, DeliveryStatus::retrying);
   EXPECT_TRUE(claim(now + 10, 10, "c2").empty()) << "not due before the replay";
 
-  EXPECT_EQ(*run(deliveries_->replay(id, now + 10)), ReplayOutcome::replayed);
+  EXPECT_EQ(*run(deliveries_->replay(get(id), now + 10)), ReplayOutcome::replayed);
   Delivery d = get(id);
   EXPECT_EQ(d.status, DeliveryStatus::retrying);
   EXPECT_EQ(d.next_attempt_at, now + 10);
@@ -231,6 +255,20 @@ TEST_F(DeliveryStoreTest, PersistentFailureCrossesTheDisableThresholdAndSuccessR
   }
   EXPECT_EQ(disable, (std::vector<bool>{false, false, false, true}))
       << "3 consecutive failures after the reset";
+}
+
+TEST_F(DeliveryStoreTest, ResetHealthStartsTheFailureCountAfresh) {
+  auto fail_once = [&] {
+    std::string id = schedule(event(), {"w8"}).at(0);
+    EXPECT_EQ(claim(clock::now_millis() + 1, 10, "c"), std::vector<std::string>{id});
+    return record(id, "c", false, 0).disable_endpoint;
+  };
+  EXPECT_FALSE(fail_once());
+  EXPECT_FALSE(fail_once());
+  ASSERT_TRUE(run(deliveries_->reset_health("w8")).ok());  // an admin enabled the endpoint again
+  EXPECT_FALSE(fail_once()) << "the count starts again at 1";
+  EXPECT_FALSE(fail_once());
+  EXPECT_TRUE(fail_once());
 }
 
 TEST_F(DeliveryStoreTest, ListsNewestFirstWithFiltersAndCursors) {

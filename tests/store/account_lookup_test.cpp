@@ -1,6 +1,8 @@
 // The context lookup index against a real Redis: built on the first lookup from the accounts already stored,
 // then kept current by every account write (create, update, context merge, delete), per install.
+#include <algorithm>
 #include <future>
+#include <map>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -143,6 +145,36 @@ TEST_F(AccountLookupTest, DottedPathsAndNumbersAsTheirDecimalText) {
   EXPECT_EQ(find(install_, "workspace.id", "W3"), (Ids{"a2"}));
   EXPECT_EQ(find(install_, "portal", "8"), (Ids{"a2"}));
   EXPECT_EQ(find(install_, "portal", "7"), Ids{});
+}
+
+// The first lookup indexes the accounts in batches while others are being created and changed: none is missed,
+// none is left under an old value.
+TEST_F(AccountLookupTest, AccountsWrittenWhileTheFieldIsFirstIndexedAreFound) {
+  std::map<std::string, Ids> expected;  // value -> ids
+  auto add = [&](int i) {
+    std::string id = "a" + std::to_string(1000 + i), team = "T" + std::to_string(i % 3);
+    account(id, install_, R"({"team_id":")" + team + R"("})");
+    expected[team].push_back(id);
+  };
+  for (int i = 0; i < 450; ++i)  // more than one batch
+    add(i);
+  IntegratedAccount moving = account("m1", install_, R"({"team_id":"T0"})");
+  auto writer = std::async(std::launch::async, [&] {
+    for (int i = 450; i < 480; ++i)
+      add(i);
+    IntegratedAccount next = moving;
+    EXPECT_TRUE(json::parse(R"({"team_id":"T9"})", next.context));
+    next.version = moving.version + 1;
+    Status s = run(store_->update_account(next, moving.version));
+    EXPECT_TRUE(s.ok()) << s.error().message;
+  });
+  find(install_, "team_id", "T1");  // indexes the field while the writer runs
+  writer.get();
+  expected["T9"].push_back("m1");
+  for (auto& [team, ids] : expected) {
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(find(install_, "team_id", team), ids) << team;
+  }
 }
 
 }  // namespace
