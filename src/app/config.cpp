@@ -266,8 +266,9 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 
   if (auto v = get("HOOKD_ALLOW_TARGETS")) {
     for (auto entry : split(*v, ',')) {
-      if (!c.admin.target_policy.allow(entry, &error)) return bad("HOOKD_ALLOW_TARGETS", error);
-      c.client.ssrf.allow(entry);
+      if (Status s = c.admin.target_policy.allow(entry); !s.ok())
+        return bad("HOOKD_ALLOW_TARGETS", s.error().message);
+      (void)c.client.ssrf.allow(entry);  // cannot fail: the admin policy just accepted this entry
     }
   }
   if (auto v = get("HOOKD_ALLOW_HTTP")) {
