@@ -196,10 +196,10 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(duration("HOOKD_IDLE_TIMEOUT", c.server.idle_timeout));
   HOOKD_TRY(integer("HOOKD_MAX_CONNECTIONS", c.server.max_connections, 1, 1'000'000));
 
-  std::string error;
-  if (!store::RedisOptions::from_url(get("HOOKD_REDIS_URL").value_or("redis://127.0.0.1:6379"), c.redis,
-                                     &error))
-    return bad("HOOKD_REDIS_URL", error);
+  auto redis =
+      store::RedisOptions::from_url(get("HOOKD_REDIS_URL").value_or("redis://127.0.0.1:6379"), c.redis);
+  if (!redis.ok()) return bad("HOOKD_REDIS_URL", redis.error().message);
+  c.redis = std::move(redis).value();
   c.redis.client_name = "hookd";
   HOOKD_TRY(duration("HOOKD_REDIS_TIMEOUT", c.redis.command_timeout));
 
