@@ -205,10 +205,10 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(duration("HOOKD_IDLE_TIMEOUT", c.server.idle_timeout));
   HOOKD_TRY(integer("HOOKD_MAX_CONNECTIONS", c.server.max_connections, 1, 1'000'000));
 
-  std::string error;
-  if (!store::RedisOptions::from_url(get("HOOKD_REDIS_URL").value_or("redis://127.0.0.1:6379"), c.redis,
-                                     &error))
-    return bad("HOOKD_REDIS_URL", error);
+  auto redis =
+      store::RedisOptions::from_url(get("HOOKD_REDIS_URL").value_or("redis://127.0.0.1:6379"), c.redis);
+  if (!redis.ok()) return bad("HOOKD_REDIS_URL", redis.error().message);
+  c.redis = std::move(redis).value();
   c.redis.client_name = "hookd";
   HOOKD_TRY(duration("HOOKD_REDIS_TIMEOUT", c.redis.command_timeout));
 
@@ -269,8 +269,9 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 
   if (auto v = get("HOOKD_ALLOW_TARGETS")) {
     for (auto entry : split(*v, ',')) {
-      if (!c.admin.target_policy.allow(entry, &error)) return bad("HOOKD_ALLOW_TARGETS", error);
-      c.client.ssrf.allow(entry);
+      if (Status s = c.admin.target_policy.allow(entry); !s.ok())
+        return bad("HOOKD_ALLOW_TARGETS", s.error().message);
+      (void)c.client.ssrf.allow(entry);  // cannot fail: the admin policy just accepted this entry
     }
   }
   if (auto v = get("HOOKD_ALLOW_HTTP")) {

@@ -44,9 +44,10 @@ Status Service::start() {
     ingest::register_routes(*router, *pipeline_);
   }
   if (config_.role_dispatch || config_.role_admin) {
-    std::string error;
-    client_ = http::ClientPool::create(ex, config_.client, &error);
-    if (!client_) return make_error(AppErrc::invalid_config, "delivery client: " + error);
+    auto client = http::ClientPool::create(ex, config_.client);
+    if (!client.ok())
+      return make_error(AppErrc::invalid_config, "delivery client: " + client.error().message);
+    client_ = std::move(client).value();
   }
   if (config_.role_dispatch) {
     dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch);

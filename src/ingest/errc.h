@@ -10,6 +10,7 @@ enum class IngestErrc {
   jsonata_error,
   too_many_fields,
   malformed_json,
+  missing_value,  // a template placeholder resolved to nothing (a field or header the request lacks)
 };
 
 using hookd::make_error_code;
@@ -20,10 +21,9 @@ template <>
 struct hookd::ErrcTable<hookd::ingest::IngestErrc> {
   static constexpr const char* category = "hookd.ingest";
   static constexpr ErrcEntry entries[] = {
-      {"invalid_config", Fault::invalid_config},
-      {"jsonata_error", Fault::internal},
-      {"too_many_fields", Fault::too_large},
-      {"malformed_json", Fault::invalid_input},
+      {"invalid_config", Fault::invalid_config}, {"jsonata_error", Fault::internal},
+      {"too_many_fields", Fault::too_large},     {"malformed_json", Fault::invalid_input},
+      {"missing_value", Fault::invalid_input},
   };
 };
 

@@ -96,15 +96,14 @@ Result<SignatureVerifier> SignatureVerifier::create(const json::Value& sv) {
 }
 
 SignatureVerifier::Verdict SignatureVerifier::verify(const TemplateScope& scope) const {
-  std::string missing;
   std::string secret;
-  if (!secret_.render(scope, secret, &missing) || secret.empty())
+  if (!secret_.render(scope, secret).ok() || secret.empty())
     return {Outcome::missing_secret, "secret " + secret_.source() + " resolved to nothing"};
 
   std::string received;
-  if (!compare_with_.render(scope, received, &missing) || received.empty())
+  if (Status s = compare_with_.render(scope, received); !s.ok() || received.empty())
     return {Outcome::missing_signature,
-            "no signature: " + (missing.empty() ? compare_with_.source() : missing)};
+            "no signature: " + (s.ok() ? compare_with_.source() : s.error().message)};
 
   // Parts that are the raw body are signed in place; only templated parts are rendered into buffers.
   std::vector<std::string> rendered(parts_.size());
@@ -114,8 +113,9 @@ SignatureVerifier::Verdict SignatureVerifier::verify(const TemplateScope& scope)
       views[i] = scope.raw_body;
       continue;
     }
-    if (!parts_[i].render(scope, rendered[i], &missing))
-      return {Outcome::missing_part, "signed part " + parts_[i].source() + " is missing: " + missing};
+    if (Status s = parts_[i].render(scope, rendered[i]); !s.ok())
+      return {Outcome::missing_part,
+              "signed part " + parts_[i].source() + " is missing: " + s.error().message};
     views[i] = rendered[i];
   }
   std::string mac = crypto::hmac(digest_, secret, views.data(), views.size());

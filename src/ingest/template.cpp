@@ -133,7 +133,7 @@ Result<Template> Template::compile(std::string_view text, std::string_view field
   return t;
 }
 
-bool Template::render(const TemplateScope& scope, std::string& out, std::string* missing) const {
+Status Template::render(const TemplateScope& scope, std::string& out) const {
   for (const Piece& p : pieces_) {
     switch (p.kind) {
       case Kind::literal:
@@ -144,25 +144,19 @@ bool Template::render(const TemplateScope& scope, std::string& out, std::string*
         break;
       case Kind::header: {
         const json::Value& h = scope.headers.get(p.text);
-        if (h.is_undefined()) {
-          if (missing) *missing = "header " + p.text;
-          return false;
-        }
+        if (h.is_undefined()) return make_error(IngestErrc::missing_value, "header " + p.text);
         append_as_text(out, h);
         break;
       }
       case Kind::path: {
         const json::Value& v = lookup(scope.context, p.segments);
-        if (v.is_undefined() || v.is_null()) {
-          if (missing) *missing = p.text;
-          return false;
-        }
+        if (v.is_undefined() || v.is_null()) return make_error(IngestErrc::missing_value, p.text);
         append_as_text(out, v);
         break;
       }
     }
   }
-  return true;
+  return {};
 }
 
 }  // namespace hookd::ingest

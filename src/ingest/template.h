@@ -36,9 +36,10 @@ class Template {
   // them). `field` names the config field in error messages.
   static Result<Template> compile(std::string_view text, std::string_view field);
 
-  // Appends the rendered text. Returns false (and appends nothing useful) when a placeholder resolves to
-  // nothing (missing field, header absent); `missing` then names it.
-  bool render(const TemplateScope& scope, std::string& out, std::string* missing = nullptr) const;
+  // Appends the rendered text. Fails (IngestErrc::missing_value, and appends nothing useful) when a
+  // placeholder resolves to nothing (missing field, header absent); the error's message then names it. Nothing
+  // is allocated on success beyond `out`.
+  Status render(const TemplateScope& scope, std::string& out) const;
   // True when the template is exactly one raw-body placeholder: callers can sign the bytes without copying
   // them.
   bool is_raw_body() const noexcept { return pieces_.size() == 1 && pieces_[0].kind == Kind::raw_body; }

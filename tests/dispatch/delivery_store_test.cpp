@@ -21,10 +21,9 @@ class DeliveryStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     test::redis_flush(kDb);
-    store::RedisOptions ro;
-    std::string error;
-    ASSERT_TRUE(store::RedisOptions::from_url(test::redis_url(kDb), ro, &error)) << error;
-    redis_ = store::RedisClient::create(io_.get_executor(), ro);
+    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
+    ASSERT_TRUE(ro.ok()) << ro.error().message;
+    redis_ = store::RedisClient::create(io_.get_executor(), *ro);
     store_ = std::make_unique<store::Store>(redis_);
     options_.max_attempts = 3;
     options_.disable_after = std::chrono::milliseconds(0);

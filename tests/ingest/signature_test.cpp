@@ -46,7 +46,7 @@ TEST(Template, RendersPathsHeadersAndLiterals) {
     auto t = Template::compile(c.tmpl, "test");
     ASSERT_TRUE(t.ok()) << t.error().message;
     std::string out;
-    EXPECT_TRUE(t->render(r.scope(), out));
+    EXPECT_TRUE(t->render(r.scope(), out).ok());
     EXPECT_EQ(out, c.want);
   }
 }
@@ -55,9 +55,11 @@ TEST(Template, MissingValuesAreReported) {
   Request r{parse(R"({"context":{}})"), parse("{}"), ""};
   for (const char* tmpl : {"{{context.secret}}", "{{headers.x-sig}}", "a{{body.x}}b"}) {
     SCOPED_TRACE(tmpl);
-    std::string out, missing;
-    EXPECT_FALSE(Template::compile(tmpl, "f")->render(r.scope(), out, &missing));
-    EXPECT_FALSE(missing.empty());
+    std::string out;
+    Status s = Template::compile(tmpl, "f")->render(r.scope(), out);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code, IngestErrc::missing_value);
+    EXPECT_FALSE(s.error().message.empty());
   }
 }
 

@@ -20,10 +20,9 @@ class AccountLookupTest : public ::testing::Test {
  protected:
   void SetUp() override {
     test::redis_flush(kDb);
-    RedisOptions ro;
-    std::string error;
-    ASSERT_TRUE(RedisOptions::from_url(test::redis_url(kDb), ro, &error)) << error;
-    redis_ = RedisClient::create(io_.get_executor(), ro);
+    auto ro = RedisOptions::from_url(test::redis_url(kDb));
+    ASSERT_TRUE(ro.ok()) << ro.error().message;
+    redis_ = RedisClient::create(io_.get_executor(), *ro);
     store_ = std::make_unique<Store>(redis_);
     install_.id = "ei-slack";
     install_.environment_id = "env-1";

@@ -65,6 +65,8 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "core/asio.h"
+#include "core/result.h"
+#include "http/client/errc.h"
 #include "http/client/ssrf.h"
 #include "http/client/url.h"
 
@@ -147,10 +149,9 @@ class ClientPool : public std::enable_shared_from_this<ClientPool> {
     std::size_t idle = 0;                  // idle connections now
   };
 
-  // Validates the options and builds the TLS context. Returns nullptr and sets `error` when the CA store or
+  // Validates the options and builds the TLS context. Fails (ClientErrc::invalid_config) when the CA store or
   // `extra_ca_file` cannot be loaded or a limit is zero.
-  static std::shared_ptr<ClientPool> create(asio::any_io_executor executor, ClientOptions options,
-                                            std::string* error = nullptr);
+  static Result<std::shared_ptr<ClientPool>> create(asio::any_io_executor executor, ClientOptions options);
   ~ClientPool();
 
   awaitable<ClientResult> send(ClientRequest request);

@@ -18,9 +18,12 @@ void set_error(ClientResult& result, ClientErrorKind kind, std::string message) 
   result.error_message = std::move(message);
 }
 
-bool fail(std::string* error, std::string message) {
-  if (error) *error = std::move(message);
-  return false;
+Error invalid_config(std::string message) {
+  return make_error(ClientErrc::invalid_config, std::move(message));
+}
+
+Error invalid_header(std::string message) {
+  return make_error(ClientErrc::invalid_header, std::move(message));
 }
 
 // RFC 9110 token characters: anything else in a name, or CR/LF/NUL in a value, would let a header smuggle a
@@ -37,16 +40,16 @@ bool safe_value(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
-bool check_headers(const ClientHeaders& headers, std::string* error) {
+hookd::Status check_headers(const ClientHeaders& headers) {
   for (const auto& [name, value] : headers) {
-    if (!is_token(name)) return fail(error, "header name '" + name + "' is not a valid token");
-    if (!safe_value(value)) return fail(error, "header '" + name + "' has CR, LF or NUL in its value");
+    if (!is_token(name)) return invalid_header("header name '" + name + "' is not a valid token");
+    if (!safe_value(value)) return invalid_header("header '" + name + "' has CR, LF or NUL in its value");
     for (std::string_view framing : {"host", "content-length", "transfer-encoding", "connection", "upgrade",
                                      "te", "keep-alive", "trailer"}) {
-      if (beast::iequals(name, framing)) return fail(error, "header '" + name + "' is set by the client");
+      if (beast::iequals(name, framing)) return invalid_header("header '" + name + "' is set by the client");
     }
   }
-  return true;
+  return {};
 }
 
 bhttp::request<bhttp::string_body> build_request(ClientRequest& request, const Url& url,
@@ -100,38 +103,28 @@ ClientPool::ClientPool(asio::any_io_executor executor, ClientOptions options)
 
 ClientPool::~ClientPool() = default;
 
-std::shared_ptr<ClientPool> ClientPool::create(asio::any_io_executor executor, ClientOptions options,
-                                               std::string* error) {
+Result<std::shared_ptr<ClientPool>> ClientPool::create(asio::any_io_executor executor,
+                                                       ClientOptions options) {
   using namespace std::chrono_literals;
   if (options.resolve_timeout <= 0ms || options.connect_timeout <= 0ms ||
-      options.tls_handshake_timeout <= 0ms || options.request_timeout <= 0ms || options.idle_timeout <= 0ms) {
-    fail(error, "client: every timeout must be positive");
-    return nullptr;
-  }
+      options.tls_handshake_timeout <= 0ms || options.request_timeout <= 0ms || options.idle_timeout <= 0ms)
+    return invalid_config("client: every timeout must be positive");
   if (options.max_response_bytes == 0 || options.max_header_bytes == 0 ||
-      options.max_header_bytes > std::numeric_limits<std::uint32_t>::max()) {
-    fail(error, "client: max_response_bytes and max_header_bytes must be positive (header at most 4 GiB)");
-    return nullptr;
-  }
-  if (!safe_value(options.user_agent)) {
-    fail(error, "client: user_agent has CR, LF or NUL");
-    return nullptr;
-  }
+      options.max_header_bytes > std::numeric_limits<std::uint32_t>::max())
+    return invalid_config(
+        "client: max_response_bytes and max_header_bytes must be positive (header at most 4 GiB)");
+  if (!safe_value(options.user_agent)) return invalid_config("client: user_agent has CR, LF or NUL");
   std::shared_ptr<ClientPool> pool(new ClientPool(std::move(executor), std::move(options)));
   SSL_CTX_set_min_proto_version(pool->tls_.native_handle(), TLS1_2_VERSION);
   error_code ec;
   pool->tls_.set_verify_mode(asio::ssl::verify_peer, ec);
   if (!ec) pool->tls_.set_default_verify_paths(ec);
-  if (ec) {
-    fail(error, "client: cannot load the system CA store: " + ec.message());
-    return nullptr;
-  }
+  if (ec) return invalid_config("client: cannot load the system CA store: " + ec.message());
   if (!pool->options_.extra_ca_file.empty()) {
     pool->tls_.load_verify_file(pool->options_.extra_ca_file, ec);
-    if (ec) {
-      fail(error, "client: cannot load CA file '" + pool->options_.extra_ca_file + "': " + ec.message());
-      return nullptr;
-    }
+    if (ec)
+      return invalid_config("client: cannot load CA file '" + pool->options_.extra_ca_file +
+                            "': " + ec.message());
   }
   return pool;
 }
@@ -151,18 +144,18 @@ awaitable<ClientResult> ClientPool::do_send(ClientRequest request) {
     return std::move(result);
   };
 
-  Url url;
-  std::string error;
-  if (!parse_url(request.url, url, &error)) {
-    set_error(result, ClientErrorKind::invalid_request, "invalid URL: " + error);
+  auto parsed = parse_url(request.url);
+  if (!parsed.ok()) {
+    set_error(result, ClientErrorKind::invalid_request, "invalid URL: " + parsed.error().message);
     co_return finish();
   }
+  Url url = std::move(parsed).value();
   if (auto verdict = options_.ssrf.check_url(url); !verdict) {
     set_error(result, ClientErrorKind::ssrf_blocked, verdict.reason);
     co_return finish();
   }
-  if (!check_headers(request.headers, &error)) {
-    set_error(result, ClientErrorKind::invalid_request, error);
+  if (auto headers_ok = check_headers(request.headers); !headers_ok.ok()) {
+    set_error(result, ClientErrorKind::invalid_request, headers_ok.error().message);
     co_return finish();
   }
   const auto message = build_request(request, url, options_);

@@ -6,9 +6,8 @@
 namespace hookd::http {
 namespace {
 
-bool fail(std::string* error, std::string message) {
-  if (error) *error = std::move(message);
-  return false;
+Error fail(std::string message) {
+  return make_error(ClientErrc::invalid_config, std::move(message));
 }
 
 std::array<std::uint8_t, 16> to_bytes16(const asio::ip::address& a) {
@@ -80,10 +79,7 @@ const std::vector<NamedRange>& special_ranges() {
     };
     std::vector<NamedRange> out;
     for (const auto& [text, name] : table) {
-      NamedRange r;
-      Cidr::parse(text, r.cidr);
-      r.name = name;
-      out.push_back(std::move(r));
+      out.push_back(NamedRange{Cidr::parse(text).value(), name});
     }
     return out;
   }();
@@ -106,9 +102,7 @@ const std::vector<Embedding>& embeddings() {
     };
     std::vector<Embedding> out;
     for (const auto& [text, offset, name] : table) {
-      Embedding e{{}, offset, name};
-      Cidr::parse(text, e.cidr);
-      out.push_back(e);
+      out.push_back(Embedding{Cidr::parse(text).value(), offset, name});
     }
     return out;
   }();
@@ -128,57 +122,53 @@ SsrfVerdict deny(std::string reason) {
 
 }  // namespace
 
-bool Cidr::parse(std::string_view text, Cidr& out, std::string* error) {
+Result<Cidr> Cidr::parse(std::string_view text) {
   size_t slash = text.find('/');
   std::string addr_text(text.substr(0, slash));
   error_code ec;
   auto address = asio::ip::make_address(addr_text, ec);
-  if (ec) return fail(error, "'" + addr_text + "' is not an IP address");
+  if (ec) return fail("'" + addr_text + "' is not an IP address");
   unsigned max = address.is_v4() ? 32 : 128;
   unsigned prefix = max;
   if (slash != std::string_view::npos) {
     std::string_view p = text.substr(slash + 1);
     auto [end, perr] = std::from_chars(p.data(), p.data() + p.size(), prefix);
     if (p.empty() || perr != std::errc() || end != p.data() + p.size() || prefix > max)
-      return fail(error,
-                  "'" + std::string(text) + "' has an invalid prefix length (0-" + std::to_string(max) + ")");
+      return fail("'" + std::string(text) + "' has an invalid prefix length (0-" + std::to_string(max) + ")");
   }
   Cidr c;
   c.bytes = to_bytes16(address);
   c.prefix = address.is_v4() ? prefix + 96 : prefix;
   for (unsigned bit = c.prefix; bit < 128; ++bit) {
     if (c.bytes[bit / 8] & (0x80 >> (bit % 8)))
-      return fail(error, "'" + std::string(text) + "' has bits set after the prefix length");
+      return fail("'" + std::string(text) + "' has bits set after the prefix length");
   }
-  out = c;
-  return true;
+  return c;
 }
 
 bool Cidr::contains(const asio::ip::address& address) const {
   return prefix_matches(to_bytes16(address), bytes, prefix);
 }
 
-bool SsrfPolicy::allow(std::string_view entry, std::string* error) {
-  if (entry.empty()) return fail(error, "empty allowlist entry");
+hookd::Status SsrfPolicy::allow(std::string_view entry) {
+  if (entry.empty()) return fail("empty allowlist entry");
   if (entry.find("://") != std::string_view::npos)
-    return fail(error, "'" + std::string(entry) + "' is a URL; list a host name or an address/CIDR");
+    return fail("'" + std::string(entry) + "' is a URL; list a host name or an address/CIDR");
   bool address_like =
       entry.find('/') != std::string_view::npos || entry.find(':') != std::string_view::npos ||
       std::all_of(entry.begin(), entry.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
   if (address_like) {
-    Cidr c;
-    if (!Cidr::parse(entry, c, error)) return false;
-    cidrs_.push_back(c);
-    return true;
+    auto c = Cidr::parse(entry);
+    if (!c.ok()) return c.error();
+    cidrs_.push_back(*c);
+    return {};
   }
-  Url probe;
-  std::string host_error;
-  if (!parse_url("https://" + std::string(entry) + "/", probe, &host_error) || probe.ip ||
-      probe.target != "/" || probe.port != 443)
-    return fail(error, "'" + std::string(entry) + "' is neither a host name nor an address/CIDR" +
-                           (host_error.empty() ? "" : ": " + host_error));
-  hosts_.push_back(probe.host);
-  return true;
+  auto probe = parse_url("https://" + std::string(entry) + "/");
+  if (!probe.ok() || probe->ip || probe->target != "/" || probe->port != 443)
+    return fail("'" + std::string(entry) + "' is neither a host name nor an address/CIDR" +
+                (probe.ok() ? "" : ": " + probe.error().message));
+  hosts_.push_back(probe->host);
+  return {};
 }
 
 bool SsrfPolicy::allowlisted_host(std::string_view host) const {
@@ -226,10 +216,9 @@ SsrfVerdict SsrfPolicy::check_url(const Url& url) const {
 }
 
 SsrfVerdict SsrfPolicy::check_target(std::string_view text) const {
-  Url url;
-  std::string error;
-  if (!parse_url(text, url, &error)) return deny("invalid URL: " + error);
-  return check_url(url);
+  auto url = parse_url(text);
+  if (!url.ok()) return deny("invalid URL: " + url.error().message);
+  return check_url(*url);
 }
 
 SsrfVerdict SsrfPolicy::check_resolved(const Url& url,

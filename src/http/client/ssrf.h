@@ -25,6 +25,8 @@
 #include <vector>
 
 #include "core/asio.h"
+#include "core/result.h"
+#include "http/client/errc.h"
 #include "http/client/url.h"
 
 namespace hookd::http {
@@ -41,8 +43,9 @@ struct Cidr {
   std::array<std::uint8_t, 16> bytes{};
   unsigned prefix = 0;  // over the 128-bit form
 
-  // "10.0.0.0/8", "fd00::/8", or a bare address (a /32 or /128). Host bits must be zero.
-  static bool parse(std::string_view text, Cidr& out, std::string* error = nullptr);
+  // "10.0.0.0/8", "fd00::/8", or a bare address (a /32 or /128). Host bits must be zero. Errors are
+  // ClientErrc::invalid_config.
+  static Result<Cidr> parse(std::string_view text);
   bool contains(const asio::ip::address& address) const;
 };
 
@@ -52,9 +55,9 @@ class SsrfPolicy {
   SsrfPolicy() = default;
 
   // Adds an allowlist entry: a host name ("localhost", "sink.internal"; exact, case-insensitive), an IP
-  // address ("127.0.0.1", "::1") or a CIDR ("10.0.0.0/8"). Returns false and sets `error` if the entry is
-  // malformed.
-  bool allow(std::string_view entry, std::string* error = nullptr);
+  // address ("127.0.0.1", "::1") or a CIDR ("10.0.0.0/8"). A malformed entry is refused
+  // (ClientErrc::invalid_config) and the policy is left as it was.
+  hookd::Status allow(std::string_view entry);
   // Plain http to any host the ranges allow. Off by default: then http is allowed only to a URL whose host is
   // itself allowlisted (a listed name, or an IP literal inside a listed address/CIDR).
   void set_allow_plain_http(bool on) { allow_plain_http_ = on; }

@@ -6,9 +6,8 @@
 namespace hookd::http {
 namespace {
 
-bool fail(std::string* error, std::string message) {
-  if (error) *error = std::move(message);
-  return false;
+Error fail(std::string message) {
+  return make_error(ClientErrc::invalid_url, std::move(message));
 }
 
 char lower(char c) {
@@ -61,108 +60,104 @@ bool canonical_ipv4(std::string_view host) {
   return parts == 4;
 }
 
-bool parse_host_name(std::string_view raw, Url& out, std::string* error) {
+hookd::Status parse_host_name(std::string_view raw, Url& out) {
   std::string host = to_lower(raw);
   if (!host.empty() && host.back() == '.') host.pop_back();
-  if (host.empty()) return fail(error, "URL has no host");
-  if (host.size() > 253) return fail(error, "host name is longer than 253 characters");
+  if (host.empty()) return fail("URL has no host");
+  if (host.size() > 253) return fail("host name is longer than 253 characters");
   for (char c : host) {
     bool ok = (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '.' || c == '_';
     if (!ok) {
-      if (c == '%') return fail(error, "percent-encoded host names are not allowed");
-      return fail(error, std::string("character '") + c + "' is not allowed in a host name");
+      if (c == '%') return fail("percent-encoded host names are not allowed");
+      return fail(std::string("character '") + c + "' is not allowed in a host name");
     }
   }
   size_t pos = 0;
   while (pos <= host.size()) {
     size_t dot = host.find('.', pos);
     size_t len = (dot == std::string::npos ? host.size() : dot) - pos;
-    if (len == 0) return fail(error, "host name '" + host + "' has an empty label");
-    if (len > 63) return fail(error, "host name '" + host + "' has a label longer than 63 characters");
+    if (len == 0) return fail("host name '" + host + "' has an empty label");
+    if (len > 63) return fail("host name '" + host + "' has a label longer than 63 characters");
     if (dot == std::string::npos) break;
     pos = dot + 1;
   }
   if (looks_numeric(host)) {
     if (!canonical_ipv4(host))
-      return fail(
-          error,
-          "'" + host + "' is not a canonical IPv4 address (write four decimal numbers, e.g. 192.0.2.1)");
+      return fail("'" + host +
+                  "' is not a canonical IPv4 address (write four decimal numbers, e.g. 192.0.2.1)");
     error_code ec;
     auto v4 = asio::ip::make_address_v4(host, ec);
-    if (ec) return fail(error, "'" + host + "' is not a valid IPv4 address");
+    if (ec) return fail("'" + host + "' is not a valid IPv4 address");
     out.ip = asio::ip::address(v4);
   }
   out.host = std::move(host);
-  return true;
+  return {};
 }
 
-bool parse_ipv6_literal(std::string_view inside, Url& out, std::string* error) {
+hookd::Status parse_ipv6_literal(std::string_view inside, Url& out) {
   if (inside.find('%') != std::string_view::npos)
-    return fail(error, "IPv6 zone identifiers ('%...') are not allowed in URLs");
+    return fail("IPv6 zone identifiers ('%...') are not allowed in URLs");
   error_code ec;
   auto v6 = asio::ip::make_address_v6(std::string(inside), ec);
-  if (ec) return fail(error, "'[" + std::string(inside) + "]' is not a valid IPv6 address");
+  if (ec) return fail("'[" + std::string(inside) + "]' is not a valid IPv6 address");
   out.ip = asio::ip::address(v6);
   out.host = v6.to_string();
-  return true;
+  return {};
 }
 
-bool parse_port(std::string_view text, Url& out, std::string* error) {
-  if (text.empty()) return fail(error, "URL has ':' but no port number after it");
-  if (!all_digits(text) || text.size() > 5)
-    return fail(error, "port '" + std::string(text) + "' is not a number");
+hookd::Status parse_port(std::string_view text, Url& out) {
+  if (text.empty()) return fail("URL has ':' but no port number after it");
+  if (!all_digits(text) || text.size() > 5) return fail("port '" + std::string(text) + "' is not a number");
   unsigned value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
-  if (value == 0 || value > 65535)
-    return fail(error, "port " + std::string(text) + " is out of range (1-65535)");
+  if (value == 0 || value > 65535) return fail("port " + std::string(text) + " is out of range (1-65535)");
   out.port = static_cast<std::uint16_t>(value);
-  return true;
+  return {};
 }
 
-bool parse_authority(std::string_view authority, Url& out, std::string* error) {
+hookd::Status parse_authority(std::string_view authority, Url& out) {
   if (authority.find('@') != std::string_view::npos)
-    return fail(error, "credentials in the URL (user:password@host) are not allowed; send them in a header");
+    return fail("credentials in the URL (user:password@host) are not allowed; send them in a header");
   std::string_view port_text;
   bool has_port = false;
   if (!authority.empty() && authority.front() == '[') {
     size_t close = authority.find(']');
-    if (close == std::string_view::npos) return fail(error, "IPv6 address is missing its closing ']'");
-    if (!parse_ipv6_literal(authority.substr(1, close - 1), out, error)) return false;
+    if (close == std::string_view::npos) return fail("IPv6 address is missing its closing ']'");
+    if (auto s = parse_ipv6_literal(authority.substr(1, close - 1), out); !s.ok()) return s;
     std::string_view rest = authority.substr(close + 1);
     if (!rest.empty()) {
-      if (rest.front() != ':') return fail(error, "unexpected text after ']' in the host");
+      if (rest.front() != ':') return fail("unexpected text after ']' in the host");
       has_port = true;
       port_text = rest.substr(1);
     }
   } else {
     size_t colon = authority.find(':');
     if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos)
-      return fail(error, "IPv6 addresses must be written in brackets, e.g. https://[2001:db8::1]/");
+      return fail("IPv6 addresses must be written in brackets, e.g. https://[2001:db8::1]/");
     std::string_view host = authority.substr(0, colon);
     if (colon != std::string_view::npos) {
       has_port = true;
       port_text = authority.substr(colon + 1);
     }
-    if (!parse_host_name(host, out, error)) return false;
+    if (auto s = parse_host_name(host, out); !s.ok()) return s;
   }
-  if (has_port) return parse_port(port_text, out, error);
+  if (has_port) return parse_port(port_text, out);
   out.port = out.https() ? 443 : 80;
-  return true;
+  return {};
 }
 
-bool valid_target(std::string_view target, std::string* error) {
+hookd::Status valid_target(std::string_view target) {
   for (size_t i = 0; i < target.size(); ++i) {
     char c = target[i];
     if (c == '%') {
       if (i + 2 >= target.size() || !is_hex(target[i + 1]) || !is_hex(target[i + 2]))
-        return fail(error, "invalid percent-encoding in the URL path or query");
+        return fail("invalid percent-encoding in the URL path or query");
       continue;
     }
     if (std::string_view("<>\"{}|^`").find(c) != std::string_view::npos)
-      return fail(error,
-                  std::string("character '") + c + "' must be percent-encoded in the URL path or query");
+      return fail(std::string("character '") + c + "' must be percent-encoded in the URL path or query");
   }
-  return true;
+  return {};
 }
 
 }  // namespace
@@ -182,36 +177,34 @@ std::string Url::str() const {
   return scheme + "://" + host_header() + target;
 }
 
-bool parse_url(std::string_view text, Url& out, std::string* error) {
-  out = Url{};
-  if (text.empty()) return fail(error, "URL is empty");
+Result<Url> parse_url(std::string_view text) {
+  Url out;
+  if (text.empty()) return fail("URL is empty");
   for (unsigned char c : text) {
-    if (c <= 0x20 || c == 0x7f) return fail(error, "URL contains a space or control character");
+    if (c <= 0x20 || c == 0x7f) return fail("URL contains a space or control character");
     if (c >= 0x80)
-      return fail(error,
-                  "URL contains a non-ASCII character; percent-encode it (use the xn-- form for host names)");
-    if (c == '\\') return fail(error, "URL contains a backslash; use '/'");
+      return fail("URL contains a non-ASCII character; percent-encode it (use the xn-- form for host names)");
+    if (c == '\\') return fail("URL contains a backslash; use '/'");
   }
   size_t sep = text.find("://");
-  if (sep == std::string_view::npos || sep == 0)
-    return fail(error, "URL must start with https:// or http://");
+  if (sep == std::string_view::npos || sep == 0) return fail("URL must start with https:// or http://");
   out.scheme = to_lower(text.substr(0, sep));
   if (out.scheme != "http" && out.scheme != "https")
-    return fail(error, "unsupported scheme '" + out.scheme + "' (only https and http)");
+    return fail("unsupported scheme '" + out.scheme + "' (only https and http)");
   if (text.find('#') != std::string_view::npos)
-    return fail(error, "URL has a fragment ('#...'); fragments are never sent to the server, remove it");
+    return fail("URL has a fragment ('#...'); fragments are never sent to the server, remove it");
 
   std::string_view rest = text.substr(sep + 3);
   size_t end = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, end);
-  if (authority.empty()) return fail(error, "URL has no host");
-  if (!parse_authority(authority, out, error)) return false;
+  if (authority.empty()) return fail("URL has no host");
+  if (auto s = parse_authority(authority, out); !s.ok()) return s.error();
 
   std::string_view target = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-  if (!valid_target(target, error)) return false;
+  if (auto s = valid_target(target); !s.ok()) return s.error();
   if (target.empty() || target.front() == '?') out.target = "/";
   out.target += target;
-  return true;
+  return out;
 }
 
 }  // namespace hookd::http

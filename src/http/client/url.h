@@ -11,6 +11,8 @@
 #include <string_view>
 
 #include "core/asio.h"
+#include "core/result.h"
+#include "http/client/errc.h"
 
 namespace hookd::http {
 
@@ -31,8 +33,8 @@ struct Url {
   std::string str() const;
 };
 
-// Parses an absolute http(s) URL. Returns false and sets `error` (a sentence a customer can act on) when the
-// text is not one; `out` is then unspecified.
-bool parse_url(std::string_view text, Url& out, std::string* error = nullptr);
+// Parses an absolute http(s) URL. When the text is not one, the error (ClientErrc::invalid_url) is a sentence
+// a customer can act on.
+Result<Url> parse_url(std::string_view text);
 
 }  // namespace hookd::http

@@ -8,12 +8,10 @@ namespace hookd::store {
 
 namespace {
 
-bool fail(std::string* error, std::string_view message) {
-  if (error) {
-    *error = "redis URL: ";
-    *error += message;
-  }
-  return false;
+Error fail(std::string_view message) {
+  std::string text = "redis URL: ";
+  text += message;
+  return make_error(StoreErrc::invalid_config, std::move(text));
 }
 
 int hex_digit(char c) {
@@ -59,18 +57,22 @@ bool valid_host(std::string_view host) {
 
 }  // namespace
 
-bool RedisOptions::from_url(std::string_view url, RedisOptions& out, std::string* error) {
+Result<RedisOptions> RedisOptions::from_url(std::string_view url) {
+  return from_url(url, RedisOptions{});
+}
+
+Result<RedisOptions> RedisOptions::from_url(std::string_view url, RedisOptions base) {
   constexpr std::string_view scheme = "redis://";
-  if (url.starts_with("rediss://")) return fail(error, "TLS (rediss://) is not supported");
-  if (!url.starts_with(scheme)) return fail(error, "must start with redis://");
+  if (url.starts_with("rediss://")) return fail("TLS (rediss://) is not supported");
+  if (!url.starts_with(scheme)) return fail("must start with redis://");
   std::string_view rest = url.substr(scheme.size());
   if (rest.find_first_of("?#") != std::string_view::npos)
-    return fail(error, "query parameters and fragments are not supported");
+    return fail("query parameters and fragments are not supported");
 
   std::string_view authority = rest.substr(0, rest.find('/'));
   std::string_view path = rest.substr(authority.size());
 
-  RedisOptions parsed = out;
+  RedisOptions parsed = std::move(base);
   parsed.username.clear();
   parsed.password.clear();
 
@@ -80,11 +82,11 @@ bool RedisOptions::from_url(std::string_view url, RedisOptions& out, std::string
     authority.remove_prefix(at + 1);
     auto colon = userinfo.find(':');
     if (colon == std::string_view::npos)
-      return fail(error, "user info needs a password: redis://[user]:password@host");
+      return fail("user info needs a password: redis://[user]:password@host");
     auto user = percent_decode(userinfo.substr(0, colon));
     auto password = percent_decode(userinfo.substr(colon + 1));
-    if (!user || !password) return fail(error, "bad percent-escape in user or password");
-    if (password->empty()) return fail(error, "empty password");
+    if (!user || !password) return fail("bad percent-escape in user or password");
+    if (password->empty()) return fail("empty password");
     parsed.username = std::move(*user);
     parsed.password = std::move(*password);
   }
@@ -93,39 +95,38 @@ bool RedisOptions::from_url(std::string_view url, RedisOptions& out, std::string
   std::optional<std::string_view> port_text;
   if (authority.starts_with('[')) {  // [IPv6]:port
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return fail(error, "unterminated [IPv6] host");
+    if (close == std::string_view::npos) return fail("unterminated [IPv6] host");
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return fail(error, "unexpected text after ]");
+      if (after.front() != ':') return fail("unexpected text after ]");
       port_text = after.substr(1);
     }
-    if (host.empty()) return fail(error, "missing host");
+    if (host.empty()) return fail("missing host");
   } else {
     auto colon = authority.find(':');
     host = authority.substr(0, colon);
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-    if (host.empty()) return fail(error, "missing host");
-    if (!valid_host(host)) return fail(error, "invalid character in host");
+    if (host.empty()) return fail("missing host");
+    if (!valid_host(host)) return fail("invalid character in host");
   }
   parsed.host = std::string(host);
 
   parsed.port = 6379;
   if (port_text) {
     auto port = parse_decimal<uint32_t>(*port_text);
-    if (!port || *port == 0 || *port > 65535) return fail(error, "port must be a number from 1 to 65535");
+    if (!port || *port == 0 || *port > 65535) return fail("port must be a number from 1 to 65535");
     parsed.port = static_cast<uint16_t>(*port);
   }
 
   parsed.db = 0;
   if (path.size() > 1) {  // "" and "/" both mean database 0
     auto db = parse_decimal<int>(path.substr(1));
-    if (!db) return fail(error, "database must be a non-negative number: redis://host:port/3");
+    if (!db) return fail("database must be a non-negative number: redis://host:port/3");
     parsed.db = *db;
   }
 
-  out = std::move(parsed);
-  return true;
+  return parsed;
 }
 
 std::string RedisOptions::redacted_url() const {

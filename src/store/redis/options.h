@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+#include "store/errc.h"
+
 namespace hookd::store {
 
 struct RedisOptions {
@@ -27,10 +30,11 @@ struct RedisOptions {
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
 
-  // Sets host, port, username, password and db from `url` (percent-escapes allowed in user and password) and
-  // leaves the other fields as they are. On a malformed URL returns false, fills `error` and leaves `out`
-  // untouched. Messages never contain the password.
-  static bool from_url(std::string_view url, RedisOptions& out, std::string* error = nullptr);
+  // `base` with host, port, username, password and db taken from `url` (percent-escapes allowed in user and
+  // password); the other fields are kept as they are in `base` (the defaults without one). A malformed URL is
+  // StoreErrc::invalid_config; messages never contain the password.
+  static Result<RedisOptions> from_url(std::string_view url, RedisOptions base);
+  static Result<RedisOptions> from_url(std::string_view url);
 
   // "redis://host:port/db" without credentials, for logs.
   std::string redacted_url() const;

@@ -18,7 +18,7 @@ using Action = test::Reply::Action;
 ClientOptions local_options() {
   ClientOptions options;
   options.user_agent = "hookd-test/1";
-  EXPECT_TRUE(options.ssrf.allow("127.0.0.1"));
+  EXPECT_TRUE(options.ssrf.allow("127.0.0.1").ok());
   return options;
 }
 
@@ -311,7 +311,7 @@ TEST_F(Client, SsrfPolicyDecidesWhetherTheRequestIsMade) {
   auto with = [](std::initializer_list<const char*> allowlist, bool plain_http) {
     ClientOptions options;
     for (const char* entry : allowlist)
-      EXPECT_TRUE(options.ssrf.allow(entry));
+      EXPECT_TRUE(options.ssrf.allow(entry).ok());
     options.ssrf.set_allow_plain_http(plain_http);
     options.static_hosts["sink.test"] = {asio::ip::make_address("127.0.0.1")};
     return options;
@@ -410,9 +410,10 @@ TEST_F(Client, RejectsUnusableOptions) {
     SCOPED_TRACE(c.name);
     ClientOptions options;
     c.change(options);
-    std::string error;
-    EXPECT_EQ(ClientPool::create(ioc_.get_executor(), options, &error), nullptr);
-    EXPECT_NE(error.find(c.error), std::string::npos) << error;
+    auto pool = ClientPool::create(ioc_.get_executor(), options);
+    ASSERT_FALSE(pool.ok());
+    EXPECT_EQ(pool.error().code, ClientErrc::invalid_config);
+    EXPECT_NE(pool.error().message.find(c.error), std::string::npos) << pool.error().message;
   }
 }
 

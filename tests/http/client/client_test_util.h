@@ -14,10 +14,9 @@ namespace hookd::http {
 class ClientFixture : public ::testing::Test {
  protected:
   std::shared_ptr<ClientPool> make_pool(ClientOptions options) {
-    std::string error;
-    auto pool = ClientPool::create(ioc_.get_executor(), std::move(options), &error);
-    EXPECT_TRUE(pool) << error;
-    return pool;
+    auto pool = ClientPool::create(ioc_.get_executor(), std::move(options));
+    EXPECT_TRUE(pool.ok()) << pool.error().message;
+    return pool.ok() ? std::move(pool).value() : nullptr;
   }
 
   // The pool starts no work of its own, so run() returns as soon as the request is done.

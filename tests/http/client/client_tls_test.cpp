@@ -41,7 +41,7 @@ class ClientTls : public ClientFixture {
   static ClientOptions trusting_options() {
     ClientOptions options;
     options.extra_ca_file = pki_->ca_file();
-    EXPECT_TRUE(options.ssrf.allow("127.0.0.1"));
+    EXPECT_TRUE(options.ssrf.allow("127.0.0.1").ok());
     for (const char* name : {"sink.test", "other.test"})
       options.static_hosts[name] = {asio::ip::make_address("127.0.0.1")};
     return options;

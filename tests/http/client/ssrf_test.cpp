@@ -10,17 +10,16 @@ asio::ip::address ip(const char* text) {
 }
 
 Url url_of(const char* text) {
-  Url url;
-  std::string error;
-  EXPECT_TRUE(parse_url(text, url, &error)) << text << ": " << error;
-  return url;
+  auto url = parse_url(text);
+  EXPECT_TRUE(url.ok()) << text << ": " << (url.ok() ? "" : url.error().message);
+  return url.ok() ? *url : Url{};
 }
 
 SsrfPolicy policy_with(std::initializer_list<const char*> allowlist, bool plain_http = false) {
   SsrfPolicy policy;
   for (const char* entry : allowlist) {
-    std::string error;
-    EXPECT_TRUE(policy.allow(entry, &error)) << entry << ": " << error;
+    hookd::Status allowed = policy.allow(entry);
+    EXPECT_TRUE(allowed.ok()) << entry << ": " << allowed.error().message;
   }
   policy.set_allow_plain_http(plain_http);
   return policy;
@@ -162,25 +161,26 @@ TEST(Cidr, ParsesPrefixesAndRejectsSloppyOnes) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.in);
-    Cidr cidr;
-    std::string error;
-    EXPECT_EQ(Cidr::parse(c.in, cidr, &error), c.error == nullptr);
-    if (c.error) {
-      EXPECT_NE(error.find(c.error), std::string::npos) << error;
+    auto cidr = Cidr::parse(c.in);
+    EXPECT_EQ(cidr.ok(), c.error == nullptr);
+    if (c.error && !cidr.ok()) {
+      EXPECT_EQ(cidr.error().code, ClientErrc::invalid_config);
+      EXPECT_NE(cidr.error().message.find(c.error), std::string::npos) << cidr.error().message;
     }
   }
 }
 
 TEST(Cidr, MatchesIpv4InBothForms) {
-  Cidr cidr;
-  ASSERT_TRUE(Cidr::parse("10.0.0.0/8", cidr));
-  EXPECT_TRUE(cidr.contains(ip("10.20.30.40")));
-  EXPECT_TRUE(cidr.contains(ip("::ffff:10.20.30.40")));
-  EXPECT_FALSE(cidr.contains(ip("11.0.0.0")));
-  EXPECT_FALSE(cidr.contains(ip("::a14:1e28")));  // IPv4-compatible, not mapped
-  ASSERT_TRUE(Cidr::parse("fd00::/8", cidr));
-  EXPECT_TRUE(cidr.contains(ip("fd12::1")));
-  EXPECT_FALSE(cidr.contains(ip("fc00::1")));
+  auto cidr = Cidr::parse("10.0.0.0/8");
+  ASSERT_TRUE(cidr.ok());
+  EXPECT_TRUE(cidr->contains(ip("10.20.30.40")));
+  EXPECT_TRUE(cidr->contains(ip("::ffff:10.20.30.40")));
+  EXPECT_FALSE(cidr->contains(ip("11.0.0.0")));
+  EXPECT_FALSE(cidr->contains(ip("::a14:1e28")));  // IPv4-compatible, not mapped
+  cidr = Cidr::parse("fd00::/8");
+  ASSERT_TRUE(cidr.ok());
+  EXPECT_TRUE(cidr->contains(ip("fd12::1")));
+  EXPECT_FALSE(cidr->contains(ip("fc00::1")));
 }
 
 TEST(SsrfPolicy, AllowlistEntries) {
@@ -203,10 +203,11 @@ TEST(SsrfPolicy, AllowlistEntries) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.entry);
     SsrfPolicy policy;
-    std::string error;
-    EXPECT_EQ(policy.allow(c.entry, &error), c.error == nullptr) << error;
-    if (c.error) {
-      EXPECT_NE(error.find(c.error), std::string::npos) << error;
+    hookd::Status allowed = policy.allow(c.entry);
+    EXPECT_EQ(allowed.ok(), c.error == nullptr) << allowed.error().message;
+    if (c.error && !allowed.ok()) {
+      EXPECT_EQ(allowed.error().code, ClientErrc::invalid_config);
+      EXPECT_NE(allowed.error().message.find(c.error), std::string::npos) << allowed.error().message;
     }
   }
   SsrfPolicy policy = policy_with({"Sink.Internal"});

@@ -30,9 +30,9 @@ TEST(ParseUrl, AcceptsAbsoluteHttpAndHttpsUrls) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.in);
-    Url url;
-    std::string error;
-    ASSERT_TRUE(parse_url(c.in, url, &error)) << error;
+    auto parsed = parse_url(c.in);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    const Url& url = *parsed;
     EXPECT_EQ(url.scheme, c.scheme);
     EXPECT_EQ(url.host, c.host);
     EXPECT_EQ(url.port, c.port);
@@ -43,13 +43,14 @@ TEST(ParseUrl, AcceptsAbsoluteHttpAndHttpsUrls) {
 }
 
 TEST(ParseUrl, OriginAlwaysCarriesThePort) {
-  Url url;
-  ASSERT_TRUE(parse_url("HTTPS://Example.com/x", url));
-  EXPECT_EQ(url.origin(), "https://example.com:443");
-  EXPECT_EQ(url.str(), "https://example.com/x");
-  ASSERT_TRUE(parse_url("http://[::1]:8080/x?y", url));
-  EXPECT_EQ(url.origin(), "http://[::1]:8080");
-  EXPECT_EQ(url.str(), "http://[::1]:8080/x?y");
+  auto url = parse_url("HTTPS://Example.com/x");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->origin(), "https://example.com:443");
+  EXPECT_EQ(url->str(), "https://example.com/x");
+  url = parse_url("http://[::1]:8080/x?y");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->origin(), "http://[::1]:8080");
+  EXPECT_EQ(url->str(), "http://[::1]:8080/x?y");
 }
 
 TEST(ParseUrl, RejectsWithAMessageThatSaysWhy) {
@@ -101,10 +102,11 @@ TEST(ParseUrl, RejectsWithAMessageThatSaysWhy) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.in);
-    Url url;
-    std::string error;
-    EXPECT_FALSE(parse_url(c.in, url, &error));
-    EXPECT_NE(error.find(c.error), std::string::npos) << "error was: " << error;
+    auto r = parse_url(c.in);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ClientErrc::invalid_url);
+    EXPECT_TRUE(r.error().is(Fault::invalid_input));
+    EXPECT_NE(r.error().message.find(c.error), std::string::npos) << "error was: " << r.error().message;
   }
 }
 

@@ -226,9 +226,9 @@ TEST_F(RedisConnectionTest, ConnectTimesOutWhenTheServerNeverAnswers) {
 
 TEST_F(RedisConnectionTest, AuthenticatesAndSelectsTheDatabaseFromTheUrl) {
   RedisServerProcess server({"--requirepass", "s3cr@t"});
-  RedisOptions options;
-  ASSERT_TRUE(
-      RedisOptions::from_url("redis://:s3cr%40t@127.0.0.1:" + std::to_string(server.port()) + "/5", options));
+  auto parsed = RedisOptions::from_url("redis://:s3cr%40t@127.0.0.1:" + std::to_string(server.port()) + "/5");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  RedisOptions options = *parsed;
   auto client = connect(options);
   ASSERT_EQ(exec(*client, {"SET", "k", "in db 5"}).reply, RedisReply::make_status("OK"));
 

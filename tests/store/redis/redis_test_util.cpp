@@ -28,8 +28,9 @@ void load_test_options(RedisOptions* out) {
       << "HOOKD_TEST_REDIS_URL is not set. These tests need a real redis-server: run them through "
          "tools/test, or "
          "`tools/redis start` and export the line `tools/redis env` prints.";
-  std::string error;
-  ASSERT_TRUE(RedisOptions::from_url(url, *out, &error)) << "HOOKD_TEST_REDIS_URL: " << error;
+  auto parsed = RedisOptions::from_url(url, *out);
+  ASSERT_TRUE(parsed.ok()) << "HOOKD_TEST_REDIS_URL: " << parsed.error().message;
+  *out = std::move(parsed).value();
 }
 
 std::string unique_name(std::string_view prefix) {

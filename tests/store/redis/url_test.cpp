@@ -31,9 +31,9 @@ TEST(RedisUrl, ParsesValidUrls) {
   };
   for (const ValidUrl& c : cases) {
     SCOPED_TRACE(c.url);
-    RedisOptions options;
-    std::string error;
-    ASSERT_TRUE(RedisOptions::from_url(c.url, options, &error)) << error;
+    auto parsed = RedisOptions::from_url(c.url);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    const RedisOptions& options = *parsed;
     EXPECT_EQ(options.host, c.host);
     EXPECT_EQ(options.port, c.port);
     EXPECT_EQ(options.username, c.username);
@@ -75,12 +75,11 @@ TEST(RedisUrl, RejectsMalformedUrlsWithAReason) {
   };
   for (const InvalidUrl& c : cases) {
     SCOPED_TRACE(c.url);
-    RedisOptions options;
-    options.host = "unchanged";
-    std::string error;
-    EXPECT_FALSE(RedisOptions::from_url(c.url, options, &error));
-    EXPECT_EQ(error, c.error);
-    EXPECT_EQ(options.host, "unchanged") << "a failed parse must leave the options alone";
+    auto parsed = RedisOptions::from_url(c.url);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.error().message, c.error);
+    EXPECT_EQ(parsed.error().code, StoreErrc::invalid_config);
+    EXPECT_TRUE(parsed.error().is(Fault::invalid_config));
   }
 }
 
@@ -88,19 +87,21 @@ TEST(RedisUrl, ErrorsNeverContainThePassword) {
   const char* urls[] = {"redis://:hunter2@host:99999", "redis://:hunter2@host/db", "redis://:hunter2@"};
   for (const char* url : urls) {
     SCOPED_TRACE(url);
-    RedisOptions options;
-    std::string error;
-    ASSERT_FALSE(RedisOptions::from_url(url, options, &error));
-    EXPECT_EQ(error.find("hunter2"), std::string::npos) << error;
+    auto parsed = RedisOptions::from_url(url);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.error().message.find("hunter2"), std::string::npos) << parsed.error().message;
   }
 }
 
 TEST(RedisUrl, KeepsTimeoutsAndReplacesCredentials) {
-  RedisOptions options;
-  options.command_timeout = std::chrono::milliseconds(750);
-  options.client_name = "hookd-dispatch";
-  ASSERT_TRUE(RedisOptions::from_url("redis://u:p@a:1/2", options));
-  ASSERT_TRUE(RedisOptions::from_url("redis://b:3", options));
+  RedisOptions base;
+  base.command_timeout = std::chrono::milliseconds(750);
+  base.client_name = "hookd-dispatch";
+  auto first = RedisOptions::from_url("redis://u:p@a:1/2", base);
+  ASSERT_TRUE(first.ok());
+  auto second = RedisOptions::from_url("redis://b:3", *first);
+  ASSERT_TRUE(second.ok());
+  const RedisOptions& options = *second;
   EXPECT_EQ(options.host, "b");
   EXPECT_EQ(options.port, 3);
   EXPECT_EQ(options.username, "") << "credentials of an earlier URL must not leak into the next";
@@ -111,11 +112,12 @@ TEST(RedisUrl, KeepsTimeoutsAndReplacesCredentials) {
 }
 
 TEST(RedisUrl, RedactedUrlHasNoCredentials) {
-  RedisOptions options;
-  ASSERT_TRUE(RedisOptions::from_url("redis://admin:hunter2@cache:6380/4", options));
-  EXPECT_EQ(options.redacted_url(), "redis://cache:6380/4");
-  ASSERT_TRUE(RedisOptions::from_url("redis://[::1]:7000", options));
-  EXPECT_EQ(options.redacted_url(), "redis://[::1]:7000/0");
+  auto options = RedisOptions::from_url("redis://admin:hunter2@cache:6380/4");
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->redacted_url(), "redis://cache:6380/4");
+  options = RedisOptions::from_url("redis://[::1]:7000", *options);
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->redacted_url(), "redis://[::1]:7000/0");
 }
 
 }  // namespace
