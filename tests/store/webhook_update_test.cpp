@@ -19,10 +19,9 @@ class WebhookUpdateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     test::redis_flush(kDb);
-    RedisOptions ro;
-    std::string error;
-    ASSERT_TRUE(RedisOptions::from_url(test::redis_url(kDb), ro, &error)) << error;
-    redis_ = RedisClient::create(io_.get_executor(), ro);
+    auto ro = RedisOptions::from_url(test::redis_url(kDb));
+    ASSERT_TRUE(ro.ok()) << ro.error().message;
+    redis_ = RedisClient::create(io_.get_executor(), *ro);
     store_ = std::make_unique<Store>(redis_);
     webhook_.id = "wh-1";
     webhook_.environment_id = "env-1";
