@@ -1,0 +1,3 @@
+// Must not compile: see CMakeLists.txt here.
+#include "core/event.h"
+#include "store/store.h"
