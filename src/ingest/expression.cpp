@@ -1,7 +1,7 @@
 #include "ingest/expression.h"
 
 #include "hookd/jsonata.h"
-#include "jsonata/truto/truto.h"
+#include "hookd/jsonata/truto.h"
 
 namespace hookd::ingest {
 

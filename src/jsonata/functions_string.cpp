@@ -1,9 +1,9 @@
 // String built-ins: $string, $substring*, $lowercase, $uppercase, $length, $trim, $pad, $contains, $split,
 // $join, $match, $replace, $base64encode/decode, $encodeUrl*, $decodeUrl*.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
-#include "core/crypto.h"
 #include "jsonata/functions.h"
 #include "jsonata/matcher.h"
 #include "jsonata/regex.h"
@@ -379,6 +379,25 @@ Value fn_replace(Call& call, Args& args) {
 
 // --- encodings ---------------------------------------------------------------------------------------------
 
+// Standard alphabet, padded: what Buffer's toString('base64') writes. Here rather than hookd's crypto helpers
+// so that the engine depends on the JSON library alone.
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    size_t n = std::min<size_t>(3, bytes.size() - i);
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (n > 1) v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (n > 2) v |= static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(n > 1 ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back(n > 2 ? kAlphabet[v & 63] : '=');
+  }
+  return out;
+}
+
 Value fn_base64encode(Call&, Args& args) {
   const Value& str = arg(args, 0);
   if (str.is_undefined()) return Value();
@@ -395,7 +414,7 @@ Value fn_base64encode(Call&, Args& args) {
       bytes.push_back(static_cast<char>(cp & 0xFF));
     }
   }
-  return Value(crypto::base64(bytes));
+  return Value(base64_encode(bytes));
 }
 
 Value fn_base64decode(Call&, Args& args) {

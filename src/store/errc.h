@@ -12,7 +12,6 @@ enum class StoreErrc {
   corrupt_record,
   unavailable,
   redis_error,
-  invalid_config,  // a Redis URL or option the process was started with is refused
 };
 
 using hookd::make_error_code;
@@ -23,10 +22,9 @@ template <>
 struct hookd::ErrcTable<hookd::store::StoreErrc> {
   static constexpr const char* category = "hookd.store";
   static constexpr ErrcEntry entries[] = {
-      {"not_found", Fault::not_found},           {"conflict", Fault::conflict},
-      {"invalid_cursor", Fault::invalid_input},  {"corrupt_record", Fault::internal},
-      {"unavailable", Fault::unavailable},       {"redis_error", Fault::internal},
-      {"invalid_config", Fault::invalid_config},
+      {"not_found", Fault::not_found},          {"conflict", Fault::conflict},
+      {"invalid_cursor", Fault::invalid_input}, {"corrupt_record", Fault::internal},
+      {"unavailable", Fault::unavailable},      {"redis_error", Fault::internal},
   };
 };
 

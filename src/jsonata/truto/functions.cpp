@@ -2,6 +2,8 @@
 // $sift, $jsonParse, $firstNonEmpty, $mapValues, $removeEmptyItems, ...). The heavier pieces live beside this
 // file: crypto.cpp ($sign, $digest, base64), qs_*.cpp (query strings), url.cpp, lodash.cpp, luxon*.cpp
 // (dates).
+#include "hookd/jsonata/truto.h"
+
 #include <cmath>
 
 #include "jsonata/format/js.h"
@@ -9,7 +11,6 @@
 #include "jsonata/truto/lodash.h"
 #include "jsonata/truto/natives.h"
 #include "jsonata/truto/qs.h"
-#include "jsonata/truto/truto.h"
 
 namespace hookd::jsonata::truto {
 

@@ -11,7 +11,7 @@ namespace {
 Error fail(std::string_view message) {
   std::string text = "redis URL: ";
   text += message;
-  return make_error(StoreErrc::invalid_config, std::move(text));
+  return make_error(RedisErrc::invalid_url, std::move(text));
 }
 
 int hex_digit(char c) {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "store/errc.h"
+#include "store/redis/errc.h"
 
 namespace hookd::store {
 
@@ -32,7 +32,7 @@ struct RedisOptions {
 
   // `base` with host, port, username, password and db taken from `url` (percent-escapes allowed in user and
   // password); the other fields are kept as they are in `base` (the defaults without one). A malformed URL is
-  // StoreErrc::invalid_config; messages never contain the password.
+  // RedisErrc::invalid_url; messages never contain the password.
   static Result<RedisOptions> from_url(std::string_view url, RedisOptions base);
   static Result<RedisOptions> from_url(std::string_view url);
 

@@ -342,10 +342,11 @@ TEST_F(Client, SsrfPolicyDecidesWhetherTheRequestIsMade) {
     if (c.blocked) {
       EXPECT_EQ(result.error, ClientErrorKind::ssrf_blocked) << result.error_message;
       EXPECT_NE(result.error_message.find(c.blocked), std::string::npos) << result.error_message;
-      if (std::string_view(c.name) == "denied after resolution")
+      if (std::string_view(c.name) == "denied after resolution") {  // braces: EXPECT_EQ expands to an if/else
         EXPECT_EQ(result.error_detail,
                   "host 'sink.test' resolved to 127.0.0.1, which is in loopback 127.0.0.0/8 "
                   "and not allowlisted");
+      }
     } else {
       EXPECT_TRUE(result.ok()) << result.error_message;
       ++expected_requests;

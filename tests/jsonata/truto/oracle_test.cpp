@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "hookd/jsonata.h"
-#include "jsonata/truto/truto.h"
+#include "hookd/jsonata/truto.h"
 
 namespace hookd::jsonata::truto {
 namespace {

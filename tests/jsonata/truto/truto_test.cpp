@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "hookd/jsonata.h"
-#include "jsonata/truto/truto.h"
+#include "hookd/jsonata/truto.h"
 
 namespace hookd::jsonata::truto {
 namespace {

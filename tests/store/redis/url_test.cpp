@@ -78,7 +78,7 @@ TEST(RedisUrl, RejectsMalformedUrlsWithAReason) {
     auto parsed = RedisOptions::from_url(c.url);
     ASSERT_FALSE(parsed.ok());
     EXPECT_EQ(parsed.error().message, c.error);
-    EXPECT_EQ(parsed.error().code, StoreErrc::invalid_config);
+    EXPECT_EQ(parsed.error().code, RedisErrc::invalid_url);
     EXPECT_TRUE(parsed.error().is(Fault::invalid_config));
   }
 }

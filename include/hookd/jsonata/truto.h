@@ -1,6 +1,6 @@
 // Truto's JSONata function set: the standard library plus the extensions of npm @truto/truto-jsonata that
 // webhook configs use ($sign, $digest, $parseQuery, $dtFromIso, ...), with Truto's versions of $string,
-// $keys, $each, $sift, $join, $base64encode and $base64decode. See README.md in this folder for every
+// $keys, $each, $sift, $join, $base64encode and $base64decode. See src/jsonata/truto/README.md for every
 // function.
 //
 //   auto expr = jsonata::compile(config.payload_transform, jsonata::truto::truto_functions());
