@@ -37,8 +37,12 @@ Response error_response(const Error& e, unsigned version) {
     case Fault::unavailable:
       // The detail (which dependency, which address) is for the operator's log, not for the caller.
       log::warn("http.dependency_unavailable", {{"code", e.name()}, {"message", e.message}});
-      return error_response(status, "service_unavailable",
-                            "a service hookd depends on is unavailable; retry later", version);
+      {
+        Response res = error_response(status, "service_unavailable",
+                                      "a service hookd depends on is unavailable; retry later", version);
+        res.set(boost::beast::http::field::retry_after, "5");
+        return res;
+      }
     case Fault::internal:
       log::error("http.internal_error",
                  {{"category", e.code.category().name()}, {"code", e.name()}, {"message", e.message}});

@@ -186,8 +186,8 @@ awaitable<Status> backfill(Store& store, const std::string& install, std::string
       co_return make_error(StoreErrc::redis_error, "unexpected answer from the account index script");
     values = strings(*r, 1);
   }
-  co_return make_error(StoreErrc::conflict, "the accounts kept changing while context." + std::string(field) +
-                                                " was being indexed; retry");
+  co_return make_error(StoreErrc::contended, "the accounts kept changing while context." +
+                                                 std::string(field) + " was being indexed; retry");
 }
 
 // Indexes a field over the environment's accounts, then answers the lookup of one value.

@@ -12,6 +12,9 @@ enum class StoreErrc {
   corrupt_record,
   unavailable,
   redis_error,
+  // A read that kept losing to concurrent writers (no consistent snapshot after its retries): nothing is wrong
+  // with the request, so the caller retries later (503), unlike a write's conflict (409).
+  contended,
 };
 
 using hookd::make_error_code;
@@ -25,6 +28,7 @@ struct hookd::ErrcTable<hookd::store::StoreErrc> {
       {"not_found", Fault::not_found},          {"conflict", Fault::conflict},
       {"invalid_cursor", Fault::invalid_input}, {"corrupt_record", Fault::internal},
       {"unavailable", Fault::unavailable},      {"redis_error", Fault::internal},
+      {"contended", Fault::unavailable},
   };
 };
 

@@ -186,7 +186,7 @@ awaitable<Result<ResolvedAccount>> Store::resolve_account(std::string_view accou
         a->integration_id == first->integration_id && a->environment_id == first->environment_id)
       co_return resolved_from(std::move(a).value(), *r);
   }
-  co_return make_error(StoreErrc::conflict, "the integrated account kept changing while it was read; retry");
+  co_return make_error(StoreErrc::contended, "the integrated account kept changing while it was read; retry");
 }
 
 awaitable<Result<IntegratedAccount>> Store::merge_account_context(std::string_view account_id,

@@ -76,6 +76,7 @@ TEST(ErrorTest, StatusFollowsTheFault) {
 TEST(ErrorTest, DependencyDetailStaysInTheLog) {
   auto r = http::error_response(make_error(StoreErrc::unavailable, "redis: connect 10.1.2.3:6379 refused"));
   EXPECT_EQ(r.body().find("10.1.2.3"), std::string::npos) << r.body();
+  EXPECT_EQ(r[boost::beast::http::field::retry_after], "5") << "a 503 says when to come back";
 }
 
 TEST(ErrorTest, ValidationErrorsNameTheirField) {
