@@ -4,24 +4,26 @@ namespace hookd::ingest {
 
 namespace {
 
+// The adapters hand back the store's and the producer's own awaitables rather than being coroutines
+// themselves: no second coroutine frame per call on the request path.
 class StoreResolver final : public AccountResolver {
  public:
   explicit StoreResolver(store::Store& store) : store_(store) {}
   awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view account_id) override {
-    co_return co_await store_.resolve_account(account_id);
+    return store_.resolve_account(account_id);
   }
   awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(std::string_view id) override {
-    co_return co_await store_.get_environment_integration(id);
+    return store_.get_environment_integration(id);
   }
   awaitable<Result<store::Integration>> get_integration(std::string_view id) override {
-    co_return co_await store_.get_integration(id);
+    return store_.get_integration(id);
   }
   awaitable<Result<store::Environment>> get_environment(std::string_view id) override {
-    co_return co_await store_.get_environment(id);
+    return store_.get_environment(id);
   }
   awaitable<Result<std::vector<std::string>>> find_accounts_by_context(
       const store::EnvironmentIntegration& install, std::string_view field, std::string_view value) override {
-    co_return co_await store_.find_accounts_by_context(install, field, value);
+    return store_.find_accounts_by_context(install, field, value);
   }
   awaitable<Status> merge_account_context(std::string_view account_id, const json::Value& patch) override {
     auto merged = co_await store_.merge_account_context(account_id, patch);
@@ -37,7 +39,7 @@ class KafkaPublisher final : public EventPublisher {
  public:
   explicit KafkaPublisher(std::shared_ptr<bus::Producer> producer) : producer_(std::move(producer)) {}
   awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
-    co_return co_await producer_->publish(messages);
+    return producer_->publish(messages);
   }
 
  private:
