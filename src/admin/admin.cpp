@@ -14,7 +14,10 @@ void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx) {
   register_account_routes(router, ctx);
   register_webhook_routes(router, ctx);
   register_delivery_routes(router, ctx);
-  register_event_routes(router, ctx);
+  for (const Route& route : event_routes())
+    router.add(route.verb, route.path,
+               route.access == Access::environment ? environment_route(ctx, route.handler)
+                                                   : operator_route(ctx, route.handler));
 }
 
 }  // namespace hookd::admin

@@ -9,49 +9,56 @@
 
 namespace hookd::admin {
 
-void register_event_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
-  r.add(http::Verb::post, "/event",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              for (const auto& m : body->members())
-                if (m.name() != "event" && m.name() != "payload" && m.name() != "integrated_account_id")
-                  co_return validation_error(m.name(),
-                                             "unknown field (event, payload, integrated_account_id)");
-              const json::Value& type = body->get("event");
-              if (!type.is_string() || !is_publishable_event_type(type.as_string()))
-                co_return validation_error("event",
-                                           "must be an event type such as sync_job_run:completed or "
-                                           "record:updated (" +
-                                               json::dump(type) + " is not one)");
-              const json::Value& payload = body->get("payload");
-              if (!payload.is_undefined() && !payload.is_object())
-                co_return validation_error("payload", "must be an object");
-              std::string account;
-              if (const json::Value& a = body->get("integrated_account_id"); !a.is_undefined()) {
-                if (!a.is_string()) co_return validation_error("integrated_account_id", "must be a string");
-                // An account of another environment does not exist, as far as this token can tell.
-                auto found = co_await c.store.get_account(a.as_string());
-                if (!found.ok() && found.error().code != store::StoreErrc::not_found)
-                  co_return http::error_response(found.error());
-                if (!found.ok() || found->environment_id != p.environment_id)
-                  co_return validation_error(
-                      "integrated_account_id",
-                      "no integrated account " + std::string(a.as_string()) + " in this environment");
-                account = found->id;
-              }
-              Event e = make_event(std::string(type.as_string()), p.environment_id,
-                                   payload.is_undefined() ? json::Value::empty_object() : payload, account);
-              if (!co_await publish_event(c, e))
-                co_return http::error_response(http::Status::service_unavailable, "service_unavailable",
-                                               "the event could not be stored; retry");
-              json::ObjectBuilder out;
-              out.set("id", e.id).set("event", e.type).set("created_at", clock::iso8601(e.created_at));
-              co_return http::json_response(http::Status::accepted, std::move(out).build());
-            }));
+namespace {
+
+awaitable<http::Response> publish_internal_event(AdminContext& c, http::RequestContext& req,
+                                                 const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  for (const auto& m : body->members())
+    if (m.name() != "event" && m.name() != "payload" && m.name() != "integrated_account_id")
+      co_return validation_error(m.name(), "unknown field (event, payload, integrated_account_id)");
+  const json::Value& type = body->get("event");
+  if (!type.is_string() || !is_publishable_event_type(type.as_string()))
+    co_return validation_error("event",
+                               "must be an event type such as sync_job_run:completed or "
+                               "record:updated (" +
+                                   json::dump(type) + " is not one)");
+  const json::Value& payload = body->get("payload");
+  if (!payload.is_undefined() && !payload.is_object())
+    co_return validation_error("payload", "must be an object");
+  std::string account;
+  if (const json::Value& a = body->get("integrated_account_id"); !a.is_undefined()) {
+    if (!a.is_string()) co_return validation_error("integrated_account_id", "must be a string");
+    // An account of another environment does not exist, as far as this token can tell.
+    auto found = co_await c.store.get_account(a.as_string());
+    if (!found.ok() && found.error().code != store::StoreErrc::not_found)
+      co_return http::error_response(found.error());
+    if (!found.ok() || found->environment_id != p.environment_id)
+      co_return validation_error(
+          "integrated_account_id",
+          "no integrated account " + std::string(a.as_string()) + " in this environment");
+    account = found->id;
+  }
+  Event e = make_event(std::string(type.as_string()), p.environment_id,
+                       payload.is_undefined() ? json::Value::empty_object() : payload, account);
+  if (!co_await publish_event(c, e))
+    co_return http::error_response(http::Status::service_unavailable, "service_unavailable",
+                                   "the event could not be stored; retry");
+  json::ObjectBuilder out;
+  out.set("id", e.id).set("event", e.type).set("created_at", clock::iso8601(e.created_at));
+  co_return http::json_response(http::Status::accepted, std::move(out).build());
+}
+
+constexpr Route routes[] = {
+    {http::Verb::post, "/event", Access::environment, publish_internal_event},
+};
+
+}  // namespace
+
+std::span<const Route> event_routes() {
+  return routes;
 }
 
 }  // namespace hookd::admin
