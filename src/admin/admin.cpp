@@ -11,13 +11,11 @@ void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx) {
                                                  2 * ctx->options.rate_limit_per_second);
   register_environment_routes(router, ctx);
   register_integration_routes(router, ctx);
-  register_account_routes(router, ctx);
-  register_webhook_routes(router, ctx);
-  register_delivery_routes(router, ctx);
-  for (const Route& route : event_routes())
-    router.add(route.verb, route.path,
-               route.access == Access::environment ? environment_route(ctx, route.handler)
-                                                   : operator_route(ctx, route.handler));
+  for (auto table : {account_routes(), webhook_routes(), delivery_routes(), event_routes()})
+    for (const Route& route : table)
+      router.add(route.verb, route.path,
+                 route.access == Access::environment ? environment_route(ctx, route.handler)
+                                                     : operator_route(ctx, route.handler));
 }
 
 }  // namespace hookd::admin

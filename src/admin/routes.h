@@ -22,9 +22,9 @@ struct Route {
 
 void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
 void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
-void register_account_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
-void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
-void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
+std::span<const Route> account_routes();
+std::span<const Route> webhook_routes();
+std::span<const Route> delivery_routes();
 std::span<const Route> event_routes();
 
 }  // namespace hookd::admin

@@ -171,110 +171,105 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
                                 std::move(out).build());
 }
 
+awaitable<http::Response> route_list_webhook_deliveries(AdminContext& c, http::RequestContext& req,
+                                                        const Principal& p) {
+  auto w = co_await c.store.get_webhook(req.param("id"));
+  if (!w.ok() || w->environment_id != p.environment_id)
+    co_return !w.ok() && w.error().code != store::StoreErrc::not_found
+        ? http::error_response(w.error())
+        : not_found("webhook", req.param("id"));
+  co_return co_await list(c, req, DeliveryStore::Index::webhook, w->id);
+}
+
+awaitable<http::Response> route_list_deliveries(AdminContext& c, http::RequestContext& req,
+                                                const Principal& p) {
+  if (const std::string* event_id = req.query_value("event_id")) {
+    // The event index is not per environment: list_deliveries filters, and foreign ids just list
+    // nothing.
+    http::Response res = co_await list(c, req, DeliveryStore::Index::event, *event_id);
+    json::Value body;
+    if (res.result() == http::Status::ok && json::parse(res.body(), body)) {
+      std::vector<json::Value> mine;
+      for (const auto& item : body.get("result").as_array())
+        if (item.get("environment_id").string_or("") == p.environment_id) mine.push_back(item);
+      co_return page_response(std::move(mine), std::string(body.get("next_cursor").string_or("")));
+    }
+    co_return res;
+  }
+  co_return co_await list(c, req, DeliveryStore::Index::environment, p.environment_id);
+}
+
+awaitable<http::Response> route_get_delivery(AdminContext& c, http::RequestContext& req, const Principal& p) {
+  http::Response err;
+  auto d = co_await load(c, req.param("id"), p, err);
+  if (!d) co_return err;
+  co_return http::json_response(http::Status::ok, co_await with_attempts(c, *d));
+}
+
+awaitable<http::Response> route_replay_delivery(AdminContext& c, http::RequestContext& req,
+                                                const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  auto d = co_await load(c, req.param("id"), p, err);
+  if (!d) co_return err;
+  bool dry = body->get("dry_run").bool_or(false);
+  if (replayable(*d)) {
+    // Past the retention the event itself is gone: nothing could be sent.
+    auto stored = co_await c.deliveries.event_json(d->event_id);
+    if (!stored.ok() && stored.error().code == store::StoreErrc::not_found)
+      co_return http::error_response(http::Status::unprocessable_entity, "event_expired",
+                                     "the delivery's event is past its retention and cannot be replayed");
+    if (!stored.ok()) co_return http::error_response(stored.error());
+  }
+  size_t replayed = 0;
+  std::string reason;
+  if (!replayable(*d)) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
+  if (replayable(*d) && !dry) {
+    auto r = co_await c.deliveries.replay(*d, clock::now_millis());
+    if (!r.ok()) co_return http::error_response(r.error());
+    if (*r == dispatch::ReplayOutcome::replayed)
+      replayed = 1;
+    else
+      reason = not_replayed_reason(*r);
+    if (replayed && c.dispatcher) c.dispatcher->wake();
+  }
+  json::ObjectBuilder out;
+  out.set("dry_run", dry).set("matched", json::Value(replayable(*d) ? 1 : 0));
+  out.set("replayed", json::Value(replayed));
+  out.set("delivery_ids", json::Value::array({json::Value(d->id)}));
+  if (!reason.empty()) out.set("reason", reason);
+  co_return http::json_response(dry ? http::Status::ok : http::Status::accepted, std::move(out).build());
+}
+
+awaitable<http::Response> route_replay_webhook_failures(AdminContext& c, http::RequestContext& req,
+                                                        const Principal& p) {
+  auto w = co_await c.store.get_webhook(req.param("id"));
+  if (!w.ok() || w->environment_id != p.environment_id)
+    co_return !w.ok() && w.error().code != store::StoreErrc::not_found
+        ? http::error_response(w.error())
+        : not_found("webhook", req.param("id"));
+  co_return co_await replay_many(c, req, p, DeliveryStore::Index::webhook, w->id);
+}
+
+awaitable<http::Response> route_replay_deliveries(AdminContext& c, http::RequestContext& req,
+                                                  const Principal& p) {
+  co_return co_await replay_many(c, req, p, DeliveryStore::Index::environment, p.environment_id);
+}
+
+constexpr Route routes[] = {
+    {http::Verb::get, "/webhook/{id}/deliveries", Access::environment, route_list_webhook_deliveries},
+    {http::Verb::get, "/delivery", Access::environment, route_list_deliveries},
+    {http::Verb::get, "/delivery/{id}", Access::environment, route_get_delivery},
+    {http::Verb::post, "/delivery/{id}/replay", Access::environment, route_replay_delivery},
+    {http::Verb::post, "/webhook/{id}/replay", Access::environment, route_replay_webhook_failures},
+    {http::Verb::post, "/delivery/replay", Access::environment, route_replay_deliveries},
+};
+
 }  // namespace
 
-void register_delivery_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
-  r.add(http::Verb::get, "/webhook/{id}/deliveries",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto w = co_await c.store.get_webhook(req.param("id"));
-              if (!w.ok() || w->environment_id != p.environment_id)
-                co_return !w.ok() && w.error().code != store::StoreErrc::not_found
-                    ? http::error_response(w.error())
-                    : not_found("webhook", req.param("id"));
-              co_return co_await list(c, req, DeliveryStore::Index::webhook, w->id);
-            }));
-
-  r.add(http::Verb::get, "/delivery",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              if (const std::string* event_id = req.query_value("event_id")) {
-                // The event index is not per environment: list_deliveries filters, and foreign ids just list
-                // nothing.
-                http::Response res = co_await list(c, req, DeliveryStore::Index::event, *event_id);
-                json::Value body;
-                if (res.result() == http::Status::ok && json::parse(res.body(), body)) {
-                  std::vector<json::Value> mine;
-                  for (const auto& item : body.get("result").as_array())
-                    if (item.get("environment_id").string_or("") == p.environment_id) mine.push_back(item);
-                  co_return page_response(std::move(mine),
-                                          std::string(body.get("next_cursor").string_or("")));
-                }
-                co_return res;
-              }
-              co_return co_await list(c, req, DeliveryStore::Index::environment, p.environment_id);
-            }));
-
-  r.add(http::Verb::get, "/delivery/{id}",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto d = co_await load(c, req.param("id"), p, err);
-              if (!d) co_return err;
-              co_return http::json_response(http::Status::ok, co_await with_attempts(c, *d));
-            }));
-
-  r.add(http::Verb::post, "/delivery/{id}/replay",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              auto d = co_await load(c, req.param("id"), p, err);
-              if (!d) co_return err;
-              bool dry = body->get("dry_run").bool_or(false);
-              if (replayable(*d)) {
-                // Past the retention the event itself is gone: nothing could be sent.
-                auto stored = co_await c.deliveries.event_json(d->event_id);
-                if (!stored.ok() && stored.error().code == store::StoreErrc::not_found)
-                  co_return http::error_response(
-                      http::Status::unprocessable_entity, "event_expired",
-                      "the delivery's event is past its retention and cannot be replayed");
-                if (!stored.ok()) co_return http::error_response(stored.error());
-              }
-              size_t replayed = 0;
-              std::string reason;
-              if (!replayable(*d)) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
-              if (replayable(*d) && !dry) {
-                auto r = co_await c.deliveries.replay(*d, clock::now_millis());
-                if (!r.ok()) co_return http::error_response(r.error());
-                if (*r == dispatch::ReplayOutcome::replayed)
-                  replayed = 1;
-                else
-                  reason = not_replayed_reason(*r);
-                if (replayed && c.dispatcher) c.dispatcher->wake();
-              }
-              json::ObjectBuilder out;
-              out.set("dry_run", dry).set("matched", json::Value(replayable(*d) ? 1 : 0));
-              out.set("replayed", json::Value(replayed));
-              out.set("delivery_ids", json::Value::array({json::Value(d->id)}));
-              if (!reason.empty()) out.set("reason", reason);
-              co_return http::json_response(dry ? http::Status::ok : http::Status::accepted,
-                                            std::move(out).build());
-            }));
-
-  r.add(http::Verb::post, "/webhook/{id}/replay",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto w = co_await c.store.get_webhook(req.param("id"));
-              if (!w.ok() || w->environment_id != p.environment_id)
-                co_return !w.ok() && w.error().code != store::StoreErrc::not_found
-                    ? http::error_response(w.error())
-                    : not_found("webhook", req.param("id"));
-              co_return co_await replay_many(c, req, p, DeliveryStore::Index::webhook, w->id);
-            }));
-
-  r.add(http::Verb::post, "/delivery/replay",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              co_return co_await replay_many(c, req, p, DeliveryStore::Index::environment, p.environment_id);
-            }));
+std::span<const Route> delivery_routes() {
+  return routes;
 }
 
 }  // namespace hookd::admin

@@ -73,132 +73,128 @@ awaitable<http::Response> update(AdminContext& c, const std::string& id,
   co_return http::json_response(http::Status::ok, store::to_json(*w));
 }
 
+awaitable<http::Response> route_create_webhook(AdminContext& c, http::RequestContext& req,
+                                               const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  store::Webhook w;
+  if (auto bad = apply_webhook_fields(c, *body, w, true)) co_return *bad;
+  w.id = ids::uuid_v4();
+  w.environment_id = p.environment_id;
+  w.secret = ids::signing_secret();
+  w.created_at = w.updated_at = clock::now_millis();
+  Status s = co_await c.store.create_webhook(w);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_return http::json_response(http::Status::created, store::to_json(w));
+}
+
+awaitable<http::Response> route_list_webhooks(AdminContext& c, http::RequestContext& req,
+                                              const Principal& p) {
+  auto list = co_await c.store.list_webhooks(p.environment_id);
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& w : *list)
+    items.push_back(store::to_json(w));
+  co_return list_page(req, std::move(items));
+}
+
+awaitable<http::Response> route_get_webhook(AdminContext& c, http::RequestContext& req, const Principal& p) {
+  http::Response err;
+  auto w = co_await load(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  co_return http::json_response(http::Status::ok, store::to_json(*w));
+}
+
+awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestContext& req,
+                                               const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  auto w = co_await load(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  // Checked on the record as read, so a bad request is answered before anything is written; then
+  // applied to the record as it is when written.
+  store::Webhook checked = *w;
+  if (auto bad = apply_webhook_fields(c, *body, checked, false)) co_return *bad;
+  int64_t now = clock::now_millis();
+  bool enabled = false;
+  store::Store::WebhookChange change = [&](store::Webhook& cur) {
+    bool was_active = cur.is_active;
+    (void)apply_webhook_fields(c, *body, cur, false);
+    cur.updated_at = now;
+    enabled = cur.is_active && !was_active;
+    return true;
+  };
+  http::Response res = co_await update(c, w->id, change);
+  // Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it
+  // again at once. The count is dispatch's: it resets it.
+  if (enabled && res.result() == http::Status::ok) (void)co_await c.deliveries.reset_health(w->id);
+  co_return res;
+}
+
+awaitable<http::Response> route_rotate_webhook_secret(AdminContext& c, http::RequestContext& req,
+                                                      const Principal& p) {
+  http::Response err;
+  auto w = co_await load(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  int64_t now = clock::now_millis();
+  std::string secret = ids::signing_secret();
+  store::Store::WebhookChange change = [&](store::Webhook& cur) {
+    cur.previous_secret = cur.secret;
+    cur.previous_secret_expires_at = now + c.options.secret_rotation_overlap.count();
+    cur.secret = secret;
+    cur.updated_at = now;
+    return true;
+  };
+  co_return co_await update(c, w->id, change);
+}
+
+awaitable<http::Response> route_delete_webhook(AdminContext& c, http::RequestContext& req,
+                                               const Principal& p) {
+  http::Response err;
+  auto w = co_await load(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  Status s = co_await c.store.delete_webhook(*w);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_return http::Response{http::Status::no_content, 11};
+}
+
+awaitable<http::Response> route_send_test_event(AdminContext& c, http::RequestContext& req,
+                                                const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  const json::Value& id = body->get("id");
+  if (!id.is_string()) co_return validation_error("id", "is required (the webhook's id)");
+  auto w = co_await load(c, id.as_string(), p, err);
+  if (!w) co_return err;
+  json::ObjectBuilder payload;
+  payload.set("message", "This is a test event from hookd.").set("webhook_id", w->id);
+  Event e = make_event("test", p.environment_id, std::move(payload).build());
+  e.target_webhook_id = w->id;
+  if (!co_await publish_event(c, e))
+    co_return http::error_response(http::Status::service_unavailable, "service_unavailable",
+                                   "the test event could not be published; retry");
+  json::ObjectBuilder out;
+  out.set("id", e.id).set("event", e.type).set("webhook_id", w->id).set("status", "queued");
+  co_return http::json_response(http::Status::accepted, std::move(out).build());
+}
+
+constexpr Route routes[] = {
+    {http::Verb::post, "/webhook", Access::environment, route_create_webhook},
+    {http::Verb::get, "/webhook", Access::environment, route_list_webhooks},
+    {http::Verb::get, "/webhook/{id}", Access::environment, route_get_webhook},
+    {http::Verb::patch, "/webhook/{id}", Access::environment, route_update_webhook},
+    {http::Verb::post, "/webhook/{id}/rotate-secret", Access::environment, route_rotate_webhook_secret},
+    {http::Verb::delete_, "/webhook/{id}", Access::environment, route_delete_webhook},
+    {http::Verb::post, "/webhook/test", Access::environment, route_send_test_event},
+};
+
 }  // namespace
 
-void register_webhook_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
-  r.add(http::Verb::post, "/webhook",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              store::Webhook w;
-              if (auto bad = apply_webhook_fields(c, *body, w, true)) co_return *bad;
-              w.id = ids::uuid_v4();
-              w.environment_id = p.environment_id;
-              w.secret = ids::signing_secret();
-              w.created_at = w.updated_at = clock::now_millis();
-              Status s = co_await c.store.create_webhook(w);
-              if (!s.ok()) co_return http::error_response(s.error());
-              co_return http::json_response(http::Status::created, store::to_json(w));
-            }));
-
-  r.add(http::Verb::get, "/webhook",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto list = co_await c.store.list_webhooks(p.environment_id);
-              if (!list.ok()) co_return http::error_response(list.error());
-              std::vector<json::Value> items;
-              for (const auto& w : *list)
-                items.push_back(store::to_json(w));
-              co_return list_page(req, std::move(items));
-            }));
-
-  r.add(http::Verb::get, "/webhook/{id}",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto w = co_await load(c, req.param("id"), p, err);
-              if (!w) co_return err;
-              co_return http::json_response(http::Status::ok, store::to_json(*w));
-            }));
-
-  r.add(http::Verb::patch, "/webhook/{id}",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              auto w = co_await load(c, req.param("id"), p, err);
-              if (!w) co_return err;
-              // Checked on the record as read, so a bad request is answered before anything is written; then
-              // applied to the record as it is when written.
-              store::Webhook checked = *w;
-              if (auto bad = apply_webhook_fields(c, *body, checked, false)) co_return *bad;
-              int64_t now = clock::now_millis();
-              bool enabled = false;
-              store::Store::WebhookChange change = [&](store::Webhook& cur) {
-                bool was_active = cur.is_active;
-                (void)apply_webhook_fields(c, *body, cur, false);
-                cur.updated_at = now;
-                enabled = cur.is_active && !was_active;
-                return true;
-              };
-              http::Response res = co_await update(c, w->id, change);
-              // Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it
-              // again at once. The count is dispatch's: it resets it.
-              if (enabled && res.result() == http::Status::ok)
-                (void)co_await c.deliveries.reset_health(w->id);
-              co_return res;
-            }));
-
-  r.add(http::Verb::post, "/webhook/{id}/rotate-secret",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto w = co_await load(c, req.param("id"), p, err);
-              if (!w) co_return err;
-              int64_t now = clock::now_millis();
-              std::string secret = ids::signing_secret();
-              store::Store::WebhookChange change = [&](store::Webhook& cur) {
-                cur.previous_secret = cur.secret;
-                cur.previous_secret_expires_at = now + c.options.secret_rotation_overlap.count();
-                cur.secret = secret;
-                cur.updated_at = now;
-                return true;
-              };
-              co_return co_await update(c, w->id, change);
-            }));
-
-  r.add(http::Verb::delete_, "/webhook/{id}",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto w = co_await load(c, req.param("id"), p, err);
-              if (!w) co_return err;
-              Status s = co_await c.store.delete_webhook(*w);
-              if (!s.ok()) co_return http::error_response(s.error());
-              co_return http::Response{http::Status::no_content, 11};
-            }));
-
-  r.add(http::Verb::post, "/webhook/test",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              const json::Value& id = body->get("id");
-              if (!id.is_string()) co_return validation_error("id", "is required (the webhook's id)");
-              auto w = co_await load(c, id.as_string(), p, err);
-              if (!w) co_return err;
-              json::ObjectBuilder payload;
-              payload.set("message", "This is a test event from hookd.").set("webhook_id", w->id);
-              Event e = make_event("test", p.environment_id, std::move(payload).build());
-              e.target_webhook_id = w->id;
-              if (!co_await publish_event(c, e))
-                co_return http::error_response(http::Status::service_unavailable, "service_unavailable",
-                                               "the test event could not be published; retry");
-              json::ObjectBuilder out;
-              out.set("id", e.id).set("event", e.type).set("webhook_id", w->id).set("status", "queued");
-              co_return http::json_response(http::Status::accepted, std::move(out).build());
-            }));
+std::span<const Route> webhook_routes() {
+  return routes;
 }
 
 }  // namespace hookd::admin
