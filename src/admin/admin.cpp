@@ -5,17 +5,36 @@
 
 namespace hookd::admin {
 
+namespace {
+
+http::Handler wrap(const std::shared_ptr<AdminContext>& ctx, const Route& route) {
+  switch (route.access) {
+    case Access::environment:
+      return environment_route(ctx, route.handler);
+    case Access::operator_only:
+      return operator_route(ctx, route.handler);
+    case Access::any_token:
+      break;
+  }
+  return any_token_route(ctx, route.handler);
+}
+
+}  // namespace
+
+std::vector<Route> all_routes() {
+  std::vector<Route> out;
+  for (auto table : {environment_routes(), integration_routes(), account_routes(), webhook_routes(),
+                     delivery_routes(), event_routes()})
+    out.insert(out.end(), table.begin(), table.end());
+  return out;
+}
+
 void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx) {
   if (!ctx->limiter)
     ctx->limiter = std::make_shared<RateLimiter>(ctx->options.rate_limit_per_second,
                                                  2 * ctx->options.rate_limit_per_second);
-  register_environment_routes(router, ctx);
-  register_integration_routes(router, ctx);
-  for (auto table : {account_routes(), webhook_routes(), delivery_routes(), event_routes()})
-    for (const Route& route : table)
-      router.add(route.verb, route.path,
-                 route.access == Access::environment ? environment_route(ctx, route.handler)
-                                                     : operator_route(ctx, route.handler));
+  for (const Route& route : all_routes())
+    router.add(route.verb, route.path, wrap(ctx, route));
 }
 
 }  // namespace hookd::admin

@@ -175,4 +175,13 @@ http::Handler operator_route(std::shared_ptr<AdminContext> ctx, EnvHandler handl
   };
 }
 
+http::Handler any_token_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler) {
+  return [ctx, handler = std::move(handler)](http::RequestContext& req) -> awaitable<http::Response> {
+    http::Response error;
+    auto principal = co_await authenticate(*ctx, req, error);
+    if (!principal) co_return error;
+    co_return co_await handler(*ctx, req, *principal);
+  };
+}
+
 }  // namespace hookd::admin

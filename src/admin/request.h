@@ -58,5 +58,7 @@ using EnvHandler =
 http::Handler environment_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler);
 // A route for the operator token only.
 http::Handler operator_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler);
+// A route any valid token may call (the integration catalog is readable by every environment).
+http::Handler any_token_route(std::shared_ptr<AdminContext> ctx, EnvHandler handler);
 
 }  // namespace hookd::admin

@@ -3,16 +3,18 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "admin/request.h"
 
 namespace hookd::admin {
 
-// Who may call a route: it is wrapped in environment_route or operator_route accordingly.
-enum class Access { environment, operator_only };
+// Who may call a route: it is wrapped in environment_route, operator_route or any_token_route accordingly.
+enum class Access { environment, operator_only, any_token };
 // A plain function pointer, not EnvHandler, so that a file's table is a constexpr array of named coroutines.
 using RouteHandler = awaitable<http::Response> (*)(AdminContext&, http::RequestContext&, const Principal&);
-// One admin route; each file's table lists its routes, admin.cpp registers the tables.
+// One admin route; each file's table lists its routes (the whole API surface, read table by table), and
+// admin.cpp registers every table in one loop.
 struct Route {
   http::Verb verb;
   std::string_view path;
@@ -20,11 +22,13 @@ struct Route {
   RouteHandler handler;
 };
 
-void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
-void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> ctx);
+std::span<const Route> environment_routes();
+std::span<const Route> integration_routes();
 std::span<const Route> account_routes();
 std::span<const Route> webhook_routes();
 std::span<const Route> delivery_routes();
 std::span<const Route> event_routes();
+// Every table, in registration order.
+std::vector<Route> all_routes();
 
 }  // namespace hookd::admin

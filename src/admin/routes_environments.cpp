@@ -53,109 +53,110 @@ awaitable<http::Response> mint_token(AdminContext& ctx, const std::string& env, 
   co_return http::json_response(http::Status::created, token_json(t, &secret));
 }
 
+// Revoking and rotating share the lookup and the delete; rotating also mints the replacement.
+awaitable<http::Response> revoke_token(AdminContext& c, http::RequestContext& req, bool rotate) {
+  auto t = co_await c.store.get_token(req.param("token_id"));
+  if (!t.ok() || t->environment_id != req.param("id"))
+    co_return not_found("api token", req.param("token_id"));
+  Status s = co_await c.store.delete_token(*t);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_await publish(c, "api_token:deleted", t->environment_id, token_json(*t, nullptr));
+  if (rotate) co_return co_await mint_token(c, t->environment_id, t->name);
+  co_return http::Response{http::Status::no_content, 11};
+}
+
+awaitable<http::Response> route_revoke_token(AdminContext& c, http::RequestContext& req, const Principal&) {
+  return revoke_token(c, req, false);
+}
+
+awaitable<http::Response> route_rotate_token(AdminContext& c, http::RequestContext& req, const Principal&) {
+  return revoke_token(c, req, true);
+}
+
+awaitable<http::Response> route_create_environment(AdminContext& c, http::RequestContext& req,
+                                                   const Principal&) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  store::Environment e;
+  if (auto bad = apply_environment_fields(*body, e, true)) co_return *bad;
+  e.id = ids::uuid_v4();
+  e.created_at = e.updated_at = clock::now_millis();
+  Status s = co_await c.store.put_environment(e);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_return http::json_response(http::Status::created, store::to_json(e));
+}
+
+awaitable<http::Response> route_list_environments(AdminContext& c, http::RequestContext& req,
+                                                  const Principal&) {
+  auto list = co_await c.store.list_environments();
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& e : *list)
+    items.push_back(store::to_json(e));
+  co_return list_page(req, std::move(items));
+}
+
+awaitable<http::Response> route_get_environment(AdminContext& c, http::RequestContext& req,
+                                                const Principal&) {
+  auto e = co_await c.store.get_environment(req.param("id"));
+  if (!e.ok()) co_return http::error_response(e.error());
+  co_return http::json_response(http::Status::ok, store::to_json(*e));
+}
+
+awaitable<http::Response> route_update_environment(AdminContext& c, http::RequestContext& req,
+                                                   const Principal&) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  auto e = co_await c.store.get_environment(req.param("id"));
+  if (!e.ok()) co_return http::error_response(e.error());
+  if (auto bad = apply_environment_fields(*body, *e, false)) co_return *bad;
+  e->updated_at = clock::now_millis();
+  Status s = co_await c.store.put_environment(*e);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_return http::json_response(http::Status::ok, store::to_json(*e));
+}
+
+awaitable<http::Response> route_create_token(AdminContext& c, http::RequestContext& req, const Principal&) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  auto e = co_await c.store.get_environment(req.param("id"));
+  if (!e.ok()) co_return http::error_response(e.error());
+  const json::Value& name = body->get("name");
+  if (!name.is_undefined() && !name.is_string()) co_return validation_error("name", "must be a string");
+  co_return co_await mint_token(c, e->id, std::string(name.string_or("")));
+}
+
+awaitable<http::Response> route_list_tokens(AdminContext& c, http::RequestContext& req, const Principal&) {
+  auto e = co_await c.store.get_environment(req.param("id"));
+  if (!e.ok()) co_return http::error_response(e.error());
+  auto list = co_await c.store.list_tokens(e->id);
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& t : *list)
+    items.push_back(token_json(t, nullptr));
+  co_return list_page(req, std::move(items));
+}
+
+constexpr Route routes[] = {
+    {http::Verb::post, "/environment", Access::operator_only, route_create_environment},
+    {http::Verb::get, "/environment", Access::operator_only, route_list_environments},
+    {http::Verb::get, "/environment/{id}", Access::operator_only, route_get_environment},
+    {http::Verb::patch, "/environment/{id}", Access::operator_only, route_update_environment},
+    {http::Verb::post, "/environment/{id}/api-token", Access::operator_only, route_create_token},
+    {http::Verb::get, "/environment/{id}/api-token", Access::operator_only, route_list_tokens},
+    {http::Verb::delete_, "/environment/{id}/api-token/{token_id}", Access::operator_only,
+     route_revoke_token},
+    {http::Verb::post, "/environment/{id}/api-token/{token_id}/rotate", Access::operator_only,
+     route_rotate_token},
+};
+
 }  // namespace
 
-void register_environment_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
-  r.add(
-      http::Verb::post, "/environment",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            http::Response err;
-            auto body = object_body(req, err);
-            if (!body) co_return err;
-            store::Environment e;
-            if (auto bad = apply_environment_fields(*body, e, true)) co_return *bad;
-            e.id = ids::uuid_v4();
-            e.created_at = e.updated_at = clock::now_millis();
-            Status s = co_await c.store.put_environment(e);
-            if (!s.ok()) co_return http::error_response(s.error());
-            co_return http::json_response(http::Status::created, store::to_json(e));
-          }));
-
-  r.add(
-      http::Verb::get, "/environment",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            auto list = co_await c.store.list_environments();
-            if (!list.ok()) co_return http::error_response(list.error());
-            std::vector<json::Value> items;
-            for (const auto& e : *list)
-              items.push_back(store::to_json(e));
-            co_return list_page(req, std::move(items));
-          }));
-
-  r.add(
-      http::Verb::get, "/environment/{id}",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return http::error_response(e.error());
-            co_return http::json_response(http::Status::ok, store::to_json(*e));
-          }));
-
-  r.add(
-      http::Verb::patch, "/environment/{id}",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            http::Response err;
-            auto body = object_body(req, err);
-            if (!body) co_return err;
-            auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return http::error_response(e.error());
-            if (auto bad = apply_environment_fields(*body, *e, false)) co_return *bad;
-            e->updated_at = clock::now_millis();
-            Status s = co_await c.store.put_environment(*e);
-            if (!s.ok()) co_return http::error_response(s.error());
-            co_return http::json_response(http::Status::ok, store::to_json(*e));
-          }));
-
-  r.add(
-      http::Verb::post, "/environment/{id}/api-token",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            http::Response err;
-            auto body = object_body(req, err);
-            if (!body) co_return err;
-            auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return http::error_response(e.error());
-            const json::Value& name = body->get("name");
-            if (!name.is_undefined() && !name.is_string())
-              co_return validation_error("name", "must be a string");
-            co_return co_await mint_token(c, e->id, std::string(name.string_or("")));
-          }));
-
-  r.add(
-      http::Verb::get, "/environment/{id}/api-token",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            auto e = co_await c.store.get_environment(req.param("id"));
-            if (!e.ok()) co_return http::error_response(e.error());
-            auto list = co_await c.store.list_tokens(e->id);
-            if (!list.ok()) co_return http::error_response(list.error());
-            std::vector<json::Value> items;
-            for (const auto& t : *list)
-              items.push_back(token_json(t, nullptr));
-            co_return list_page(req, std::move(items));
-          }));
-
-  auto revoke = [](AdminContext& c, http::RequestContext& req, bool rotate) -> awaitable<http::Response> {
-    auto t = co_await c.store.get_token(req.param("token_id"));
-    if (!t.ok() || t->environment_id != req.param("id"))
-      co_return not_found("api token", req.param("token_id"));
-    Status s = co_await c.store.delete_token(*t);
-    if (!s.ok()) co_return http::error_response(s.error());
-    co_await publish(c, "api_token:deleted", t->environment_id, token_json(*t, nullptr));
-    if (rotate) co_return co_await mint_token(c, t->environment_id, t->name);
-    co_return http::Response{http::Status::no_content, 11};
-  };
-  r.add(http::Verb::delete_, "/environment/{id}/api-token/{token_id}",
-        operator_route(ctx, [revoke](AdminContext& c, http::RequestContext& req, const Principal&) {
-          return revoke(c, req, false);
-        }));
-  r.add(http::Verb::post, "/environment/{id}/api-token/{token_id}/rotate",
-        operator_route(ctx, [revoke](AdminContext& c, http::RequestContext& req, const Principal&) {
-          return revoke(c, req, true);
-        }));
+std::span<const Route> environment_routes() {
+  return routes;
 }
 
 }  // namespace hookd::admin

@@ -117,156 +117,145 @@ std::optional<http::Response> apply_install_fields(const json::Value& body, stor
   return std::nullopt;
 }
 
+awaitable<http::Response> route_create_integration(AdminContext& c, http::RequestContext& req,
+                                                   const Principal&) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  store::Integration i;
+  const ConfigCheck check = [&] { return apply_integration_fields(*body, i, true); };
+  auto bad = co_await off_io_threads(check);
+  if (bad) co_return *bad;
+  i.id = ids::uuid_v4();
+  i.created_at = i.updated_at = clock::now_millis();
+  Status s = co_await c.store.create_integration(i);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_return http::json_response(http::Status::created, stored_integration_json(i));
+}
+
+awaitable<http::Response> route_list_integrations(AdminContext& c, http::RequestContext& req,
+                                                  const Principal& p) {
+  auto list = co_await c.store.list_integrations();
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& i : *list)
+    items.push_back(integration_json(i, p));
+  co_return list_page(req, std::move(items));
+}
+
+awaitable<http::Response> route_get_integration(AdminContext& c, http::RequestContext& req,
+                                                const Principal& p) {
+  auto i = co_await c.store.get_integration(req.param("id"));
+  if (!i.ok()) co_return http::error_response(i.error());
+  co_return http::json_response(http::Status::ok, integration_json(*i, p));
+}
+
+awaitable<http::Response> route_update_integration(AdminContext& c, http::RequestContext& req,
+                                                   const Principal&) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  auto i = co_await c.store.get_integration(req.param("id"));
+  if (!i.ok()) co_return http::error_response(i.error());
+  store::Integration next = *i;
+  const ConfigCheck check = [&] { return apply_integration_fields(*body, next, false); };
+  auto bad = co_await off_io_threads(check);
+  if (bad) co_return *bad;
+  next.version = i->version + 1;
+  next.updated_at = clock::now_millis();
+  Status s = co_await c.store.update_integration(next, i->version);
+  if (!s.ok()) co_return http::error_response(s.error());
+  co_return http::json_response(http::Status::ok, stored_integration_json(next));
+}
+
+awaitable<http::Response> route_install_integration(AdminContext& c, http::RequestContext& req,
+                                                    const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  const json::Value& iid = body->get("integration_id");
+  if (!iid.is_string() || iid.as_string().empty())
+    co_return validation_error("integration_id", "is required (an integration id or name)");
+  auto integration = co_await c.store.get_integration(iid.as_string());
+  if (!integration.ok()) {
+    if (integration.error().code == store::StoreErrc::not_found)
+      co_return validation_error("integration_id", "no integration " + std::string(iid.as_string()));
+    co_return http::error_response(integration.error());
+  }
+  store::EnvironmentIntegration e;
+  const ConfigCheck check = [&] { return apply_install_fields(*body, e, *integration); };
+  auto bad = co_await off_io_threads(check);
+  if (bad) co_return *bad;
+  e.id = ids::uuid_v4();
+  e.environment_id = p.environment_id;
+  e.integration_id = integration->id;
+  e.created_at = e.updated_at = clock::now_millis();
+  Status s = co_await c.store.create_environment_integration(e);
+  if (!s.ok()) co_return http::error_response(s.error());
+  json::Value out = store::to_json(e);
+  co_await publish(c, "environment_integration:created", p.environment_id, out);
+  co_return http::json_response(http::Status::created, out);
+}
+
+awaitable<http::Response> route_list_installs(AdminContext& c, http::RequestContext& req,
+                                              const Principal& p) {
+  auto list = co_await c.store.list_environment_integrations(p.environment_id);
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& e : *list)
+    items.push_back(store::to_json(e));
+  co_return list_page(req, std::move(items));
+}
+
+awaitable<http::Response> route_get_install(AdminContext& c, http::RequestContext& req, const Principal& p) {
+  auto e = co_await c.store.get_environment_integration(req.param("id"));
+  if (!e.ok() || e->environment_id != p.environment_id)
+    co_return e.ok() || e.error().code == store::StoreErrc::not_found
+        ? not_found("environment integration", req.param("id"))
+        : http::error_response(e.error());
+  co_return http::json_response(http::Status::ok, store::to_json(*e));
+}
+
+awaitable<http::Response> route_update_install(AdminContext& c, http::RequestContext& req,
+                                               const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  auto e = co_await c.store.get_environment_integration(req.param("id"));
+  if (!e.ok() || e->environment_id != p.environment_id)
+    co_return e.ok() || e.error().code == store::StoreErrc::not_found
+        ? not_found("environment integration", req.param("id"))
+        : http::error_response(e.error());
+  auto integration = co_await c.store.get_integration(e->integration_id);
+  if (!integration.ok()) co_return http::error_response(integration.error());
+  store::EnvironmentIntegration next = *e;
+  const ConfigCheck check = [&] { return apply_install_fields(*body, next, *integration); };
+  auto bad = co_await off_io_threads(check);
+  if (bad) co_return *bad;
+  next.version = e->version + 1;
+  next.updated_at = clock::now_millis();
+  Status s = co_await c.store.update_environment_integration(next, e->version);
+  if (!s.ok()) co_return http::error_response(s.error());
+  json::Value out = store::to_json(next);
+  co_await publish(c, "environment_integration:updated", p.environment_id, out);
+  co_return http::json_response(http::Status::ok, out);
+}
+
+constexpr Route routes[] = {
+    {http::Verb::post, "/integration", Access::operator_only, route_create_integration},
+    {http::Verb::get, "/integration", Access::any_token, route_list_integrations},
+    {http::Verb::get, "/integration/{id}", Access::any_token, route_get_integration},
+    {http::Verb::patch, "/integration/{id}", Access::operator_only, route_update_integration},
+    {http::Verb::post, "/environment-integration", Access::environment, route_install_integration},
+    {http::Verb::get, "/environment-integration", Access::environment, route_list_installs},
+    {http::Verb::get, "/environment-integration/{id}", Access::environment, route_get_install},
+    {http::Verb::patch, "/environment-integration/{id}", Access::environment, route_update_install},
+};
+
 }  // namespace
 
-void register_integration_routes(http::Router& r, std::shared_ptr<AdminContext> ctx) {
-  r.add(
-      http::Verb::post, "/integration",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            http::Response err;
-            auto body = object_body(req, err);
-            if (!body) co_return err;
-            store::Integration i;
-            const ConfigCheck check = [&] { return apply_integration_fields(*body, i, true); };
-            auto bad = co_await off_io_threads(check);
-            if (bad) co_return *bad;
-            i.id = ids::uuid_v4();
-            i.created_at = i.updated_at = clock::now_millis();
-            Status s = co_await c.store.create_integration(i);
-            if (!s.ok()) co_return http::error_response(s.error());
-            co_return http::json_response(http::Status::created, stored_integration_json(i));
-          }));
-
-  // The catalog is readable with any token.
-  auto any_token = [ctx](auto handler) -> http::Handler {
-    return [ctx, handler](http::RequestContext& req) -> awaitable<http::Response> {
-      http::Response err;
-      auto principal = co_await authenticate(*ctx, req, err);
-      if (!principal) co_return err;
-      co_return co_await handler(*ctx, req, *principal);
-    };
-  };
-  r.add(http::Verb::get, "/integration",
-        any_token(
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto list = co_await c.store.list_integrations();
-              if (!list.ok()) co_return http::error_response(list.error());
-              std::vector<json::Value> items;
-              for (const auto& i : *list)
-                items.push_back(integration_json(i, p));
-              co_return list_page(req, std::move(items));
-            }));
-  r.add(http::Verb::get, "/integration/{id}",
-        any_token(
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto i = co_await c.store.get_integration(req.param("id"));
-              if (!i.ok()) co_return http::error_response(i.error());
-              co_return http::json_response(http::Status::ok, integration_json(*i, p));
-            }));
-
-  r.add(
-      http::Verb::patch, "/integration/{id}",
-      operator_route(
-          ctx, [](AdminContext& c, http::RequestContext& req, const Principal&) -> awaitable<http::Response> {
-            http::Response err;
-            auto body = object_body(req, err);
-            if (!body) co_return err;
-            auto i = co_await c.store.get_integration(req.param("id"));
-            if (!i.ok()) co_return http::error_response(i.error());
-            store::Integration next = *i;
-            const ConfigCheck check = [&] { return apply_integration_fields(*body, next, false); };
-            auto bad = co_await off_io_threads(check);
-            if (bad) co_return *bad;
-            next.version = i->version + 1;
-            next.updated_at = clock::now_millis();
-            Status s = co_await c.store.update_integration(next, i->version);
-            if (!s.ok()) co_return http::error_response(s.error());
-            co_return http::json_response(http::Status::ok, stored_integration_json(next));
-          }));
-
-  r.add(http::Verb::post, "/environment-integration",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              const json::Value& iid = body->get("integration_id");
-              if (!iid.is_string() || iid.as_string().empty())
-                co_return validation_error("integration_id", "is required (an integration id or name)");
-              auto integration = co_await c.store.get_integration(iid.as_string());
-              if (!integration.ok()) {
-                if (integration.error().code == store::StoreErrc::not_found)
-                  co_return validation_error("integration_id",
-                                             "no integration " + std::string(iid.as_string()));
-                co_return http::error_response(integration.error());
-              }
-              store::EnvironmentIntegration e;
-              const ConfigCheck check = [&] { return apply_install_fields(*body, e, *integration); };
-              auto bad = co_await off_io_threads(check);
-              if (bad) co_return *bad;
-              e.id = ids::uuid_v4();
-              e.environment_id = p.environment_id;
-              e.integration_id = integration->id;
-              e.created_at = e.updated_at = clock::now_millis();
-              Status s = co_await c.store.create_environment_integration(e);
-              if (!s.ok()) co_return http::error_response(s.error());
-              json::Value out = store::to_json(e);
-              co_await publish(c, "environment_integration:created", p.environment_id, out);
-              co_return http::json_response(http::Status::created, out);
-            }));
-
-  r.add(http::Verb::get, "/environment-integration",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto list = co_await c.store.list_environment_integrations(p.environment_id);
-              if (!list.ok()) co_return http::error_response(list.error());
-              std::vector<json::Value> items;
-              for (const auto& e : *list)
-                items.push_back(store::to_json(e));
-              co_return list_page(req, std::move(items));
-            }));
-
-  r.add(http::Verb::get, "/environment-integration/{id}",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              auto e = co_await c.store.get_environment_integration(req.param("id"));
-              if (!e.ok() || e->environment_id != p.environment_id)
-                co_return e.ok() || e.error().code == store::StoreErrc::not_found
-                    ? not_found("environment integration", req.param("id"))
-                    : http::error_response(e.error());
-              co_return http::json_response(http::Status::ok, store::to_json(*e));
-            }));
-
-  r.add(http::Verb::patch, "/environment-integration/{id}",
-        environment_route(
-            ctx,
-            [](AdminContext& c, http::RequestContext& req, const Principal& p) -> awaitable<http::Response> {
-              http::Response err;
-              auto body = object_body(req, err);
-              if (!body) co_return err;
-              auto e = co_await c.store.get_environment_integration(req.param("id"));
-              if (!e.ok() || e->environment_id != p.environment_id)
-                co_return e.ok() || e.error().code == store::StoreErrc::not_found
-                    ? not_found("environment integration", req.param("id"))
-                    : http::error_response(e.error());
-              auto integration = co_await c.store.get_integration(e->integration_id);
-              if (!integration.ok()) co_return http::error_response(integration.error());
-              store::EnvironmentIntegration next = *e;
-              const ConfigCheck check = [&] { return apply_install_fields(*body, next, *integration); };
-              auto bad = co_await off_io_threads(check);
-              if (bad) co_return *bad;
-              next.version = e->version + 1;
-              next.updated_at = clock::now_millis();
-              Status s = co_await c.store.update_environment_integration(next, e->version);
-              if (!s.ok()) co_return http::error_response(s.error());
-              json::Value out = store::to_json(next);
-              co_await publish(c, "environment_integration:updated", p.environment_id, out);
-              co_return http::json_response(http::Status::ok, out);
-            }));
+std::span<const Route> integration_routes() {
+  return routes;
 }
 
 }  // namespace hookd::admin
