@@ -180,6 +180,7 @@ http::Handler any_token_route(std::shared_ptr<AdminContext> ctx, EnvHandler hand
     http::Response error;
     auto principal = co_await authenticate(*ctx, req, error);
     if (!principal) co_return error;
+    if (auto limited = rate_limited(*ctx, *principal)) co_return std::move(*limited);
     co_return co_await handler(*ctx, req, *principal);
   };
 }

@@ -202,6 +202,11 @@ TEST_F(RateLimited, ATokenOverItsRateGets429WithRetryAfter) {
   EXPECT_LE(allowed, 10 + 5 * seconds + 1)
       << "more than the burst plus the rate let through in " << seconds << " s";
   EXPECT_FALSE(retry_after.empty());
+  // The catalog, readable with any token, spends the same budget.
+  bool catalog_limited = false;
+  for (int i = 0; i < 100 && !catalog_limited; ++i)
+    catalog_limited = admin("GET", "/integration").status == 429;
+  EXPECT_TRUE(catalog_limited) << "GET /integration is not rate limited";
   // Vendors are never rate limited.
   for (int i = 0; i < 15; ++i)
     EXPECT_EQ(post_shopify(R"({"id":1})").status, 200);
