@@ -65,6 +65,15 @@ http::Response not_found(std::string_view what, std::string_view id) {
                               std::string(what) + " " + std::string(id) + " not found");
 }
 
+awaitable<std::optional<store::Webhook>> load_webhook(AdminContext& c, std::string_view id,
+                                                      const Principal& p, http::Response& error) {
+  auto w = co_await c.store.get_webhook(id);
+  if (w.ok() && w->environment_id == p.environment_id) co_return std::move(w).value();
+  error = !w.ok() && w.error().code != store::StoreErrc::not_found ? http::error_response(w.error())
+                                                                   : not_found("webhook", id);
+  co_return std::nullopt;
+}
+
 std::optional<size_t> page_limit(const http::RequestContext& req, size_t def, size_t max,
                                  http::Response& error) {
   const std::string* v = req.query_value("limit");

@@ -30,6 +30,10 @@ http::Response validation_error(std::string_view field, std::string_view problem
 // 404 {"error":"not_found","message":"<what> <id> not found"}. Errors the store returns are answered by
 // http::error_response(const Error&), the one mapping of typed errors to HTTP.
 http::Response not_found(std::string_view what, std::string_view id);
+// The principal's environment's webhook `id`, or nullopt and the answer in `error`: 404 when it does not exist
+// or belongs to another environment (which must not be told apart), the store's error otherwise.
+awaitable<std::optional<store::Webhook>> load_webhook(AdminContext& c, std::string_view id,
+                                                      const Principal& p, http::Response& error);
 
 // `limit` query parameter (1..max, default def), or nullopt and the 400 in `error`.
 std::optional<size_t> page_limit(const http::RequestContext& req, size_t def, size_t max,

@@ -173,11 +173,9 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
 
 awaitable<http::Response> route_list_webhook_deliveries(AdminContext& c, http::RequestContext& req,
                                                         const Principal& p) {
-  auto w = co_await c.store.get_webhook(req.param("id"));
-  if (!w.ok() || w->environment_id != p.environment_id)
-    co_return !w.ok() && w.error().code != store::StoreErrc::not_found
-        ? http::error_response(w.error())
-        : not_found("webhook", req.param("id"));
+  http::Response err;
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
+  if (!w) co_return err;
   co_return co_await list(c, req, DeliveryStore::Index::webhook, w->id);
 }
 
@@ -244,11 +242,9 @@ awaitable<http::Response> route_replay_delivery(AdminContext& c, http::RequestCo
 
 awaitable<http::Response> route_replay_webhook_failures(AdminContext& c, http::RequestContext& req,
                                                         const Principal& p) {
-  auto w = co_await c.store.get_webhook(req.param("id"));
-  if (!w.ok() || w->environment_id != p.environment_id)
-    co_return !w.ok() && w.error().code != store::StoreErrc::not_found
-        ? http::error_response(w.error())
-        : not_found("webhook", req.param("id"));
+  http::Response err;
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
+  if (!w) co_return err;
   co_return co_await replay_many(c, req, p, DeliveryStore::Index::webhook, w->id);
 }
 

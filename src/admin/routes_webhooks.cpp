@@ -55,15 +55,6 @@ std::optional<http::Response> apply_webhook_fields(AdminContext& c, const json::
   return std::nullopt;
 }
 
-awaitable<std::optional<store::Webhook>> load(AdminContext& c, std::string_view id, const Principal& p,
-                                              http::Response& error) {
-  auto w = co_await c.store.get_webhook(id);
-  if (w.ok() && w->environment_id == p.environment_id) co_return std::move(w).value();
-  error = !w.ok() && w.error().code != store::StoreErrc::not_found ? http::error_response(w.error())
-                                                                   : not_found("webhook", id);
-  co_return std::nullopt;
-}
-
 // Changes an endpoint with one atomic change of its record (Store::update_webhook), so a concurrent
 // auto-disable or another admin call is kept, not overwritten.
 awaitable<http::Response> update(AdminContext& c, const std::string& id,
@@ -101,7 +92,7 @@ awaitable<http::Response> route_list_webhooks(AdminContext& c, http::RequestCont
 
 awaitable<http::Response> route_get_webhook(AdminContext& c, http::RequestContext& req, const Principal& p) {
   http::Response err;
-  auto w = co_await load(c, req.param("id"), p, err);
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
   co_return http::json_response(http::Status::ok, store::to_json(*w));
 }
@@ -111,7 +102,7 @@ awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestCon
   http::Response err;
   auto body = object_body(req, err);
   if (!body) co_return err;
-  auto w = co_await load(c, req.param("id"), p, err);
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
   // Checked on the record as read, so a bad request is answered before anything is written; then
   // applied to the record as it is when written.
@@ -136,7 +127,7 @@ awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestCon
 awaitable<http::Response> route_rotate_webhook_secret(AdminContext& c, http::RequestContext& req,
                                                       const Principal& p) {
   http::Response err;
-  auto w = co_await load(c, req.param("id"), p, err);
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
   int64_t now = clock::now_millis();
   std::string secret = ids::signing_secret();
@@ -153,7 +144,7 @@ awaitable<http::Response> route_rotate_webhook_secret(AdminContext& c, http::Req
 awaitable<http::Response> route_delete_webhook(AdminContext& c, http::RequestContext& req,
                                                const Principal& p) {
   http::Response err;
-  auto w = co_await load(c, req.param("id"), p, err);
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
   Status s = co_await c.store.delete_webhook(*w);
   if (!s.ok()) co_return http::error_response(s.error());
@@ -167,7 +158,7 @@ awaitable<http::Response> route_send_test_event(AdminContext& c, http::RequestCo
   if (!body) co_return err;
   const json::Value& id = body->get("id");
   if (!id.is_string()) co_return validation_error("id", "is required (the webhook's id)");
-  auto w = co_await load(c, id.as_string(), p, err);
+  auto w = co_await load_webhook(c, id.as_string(), p, err);
   if (!w) co_return err;
   json::ObjectBuilder payload;
   payload.set("message", "This is a test event from hookd.").set("webhook_id", w->id);
