@@ -68,6 +68,7 @@ void Connection::start() {
 }
 
 void Connection::close() {
+  closing_.store(true, std::memory_order_release);
   asio::dispatch(strand_, [self = shared_from_this()] { self->do_close(); });
 }
 

@@ -88,7 +88,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const RedisOptions& options() const noexcept { return options_; }
 
   // Connected and past the handshake. Cheap and callable from any thread: what /readyz reports.
-  bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
+  bool ready() const noexcept { return ready_.load(std::memory_order_acquire) && !closing(); }
   // The last thing that went wrong (hiredis' message, the reply to AUTH, a timeout), for logs and /readyz.
   std::string last_error() const;
 
@@ -111,6 +111,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   redisAsyncContext* context() const noexcept { return ac_; }  // strand only
   bool closed() const noexcept { return closed_; }             // strand only
+  // close() was called, from any thread: the connection may still be going down on the strand, but from here
+  // on nothing reports it as usable.
+  bool closing() const noexcept { return closing_.load(std::memory_order_acquire); }
   const std::string& role() const noexcept { return role_; }
 
   const asio::any_io_executor io_executor_;  // default executor for handlers that have none
@@ -191,6 +194,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool watchdog_armed_ = false;
 
   std::atomic<bool> ready_{false};
+  std::atomic<bool> closing_{false};
   mutable std::mutex error_mutex_;
   std::string last_error_;
 };

@@ -41,8 +41,8 @@ class RedisSubscriber final : public detail::Connection {
   static std::shared_ptr<RedisSubscriber> create(asio::any_io_executor ex, RedisOptions options,
                                                  RedisSubscription subscription, Handlers handlers);
 
-  // Connected and every channel and pattern confirmed. Any thread.
-  bool subscribed() const noexcept { return subscribed_.load(std::memory_order_acquire); }
+  // Connected and every channel and pattern confirmed, and not closed. Any thread.
+  bool subscribed() const noexcept { return subscribed_.load(std::memory_order_acquire) && !closing(); }
 
  private:
   RedisSubscriber(asio::any_io_executor ex, RedisOptions options, RedisSubscription subscription,
