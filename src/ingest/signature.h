@@ -41,6 +41,13 @@ class SignatureVerifier {
     std::string detail;  // what was missing; never secret material
   };
   Verdict verify(const TemplateScope& scope) const;
+  // The top-level account-context fields that hold signing material (what the secret or key templates read):
+  // an unsigned handshake may not change them once set.
+  std::vector<std::string> secret_context_fields() const {
+    std::vector<std::string> out;
+    secret_.context_fields(out);
+    return out;
+  }
   // True when a template of this config reads the parsed body; otherwise the signature can be checked before
   // the body is parsed, over the bytes received.
   bool reads_parsed_body() const noexcept {

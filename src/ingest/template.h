@@ -45,6 +45,13 @@ class Template {
   bool is_raw_body() const noexcept { return pieces_.size() == 1 && pieces_[0].kind == Kind::raw_body; }
   const std::string& source() const noexcept { return source_; }
   // True when the template reads the parsed body (`{{body.x}}`): it can only render once the body is parsed.
+  // The top-level account-context fields the template reads ("{{context.webhook_secret}}" -> "webhook_secret"),
+  // appended to `out`: what a handshake must not overwrite unsigned when the template is a signing secret.
+  void context_fields(std::vector<std::string>& out) const {
+    for (const auto& p : pieces_)
+      if (p.kind == Kind::path && p.segments.size() >= 2 && p.segments[0] == "context")
+        out.push_back(p.segments[1]);
+  }
   bool reads_parsed_body() const noexcept {
     for (const auto& p : pieces_)
       if (p.kind == Kind::path && !p.segments.empty() && p.segments[0] == "body") return true;
