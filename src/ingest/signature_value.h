@@ -51,6 +51,7 @@ class SignedValue {
 
   bool is_raw_body() const noexcept { return !expression_ && template_.is_raw_body(); }
   bool is_expression() const noexcept { return expression_ != nullptr; }
+  bool has_placeholders() const noexcept { return expression_ || template_.has_placeholders(); }
   // An expression may read anything; a template says what it reads.
   bool reads_parsed_body() const noexcept { return expression_ || template_.reads_parsed_body(); }
   void context_fields(std::vector<std::string>& out) const { template_.context_fields(out); }

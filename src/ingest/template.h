@@ -45,6 +45,12 @@ class Template {
   // True when the template is exactly one raw-body placeholder: callers can sign the bytes without copying
   // them.
   bool is_raw_body() const noexcept { return pieces_.size() == 1 && pieces_[0].kind == Kind::raw_body; }
+  // False when the template is literal text only (a key written into the config itself).
+  bool has_placeholders() const noexcept {
+    for (const auto& p : pieces_)
+      if (p.kind != Kind::literal) return true;
+    return false;
+  }
   const std::string& source() const noexcept { return source_; }
   // True when the template reads the parsed body (`{{body.x}}`): it can only render once the body is parsed.
   // The top-level account-context fields the template reads ("{{context.webhook_secret}}" -> "webhook_secret"),
