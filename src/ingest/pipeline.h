@@ -3,6 +3,10 @@
 //
 //   resolve -> payload context -> payload_transform -> handle_verification -> signature -> publish
 //
+// Every method the routes take (GET, HEAD, POST, PUT, PATCH) runs the same chain: vendors verify with GET or HEAD
+// challenges. A request other than POST that handle_verification does not answer and that makes no event is a
+// 405 (decided in publish, after the integration's expressions had their chance).
+//
 // A webhook posted to an environment integration (one URL per installed app) first runs an install-level
 // chain without an account, which answers handshakes and finds the accounts the payload names:
 //
@@ -21,6 +25,7 @@
 
 #include "bus/producer.h"
 #include "core/event.h"
+#include "http/client/ssrf.h"
 #include "http/error.h"
 #include "http/message.h"
 #include "ingest/payload_context.h"
@@ -38,6 +43,11 @@ struct IngestOptions {
   // One event's size at most, serialized: what the producer may send (HOOKD_KAFKA_MAX_MESSAGE_BYTES) less
   // room for the record's key and headers. A larger event is a 413 at once, never a 503 the vendor retries.
   size_t max_event_bytes = 1'000'000 - 1024;
+  // Where the payload context's `url` comes from (request_url.h). HOOKD_PUBLIC_URL: the public base URL,
+  // normalized (normalize_public_url); empty: none. HOOKD_TRUSTED_PROXIES: peers whose X-Forwarded-Proto and
+  // X-Forwarded-Host are believed.
+  std::string public_url;
+  std::vector<http::Cidr> trusted_proxies;
 
   // Refuses values the ingest cannot work with; the error's field names the member.
   Status validate() const;
@@ -110,6 +120,12 @@ class Pipeline {
   Chain stages_;
   Chain install_stages_;
 };
+
+// The methods the webhook routes take (the Allow header of their 405).
+inline constexpr const char* kWebhookMethods = "GET, HEAD, POST, PUT, PATCH";
+
+// 405 JSON error with Allow: a request other than POST that no handshake answered and that carries no event.
+http::Response method_not_allowed(std::string_view method);
 
 // 200 {"status":"accepted","events":[{"id","event"}...]} and, when the webhook was for several accounts,
 // "integrated_account_ids".

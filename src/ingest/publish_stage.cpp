@@ -1,9 +1,11 @@
-// The last stage: store the context update, publish the events, answer only after Kafka has acknowledged
-// them.
+// The last stage: refuse a request other than POST that nothing answered and that carries no event (405), store
+// the context update, publish the events, answer only after Kafka has acknowledged them (with the integration's
+// accept_response when it has one).
 #include "core/log.h"
 #include "core/metrics.h"
 #include "ingest/event_builder.h"
 #include "ingest/pipeline.h"
+#include "ingest/reply.h"
 
 namespace hookd::ingest {
 
@@ -20,6 +22,14 @@ class PublishStage final : public Stage {
   std::string_view name() const override { return "publish"; }
 
   awaitable<StageStatus> run(IngestState& s) override {
+    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
+                       s.transformed,      s.http.request.body()};
+    // Every method reaches this stage, so that GET and HEAD handshakes can be answered by handle_verification;
+    // one that was not answered and carries no event is not a webhook.
+    if (s.http.request.method() != http::Verb::post && !makes_record_events(source)) {
+      s.response = method_not_allowed(s.http.request.method_string());
+      co_return StageStatus::stop;
+    }
     // The signature held: the update a `payload` verification asked for can be trusted now.
     if (s.update_context.is_object()) {
       auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
@@ -29,8 +39,6 @@ class PublishStage final : public Stage {
         co_return StageStatus::stop;
       }
     }
-    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
-                       s.transformed,      s.http.request.body()};
     // Limits first, so that nothing of a request that breaks one is published (all or nothing).
     if (size_t n = count_record_events(source); n > options_.max_events_per_request) {
       s.response = error_response(Status::payload_too_large, "too_many_events",
@@ -72,7 +80,8 @@ class PublishStage final : public Stage {
       s.response->set(bhttp::field::retry_after, "5");
       co_return StageStatus::stop;
     }
-    s.response = accepted_response(s.events);
+    s.response =
+        s.config->accept_response ? build_reply(*s.config->accept_response) : accepted_response(s.events);
     log::info("ingest.accepted", {{"account_id", s.account_id},
                                   {"integration", s.resolved.integration.name},
                                   {"events", json::Value(s.events.size())}});
@@ -86,6 +95,16 @@ class PublishStage final : public Stage {
 };
 
 }  // namespace
+
+http::Response method_not_allowed(std::string_view method) {
+  http::Response res = error_response(Status::method_not_allowed, "method_not_allowed",
+                                      std::string(method) +
+                                          " is answered only when the integration's handle_verification "
+                                          "answers it (a verification challenge) "
+                                          "or it carries an event; webhooks are POSTed");
+  res.set(bhttp::field::allow, kWebhookMethods);
+  return res;
+}
 
 http::Response accepted_response(const std::vector<Event>& events,
                                  const std::vector<std::string>& account_ids) {
