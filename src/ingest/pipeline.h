@@ -1,11 +1,11 @@
 // The ingest path for one vendor request, as a chain of small stages (like Envoy's filters): each reads and
 // adds to the request's state and says whether the chain continues or the request is answered now.
 //
-//   resolve -> payload context -> payload_transform -> handle_verification -> signature -> publish
+//   resolve -> payload context -> payload_transform -> handle_verification -> method -> signature -> publish
 //
 // Every method the routes take (GET, HEAD, POST, PUT, PATCH) runs the same chain: vendors verify with GET or HEAD
 // challenges. A request other than POST that handle_verification does not answer and that makes no event is a
-// 405 (decided in publish, after the integration's expressions had their chance).
+// 405 (the method stage, after the integration's expressions had their chance, before the signature check).
 //
 // A webhook posted to an environment integration (one URL per installed app) first runs an install-level
 // chain without an account, which answers handshakes and finds the accounts the payload names:
@@ -141,6 +141,7 @@ std::unique_ptr<Stage> make_resolve_stage(AccountResolver& resolver, WebhookConf
 std::unique_ptr<Stage> make_context_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_verification_stage(AccountResolver& resolver, const IngestOptions& options);
+std::unique_ptr<Stage> make_method_stage();  // publish_stage.cpp
 std::unique_ptr<Stage> make_signature_stage();
 std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,
                                           std::shared_ptr<EventPublisher> publisher,

@@ -1,6 +1,6 @@
-// The last stage: refuse a request other than POST that nothing answered and that carries no event (405), store
-// the context update, publish the events, answer only after Kafka has acknowledged them (with the integration's
-// accept_response when it has one).
+// The method check (a request other than POST that nothing answered and that carries no event is a 405), and the
+// last stage: store the context update, publish the events, answer only after Kafka has acknowledged them (with
+// the integration's accept_response when it has one).
 #include "core/log.h"
 #include "core/metrics.h"
 #include "ingest/event_builder.h"
@@ -14,6 +14,22 @@ namespace {
 using http::error_response;
 using http::Status;
 
+// Every method runs the chain, so that handle_verification can answer GET and HEAD challenges; a request other
+// than POST that it did not answer and that carries no event is not a webhook: 405, before its signature is
+// looked at (a GET to a signed integration is a wrong method, not a forgery).
+class MethodStage final : public Stage {
+ public:
+  std::string_view name() const override { return "method"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    if (s.http.request.method() == http::Verb::post) co_return StageStatus::proceed;
+    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
+                       s.transformed,      s.http.request.body()};
+    if (makes_record_events(source)) co_return StageStatus::proceed;
+    s.response = method_not_allowed(s.http.request.method_string());
+    co_return StageStatus::stop;
+  }
+};
+
 class PublishStage final : public Stage {
  public:
   PublishStage(AccountResolver& resolver, std::shared_ptr<EventPublisher> publisher,
@@ -24,12 +40,6 @@ class PublishStage final : public Stage {
   awaitable<StageStatus> run(IngestState& s) override {
     EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
                        s.transformed,      s.http.request.body()};
-    // Every method reaches this stage, so that GET and HEAD handshakes can be answered by handle_verification;
-    // one that was not answered and carries no event is not a webhook.
-    if (s.http.request.method() != http::Verb::post && !makes_record_events(source)) {
-      s.response = method_not_allowed(s.http.request.method_string());
-      co_return StageStatus::stop;
-    }
     // The signature held: the update a `payload` verification asked for can be trusted now.
     if (s.update_context.is_object()) {
       auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
@@ -123,6 +133,10 @@ http::Response accepted_response(const std::vector<Event>& events,
   }
   body.set("events", json::Value::array(std::move(summaries)));
   return http::json_response(http::Status::ok, std::move(body).build());
+}
+
+std::unique_ptr<Stage> make_method_stage() {
+  return std::make_unique<MethodStage>();
 }
 
 std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,

@@ -91,7 +91,9 @@ class ContextStage final : public Stage {
     std::optional<std::string> url = request_url(s.http, options_.public_url, options_.trusted_proxies);
     // Where the config allows, the bytes are authenticated before any work is spent parsing them (in an
     // account's chain: the install-level chain has no account, hence no secret, yet).
-    if (s.install_id.empty() && s.config->signature_checkable_before_parsing()) {
+    // Only for POST: another method must first be found to be a webhook at all (the method stage).
+    if (s.install_id.empty() && s.http.request.method() == http::Verb::post &&
+        s.config->signature_checkable_before_parsing()) {
       s.context = build_payload_context({s.http, s.headers, json::Value(), a.context,
                                          s.resolved.environment.variables, a.id, a.environment_id, url});
       if (check_signature(s) == StageStatus::stop) co_return StageStatus::stop;

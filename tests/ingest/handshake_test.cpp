@@ -150,6 +150,18 @@ TEST_F(PipelineRequests, AGetNothingAnswersIs405WithAllow) {
   EXPECT_EQ(publisher_->published.size(), 1u);
 }
 
+TEST_F(PipelineRequests, AGetToASignedIntegrationIs405NotASignatureFailure) {
+  integration(R"({"signature_verification":{"format":"hmac","config":{"secret":"{{context.s}}",
+    "compare_with":"{{headers.x-sig}}"}}})",
+              R"({"s":"k"})");
+  IngestOutcome o = call(http::Verb::get, "/integrated-account-webhook/a1");
+  EXPECT_EQ(o.response.result_int(), 405) << o.response.body();
+  o = call(http::Verb::patch, "/integrated-account-webhook/a1", R"({"type":"a"})");
+  EXPECT_EQ(o.response.result_int(), 401)
+      << "an event by PATCH is checked like a POST: " << o.response.body();
+  EXPECT_TRUE(publisher_->published.empty());
+}
+
 TEST_F(PipelineRequests, AnInvalidVerificationStatusIs500NamingIt) {
   integration(R"({"handle_verification":"{'type':'verify','verification_response':{'status_code':700}}"})");
   IngestOutcome o = call(http::Verb::get, "/integrated-account-webhook/a1");
