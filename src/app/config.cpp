@@ -4,6 +4,7 @@
 #include <charconv>
 #include <thread>
 
+#include "core/clock.h"
 #include "ingest/request_url.h"
 
 namespace hookd::app {
@@ -45,6 +46,11 @@ constexpr Var kVars[] = {
      "bearer token for operator routes (environments, tokens, catalog); empty: closed"},
     {"HOOKD_MAX_FORM_FIELDS",
      "most fields a form-encoded vendor body may have (default 10000); more gets 413"},
+    {"HOOKD_TEST_MODE",
+     "true: test mode, never in production: signature checks may take their clock from HOOKD_TEST_CLOCK or a "
+     "request's X-Hookd-Test-Clock header (logged as a warning at start)"},
+    {"HOOKD_TEST_CLOCK",
+     "test mode only: the time signature checks use, Unix seconds or ISO 8601 (default: the real clock)"},
     {"HOOKD_JSONATA_TIMEOUT", "wall-time limit of one JSONata evaluation (default 100ms)"},
     {"HOOKD_JSONATA_MAX_DEPTH", "evaluation depth limit (default 1000)"},
     {"HOOKD_RETRY_SCHEDULE", "waits between delivery attempts, e.g. 5s,30s,2m,10m (the last repeats)"},
@@ -240,6 +246,20 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   // The ingest limit follows from the producer's, less room for the record's key and headers.
   c.ingest.max_event_bytes = c.kafka.max_message_bytes - 1024;
   HOOKD_TRY(duration("HOOKD_JSONATA_TIMEOUT", c.ingest.expression_limits.time));
+  if (auto v = get("HOOKD_TEST_MODE")) {
+    if (*v != "true" && *v != "false")
+      return bad("HOOKD_TEST_MODE", "must be true or false (got '" + std::string(*v) + "')");
+    c.ingest.test_mode = *v == "true";
+  }
+  if (auto v = get("HOOKD_TEST_CLOCK")) {
+    if (!c.ingest.test_mode) return bad("HOOKD_TEST_CLOCK", "is honoured only with HOOKD_TEST_MODE=true");
+    auto seconds = parse_number<long long>(*v);
+    auto iso = seconds ? std::nullopt : clock::parse_iso8601(*v);
+    if ((!seconds || *seconds <= 0) && !iso)
+      return bad("HOOKD_TEST_CLOCK",
+                 "must be Unix seconds or an ISO 8601 time (got '" + std::string(*v) + "')");
+    c.ingest.test_clock_millis = seconds ? *seconds * 1000 : *iso;
+  }
   HOOKD_TRY(integer("HOOKD_JSONATA_MAX_DEPTH", c.ingest.expression_limits.max_depth, 10, 100'000));
   if (auto v = get("HOOKD_PUBLIC_URL")) {
     auto url = ingest::normalize_public_url(*v);

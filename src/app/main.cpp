@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
                      {{"name", v.name},
                       {"did_you_mean",
                        v.did_you_mean.empty() ? hookd::json::Value() : hookd::json::Value(v.did_you_mean)}});
+  if (config->ingest.test_mode)
+    hookd::log::warn("config.test_mode",
+                     {{"message",
+                       "HOOKD_TEST_MODE is on: signature checks take their time from HOOKD_TEST_CLOCK "
+                       "or X-Hookd-Test-Clock. Never run a production service like this."},
+                      {"test_clock_millis", hookd::json::Value(config->ingest.test_clock_millis)}});
   // Declared first, destroyed last: it bounds the whole exit, the Service's destructors included.
   hookd::app::ShutdownDeadline deadline;
   {

@@ -27,6 +27,8 @@ struct Error {
   std::string name() const { return code.message(); }
 };
 
+class Status;
+
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -40,6 +42,8 @@ class [[nodiscard]] Result {
   const T& value() const& { return std::get<0>(v_); }
   T&& value() && { return std::get<0>(std::move(v_)); }
   const Error& error() const& { return std::get<1>(v_); }
+  // The outcome without the value, to check several results in one loop.
+  Status status() const;
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -61,6 +65,11 @@ class [[nodiscard]] Status {
   Error error_;
   bool ok_ = true;
 };
+
+template <typename T>
+Status Result<T>::status() const {
+  return ok() ? Status() : Status(error());
+}
 
 template <ModuleErrc E>
 Error make_error(E code, std::string message, std::string field = {}) {

@@ -43,7 +43,8 @@ std::vector<std::string> refused_context_fields(const json::Value& patch, const 
   return refused;
 }
 
-awaitable<StageStatus> store_handshake_context(IngestState& s, AccountResolver& resolver) {
+awaitable<StageStatus> store_handshake_context(IngestState& s, AccountResolver& resolver,
+                                               const IngestOptions& options) {
   const json::Value& patch = s.update_context;
   HandshakePolicy policy;
   policy.listed = s.config->handshake_context_fields;
@@ -52,9 +53,7 @@ awaitable<StageStatus> store_handshake_context(IngestState& s, AccountResolver& 
   std::vector<std::string> refused = refused_context_fields(patch, s.resolved.account.context, policy);
   if (!refused.empty() && s.config->signature) {
     // Only now, when the unsigned rule is not enough: a handshake usually carries no signature at all.
-    TemplateScope scope{s.context, s.headers, s.http.request.body()};
-    policy.signed_request = s.signature_verified ||
-                            s.config->signature->verify(scope).outcome == SignatureVerifier::Outcome::valid;
+    policy.signed_request = signature_holds(s, options);
     if (policy.signed_request) refused = refused_context_fields(patch, s.resolved.account.context, policy);
   }
   if (refused.empty()) {

@@ -39,6 +39,11 @@ std::vector<std::string> refused_context_fields(const json::Value& patch, const 
 
 // The verification stage's step for a `verify` or `meta` answer with an update_context: stores it under the
 // rule above. Returns stop with `s.response` set (401 refused, 503 store failure), or proceed once stored.
-awaitable<StageStatus> store_handshake_context(IngestState& s, AccountResolver& resolver);
+awaitable<StageStatus> store_handshake_context(IngestState& s, AccountResolver& resolver,
+                                               const IngestOptions& options);
+
+// True when the request's signature verifies with the account's current secret, as the signature stage would
+// check it (stages.cpp).
+bool signature_holds(const IngestState& s, const IngestOptions& options);
 
 }  // namespace hookd::ingest

@@ -33,7 +33,7 @@ Pipeline::Pipeline(AccountResolver& resolver, std::shared_ptr<EventPublisher> pu
   stages_.push_back(make_transform_stage(options_));
   stages_.push_back(make_verification_stage(resolver, options_));
   stages_.push_back(make_method_stage());
-  stages_.push_back(make_signature_stage());
+  stages_.push_back(make_signature_stage(options_));
   stages_.push_back(make_publish_stage(resolver, std::move(publisher), options_));
 
   install_stages_.push_back(make_resolve_install_stage(resolver, configs_));

@@ -49,6 +49,12 @@ struct IngestOptions {
   std::string public_url;
   std::vector<http::Cidr> trusted_proxies;
 
+  // Test mode (HOOKD_TEST_MODE, loudly logged; never in production): signature checks take "now" from
+  // HOOKD_TEST_CLOCK (test_clock_millis, when set) or from a request's X-Hookd-Test-Clock header (Unix
+  // seconds), so that vendors' published vectors with old timestamps can be checked against the binary.
+  bool test_mode = false;
+  int64_t test_clock_millis = 0;
+
   // Refuses values the ingest cannot work with; the error's field names the member.
   Status validate() const;
 };
@@ -142,7 +148,7 @@ std::unique_ptr<Stage> make_context_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_verification_stage(AccountResolver& resolver, const IngestOptions& options);
 std::unique_ptr<Stage> make_method_stage();  // publish_stage.cpp
-std::unique_ptr<Stage> make_signature_stage();
+std::unique_ptr<Stage> make_signature_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,
                                           std::shared_ptr<EventPublisher> publisher,
                                           const IngestOptions& options);

@@ -2,142 +2,139 @@
 
 #include <algorithm>
 
+#include "ingest/signature_schemes.h"
+#include "ingest/timestamp_rule.h"
+
 namespace hookd::ingest {
 
 namespace {
 
 constexpr std::string_view kField = "signature_verification";
 
-Error config_error(std::string_view field, std::string message) {
-  return make_error(IngestErrc::invalid_config,
-                    std::string(kField) + "." + std::string(field) + ": " + message);
-}
-
-Result<Template> string_template(const json::Value& config, std::string_view name, bool required) {
-  const json::Value& v = config.get(name);
-  std::string field = "config." + std::string(name);
-  if (v.is_undefined()) {
-    if (required) return config_error(field, "is required");
-    return Template::compile("", field);
-  }
-  if (!v.is_string()) return config_error(field, "must be a string template");
-  return Template::compile(v.as_string(), std::string(kField) + "." + field);
+Error config_error(const std::string& field, std::string_view message) {
+  return make_error(IngestErrc::invalid_config, field + ": " + std::string(message));
 }
 
 }  // namespace
 
-Result<SignatureVerifier> SignatureVerifier::create(const json::Value& sv) {
-  if (!sv.is_object())
-    return make_error(IngestErrc::invalid_config, std::string(kField) + ": must be an object");
-  const json::Value& format = sv.get("format");
-  if (!format.is_string() || format.as_string() != "hmac")
-    return config_error("format",
-                        "unsupported format" +
-                            (format.is_string() ? " '" + std::string(format.as_string()) + "'" : "") +
-                            " (supported: hmac)");
-  const json::Value& config = sv.get("config");
-  if (!config.is_object()) return config_error("config", "must be an object");
-  // A misspelt field would otherwise be ignored and its default used silently ("algoritm": "sha1" -> sha256).
-  for (const auto& m : sv.members())
-    if (m.name() != "format" && m.name() != "config") return config_error(m.name(), "unknown field");
-  for (const auto& m : config.members()) {
-    static constexpr std::string_view kKnown[] = {"secret",      "compare_with", "algorithm",
-                                                  "string_type", "parts",        "prefix"};
-    if (std::find(std::begin(kKnown), std::end(kKnown), m.name()) == std::end(kKnown))
-      return config_error("config." + std::string(m.name()),
-                          "unknown field (secret, compare_with, algorithm, string_type, parts, prefix)");
+std::string_view failure_code(SignatureFailure f) noexcept {
+  switch (f) {
+    case SignatureFailure::none:
+      return "ok";
+    case SignatureFailure::secret_missing:
+      return "signature_secret_missing";
+    case SignatureFailure::secret_invalid:
+      return "signature_secret_invalid";
+    case SignatureFailure::expression_failed:
+      return "signature_expression_failed";
+    case SignatureFailure::signature_missing:
+      return "signature_missing";
+    case SignatureFailure::signed_part_missing:
+      return "signed_part_missing";
+    case SignatureFailure::signature_mismatch:
+      return "signature_mismatch";
+    case SignatureFailure::timestamp_missing:
+      return "timestamp_missing";
+    case SignatureFailure::timestamp_invalid:
+      return "timestamp_invalid";
+    case SignatureFailure::timestamp_outside_tolerance:
+      return "timestamp_outside_tolerance";
+    case SignatureFailure::token_invalid:
+      return "token_invalid";
+    case SignatureFailure::token_expired:
+      return "token_expired";
+    case SignatureFailure::token_not_yet_valid:
+      return "token_not_yet_valid";
+    case SignatureFailure::claim_mismatch:
+      return "claim_mismatch";
   }
+  return "signature_invalid";
+}
 
+bool is_config_failure(SignatureFailure f) noexcept {
+  return f == SignatureFailure::secret_missing || f == SignatureFailure::secret_invalid ||
+         f == SignatureFailure::expression_failed;
+}
+
+Result<SignatureVerifier> SignatureVerifier::create(const json::Value& sv, const json::Value& tolerance) {
   SignatureVerifier v;
-  if (const json::Value& alg = config.get("algorithm"); !alg.is_undefined()) {
-    auto d = alg.is_string() ? crypto::digest_from_name(alg.as_string()) : std::nullopt;
-    if (!d)
-      return config_error("config.algorithm", "unsupported algorithm '" + json::dump(alg) +
-                                                  "' (sha1, sha256, sha384, sha512, md5)");
-    v.digest_ = *d;
-  }
-  if (const json::Value& st = config.get("string_type"); !st.is_undefined()) {
-    if (st.is_string() && st.as_string() == "hex") {
-      v.base64_ = false;
-    } else if (st.is_string() && st.as_string() == "base64") {
-      v.base64_ = true;
-    } else {
-      return config_error("config.string_type", "must be 'hex' or 'base64'");
+  auto add = [&](const json::Value& alt, const std::string& field) -> Status {
+    if (!alt.is_object()) return config_error(field, "must be an object");
+    for (const auto& m : alt.members())
+      if (m.name() != "format" && m.name() != "config" && m.name() != "timestamp_tolerance")
+        return config_error(field + "." + std::string(m.name()),
+                            "unknown field (format, config, timestamp_tolerance)");
+    const json::Value& format = alt.get("format");
+    const json::Value& config = alt.get("config");
+    if (!format.is_string())
+      return config_error(field + ".format", "is required (" + std::string(kSignatureFormats) + ")");
+    if (!config.is_object()) return config_error(field + ".config", "must be an object");
+    if (!is_signature_format(format.as_string()))
+      return config_error(field + ".format", "unsupported format '" + std::string(format.as_string()) +
+                                                 "' (supported: " + std::string(kSignatureFormats) + ")");
+    auto scheme = compile_scheme(format.as_string(), config, field + ".config");
+    if (!scheme.ok()) return scheme.error();
+    Alternative a{std::move(scheme).value(), nullptr};
+    if (const json::Value& t = alt.get("timestamp_tolerance"); !t.is_undefined()) {
+      auto rule = TimestampRule::create(t, field + ".timestamp_tolerance");
+      if (!rule.ok()) return rule.error();
+      a.tolerance = std::move(rule).value();
     }
-  }
-  if (const json::Value& p = config.get("prefix"); !p.is_undefined()) {
-    if (!p.is_string()) return config_error("config.prefix", "must be a string");
-    v.prefix_ = std::string(p.as_string());
-  }
+    v.alternatives_.push_back(std::move(a));
+    return {};
+  };
 
-  auto secret = string_template(config, "secret", true);
-  if (!secret.ok()) return secret.error();
-  v.secret_ = std::move(secret).value();
-  auto compare = string_template(config, "compare_with", true);
-  if (!compare.ok()) return compare.error();
-  v.compare_with_ = std::move(compare).value();
-
-  const json::Value& parts = config.get("parts");
-  if (parts.is_undefined()) {
-    v.parts_.push_back(Template::compile("raw_body", "parts").value());
-  } else if (!parts.is_array() || parts.size() == 0) {
-    return config_error("config.parts", "must be a non-empty array of strings ('raw_body' or templates)");
-  } else {
-    for (size_t i = 0; i < parts.size(); ++i) {
-      const json::Value& item = parts.at(i);
-      std::string field = "config.parts[" + std::to_string(i) + "]";
-      if (!item.is_string()) return config_error(field, "must be a string ('raw_body' or a template)");
-      auto t = Template::compile(item.as_string(), std::string(kField) + "." + field);
-      if (!t.ok()) return t.error();
-      v.parts_.push_back(std::move(t).value());
-    }
+  const std::string field(kField);
+  if (sv.is_array()) {
+    if (sv.size() == 0) return config_error(field, "must not be an empty array");
+    if (sv.size() > 8) return config_error(field, "at most 8 alternatives");
+    for (size_t i = 0; i < sv.size(); ++i)
+      if (Status s = add(sv.at(i), field + "[" + std::to_string(i) + "]"); !s.ok()) return s.error();
+  } else if (Status s = add(sv, field); !s.ok()) {
+    return s.error();
+  }
+  if (!tolerance.is_undefined() && !tolerance.is_null()) {
+    auto rule = TimestampRule::create(tolerance, "timestamp_tolerance");
+    if (!rule.ok()) return rule.error();
+    v.tolerance_ = std::move(rule).value();
   }
   return v;
 }
 
-SignatureVerifier::Verdict SignatureVerifier::verify(const TemplateScope& scope) const {
-  std::string secret;
-  if (!secret_.render(scope, secret).ok() || secret.empty())
-    return {Outcome::missing_secret, "secret " + secret_.source() + " resolved to nothing"};
-
-  std::string received;
-  if (Status s = compare_with_.render(scope, received); !s.ok() || received.empty())
-    return {Outcome::missing_signature,
-            "no signature: " + (s.ok() ? compare_with_.source() : s.error().message)};
-
-  // Parts that are the raw body are signed in place; only templated parts are rendered into buffers.
-  std::vector<std::string> rendered(parts_.size());
-  std::vector<std::string_view> views(parts_.size());
-  for (size_t i = 0; i < parts_.size(); ++i) {
-    if (parts_[i].is_raw_body()) {
-      views[i] = scope.raw_body;
-      continue;
+// The first alternative that passes wins. When none does, the answer names the most telling failure: a
+// request problem over a configuration problem (an unset secondary secret must not turn a tampered request
+// into a 500), and otherwise the first alternative's.
+SignatureVerdict SignatureVerifier::verify(const VerifyScope& scope) const {
+  std::optional<SignatureVerdict> request_failure, config_failure;
+  for (const Alternative& a : alternatives_) {
+    SignatureVerdict v = a.scheme->check(scope);
+    if (v.ok() && a.tolerance) v = a.tolerance->check(scope);
+    if (v.ok()) {
+      if (tolerance_) return tolerance_->check(scope);
+      return v;
     }
-    if (Status s = parts_[i].render(scope, rendered[i]); !s.ok())
-      return {Outcome::missing_part,
-              "signed part " + parts_[i].source() + " is missing: " + s.error().message};
-    views[i] = rendered[i];
+    auto& slot = is_config_failure(v.failure) ? config_failure : request_failure;
+    if (!slot) slot = std::move(v);
   }
-  std::string mac = crypto::hmac(digest_, secret, views.data(), views.size());
+  if (request_failure) return std::move(*request_failure);
+  if (config_failure) return std::move(*config_failure);
+  return {SignatureFailure::signature_mismatch, "no signature check is configured"};
+}
 
-  std::string_view sig = received;
-  // Some vendors send several signatures ("sha256=..., sha256=..." during secret rotation): any one may
-  // match.
-  bool any = false;
-  while (!sig.empty()) {
-    size_t sep = sig.find_first_of(", ");
-    std::string_view one = sig.substr(0, sep);
-    sig = sep == std::string_view::npos ? std::string_view() : sig.substr(sep + 1);
-    if (one.empty()) continue;
-    if (!prefix_.empty()) {
-      if (one.substr(0, prefix_.size()) != prefix_) continue;
-      one.remove_prefix(prefix_.size());
-    }
-    auto decoded = base64_ ? crypto::from_base64(one) : crypto::from_hex(one);
-    if (decoded && crypto::constant_time_equal(*decoded, mac)) any = true;  // keep going: no early exit
-  }
-  if (any) return {Outcome::valid, {}};
-  return {Outcome::mismatch, "signature does not match"};
+std::vector<std::string> SignatureVerifier::secret_context_fields() const {
+  std::vector<std::string> out;
+  for (const Alternative& a : alternatives_)
+    a.scheme->secret_fields(out);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool SignatureVerifier::reads_parsed_body() const noexcept {
+  if (tolerance_ && tolerance_->reads_parsed_body()) return true;
+  return std::any_of(alternatives_.begin(), alternatives_.end(), [](const Alternative& a) {
+    return a.scheme->reads_parsed_body() || (a.tolerance && a.tolerance->reads_parsed_body());
+  });
 }
 
 }  // namespace hookd::ingest

@@ -1,5 +1,8 @@
 // The stages before publishing: resolve the account and its config, build the payload context, run the two
 // JSONata expressions, check the signature.
+#include <charconv>
+
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "ingest/handshake.h"
@@ -61,24 +64,59 @@ class ResolveStage final : public Stage {
   WebhookConfigCache& configs_;
 };
 
-// Checks the request's signature against the payload context built so far; on failure sets the answer.
-StageStatus check_signature(IngestState& s) {
-  TemplateScope scope{s.context, s.headers, s.http.request.body()};
-  auto verdict = s.config->signature->verify(scope);
-  switch (verdict.outcome) {
-    case SignatureVerifier::Outcome::valid:
-      s.signature_verified = true;
-      return StageStatus::proceed;
-    case SignatureVerifier::Outcome::missing_secret:
-      log::error("ingest.signature_secret_missing",
-                 {{"account_id", s.account_id}, {"detail", verdict.detail}});
-      s.response = error_response(Status::internal_server_error, "signature_secret_missing",
-                                  "the signing secret for this account is not configured: " + verdict.detail);
-      return StageStatus::stop;
-    default:
-      s.response = error_response(Status::unauthorized, "invalid_signature", verdict.detail);
-      return StageStatus::stop;
+// The time signature checks compare timestamps and tokens with: the clock, or in test mode the one the
+// configuration or the request sets (so that published vectors with old timestamps can be checked).
+int64_t verification_time(const IngestState& s, const IngestOptions& options) {
+  if (!options.test_mode) return clock::now_millis();
+  if (auto header = s.http.request.find("x-hookd-test-clock"); header != s.http.request.end()) {
+    int64_t seconds = 0;
+    std::string_view text = header->value();
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec == std::errc() && end == text.data() + text.size()) return seconds * 1000;
   }
+  return options.test_clock_millis > 0 ? options.test_clock_millis : clock::now_millis();
+}
+
+}  // namespace
+
+bool signature_holds(const IngestState& s, const IngestOptions& options) {
+  if (s.signature_verified) return true;
+  if (!s.config->signature) return false;
+  VerifyScope scope{{s.context, s.headers, s.http.request.body()},
+                    &s.http,
+                    verification_time(s, options),
+                    &options.expression_limits};
+  return s.config->signature->verify(scope).ok();
+}
+
+namespace {
+
+// Checks the request's signature against the payload context built so far; on failure sets the answer: 401
+// naming the failed step, or 500 when the account's or integration's configuration is at fault.
+StageStatus check_signature(IngestState& s, const IngestOptions& options) {
+  VerifyScope scope{{s.context, s.headers, s.http.request.body()},
+                    &s.http,
+                    verification_time(s, options),
+                    &options.expression_limits};
+  SignatureVerdict verdict = s.config->signature->verify(scope);
+  if (verdict.ok()) {
+    s.signature_verified = true;
+    return StageStatus::proceed;
+  }
+  std::string_view code = failure_code(verdict.failure);
+  if (is_config_failure(verdict.failure)) {
+    log::error("ingest.signature_config_error",
+               {{"account_id", s.account_id}, {"error", std::string(code)}, {"detail", verdict.detail}});
+    s.response = error_response(Status::internal_server_error, code,
+                                "the signature check of this account is misconfigured: " + verdict.detail);
+    return StageStatus::stop;
+  }
+  metrics::registry()
+      .counter("hookd_ingest_signature_failures_total", "Vendor requests refused by signature_verification.",
+               "reason=\"" + std::string(code) + "\"")
+      .inc();
+  s.response = error_response(Status::unauthorized, code, verdict.detail);
+  return StageStatus::stop;
 }
 
 class ContextStage final : public Stage {
@@ -96,7 +134,7 @@ class ContextStage final : public Stage {
         s.config->signature_checkable_before_parsing()) {
       s.context = build_payload_context({s.http, s.headers, json::Value(), a.context,
                                          s.resolved.environment.variables, a.id, a.environment_id, url});
-      if (check_signature(s) == StageStatus::stop) co_return StageStatus::stop;
+      if (check_signature(s, options_) == StageStatus::stop) co_return StageStatus::stop;
     }
     auto body =
         parse_body(s.http.request[bhttp::field::content_type], s.http.request.body(), options_.body_limits);
@@ -200,7 +238,8 @@ class VerificationStage final : public Stage {
       log::warn("ingest.update_context_ignored",
                 {{"environment_integration_id", s.install_id}, {"reason", "no integrated account"}});
     } else if (s.update_context.is_object()) {
-      if (co_await store_handshake_context(s, resolver_) == StageStatus::stop) co_return StageStatus::stop;
+      if (co_await store_handshake_context(s, resolver_, options_) == StageStatus::stop)
+        co_return StageStatus::stop;
     }
     if (reply) {
       s.response = std::move(reply);
@@ -219,11 +258,15 @@ class VerificationStage final : public Stage {
 
 class SignatureStage final : public Stage {
  public:
+  explicit SignatureStage(const IngestOptions& options) : options_(options) {}
   std::string_view name() const override { return "signature_verification"; }
   awaitable<StageStatus> run(IngestState& s) override {
     if (!s.config->signature || s.signature_verified) co_return StageStatus::proceed;
-    co_return check_signature(s);
+    co_return check_signature(s, options_);
   }
+
+ private:
+  const IngestOptions& options_;
 };
 
 }  // namespace
@@ -240,8 +283,8 @@ std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options) {
 std::unique_ptr<Stage> make_verification_stage(AccountResolver& resolver, const IngestOptions& options) {
   return std::make_unique<VerificationStage>(resolver, options);
 }
-std::unique_ptr<Stage> make_signature_stage() {
-  return std::make_unique<SignatureStage>();
+std::unique_ptr<Stage> make_signature_stage(const IngestOptions& options) {
+  return std::make_unique<SignatureStage>(options);
 }
 
 }  // namespace hookd::ingest

@@ -133,7 +133,7 @@ Result<Template> Template::compile(std::string_view text, std::string_view field
   return t;
 }
 
-Status Template::render(const TemplateScope& scope, std::string& out) const {
+Status Template::render(const TemplateScope& scope, std::string& out, bool refuse_empty) const {
   for (const Piece& p : pieces_) {
     switch (p.kind) {
       case Kind::literal:
@@ -144,13 +144,15 @@ Status Template::render(const TemplateScope& scope, std::string& out) const {
         break;
       case Kind::header: {
         const json::Value& h = scope.headers.get(p.text);
-        if (h.is_undefined()) return make_error(IngestErrc::missing_value, "header " + p.text);
+        if (h.is_undefined() || (refuse_empty && h.is_string() && h.as_string().empty()))
+          return make_error(IngestErrc::missing_value, "header " + p.text);
         append_as_text(out, h);
         break;
       }
       case Kind::path: {
         const json::Value& v = lookup(scope.context, p.segments);
-        if (v.is_undefined() || v.is_null()) return make_error(IngestErrc::missing_value, p.text);
+        if (v.is_undefined() || v.is_null() || (refuse_empty && v.is_string() && v.as_string().empty()))
+          return make_error(IngestErrc::missing_value, p.text);
         append_as_text(out, v);
         break;
       }

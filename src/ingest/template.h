@@ -39,7 +39,9 @@ class Template {
   // Appends the rendered text. Fails (IngestErrc::missing_value, and appends nothing useful) when a
   // placeholder resolves to nothing (missing field, header absent); the error's message then names it. Nothing
   // is allocated on success beyond `out`.
-  Status render(const TemplateScope& scope, std::string& out) const;
+  // With `refuse_empty`, a placeholder that resolves to an empty string fails too (secrets and keys: an empty
+  // credential around a literal must not render to something that can match).
+  Status render(const TemplateScope& scope, std::string& out, bool refuse_empty = false) const;
   // True when the template is exactly one raw-body placeholder: callers can sign the bytes without copying
   // them.
   bool is_raw_body() const noexcept { return pieces_.size() == 1 && pieces_[0].kind == Kind::raw_body; }

@@ -102,8 +102,13 @@ Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::
                                                     : config->handle_verification) = std::move(expr).value();
   }
   const json::Value& sv = section.get("signature_verification");
+  const json::Value& tolerance = section.get("timestamp_tolerance");
+  if ((sv.is_undefined() || sv.is_null()) && !tolerance.is_undefined() && !tolerance.is_null())
+    return make_error(IngestErrc::invalid_config,
+                      "webhook.timestamp_tolerance: needs a signature_verification (an unsigned timestamp "
+                      "proves nothing)");
   if (!sv.is_undefined() && !sv.is_null()) {
-    auto verifier = SignatureVerifier::create(sv);
+    auto verifier = SignatureVerifier::create(sv, tolerance);
     if (!verifier.ok()) {
       Error e = verifier.error();
       e.message.insert(0, "webhook.");

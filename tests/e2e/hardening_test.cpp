@@ -100,7 +100,7 @@ TEST_F(UnsignedForms, SignatureBeforeParsingWhereTheConfigAllows) {
       http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account_id_,
                 form_of_empty_fields(1 << 20), {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(form.status, 401) << form.body;
-  EXPECT_EQ(form.json().get("error").string_or(""), "invalid_signature");
+  EXPECT_EQ(form.json().get("error").string_or(""), "signature_missing");
   auto json = post_shopify("{\"id\":", {}, "bm90IHRoZSBzaWduYXR1cmU=");
   EXPECT_EQ(json.status, 401) << "a wrong signature is found before the malformed JSON: " << json.body;
   auto signed_malformed = post_shopify("{\"id\":");

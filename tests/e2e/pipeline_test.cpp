@@ -88,7 +88,7 @@ TEST_F(Pipeline, TamperedBodyIs401AndNothingIsDelivered) {
   tampered.replace(tampered.find("19.99"), 5, "0.01");
   auto res = post_shopify(tampered, {}, signature);
   EXPECT_EQ(res.status, 401);
-  EXPECT_EQ(res.json().get("error").string_or(""), "invalid_signature") << res.body;
+  EXPECT_EQ(res.json().get("error").string_or(""), "signature_mismatch") << res.body;
 
   auto unsigned_res = http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account_id_, kOrder,
                                 {{"Content-Type", "application/json"}});

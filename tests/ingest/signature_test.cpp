@@ -18,6 +18,7 @@ struct Request {
   json::Value headers;
   std::string raw_body;
   TemplateScope scope() const { return {context, headers, raw_body}; }
+  VerifyScope vscope() const { return {scope(), nullptr, 0, nullptr}; }
 };
 
 TEST(Template, RendersPathsHeadersAndLiterals) {
@@ -93,17 +94,17 @@ TEST(SignatureVerifier, ShopifyBase64OverRawBody) {
   json::ObjectBuilder h;
   h.set("x-shopify-hmac-sha256", json::Value(sig));
   Request r{parse(R"({"context":{"webhook_secret":"shpss_123"}})"), std::move(h).build(), body};
-  EXPECT_EQ(v->verify(r.scope()).outcome, SignatureVerifier::Outcome::valid);
+  EXPECT_EQ(v->verify(r.vscope()).failure, SignatureFailure::none);
 
   Request tampered = r;
   tampered.raw_body[10] = '9';
-  EXPECT_EQ(v->verify(tampered.scope()).outcome, SignatureVerifier::Outcome::mismatch);
+  EXPECT_EQ(v->verify(tampered.vscope()).failure, SignatureFailure::signature_mismatch);
 
   Request no_header{r.context, parse("{}"), body};
-  EXPECT_EQ(v->verify(no_header.scope()).outcome, SignatureVerifier::Outcome::missing_signature);
+  EXPECT_EQ(v->verify(no_header.vscope()).failure, SignatureFailure::signature_missing);
 
   Request no_secret{parse(R"({"context":{}})"), r.headers, body};
-  EXPECT_EQ(v->verify(no_secret.scope()).outcome, SignatureVerifier::Outcome::missing_secret);
+  EXPECT_EQ(v->verify(no_secret.vscope()).failure, SignatureFailure::secret_missing);
 }
 
 TEST(SignatureVerifier, GitHubPublishedVectorWithPrefix) {
@@ -115,15 +116,16 @@ TEST(SignatureVerifier, GitHubPublishedVectorWithPrefix) {
             parse(R"({"x-hub-signature-256":
                 "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"})"),
             "Hello, World!"};
-  EXPECT_EQ(v->verify(r.scope()).outcome, SignatureVerifier::Outcome::valid);
+  EXPECT_EQ(v->verify(r.vscope()).failure, SignatureFailure::none);
   Request upper = r;
   upper.headers = parse(R"({"x-hub-signature-256":
       "sha256=757107EA0EB2509FC211221CCE984B8A37570B6D7586C22C46F4379C8B043E17"})");
-  EXPECT_EQ(v->verify(upper.scope()).outcome, SignatureVerifier::Outcome::valid) << "hex is case-insensitive";
+  EXPECT_EQ(v->verify(upper.vscope()).failure, SignatureFailure::none) << "hex is case-insensitive";
   Request no_prefix = r;
   no_prefix.headers = parse(R"({"x-hub-signature-256":
       "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"})");
-  EXPECT_EQ(v->verify(no_prefix.scope()).outcome, SignatureVerifier::Outcome::mismatch);
+  EXPECT_EQ(v->verify(no_prefix.vscope()).failure, SignatureFailure::signature_missing)
+      << "no candidate carries the prefix";
 }
 
 TEST(SignatureVerifier, SlackStyleParts) {
@@ -140,10 +142,10 @@ TEST(SignatureVerifier, SlackStyleParts) {
   h.set("x-slack-signature", json::Value("v0=" + mac));
   Request r{parse(R"({"context":{"signing_secret":"8f742231b10e8888abcd99yyyzzz85a5"}})"),
             std::move(h).build(), body};
-  EXPECT_EQ(v->verify(r.scope()).outcome, SignatureVerifier::Outcome::valid);
+  EXPECT_EQ(v->verify(r.vscope()).failure, SignatureFailure::none);
 
   Request no_ts{r.context, parse(R"({"x-slack-signature":"v0=00"})"), body};
-  EXPECT_EQ(v->verify(no_ts.scope()).outcome, SignatureVerifier::Outcome::missing_part);
+  EXPECT_EQ(v->verify(no_ts.vscope()).failure, SignatureFailure::signed_part_missing);
 }
 
 TEST(SignatureVerifier, AlgorithmsAndEncodings) {
@@ -168,7 +170,7 @@ TEST(SignatureVerifier, AlgorithmsAndEncodings) {
     json::ObjectBuilder h;
     h.set("sig", json::Value(encoded));
     Request r{parse("{}"), std::move(h).build(), "body"};
-    EXPECT_EQ(v->verify(r.scope()).outcome, SignatureVerifier::Outcome::valid);
+    EXPECT_EQ(v->verify(r.vscope()).failure, SignatureFailure::none);
   }
 }
 
@@ -179,7 +181,7 @@ TEST(SignatureVerifier, AnyOfSeveralSignaturesMatches) {
   json::ObjectBuilder h;
   h.set("sig", json::Value("t=1,v1=deadbeef,v1=" + good));
   Request r{parse("{}"), std::move(h).build(), "b"};
-  EXPECT_EQ(v->verify(r.scope()).outcome, SignatureVerifier::Outcome::valid);
+  EXPECT_EQ(v->verify(r.vscope()).failure, SignatureFailure::none);
 }
 
 TEST(SignatureVerifier, InvalidConfigsAreRejectedWithTheField) {
@@ -189,7 +191,9 @@ TEST(SignatureVerifier, InvalidConfigsAreRejectedWithTheField) {
   } cases[] = {
       {R"("hmac")", "signature_verification: must be an object"},
       {R"({"format":"rsa","config":{}})",
-       "signature_verification.format: unsupported format 'rsa' (supported: hmac)"},
+       "signature_verification.format: unsupported format 'rsa' (supported: hmac, digest, equals, basic, "
+       "ecdsa, "
+       "ed25519, jwt)"},
       {R"({"format":"hmac"})", "signature_verification.config: must be an object"},
       {R"({"format":"hmac","config":{"compare_with":"{{headers.s}}"}})",
        "signature_verification.config.secret: is required"},
@@ -199,19 +203,21 @@ TEST(SignatureVerifier, InvalidConfigsAreRejectedWithTheField) {
        "signature_verification.config.algorithm: unsupported algorithm '\"sha3\"' (sha1, sha256, sha384, "
        "sha512, md5)"},
       {R"({"format":"hmac","config":{"secret":"k","compare_with":"x","string_type":"binary"}})",
-       "signature_verification.config.string_type: must be 'hex' or 'base64'"},
+       "signature_verification.config.string_type: must be 'hex', 'base64' or 'base64url'"},
       {R"({"format":"hmac","config":{"secret":"k","compare_with":"x","parts":[]}})",
-       "signature_verification.config.parts: must be a non-empty array of strings ('raw_body' or templates)"},
+       "signature_verification.config.parts: must be a non-empty array ('raw_body', templates or "
+       "{\"jsonata\": "
+       "...})"},
       {R"({"format":"hmac","config":{"secret":"k","compare_with":"x","parts":["raw_body",3]}})",
-       "signature_verification.config.parts[1]: must be a string ('raw_body' or a template)"},
+       "signature_verification.config.parts[1]: must be a string template or {\"jsonata\": "
+       "\"<expression>\"}"},
       {R"({"format":"hmac","config":{"secret":"{{context.x","compare_with":"x"}})",
        "signature_verification.config.secret: unclosed {{ in '{{context.x'"},
       {R"({"format":"hmac","config":{"secret":"k","compare_with":"x","algoritm":"sha1"}})",
        "signature_verification.config.algoritm: unknown field (secret, compare_with, algorithm, string_type, "
-       "parts, "
-       "prefix)"},
+       "parts, prefix, separator, secret_encoding)"},
       {R"({"format":"hmac","config":{"secret":"k","compare_with":"x"},"extra":1})",
-       "signature_verification.extra: unknown field"},
+       "signature_verification.extra: unknown field (format, config, timestamp_tolerance)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.config);
