@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "ingest/request_url.h"
 
 namespace hookd::app {
 
@@ -69,6 +70,12 @@ constexpr Var kVars[] = {
     {"HOOKD_SECRET_ROTATION_OVERLAP", "how long a rotated-out endpoint secret keeps signing (default 24h)"},
     {"HOOKD_ADMIN_RATE_LIMIT",
      "admin requests per second per token on a node, bursts of twice that (100; 0: none)"},
+    {"HOOKD_PUBLIC_URL",
+     "public base URL vendors call, e.g. https://hooks.example.com or https://example.com/hookd: the payload "
+     "context's `url` is it + the request target (default: none)"},
+    {"HOOKD_TRUSTED_PROXIES",
+     "comma list of proxy IPs/CIDRs whose X-Forwarded-Proto and X-Forwarded-Host build `url` when "
+     "HOOKD_PUBLIC_URL is unset (default: none)"},
 };
 
 template <typename T>
@@ -254,6 +261,19 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     c.ingest.test_clock_millis = seconds ? *seconds * 1000 : *iso;
   }
   HOOKD_TRY(integer("HOOKD_JSONATA_MAX_DEPTH", c.ingest.expression_limits.max_depth, 10, 100'000));
+  if (auto v = get("HOOKD_PUBLIC_URL")) {
+    auto url = ingest::normalize_public_url(*v);
+    if (!url.ok()) return bad("HOOKD_PUBLIC_URL", url.error().message);
+    c.ingest.public_url = std::move(url).value();
+  }
+  if (auto v = get("HOOKD_TRUSTED_PROXIES")) {
+    for (auto entry : split(*v, ',')) {
+      auto cidr = http::Cidr::parse(entry);
+      if (!cidr.ok())
+        return bad("HOOKD_TRUSTED_PROXIES", "'" + std::string(entry) + "': " + cidr.error().message);
+      c.ingest.trusted_proxies.push_back(*cidr);
+    }
+  }
 
   if (auto v = get("HOOKD_RETRY_SCHEDULE")) {
     c.dispatch.retry_schedule.clear();
@@ -317,7 +337,8 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
                                         {"max_events_per_request", "HOOKD_MAX_EVENTS_PER_REQUEST"},
                                         {"max_event_bytes", "HOOKD_KAFKA_MAX_MESSAGE_BYTES"},
                                         {"expression_limits.time", "HOOKD_JSONATA_TIMEOUT"},
-                                        {"expression_limits.max_depth", "HOOKD_JSONATA_MAX_DEPTH"}}));
+                                        {"expression_limits.max_depth", "HOOKD_JSONATA_MAX_DEPTH"},
+                                        {"public_url", "HOOKD_PUBLIC_URL"}}));
   HOOKD_TRY(named(c.dispatch.validate(c.client.request_timeout + c.client.connect_timeout),
                   {{"retry_schedule", "HOOKD_RETRY_SCHEDULE"},
                    {"max_attempts", "HOOKD_MAX_ATTEMPTS"},

@@ -275,12 +275,14 @@ awaitable<void> Server::session(Socket socket) {
 
     Response res;
     bool keep_alive = false;
+    bool head_request = false;
     if (early) {
       // After a refused request the rest of its bytes are unread: the connection cannot be reused.
       res = std::move(*early);
       res.keep_alive(false);
     } else {
       Request req = parser.release();
+      head_request = req.method() == Verb::head;
       keep_alive = req.keep_alive();
       res = co_await handle(req, remote);
       res.version(req.version());
@@ -288,6 +290,11 @@ awaitable<void> Server::session(Socket socket) {
       keep_alive = res.keep_alive();
     }
     res.set(bhttp::field::server, "hookd");
+    if (head_request && !res.body().empty()) {
+      // RFC 9110 §9.3.2: a HEAD answer is a GET answer's status and headers (Content-Length included), no body.
+      res.content_length(res.body().size());
+      res.body().clear();
+    }
     stream.expires_after(options_.write_timeout);
     co_await bhttp::async_write(stream, res, redirect(ec));
     if (ec || !keep_alive) break;

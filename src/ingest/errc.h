@@ -10,7 +10,8 @@ enum class IngestErrc {
   jsonata_error,
   too_many_fields,
   malformed_json,
-  missing_value,  // a template placeholder resolved to nothing (a field or header the request lacks)
+  missing_value,           // a template placeholder resolved to nothing (a field or header the request lacks)
+  context_update_refused,  // a handshake's update_context would change what it may not (handshake.h)
 };
 
 using hookd::make_error_code;
@@ -23,7 +24,7 @@ struct hookd::ErrcTable<hookd::ingest::IngestErrc> {
   static constexpr ErrcEntry entries[] = {
       {"invalid_config", Fault::invalid_config}, {"jsonata_error", Fault::internal},
       {"too_many_fields", Fault::too_large},     {"malformed_json", Fault::invalid_input},
-      {"missing_value", Fault::invalid_input},
+      {"missing_value", Fault::invalid_input},   {"context_update_refused", Fault::invalid_input},
   };
 };
 

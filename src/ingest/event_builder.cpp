@@ -94,6 +94,14 @@ size_t count_record_events(const EventSource& s) {
   return root.is_array() ? root.size() : 1;
 }
 
+bool makes_record_events(const EventSource& s) {
+  const json::Value* root = s.transformed.is_undefined() ? &s.body : &s.transformed;
+  if (root->is_array()) return root->size() > 0;
+  if (!s.transformed.is_undefined() && s.transformed.is_object() && !is_normalized(s.transformed))
+    root = &s.transformed.get("body");
+  return !root->is_undefined() && !root->is_null();
+}
+
 std::vector<Event> build_record_events(const EventSource& s) {
   const json::Value& root = s.transformed.is_undefined() ? s.body : s.transformed;
   std::vector<json::Value> elements;

@@ -45,6 +45,10 @@ std::vector<Event> build_record_events(const EventSource& source);
 // before doing the work).
 size_t count_record_events(const EventSource& source);
 
+// False when the request carries nothing to publish: no body (or a null one) and no transform result naming a
+// record, or an empty array. How a GET or HEAD that no handshake answered is told from a vendor's event.
+bool makes_record_events(const EventSource& source);
+
 // "record:created" from "created", "record:created", or a vendor's own words ("orders/create",
 // "contact.deletion").
 std::string record_type_from_words(std::string_view words);

@@ -77,6 +77,11 @@ class LookupStage final : public Stage {
       co_return StageStatus::stop;
     }
     auto value = lookup_text(*evaluated);
+    if (!value && s.http.request.method() != http::Verb::post) {
+      // A GET or HEAD no handshake answered, naming no account: not a webhook (the account chain's rule).
+      s.response = method_not_allowed(s.http.request.method_string());
+      co_return StageStatus::stop;
+    }
     if (!value) {
       s.response =
           error_response(Status::not_found, "no_matching_account",

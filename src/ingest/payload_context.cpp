@@ -116,8 +116,9 @@ json::Value query_object(const std::vector<std::pair<std::string, std::string>>&
 }
 
 json::Value build_payload_context(const ContextInputs& in) {
-  json::ObjectBuilder b(10);
+  json::ObjectBuilder b(11);
   b.append_unique("method", json::Value(in.request.request.method_string()));
+  if (in.url) b.append_unique("url", json::Value(*in.url));
   b.append_unique("path", json::Value(in.request.path));
   b.append_unique("query", query_object(in.request.query));
   b.append_unique("headers", in.headers);

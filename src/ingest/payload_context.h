@@ -1,13 +1,18 @@
 // Step 4 of the ingest path: the payload context every later stage reads.
 //
-//   { method, path, query, headers, body, raw_body, context, environment_variables, integrated_account_id,
+//   { method, url, path, query, headers, body, raw_body, context, environment_variables, integrated_account_id,
 //     environment_id }
+//
+// `url` is the public URL the vendor called, query string as sent (request_url.h); absent when hookd does not
+// know its public address (no HOOKD_PUBLIC_URL, no trusted proxy).
 //
 // `headers` has lower-case names (repeated headers joined with ", ", as Node does). `query` maps names to
 // strings (arrays when repeated). `body` is parsed by content type: JSON (application/json, */*+json), form
 // fields (application/x-www-form-urlencoded) or else the text itself; an empty body is absent.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/result.h"
@@ -41,6 +46,7 @@ struct ContextInputs {
   json::Value environment_variables;
   std::string_view integrated_account_id;
   std::string_view environment_id;
+  std::optional<std::string> url = {};  // from request_url(); absent: no `url` in the context
 };
 
 json::Value build_payload_context(const ContextInputs& in);

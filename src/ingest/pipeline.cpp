@@ -1,6 +1,8 @@
 #include "ingest/pipeline.h"
 
 #include "core/metrics.h"
+#include "ingest/reply.h"
+#include "ingest/request_url.h"
 
 namespace hookd::ingest {
 
@@ -13,6 +15,13 @@ Status IngestOptions::validate() const {
   if (max_event_bytes < 1024) return bad("max_event_bytes", "must be at least 1024 bytes");
   if (expression_limits.time.count() <= 0) return bad("expression_limits.time", "must be positive");
   if (expression_limits.max_depth < 10) return bad("expression_limits.max_depth", "must be at least 10");
+  if (!public_url.empty()) {
+    auto normalized = normalize_public_url(public_url);
+    if (!normalized.ok())
+      return make_error(IngestErrc::invalid_config, normalized.error().message, "public_url");
+    if (*normalized != public_url)
+      return bad("public_url", "must be normalized (lower-case scheme, no trailing slash)");
+  }
   return {};
 }
 
@@ -23,6 +32,7 @@ Pipeline::Pipeline(AccountResolver& resolver, std::shared_ptr<EventPublisher> pu
   stages_.push_back(make_context_stage(options_));
   stages_.push_back(make_transform_stage(options_));
   stages_.push_back(make_verification_stage(resolver, options_));
+  stages_.push_back(make_method_stage());
   stages_.push_back(make_signature_stage(options_));
   stages_.push_back(make_publish_stage(resolver, std::move(publisher), options_));
 
@@ -86,7 +96,9 @@ awaitable<IngestOutcome> Pipeline::handle_install(http::RequestContext& ctx, std
     for (Event& e : outcome.events)
       events.push_back(std::move(e));
   }
-  co_return IngestOutcome{accepted_response(events, state.lookup_accounts), std::move(events)};
+  http::Response reply = state.config->accept_response ? build_reply(*state.config->accept_response)
+                                                       : accepted_response(events, state.lookup_accounts);
+  co_return IngestOutcome{std::move(reply), std::move(events)};
 }
 
 }  // namespace hookd::ingest

@@ -1,7 +1,11 @@
 // The ingest path for one vendor request, as a chain of small stages (like Envoy's filters): each reads and
 // adds to the request's state and says whether the chain continues or the request is answered now.
 //
-//   resolve -> payload context -> payload_transform -> handle_verification -> signature -> publish
+//   resolve -> payload context -> payload_transform -> handle_verification -> method -> signature -> publish
+//
+// Every method the routes take (GET, HEAD, POST, PUT, PATCH) runs the same chain: vendors verify with GET or HEAD
+// challenges. A request other than POST that handle_verification does not answer and that makes no event is a
+// 405 (the method stage, after the integration's expressions had their chance, before the signature check).
 //
 // A webhook posted to an environment integration (one URL per installed app) first runs an install-level
 // chain without an account, which answers handshakes and finds the accounts the payload names:
@@ -21,6 +25,7 @@
 
 #include "bus/producer.h"
 #include "core/event.h"
+#include "http/client/ssrf.h"
 #include "http/error.h"
 #include "http/message.h"
 #include "ingest/payload_context.h"
@@ -38,6 +43,11 @@ struct IngestOptions {
   // One event's size at most, serialized: what the producer may send (HOOKD_KAFKA_MAX_MESSAGE_BYTES) less
   // room for the record's key and headers. A larger event is a 413 at once, never a 503 the vendor retries.
   size_t max_event_bytes = 1'000'000 - 1024;
+  // Where the payload context's `url` comes from (request_url.h). HOOKD_PUBLIC_URL: the public base URL,
+  // normalized (normalize_public_url); empty: none. HOOKD_TRUSTED_PROXIES: peers whose X-Forwarded-Proto and
+  // X-Forwarded-Host are believed.
+  std::string public_url;
+  std::vector<http::Cidr> trusted_proxies;
 
   // Test mode (HOOKD_TEST_MODE, loudly logged; never in production): signature checks take "now" from
   // HOOKD_TEST_CLOCK (test_clock_millis, when set) or from a request's X-Hookd-Test-Clock header (Unix
@@ -117,6 +127,12 @@ class Pipeline {
   Chain install_stages_;
 };
 
+// The methods the webhook routes take (the Allow header of their 405).
+inline constexpr const char* kWebhookMethods = "GET, HEAD, POST, PUT, PATCH";
+
+// 405 JSON error with Allow: a request other than POST that no handshake answered and that carries no event.
+http::Response method_not_allowed(std::string_view method);
+
 // 200 {"status":"accepted","events":[{"id","event"}...]} and, when the webhook was for several accounts,
 // "integrated_account_ids".
 http::Response accepted_response(const std::vector<Event>& events,
@@ -131,6 +147,7 @@ std::unique_ptr<Stage> make_resolve_stage(AccountResolver& resolver, WebhookConf
 std::unique_ptr<Stage> make_context_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_transform_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_verification_stage(AccountResolver& resolver, const IngestOptions& options);
+std::unique_ptr<Stage> make_method_stage();  // publish_stage.cpp
 std::unique_ptr<Stage> make_signature_stage(const IngestOptions& options);
 std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,
                                           std::shared_ptr<EventPublisher> publisher,

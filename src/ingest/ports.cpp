@@ -2,6 +2,15 @@
 
 namespace hookd::ingest {
 
+awaitable<Status> AccountResolver::merge_account_context_if(std::string_view account_id,
+                                                            const json::Value& patch,
+                                                            const ContextGuard& guard) {
+  auto resolved = co_await resolve_account(account_id);
+  if (!resolved.ok()) co_return resolved.error();
+  if (Status allowed = guard(resolved->account.context); !allowed.ok()) co_return allowed;
+  co_return co_await merge_account_context(account_id, patch);
+}
+
 namespace {
 
 // The adapters hand back the store's and the producer's own awaitables rather than being coroutines
@@ -11,6 +20,12 @@ class StoreResolver final : public AccountResolver {
   explicit StoreResolver(store::Store& store) : store_(store) {}
   awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view account_id) override {
     return store_.resolve_account(account_id);
+  }
+  awaitable<Status> merge_account_context_if(std::string_view account_id, const json::Value& patch,
+                                             const ContextGuard& guard) override {
+    auto merged = co_await store_.merge_account_context(account_id, patch, guard);
+    if (!merged.ok()) co_return merged.error();
+    co_return Status{};
   }
   awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(std::string_view id) override {
     return store_.get_environment_integration(id);

@@ -3,6 +3,7 @@
 // the real ones (store_resolver, kafka_publisher); unit tests hand the stages fakes and need neither service.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -29,6 +30,13 @@ class AccountResolver {
       const store::EnvironmentIntegration& install, std::string_view field, std::string_view value) = 0;
   // A verified `update_context`, merged into the account's context.
   virtual awaitable<Status> merge_account_context(std::string_view account_id, const json::Value& patch) = 0;
+  // A handshake's `update_context`: merged only if `guard` accepts the account's context as it is when the
+  // patch is written (its error is returned and nothing is stored). The store's resolver checks and writes
+  // atomically (compare-and-set on the account's version). This default reads, checks, then merges: a
+  // concurrent change between the two can slip through, so it serves fakes, not production.
+  using ContextGuard = std::function<Status(const json::Value& context)>;
+  virtual awaitable<Status> merge_account_context_if(std::string_view account_id, const json::Value& patch,
+                                                     const ContextGuard& guard);
 };
 
 class EventPublisher {

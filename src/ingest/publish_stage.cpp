@@ -1,9 +1,11 @@
-// The last stage: store the context update, publish the events, answer only after Kafka has acknowledged
-// them.
+// The method check (a request other than POST that nothing answered and that carries no event is a 405), and the
+// last stage: store the context update, publish the events, answer only after Kafka has acknowledged them (with
+// the integration's accept_response when it has one).
 #include "core/log.h"
 #include "core/metrics.h"
 #include "ingest/event_builder.h"
 #include "ingest/pipeline.h"
+#include "ingest/reply.h"
 
 namespace hookd::ingest {
 
@@ -11,6 +13,22 @@ namespace {
 
 using http::error_response;
 using http::Status;
+
+// Every method runs the chain, so that handle_verification can answer GET and HEAD challenges; a request other
+// than POST that it did not answer and that carries no event is not a webhook: 405, before its signature is
+// looked at (a GET to a signed integration is a wrong method, not a forgery).
+class MethodStage final : public Stage {
+ public:
+  std::string_view name() const override { return "method"; }
+  awaitable<StageStatus> run(IngestState& s) override {
+    if (s.http.request.method() == http::Verb::post) co_return StageStatus::proceed;
+    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
+                       s.transformed,      s.http.request.body()};
+    if (makes_record_events(source)) co_return StageStatus::proceed;
+    s.response = method_not_allowed(s.http.request.method_string());
+    co_return StageStatus::stop;
+  }
+};
 
 class PublishStage final : public Stage {
  public:
@@ -20,6 +38,8 @@ class PublishStage final : public Stage {
   std::string_view name() const override { return "publish"; }
 
   awaitable<StageStatus> run(IngestState& s) override {
+    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
+                       s.transformed,      s.http.request.body()};
     // The signature held: the update a `payload` verification asked for can be trusted now.
     if (s.update_context.is_object()) {
       auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
@@ -29,8 +49,6 @@ class PublishStage final : public Stage {
         co_return StageStatus::stop;
       }
     }
-    EventSource source{s.resolved.account, s.resolved.integration, s.headers, s.body,
-                       s.transformed,      s.http.request.body()};
     // Limits first, so that nothing of a request that breaks one is published (all or nothing).
     if (size_t n = count_record_events(source); n > options_.max_events_per_request) {
       s.response = error_response(Status::payload_too_large, "too_many_events",
@@ -72,7 +90,8 @@ class PublishStage final : public Stage {
       s.response->set(bhttp::field::retry_after, "5");
       co_return StageStatus::stop;
     }
-    s.response = accepted_response(s.events);
+    s.response =
+        s.config->accept_response ? build_reply(*s.config->accept_response) : accepted_response(s.events);
     log::info("ingest.accepted", {{"account_id", s.account_id},
                                   {"integration", s.resolved.integration.name},
                                   {"events", json::Value(s.events.size())}});
@@ -86,6 +105,16 @@ class PublishStage final : public Stage {
 };
 
 }  // namespace
+
+http::Response method_not_allowed(std::string_view method) {
+  http::Response res = error_response(Status::method_not_allowed, "method_not_allowed",
+                                      std::string(method) +
+                                          " is answered only when the integration's handle_verification "
+                                          "answers it (a verification challenge) "
+                                          "or it carries an event; webhooks are POSTed");
+  res.set(bhttp::field::allow, kWebhookMethods);
+  return res;
+}
 
 http::Response accepted_response(const std::vector<Event>& events,
                                  const std::vector<std::string>& account_ids) {
@@ -104,6 +133,10 @@ http::Response accepted_response(const std::vector<Event>& events,
   }
   body.set("events", json::Value::array(std::move(summaries)));
   return http::json_response(http::Status::ok, std::move(body).build());
+}
+
+std::unique_ptr<Stage> make_method_stage() {
+  return std::make_unique<MethodStage>();
 }
 
 std::unique_ptr<Stage> make_publish_stage(AccountResolver& resolver,

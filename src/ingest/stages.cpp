@@ -5,8 +5,11 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "ingest/handshake.h"
 #include "ingest/payload_context.h"
 #include "ingest/pipeline.h"
+#include "ingest/reply.h"
+#include "ingest/request_url.h"
 
 namespace hookd::ingest {
 
@@ -74,6 +77,20 @@ int64_t verification_time(const IngestState& s, const IngestOptions& options) {
   return options.test_clock_millis > 0 ? options.test_clock_millis : clock::now_millis();
 }
 
+}  // namespace
+
+bool signature_holds(const IngestState& s, const IngestOptions& options) {
+  if (s.signature_verified) return true;
+  if (!s.config->signature) return false;
+  VerifyScope scope{{s.context, s.headers, s.http.request.body()},
+                    &s.http,
+                    verification_time(s, options),
+                    &options.expression_limits};
+  return s.config->signature->verify(scope).ok();
+}
+
+namespace {
+
 // Checks the request's signature against the payload context built so far; on failure sets the answer: 401
 // naming the failed step, or 500 when the account's or integration's configuration is at fault.
 StageStatus check_signature(IngestState& s, const IngestOptions& options) {
@@ -109,11 +126,14 @@ class ContextStage final : public Stage {
   awaitable<StageStatus> run(IngestState& s) override {
     s.headers = headers_object(s.http.request);
     const auto& a = s.resolved.account;
+    std::optional<std::string> url = request_url(s.http, options_.public_url, options_.trusted_proxies);
     // Where the config allows, the bytes are authenticated before any work is spent parsing them (in an
     // account's chain: the install-level chain has no account, hence no secret, yet).
-    if (s.install_id.empty() && s.config->signature_checkable_before_parsing()) {
+    // Only for POST: another method must first be found to be a webhook at all (the method stage).
+    if (s.install_id.empty() && s.http.request.method() == http::Verb::post &&
+        s.config->signature_checkable_before_parsing()) {
       s.context = build_payload_context({s.http, s.headers, json::Value(), a.context,
-                                         s.resolved.environment.variables, a.id, a.environment_id});
+                                         s.resolved.environment.variables, a.id, a.environment_id, url});
       if (check_signature(s, options_) == StageStatus::stop) co_return StageStatus::stop;
     }
     auto body =
@@ -123,8 +143,8 @@ class ContextStage final : public Stage {
       co_return StageStatus::stop;
     }
     s.body = std::move(body).value();
-    s.context = build_payload_context(
-        {s.http, s.headers, s.body, a.context, s.resolved.environment.variables, a.id, a.environment_id});
+    s.context = build_payload_context({s.http, s.headers, s.body, a.context, s.resolved.environment.variables,
+                                       a.id, a.environment_id, std::move(url)});
     co_return StageStatus::proceed;
   }
 
@@ -139,7 +159,7 @@ json::Value transformed_context(const json::Value& original, const json::Value& 
   json::ObjectBuilder b = result.is_object() ? json::ObjectBuilder(result) : json::ObjectBuilder(original);
   if (!result.is_object()) b.set("body", result.is_undefined() ? json::Value(nullptr) : result);
   for (const char* keep :
-       {"context", "environment_variables", "raw_body", "integrated_account_id", "environment_id"})
+       {"context", "environment_variables", "raw_body", "url", "integrated_account_id", "environment_id"})
     if (!b.find(keep)) b.set(keep, original.get(keep));
   return std::move(b).build();
 }
@@ -166,38 +186,6 @@ class TransformStage final : public Stage {
  private:
   const IngestOptions& options_;
 };
-
-http::Response verification_response(const json::Value& spec) {
-  int status = static_cast<int>(spec.get("status_code").number_or(200));
-  if (status < 100 || status > 599) status = 200;
-  http::Response res{static_cast<http::Status>(status), 11};
-  const json::Value& body = spec.get("body");
-  if (body.is_string()) {
-    res.set(bhttp::field::content_type, "text/plain; charset=utf-8");
-    res.body() = std::string(body.as_string());
-  } else if (!body.is_undefined() && !body.is_null()) {
-    res.set(bhttp::field::content_type, "application/json");
-    res.body() = json::dump(body);
-  }
-  const json::Value& headers = spec.get("headers");
-  if (headers.is_object())
-    for (const auto& m : headers.members()) {
-      std::string name(m.name());
-      // Framing is hookd's business: a config cannot break the HTTP response.
-      if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
-          beast::iequals(name, "connection"))
-        continue;
-      std::string value;
-      if (m.value.is_string())
-        value = m.value.as_string();
-      else
-        json::write(value, m.value);
-      if (value.find_first_of("\r\n") != std::string::npos) continue;
-      res.set(name, value);
-    }
-  res.prepare_payload();
-  return res;
-}
 
 class VerificationStage final : public Stage {
  public:
@@ -230,22 +218,31 @@ class VerificationStage final : public Stage {
           "handle_verification returned type '" + std::string(type) + "' (expected verify, meta or payload)");
       co_return StageStatus::stop;
     }
-    // Handshakes and meta events are answered without a signature check, so their context update is stored
-    // now (a vendor may hand over the signing secret in the handshake itself).
+    // The answer first: a broken verification_response stores nothing.
+    std::optional<http::Response> reply;
+    if (type == "verify") {
+      auto spec = parse_reply(v.get("verification_response"), "verification_response");
+      if (!spec.ok()) {
+        log::warn("ingest.verification_failed",
+                  {{"account_id", s.account_id}, {"error", spec.error().message}});
+        s.response = error_response(Status::internal_server_error, "verification_failed",
+                                    "handle_verification returned an invalid " + spec.error().message);
+        co_return StageStatus::stop;
+      }
+      reply = build_reply(*spec);
+    }
+    // Handshakes and meta events are answered without a signature check, yet their context update is stored
+    // now (a vendor may hand over the signing secret in the handshake itself) under handshake.h's rule.
     if (s.update_context.is_object() && s.account_id.empty()) {
       // A handshake at an environment integration's URL names no account yet: nothing to update.
       log::warn("ingest.update_context_ignored",
                 {{"environment_integration_id", s.install_id}, {"reason", "no integrated account"}});
     } else if (s.update_context.is_object()) {
-      auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
-      if (!merged.ok()) {
-        s.response = error_response(Status::service_unavailable, "service_unavailable",
-                                    "could not store update_context: " + merged.error().message);
+      if (co_await store_handshake_context(s, resolver_, options_) == StageStatus::stop)
         co_return StageStatus::stop;
-      }
     }
-    if (type == "verify") {
-      s.response = verification_response(v.get("verification_response"));
+    if (reply) {
+      s.response = std::move(reply);
     } else {
       json::ObjectBuilder b;
       b.set("status", "ignored").set("reason", "meta event");

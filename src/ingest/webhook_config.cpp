@@ -54,6 +54,36 @@ Status compile_lookup(const json::Value& section, WebhookConfig& config) {
   return {};
 }
 
+Status compile_accept_response(const json::Value& section, WebhookConfig& config) {
+  const json::Value& v = section.get("accept_response");
+  if (v.is_undefined() || v.is_null()) return {};
+  if (!v.is_object())
+    return make_error(IngestErrc::invalid_config,
+                      "webhook.accept_response: must be an object with status_code, headers and body");
+  auto reply =
+      parse_reply(v, "webhook.accept_response", {.min_status = 200, .max_status = 299, .strict = true});
+  if (!reply.ok()) return reply.error();
+  config.accept_response = std::move(reply).value();
+  return {};
+}
+
+Status compile_handshake_fields(const json::Value& section, WebhookConfig& config) {
+  const json::Value& v = section.get("handshake_context_fields");
+  if (v.is_undefined() || v.is_null()) return {};
+  auto bad = [](const std::string& problem) {
+    return make_error(IngestErrc::invalid_config, "webhook.handshake_context_fields: " + problem);
+  };
+  if (!v.is_array()) return bad("must be an array of context field names");
+  if (v.size() > 100) return bad("at most 100 field names");
+  for (const json::Value& name : v.as_array()) {
+    if (!name.is_string() || !valid_field_path(name.as_string()) ||
+        name.as_string().find('.') != std::string_view::npos)
+      return bad("each must be a top-level context field name (letters, digits, _ and -)");
+    config.handshake_context_fields.emplace_back(name.as_string());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::Value& section) {
@@ -88,6 +118,8 @@ Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::
   }
   auto lookup = compile_lookup(section, *config);
   if (!lookup.ok()) return lookup.error();
+  if (Status s = compile_accept_response(section, *config); !s.ok()) return s.error();
+  if (Status s = compile_handshake_fields(section, *config); !s.ok()) return s.error();
   return std::shared_ptr<const WebhookConfig>(std::move(config));
 }
 

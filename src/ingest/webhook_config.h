@@ -5,8 +5,12 @@
 //     "handle_verification": "<JSONata>",        // optional: handshakes, meta events, update_context
 //     "signature_verification": { "format": "hmac", "config": { ... } },  // optional, see signature.h
 //     "context_lookup_field_name": "team_id",         // optional, both or neither: webhooks posted to
-//     "context_lookup_field_value": "body.team_id"    // the environment integration go to the accounts
-//   }                                                 // whose context.team_id = the JSONata's value
+//     "context_lookup_field_value": "body.team_id",   // the environment integration go to the accounts
+//                                                     // whose context.team_id = the JSONata's value
+//     "accept_response": { "status_code": 202, "headers": {...}, "body": "" },   // optional, see reply.h:
+//                                                     // the answer to an accepted event (2xx)
+//     "handshake_context_fields": ["verify_token"]    // optional: context fields an unsigned handshake
+//   }                                                 // may overwrite once set (handshake.h)
 //
 // The effective config of an installed integration is the catalog config with the install's `override` merged
 // over it (objects merge key by key, anything else replaces).
@@ -18,6 +22,7 @@
 #include <unordered_map>
 
 #include "ingest/expression.h"
+#include "ingest/reply.h"
 #include "ingest/signature.h"
 #include "store/model.h"
 
@@ -31,6 +36,11 @@ struct WebhookConfig {
   // what `context_lookup_value` evaluates to on the payload context. Empty: that route is refused.
   std::string context_lookup_field;
   std::shared_ptr<const Expression> context_lookup_value;
+  // The answer to an accepted event; absent: accepted_response (pipeline.h).
+  std::optional<ReplySpec> accept_response;
+  // Top-level account-context fields a handshake (`verify`/`meta` update_context) may overwrite unsigned once
+  // they are set; signing material is never among them (handshake.h).
+  std::vector<std::string> handshake_context_fields;
 
   // True when the signature can be checked before the body is parsed: nothing runs before it (no transform,
   // no verification handshake) and none of its templates reads the parsed body. Unauthenticated bodies then

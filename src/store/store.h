@@ -88,9 +88,12 @@ class Store {
   awaitable<Result<std::vector<std::string>>> find_accounts_by_context(const EnvironmentIntegration& install,
                                                                        std::string_view field,
                                                                        std::string_view value);
-  // Merges `patch` into the account's context (top-level keys), retrying on concurrent changes.
-  awaitable<Result<IntegratedAccount>> merge_account_context(std::string_view account_id,
-                                                             const json::Value& patch);
+  // Merges `patch` into the account's context (top-level keys), retrying on concurrent changes. `guard`, when
+  // given, judges the context as read before each write; its error is returned and nothing is written. The write
+  // is a compare-and-set on the account's version, so what the guard saw is what the patch is merged into.
+  awaitable<Result<IntegratedAccount>> merge_account_context(
+      std::string_view account_id, const json::Value& patch,
+      const std::function<Status(const json::Value& context)>& guard = {});
 
   // Webhook endpoints.
   awaitable<Status> create_webhook(const Webhook& w);

@@ -189,11 +189,16 @@ awaitable<Result<ResolvedAccount>> Store::resolve_account(std::string_view accou
   co_return make_error(StoreErrc::contended, "the integrated account kept changing while it was read; retry");
 }
 
-awaitable<Result<IntegratedAccount>> Store::merge_account_context(std::string_view account_id,
-                                                                  const json::Value& patch) {
+awaitable<Result<IntegratedAccount>> Store::merge_account_context(
+    std::string_view account_id, const json::Value& patch,
+    const std::function<Status(const json::Value& context)>& guard) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto a = co_await get_account(account_id);
     if (!a.ok()) co_return a.error();
+    if (guard) {
+      Status allowed = guard(a->context);
+      if (!allowed.ok()) co_return allowed.error();
+    }
     IntegratedAccount next = *a;
     json::ObjectBuilder ctx(next.context);
     if (patch.is_object())

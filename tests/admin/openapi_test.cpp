@@ -20,7 +20,7 @@ std::set<std::string> documented_routes(const std::string& path) {
   std::set<std::string> out;
   std::string line, current;
   bool in_paths = false;
-  std::regex path_line(R"(^  (/[^:]*):\s*$)"), method_line(R"(^    (get|post|put|patch|delete):)");
+  std::regex path_line(R"(^  (/[^:]*):\s*$)"), method_line(R"(^    (get|head|post|put|patch|delete):)");
   std::smatch m;
   while (std::getline(in, line)) {
     if (line == "paths:") {

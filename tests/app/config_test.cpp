@@ -89,6 +89,26 @@ TEST(Duration, Spellings) {
   }
 }
 
+TEST(Config, PublicUrlAndTrustedProxies) {
+  auto c = load(
+      {{"HOOKD_PUBLIC_URL", "https://example.com/hookd/"}, {"HOOKD_TRUSTED_PROXIES", "10.0.0.0/8, ::1"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->ingest.public_url, "https://example.com/hookd") << "trailing slash trimmed";
+  ASSERT_EQ(c->ingest.trusted_proxies.size(), 2u);
+  EXPECT_TRUE(c->ingest.trusted_proxies[0].contains(asio::ip::make_address("10.9.8.7")));
+  EXPECT_TRUE(load({}).value().ingest.public_url.empty());
+
+  for (const char* bad : {"hooks.example.com", "https://example.com/?x=1", "ftp://example.com"}) {
+    auto r = load({{"HOOKD_PUBLIC_URL", bad}});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().message.rfind("HOOKD_PUBLIC_URL: ", 0), 0u) << r.error().message;
+  }
+  auto proxies = load({{"HOOKD_TRUSTED_PROXIES", "10.0.0.0/8,not-an-ip"}});
+  ASSERT_FALSE(proxies.ok());
+  EXPECT_EQ(proxies.error().message.rfind("HOOKD_TRUSTED_PROXIES: 'not-an-ip'", 0), 0u)
+      << proxies.error().message;
+}
+
 TEST(Config, EveryVariableReadIsDocumentedAndKnown) {
   std::vector<std::string> read;
   (void)load_config([&](const char* name) -> const char* {

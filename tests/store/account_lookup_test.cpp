@@ -127,6 +127,30 @@ TEST_F(AccountLookupTest, WritesAfterTheFirstLookupKeepTheIndexCurrent) {
   EXPECT_EQ(run(store_->get_account("a2")).error().code, store::StoreErrc::not_found);
 }
 
+// A handshake's update_context (ingest/handshake.h): the guard judges the context as stored when the patch is
+// written; a refusal writes nothing, and the guard sees a concurrent change made after the caller's read.
+TEST_F(AccountLookupTest, GuardedContextMergeJudgesTheStoredContext) {
+  account("a1", install_, R"({"team_id":"T1","webhook_secret":""})");
+  json::Value patch;
+  ASSERT_TRUE(json::parse(R"({"webhook_secret":"s1"})", patch));
+  auto unset_only = [](const json::Value& context) -> Status {
+    if (context.get("webhook_secret").string_or("").empty()) return {};
+    return make_error(StoreErrc::conflict, "webhook_secret is set");
+  };
+  ASSERT_TRUE(run(store_->merge_account_context("a1", patch, unset_only)).ok());
+  EXPECT_EQ(run(store_->get_account("a1"))->context.get("webhook_secret").string_or(""), "s1");
+
+  json::Value forged;
+  ASSERT_TRUE(json::parse(R"({"webhook_secret":"forged","team_id":"T9"})", forged));
+  auto refused = run(store_->merge_account_context("a1", forged, unset_only));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "webhook_secret is set");
+  auto after = run(store_->get_account("a1"));
+  EXPECT_EQ(after->context.get("webhook_secret").string_or(""), "s1");
+  EXPECT_EQ(after->context.get("team_id").string_or(""), "T1") << "nothing of a refused patch is written";
+  EXPECT_EQ(find(install_, "team_id", "T9"), Ids{});
+}
+
 TEST_F(AccountLookupTest, DottedPathsAndNumbersAsTheirDecimalText) {
   account("a1", install_, R"({"workspace":{"id":12345678901}})");
   account("a2", install_, R"({"workspace":{"id":"W2"},"portal":7})");

@@ -47,6 +47,7 @@ HttpResult http_call(uint16_t port, std::string_view method, std::string_view ta
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
+  parser.skip(method == "HEAD");  // a HEAD answer's Content-Length describes a body that is not sent
   bhttp::read(stream, buffer, parser, ec);
   if (ec) return out;
   auto& res = parser.get();
