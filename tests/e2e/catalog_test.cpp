@@ -90,5 +90,108 @@ TEST_F(Catalog, Stripe) {
   expect_refused(send(rolled, request(wrong, body, t)), "signature_mismatch");
 }
 
+// ---- SendGrid: the published vector of SendGrid's own library (sendgrid-nodejs,
+// packages/eventwebhook/src/eventwebhook.spec.js: PUBLIC_KEY, SIGNATURE, TIMESTAMP, PAYLOAD).
+TEST_F(Catalog, SendGrid) {
+  const std::string key =
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+"
+      "u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/"
+      "1FwCM/QmGUhA==";
+  const std::string other_key =
+      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqTxd43gyp8IOEto2LdIfjRQrIbsd4SXZkLW6jDutdhXSJCWHw8REntlo7aNDthvj+"
+      "y7GjUuFDb/R1NGe1OPzpA==";
+  const std::string signature =
+      "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0=";
+  const std::string payload =
+      R"({"category":"example_payload","event":"test_event","message_id":"message_id"})";
+  std::string account = install("sendgrid", R"({"verification_key":")" + key + R"("})");
+  auto request = [&](const std::string& sig, const std::string& ts, const std::string& body) {
+    return VendorRequest{"POST",
+                         "",
+                         body,
+                         {{"Content-Type", "application/json"},
+                          {"X-Twilio-Email-Event-Webhook-Signature", sig},
+                          {"X-Twilio-Email-Event-Webhook-Timestamp", ts}},
+                         {}};
+  };
+  expect_accepted(send(account, request(signature, "1588788367", payload)));
+  expect_refused(send(account, request(signature, "1588788367", "payload")), "signature_mismatch");
+  expect_refused(send(account, request(signature, "1588788368", payload)), "signature_mismatch");
+  std::string bad_signature = signature;
+  bad_signature[bad_signature.size() - 4] = '3';  // the spec's "bad signature" case
+  expect_refused(send(account, request(bad_signature, "1588788367", payload)), "signature_mismatch");
+  std::string wrong_key = install("sendgrid", R"({"verification_key":")" + other_key + R"("})");
+  expect_refused(send(wrong_key, request(signature, "1588788367", payload)), "signature_mismatch");
+  auto unsigned_request =
+      send(account, VendorRequest{"POST", "", payload, {{"Content-Type", "application/json"}}, {}});
+  expect_refused(unsigned_request, "signature_missing");
+}
+
+// ---- Jira (Atlassian Connect): a JWT built here as the Connect docs define it (HS256 over
+// base64url(header).base64url(claims); qsh = hex SHA-256 of "METHOD&path&sorted-query").
+std::string base64url(std::string_view bytes) {
+  std::string s = to_base64(bytes);
+  for (char& c : s)
+    c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!s.empty() && s.back() == '=')
+    s.pop_back();
+  return s;
+}
+
+std::string connect_jwt(const std::string& secret, const std::string& claims) {
+  std::string input = base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims);
+  return input + "." + base64url(hmac_of(EVP_sha256(), secret, input));
+}
+
+TEST_F(Catalog, JiraAtlassianConnect) {
+  const std::string secret = "connect-shared-secret";
+  std::string account = install("jira", R"({"shared_secret":")" + secret + R"(","client_key":"jira:1234"})");
+  const std::string path = "/integrated-account-webhook/" + account;
+  const int64_t now = 1700000000;
+  auto claims = [&](const std::string& iss, int64_t exp, const std::string& canonical) {
+    return R"({"iss":")" + iss + R"(","iat":)" + std::to_string(now - 10) + R"(,"exp":)" +
+           std::to_string(exp) + R"(,"qsh":")" + to_hex(digest_of(EVP_sha256(), canonical)) + R"("})";
+  };
+  const std::string body = R"({"webhookEvent":"jira:issue_created","issue":{"id":"10001","key":"HD-1"}})";
+  auto request = [&](const std::string& token, const std::string& query = "") {
+    return VendorRequest{
+        "POST", query, body, {{"Content-Type", "application/json"}, {"Authorization", "JWT " + token}}, now};
+  };
+  std::string good = connect_jwt(secret, claims("jira:1234", now + 180, "POST&" + path + "&"));
+  auto ok = send(account, request(good));
+  expect_accepted(ok);
+  EXPECT_EQ(ok.json().get("events").at(0).get("event").string_or(""), "record:created") << ok.body;
+
+  // The query is part of the hash: sorted by name, the token's own jwt parameter left out.
+  std::string with_query =
+      connect_jwt(secret, claims("jira:1234", now + 180, "POST&" + path + "&a=1&b=x%20y"));
+  expect_accepted(send(account, request(with_query, "?b=x%20y&a=1")));
+  auto in_query =
+      send(account,
+           VendorRequest{
+               "POST", "?b=x%20y&a=1&jwt=" + with_query, body, {{"Content-Type", "application/json"}}, now});
+  expect_accepted(in_query);
+  EXPECT_EQ(send(account, request(with_query, "?b=x%20y&a=2")).json().get("error").string_or(""),
+            "claim_mismatch");
+
+  expect_refused(
+      send(account, request(connect_jwt("wrong", claims("jira:1234", now + 180, "POST&" + path + "&")))),
+      "token_invalid");
+  expect_refused(
+      send(account, request(connect_jwt(secret, claims("jira:9999", now + 180, "POST&" + path + "&")))),
+      "claim_mismatch");
+  expect_refused(
+      send(account, request(connect_jwt(secret, claims("jira:1234", now - 60, "POST&" + path + "&")))),
+      "token_expired");
+  expect_refused(
+      send(account, request(connect_jwt(secret, claims("jira:1234", now + 180, "GET&" + path + "&")))),
+      "claim_mismatch");
+  std::string tampered = good;
+  tampered[tampered.find('.') + 3] ^= 1;
+  expect_refused(send(account, request(tampered)), "token_invalid");
+  expect_refused(send(account, VendorRequest{"POST", "", body, {{"Content-Type", "application/json"}}, now}),
+                 "signature_missing");
+}
+
 }  // namespace
 }  // namespace hookd::test
