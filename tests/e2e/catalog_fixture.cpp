@@ -25,6 +25,7 @@ std::string digest_of(const EVP_MD* md, std::string_view data) {
 std::map<std::string, std::string> CatalogTest::hookd_env() {
   auto env = E2eTest::hookd_env();
   env["HOOKD_TEST_MODE"] = "true";
+  env["HOOKD_PUBLIC_URL"] = kPublicUrl;
   return env;
 }
 

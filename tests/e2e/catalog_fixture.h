@@ -17,6 +17,13 @@ std::string digest_of(const EVP_MD* md, std::string_view data);
 
 class CatalogTest : public E2eTest {
  protected:
+  // HOOKD_PUBLIC_URL: what vendors that sign the URL they call (Twilio, Square, Trello, HubSpot) sign.
+  static constexpr const char* kPublicUrl = "https://hooks.example.com";
+  // The URL a vendor calls for an account: what `url` is in the payload context.
+  static std::string public_url(const std::string& account_id, const std::string& query = "") {
+    return std::string(kPublicUrl) + "/integrated-account-webhook/" + account_id + query;
+  }
+
   std::map<std::string, std::string> hookd_env() override;
 
   // The catalog entry integrations/<vendor>.json (the whole file).
