@@ -231,10 +231,33 @@ class VerificationStage final : public Stage {
       }
       reply = build_reply(*spec);
     }
-    // Handshakes and meta events are answered without a signature check, yet their context update is stored
-    // now (a vendor may hand over the signing secret in the handshake itself) under handshake.h's rule.
-    if (s.update_context.is_object() && s.account_id.empty()) {
-      // A handshake at an environment integration's URL names no account yet: nothing to update.
+    // `require_signature`: the answer is given only to a request whose signature holds (Discord's PING, Xero's
+    // intent to receive, Zoom's URL validation: the vendor checks that a forged request is refused). Signed, its
+    // context update is trusted as a payload's is.
+    const bool require_signature = v.get("require_signature").bool_or(false);
+    // At an environment integration's URL there is no account, hence no secret yet: the account's own chain
+    // answers, after the lookup.
+    if (require_signature && s.account_id.empty()) co_return StageStatus::proceed;
+    if (require_signature) {
+      if (!s.config->signature) {
+        s.response = error_response(Status::internal_server_error, "verification_failed",
+                                    "handle_verification asked for require_signature but the integration has "
+                                    "no signature_verification");
+        co_return StageStatus::stop;
+      }
+      if (!s.signature_verified && check_signature(s, options_) == StageStatus::stop)
+        co_return StageStatus::stop;
+      if (s.update_context.is_object()) {
+        auto merged = co_await resolver_.merge_account_context(s.account_id, s.update_context);
+        if (!merged.ok()) {
+          s.response = error_response(merged.error());
+          co_return StageStatus::stop;
+        }
+      }
+    } else if (s.update_context.is_object() && s.account_id.empty()) {
+      // Handshakes and meta events are answered without a signature check, yet their context update is stored
+      // now (a vendor may hand over the signing secret in the handshake itself) under handshake.h's rule. A
+      // handshake at an environment integration's URL names no account yet: nothing to update.
       log::warn("ingest.update_context_ignored",
                 {{"environment_integration_id", s.install_id}, {"reason", "no integrated account"}});
     } else if (s.update_context.is_object()) {

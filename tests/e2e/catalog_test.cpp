@@ -2,6 +2,7 @@
 // requests get the right answer through the running hookd: handshake, a valid event, a tampered event, a wrong
 // secret, a stale timestamp where the vendor signs one, and a key roll where the vendor has one.
 #include <filesystem>
+#include <memory>
 
 #include "catalog_fixture.h"
 
@@ -191,6 +192,49 @@ TEST_F(Catalog, JiraAtlassianConnect) {
   expect_refused(send(account, request(tampered)), "token_invalid");
   expect_refused(send(account, VendorRequest{"POST", "", body, {{"Content-Type", "application/json"}}, now}),
                  "signature_missing");
+}
+
+// ---- Discord (https://discord.com/developers/docs/interactions/overview, "Validating Security Request
+// Headers"): Ed25519 over timestamp + body; Discord publishes no vectors, so the key pair is made here by
+// OpenSSL. Discord checks that a PING with a bad signature gets 401, and that a signed one gets {"type":1}.
+TEST_F(Catalog, DiscordPingOnlyWhenSigned) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"),
+                                                          &EVP_PKEY_free);
+  unsigned char raw[32];
+  size_t raw_len = sizeof raw;
+  ASSERT_EQ(EVP_PKEY_get_raw_public_key(key.get(), raw, &raw_len), 1);
+  auto sign = [&](const std::string& message) {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get());
+    unsigned char sig[64];
+    size_t len = sizeof sig;
+    EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(message.data()),
+                   message.size());
+    return to_hex(std::string_view(reinterpret_cast<char*>(sig), len));
+  };
+  std::string account = install(
+      "discord", R"({"public_key":")" + to_hex(std::string_view(reinterpret_cast<char*>(raw), 32)) + R"("})");
+  auto request = [&](const std::string& body, const std::string& sig) {
+    return VendorRequest{"POST",
+                         "",
+                         body,
+                         {{"Content-Type", "application/json"},
+                          {"X-Signature-Ed25519", sig},
+                          {"X-Signature-Timestamp", "1700000000"}},
+                         {}};
+  };
+  const std::string ping = R"({"id":"1","application_id":"2","type":1,"version":1})";
+  auto pong = send(account, request(ping, sign("1700000000" + ping)));
+  EXPECT_EQ(pong.status, 200) << pong.body;
+  EXPECT_EQ(pong.body, R"({"type":1})");
+  expect_refused(send(account, request(ping, sign("1700000001" + ping))), "signature_mismatch");
+  expect_refused(send(account, request(ping, std::string(128, '0'))), "signature_mismatch");
+
+  const std::string command = R"({"id":"3","application_id":"2","type":2,"data":{"name":"hello"}})";
+  auto ok = send(account, request(command, sign("1700000000" + command)));
+  expect_accepted(ok);
+  EXPECT_EQ(ok.json().get("events").at(0).get("event").string_or(""), "record:created") << ok.body;
+  expect_refused(send(account, request(command + " ", sign("1700000000" + command))), "signature_mismatch");
 }
 
 }  // namespace
