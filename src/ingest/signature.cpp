@@ -101,9 +101,28 @@ Result<SignatureVerifier> SignatureVerifier::create(const json::Value& sv, const
   return v;
 }
 
+namespace {
+
+// How far a request got in an alternative: an alternative whose signature header is absent says least (the
+// vendor used another scheme), one that found a signature and refused it says most.
+int progress(SignatureFailure f) noexcept {
+  switch (f) {
+    case SignatureFailure::signature_missing:
+      return 0;
+    case SignatureFailure::signed_part_missing:
+    case SignatureFailure::timestamp_missing:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+}  // namespace
+
 // The first alternative that passes wins. When none does, the answer names the most telling failure: a
 // request problem over a configuration problem (an unset secondary secret must not turn a tampered request
-// into a 500), and otherwise the first alternative's.
+// into a 500), the alternative that got furthest (a mismatch over another scheme's absent header), and
+// otherwise the first alternative's.
 SignatureVerdict SignatureVerifier::verify(const VerifyScope& scope) const {
   std::optional<SignatureVerdict> request_failure, config_failure;
   for (const Alternative& a : alternatives_) {
@@ -113,8 +132,11 @@ SignatureVerdict SignatureVerifier::verify(const VerifyScope& scope) const {
       if (tolerance_) return tolerance_->check(scope);
       return v;
     }
-    auto& slot = is_config_failure(v.failure) ? config_failure : request_failure;
-    if (!slot) slot = std::move(v);
+    if (is_config_failure(v.failure)) {
+      if (!config_failure) config_failure = std::move(v);
+    } else if (!request_failure || progress(v.failure) > progress(request_failure->failure)) {
+      request_failure = std::move(v);
+    }
   }
   if (request_failure) return std::move(*request_failure);
   if (config_failure) return std::move(*config_failure);

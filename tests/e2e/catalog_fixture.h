@@ -32,6 +32,7 @@ class CatalogTest : public E2eTest {
   // and installed on first use); returns the account's id.
   std::string install(const std::string& vendor, const std::string& context_json);
 
+ public:
   struct VendorRequest {
     std::string method = "POST";
     std::string query;  // "?a=b", exactly as sent
@@ -39,6 +40,8 @@ class CatalogTest : public E2eTest {
     std::vector<std::pair<std::string, std::string>> headers;
     std::optional<int64_t> now_seconds;  // sent as X-Hookd-Test-Clock
   };
+
+ protected:
   HttpResult send(const std::string& account_id, const VendorRequest& request);
 
   // A 2xx whose events are published: what hookd answers an accepted event by default.
