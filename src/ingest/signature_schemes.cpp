@@ -130,6 +130,10 @@ SignatureVerdict SignedParts::render(const VerifyScope& scope, std::vector<std::
     if (Status s = parts[i].render(scope, storage[i]); !s.ok()) {
       if (s.error().code != IngestErrc::missing_value)
         return {SignatureFailure::expression_failed, "parts: " + s.error().message};
+      // A part from the account context is signing material: its absence is the account's configuration.
+      if (parts[i].reads_context())
+        return {SignatureFailure::secret_missing,
+                "signed part " + parts[i].source() + " resolved to nothing"};
       return {SignatureFailure::signed_part_missing,
               "signed part " + parts[i].source() + " is missing: " + s.error().message};
     }

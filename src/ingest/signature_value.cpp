@@ -31,7 +31,9 @@ Result<SignedValue> SignedValue::compile(const json::Value& spec, std::string_vi
     auto t = Template::compile(spec.as_string(), field);
     if (!t.ok()) return t.error();
     v.template_ = std::move(t).value();
-    v.secret_ = !allow_expression;
+    // Secrets, keys, and any value drawn from the account context: an empty context field must never sign
+    // (a digest of "" + body is anyone's to compute).
+    v.secret_ = !allow_expression || v.reads_context();
     v.source_ = std::string(spec.as_string());
     return v;
   }

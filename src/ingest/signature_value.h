@@ -44,6 +44,13 @@ class SignedValue {
   // Appends the value as text. A template placeholder or an expression that yields nothing is a
   // missing_value error naming what was missing; an expression that fails is a jsonata_error.
   Status render(const VerifyScope& scope, std::string& out) const;
+  // True when the value reads the account context: signing material (a digest's secret part), which must
+  // not render empty.
+  bool reads_context() const {
+    std::vector<std::string> fields;
+    template_.context_fields(fields);
+    return !fields.empty();
+  }
   // The value's candidates, split at any of `separators` (templates only; "" keeps the text whole). Empty
   // pieces are dropped.
   Status candidates(const VerifyScope& scope, std::string_view separators,
@@ -59,7 +66,7 @@ class SignedValue {
 
  private:
   Template template_;
-  bool secret_ = false;  // compiled for a secret or key: an empty placeholder value is missing
+  bool secret_ = false;  // a secret or key, or a part from the account context: an empty value is missing
   std::shared_ptr<const Expression> expression_;
   std::string source_;
 };

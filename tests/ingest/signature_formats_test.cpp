@@ -234,6 +234,16 @@ TEST(SignatureFormats, Digest) {
   EXPECT_EQ(Request(ctx, headers_with("x-hubspot-signature", sig), body + " ").check(v).failure,
             SignatureFailure::signature_mismatch);
   EXPECT_EQ(v.secret_context_fields(), (std::vector<std::string>{"client_secret"}));
+  std::string unkeyed_sig = hex(openssl_digest(EVP_sha256(), body));
+  EXPECT_EQ(
+      Request(R"({"context":{"client_secret":""}})", headers_with("x-hubspot-signature", unkeyed_sig), body)
+          .check(v)
+          .failure,
+      SignatureFailure::secret_missing)
+      << "an empty secret part must not leave a digest anyone can compute";
+  EXPECT_EQ(
+      Request(R"({"context":{}})", headers_with("x-hubspot-signature", unkeyed_sig), body).check(v).failure,
+      SignatureFailure::secret_missing);
   auto unkeyed = SignatureVerifier::create(parse(R"({"format":"digest","config":{"compare_with":"x"}})"));
   ASSERT_FALSE(unkeyed.ok());
   EXPECT_EQ(
