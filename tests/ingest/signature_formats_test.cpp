@@ -223,6 +223,18 @@ TEST(SignatureFormats, AlternativesPassIfAnyPasses) {
   EXPECT_EQ(v.secret_context_fields(), (std::vector<std::string>{"primary", "secondary"}));
 }
 
+// When no alternative passes, the answer names the one that got furthest: a signature found and refused says
+// more than another scheme's absent header, whichever order they are listed in.
+TEST(SignatureFormats, TheFailureOfTheAlternativeThatGotFurthestIsReported) {
+  auto v = compile(R"([{"format":"hmac","config":{"secret":"k","compare_with":"{{headers.v3}}"}},
+                       {"format":"hmac","config":{"secret":"k","compare_with":"{{headers.v1}}"}}])");
+  EXPECT_EQ(Request("{}", headers_with("v1", "00"), "b").check(v).failure,
+            SignatureFailure::signature_mismatch);
+  EXPECT_EQ(Request("{}", headers_with("v3", "00"), "b").check(v).failure,
+            SignatureFailure::signature_mismatch);
+  EXPECT_EQ(Request("{}", "{}", "b").check(v).failure, SignatureFailure::signature_missing);
+}
+
 // HubSpot v2: SHA-256 hex of client secret + method + URI + body (here without the URL part).
 TEST(SignatureFormats, Digest) {
   auto v = compile(R"({"format":"digest","config":{"algorithm":"sha256",
