@@ -123,6 +123,11 @@ TEST_F(CatalogC, GitHub) {
   EXPECT_EQ(event_of(ok), "record:updated") << ok.body;
   expect_accepted(send(account, request({{"X-Hub-Signature-256", sha256}}, body)));
   expect_accepted(send(account, request({{"X-Hub-Signature", sha1}}, body)));  // the legacy header alone
+  // No downgrade: with an X-Hub-Signature-256 present, a valid SHA-1 alone does not pass.
+  expect_refused(send(account, request({{"X-Hub-Signature-256", "sha256=" + std::string(64, '0')},
+                                        {"X-Hub-Signature", sha1}},
+                                       body)),
+                 "signature_mismatch");
   expect_refused(send(account, request({{"X-Hub-Signature-256", sha256}}, R"({"foo":"baz"})")),
                  "signature_mismatch");
   expect_refused(send(account, request({{"X-Hub-Signature", sha1}}, R"({"foo":"baz"})")),
