@@ -13,6 +13,27 @@ namespace {
 class CatalogD : public CatalogTest {
  protected:
   void standard_webhooks(const std::string& vendor, const std::string& brand, const std::string& other_brand);
+
+  // The envelopes the fixture's endpoint (the test sink, every record:* event of the environment) received for
+  // `account`, once dispatch has caught up: what customers get, beyond the type hookd's answer names.
+  std::vector<json::Value> delivered(const std::string& account) {
+    wait_until_dispatched();
+    std::vector<json::Value> out;
+    for (const auto& r : sink_.requests()) {
+      json::Value e;
+      if (json::parse(r.body, e) && e.get("payload").get("integrated_account_id").string_or("") == account)
+        out.push_back(e);
+    }
+    return out;
+  }
+  // The one envelope with the id hookd's answer gave (undefined if none arrived).
+  json::Value delivered(const std::string& account, const HttpResult& accepted) {
+    const std::string id(accepted.json().get("events").at(0).get("id").string_or(""));
+    for (auto& e : delivered(account))
+      if (e.get("id").string_or("") == id && !id.empty()) return e;
+    ADD_FAILURE() << "no delivery of " << accepted.body;
+    return {};
+  }
 };
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -102,6 +123,10 @@ void CatalogD::standard_webhooks(const std::string& vendor, const std::string& b
   auto created = send(account, request(brand, sign(raw_key, ts, typed), typed, ts));
   expect_accepted(created);
   EXPECT_EQ(event_type(created), "record:created") << created.body;
+  auto e = delivered(account, created);
+  EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), id);
+  EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "user.created");
+  EXPECT_EQ(e.get("payload").get("record").get("data").get("id").string_or(""), "u1");
 }
 
 TEST_F(CatalogD, StandardWebhooks) {
@@ -170,6 +195,12 @@ TEST_F(CatalogD, Paddle) {
       account, request("ts=1698796800;h1=" + hex_hmac("VALID_SECRET", "1698796800:" + event), event, ts));
   expect_accepted(created);
   EXPECT_EQ(event_type(created), "record:created") << created.body;
+  auto e = delivered(account, created);
+  EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), "evt_01hv8x2acma2gz4kx4c1yqcd0q");
+  EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "subscription.created");
+  EXPECT_EQ(e.get("payload").get("resource").string_or(""), "paddle/subscription");
+  EXPECT_EQ(e.get("payload").get("record").get("data").get("id").string_or(""),
+            "sub_01hv8x29kz0t586xy6zn1a62ny");
 }
 
 // ---- PagerDuty v3. The vector of PagerDuty's own Go client: github.com/PagerDuty/go-pagerduty,
@@ -219,6 +250,12 @@ TEST_F(CatalogD, PagerDuty) {
   auto cre = send(account, request("v1=" + hex_hmac(secret, created), created));
   expect_accepted(cre);
   EXPECT_EQ(event_type(cre), "record:created") << cre.body;
+  // What customers get: the event itself, its type word, its resource and PagerDuty's event id.
+  auto e = delivered(account, ok);
+  EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "incident.priority_updated");
+  EXPECT_EQ(e.get("payload").get("resource").string_or(""), "pagerduty/incident");
+  EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), "01BWDWL3NYY7LUFPZCC28QUCMK");
+  EXPECT_EQ(e.get("payload").get("record").get("data").get("id").string_or(""), "PGR0VU2");
 }
 
 // ---- DocuSign Connect (developers.docusign.com/platform/webhooks/connect/hmac and .../validate): the base64
@@ -272,6 +309,9 @@ TEST_F(CatalogD, DocuSign) {
   auto v = send(account, request({{"X-DocuSign-Signature-1", b64_hmac(key, voided)}}, voided));
   expect_accepted(v);
   EXPECT_EQ(event_type(v), "record:updated") << v.body;
+  auto e = delivered(account, ok);
+  EXPECT_EQ(e.get("payload").get("resource").string_or(""), "docusign/envelopes");
+  EXPECT_EQ(e.get("payload").get("record").get("data").get("envelopeId").string_or(""), "4f1c");
 }
 
 // ---- Xero (developer.xero.com/documentation/guides/webhooks/configuring-your-server/): the base64
@@ -321,6 +361,16 @@ TEST_F(CatalogD, Xero) {
   expect_refused(send(account, request(b64_hmac(key, body), tampered)), "signature_mismatch");
   expect_refused(send(account, request(b64_hmac("not the webhook key", body), body)), "signature_mismatch");
   expect_refused(send(account, request("", body)), "signature_missing");
+  // The answer is empty, so the events are read where customers get them: the two events of the one accepted
+  // request, one each, typed by eventType, and nothing from the intent-to-receive requests.
+  auto events = delivered(account);
+  ASSERT_EQ(events.size(), 2u);
+  std::map<std::string, std::string> type_by_resource;
+  for (const auto& e : events)
+    type_by_resource[std::string(e.get("payload").get("resource").string_or(""))] =
+        e.get("event").string_or("");
+  EXPECT_EQ(type_by_resource["xero/contact"], "record:created");
+  EXPECT_EQ(type_by_resource["xero/invoice"], "record:updated");
 }
 
 // ---- Notion (developers.notion.com/reference/webhooks): step 2, a one-time unsigned POST carrying
@@ -358,6 +408,10 @@ TEST_F(CatalogD, Notion) {
   auto ok = send(account, signed_event(token, event));
   expect_accepted(ok);
   EXPECT_EQ(event_type(ok), "record:created") << ok.body;
+  auto e = delivered(account, ok);
+  EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), "367cba44-b6f3-4c92-81e7-6a2e9659efd4");
+  EXPECT_EQ(e.get("payload").get("resource").string_or(""), "notion/page");
+  EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "page.created");
   std::string deleted = event;
   deleted.replace(deleted.find("page.created"), 12, "page.deleted");
   auto del = send(account, signed_event(token, deleted));
