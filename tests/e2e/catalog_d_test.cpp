@@ -287,6 +287,17 @@ TEST_F(CatalogD, DocuSign) {
     ten.emplace_back("X-DocuSign-Signature-" + std::to_string(i), b64_hmac("key " + std::to_string(i), body));
   ten.emplace_back("X-DocuSign-Signature-10", b64_hmac(key, body));
   expect_accepted(send(account, request(ten, body)));
+  // DocuSign numbers one header per active key, with no documented upper bound of 10: the 12th and the 100th.
+  expect_accepted(send(account, request({{"X-DocuSign-Signature-1", b64_hmac("key one", body)},
+                                         {"X-DocuSign-Signature-12", b64_hmac(key, body)}},
+                                        body)));
+  expect_accepted(send(account, request({{"X-DocuSign-Signature-100", b64_hmac(key, body)}}, body)));
+  // Only X-DocuSign-Signature-<n> headers are signatures.
+  expect_refused(send(account, request({{"X-DocuSign-Signature", b64_hmac(key, body)},
+                                        {"X-DocuSign-Signature-1x", b64_hmac(key, body)},
+                                        {"X-Signature-1", b64_hmac(key, body)}},
+                                       body)),
+                 "signature_missing");
   // Tampered (the CRLF inside the body is signed too), wrong key, none.
   std::string tampered = body;
   tampered.erase(tampered.find("\r\n"), 2);
