@@ -106,11 +106,15 @@ std::vector<Event> build_record_events(const EventSource& s) {
   const json::Value& root = s.transformed.is_undefined() ? s.body : s.transformed;
   std::vector<json::Value> elements;
   bool fanned_out = root.is_array();
+  // Only what a transform returned may be a normalized record: a vendor's own body is the record even when
+  // it happens to have an `event_type`, `resource` or `record` field (Paddle, PayPal).
+  bool from_transform = !s.transformed.is_undefined();
   if (fanned_out) {
     elements = root.as_array();
-  } else if (!s.transformed.is_undefined() && s.transformed.is_object() && !is_normalized(s.transformed)) {
+  } else if (from_transform && s.transformed.is_object() && !is_normalized(s.transformed)) {
     // A transform that returned a whole payload context: its body is the record.
     elements.push_back(s.transformed.get("body"));
+    from_transform = false;
   } else {
     elements.push_back(root);
   }
@@ -131,7 +135,7 @@ std::vector<Event> build_record_events(const EventSource& s) {
     payload.set("environment_integration_id", s.account.environment_integration_id);
     payload.set("integration", s.integration.name);
     std::string vendor_id;
-    if (is_normalized(e)) {
+    if (from_transform && is_normalized(e)) {
       const json::Value& et = e.get("event_type");
       type = et.is_string() ? record_type_from_words(et.as_string())
                             : record_type_from_words(vendor_words(s.headers, e.get("record")));

@@ -1,8 +1,9 @@
 // Step 8's input: the `record:*` events a vendor webhook becomes.
 //
 // What is an event: the payload context's `body`, or what payload_transform returned. An array fans out: one
-// event per element (HubSpot, for one, posts arrays of events). An element that is an object with any of
-// `event_type`, `resource` or `record` is a normalized record: it names its type (`created` or
+// event per element (HubSpot, for one, posts arrays of events). An element a transform returned that is an
+// object with any of `event_type`, `resource` or `record` is a normalized record (a vendor's own body never
+// is, whatever its fields): it names its type (`created` or
 // `record:created`), its resource and its record (`record`, else `body`, else the element); `raw_event_type`,
 // `method`, `method_config` and `id` pass through. Anything else is the record itself.
 //

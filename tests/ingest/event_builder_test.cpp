@@ -146,6 +146,19 @@ TEST(BuildRecordEvents, NormalizedTransformResultsNameTheirTypeResourceAndRecord
   EXPECT_EQ(json::dump(events[1].payload.get("record")), R"({"id":"c2"})");
 }
 
+// Found by the catalog's Paddle test: a vendor body is the record even when it has an `event_type`,
+// `resource` or `record` field of its own; only a transform's output is read as a normalized record.
+TEST(BuildRecordEvents, AVendorsOwnEventTypeFieldDoesNotMakeItANormalizedRecord) {
+  Fixture f;
+  auto events =
+      f.build(R"({})", R"({"event_id":"evt_1","event_type":"subscription.created","resource":{"id":"r"},)"
+                       R"("record":"x"})");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "record:created");
+  EXPECT_EQ(events[0].payload.get("raw_event_type").string_or(""), "subscription.created");
+  EXPECT_EQ(events[0].payload.get("record").get("event_id").string_or(""), "evt_1") << "the whole body";
+}
+
 TEST(BuildRecordEvents, ATransformReturningAContextUsesItsBody) {
   Fixture f;
   auto events = f.build(R"({})", R"({"old":1})",
