@@ -227,6 +227,11 @@ TEST_F(CatalogC, HubSpot) {
   expect_refused(send(account, v3(secret, body, now + 301)), "timestamp_outside_tolerance");
   expect_refused(send(account, v3(secret, body, now - 301)), "timestamp_outside_tolerance");
   expect_refused(send(other, v3(secret, body, now)), "signature_mismatch");
+  // HubSpot sends the old X-HubSpot-Signature alongside v3: a captured request replayed after 5 minutes must
+  // not pass through it.
+  auto replayed = v3(secret, body, now + 3600);
+  replayed.headers.emplace_back("X-HubSpot-Signature", to_hex(digest_of(EVP_sha256(), secret + body)));
+  expect_refused(send(account, replayed), "timestamp_outside_tolerance");
 }
 
 // ---- Zoom: https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events (x-zm-signature v0= hex
@@ -453,6 +458,11 @@ TEST_F(CatalogC, Zendesk) {
 TEST_F(CatalogC, Intercom) {
   const std::string secret = "ic-client-secret";
   std::string account = install("intercom", R"({"client_secret":")" + secret + R"("})");
+  // Adding the endpoint URL, Intercom checks it with a HEAD
+  // (https://developers.intercom.com/docs/webhooks/setting-up-webhooks).
+  auto head = send(account, Request{"HEAD", "", "", {}, {}});
+  EXPECT_EQ(head.status, 200) << head.body;
+  EXPECT_TRUE(head.body.empty());
   const std::string body =
       R"({"type":"notification_event","app_id":"a86dr8yl","data":{"type":"notification_event_data",)"
       R"("item":{"type":"contact","id":"6762f0d11bb69f9f2193bb55"}},"id":"notif_ccd8a4d2",)"

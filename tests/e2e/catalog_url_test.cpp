@@ -37,6 +37,11 @@ TEST_F(CatalogUrl, Twilio) {
   expect_refused(send(account, request(to_base64(hmac_of(EVP_sha1(), "54321", signed_text)), body, query)),
                  "signature_mismatch");
   expect_refused(send(account, VendorRequest{"POST", query, body, kForm, {}}), "signature_missing");
+  // A repeated parameter: its values de-duplicated and sorted, as twilio-node's validateRequest does.
+  const std::string repeated = "To=%2B1&MediaUrl=b&MediaUrl=a&MediaUrl=b";
+  std::string repeated_sig =
+      to_base64(hmac_of(EVP_sha1(), "12345", public_url(account) + "MediaUrlaMediaUrlbTo+1"));
+  expect_accepted(send(account, request(repeated_sig, repeated, "")));
   // Promoting the secondary Auth Token: both are accepted while the account holds both.
   std::string rolling = install("twilio", R"({"auth_token":"new-token","auth_token_secondary":"12345"})");
   std::string rolling_text = signed_text;
