@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fake_ports.h"
+
 #include <map>
 
 #include "core/crypto.h"
@@ -18,50 +20,8 @@ json::Value parse(std::string_view text) {
   return v;
 }
 
-class FakeResolver final : public AccountResolver {
- public:
-  std::map<std::string, store::ResolvedAccount, std::less<>> accounts;
-  int merges = 0;
-
-  awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view id) override {
-    auto it = accounts.find(id);
-    if (it == accounts.end()) co_return make_error(store::StoreErrc::not_found, "not found");
-    co_return it->second;
-  }
-  awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(std::string_view) override {
-    co_return make_error(store::StoreErrc::not_found, "no installs here");
-  }
-  awaitable<Result<store::Integration>> get_integration(std::string_view) override {
-    co_return make_error(store::StoreErrc::not_found, "no integrations here");
-  }
-  awaitable<Result<store::Environment>> get_environment(std::string_view) override {
-    co_return make_error(store::StoreErrc::not_found, "no environments here");
-  }
-  awaitable<Result<std::vector<std::string>>> find_accounts_by_context(const store::EnvironmentIntegration&,
-                                                                       std::string_view,
-                                                                       std::string_view) override {
-    co_return std::vector<std::string>{};
-  }
-  awaitable<Status> merge_account_context(std::string_view id, const json::Value& patch) override {
-    ++merges;
-    auto& a = accounts.find(id)->second.account;
-    json::ObjectBuilder b(a.context);
-    for (const auto& m : patch.members())
-      b.set(m.key, m.value);
-    a.context = std::move(b).build();
-    co_return Status{};
-  }
-  const json::Value& context(std::string_view id) { return accounts.find(id)->second.account.context; }
-};
-
-class FakePublisher final : public EventPublisher {
- public:
-  std::vector<bus::OutgoingMessage> published;
-  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
-    published.insert(published.end(), messages.begin(), messages.end());
-    co_return error_code{};
-  }
-};
+using test::FakePublisher;
+using test::FakeResolver;
 
 class PipelineRequests : public ::testing::Test {
  protected:

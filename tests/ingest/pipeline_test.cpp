@@ -5,56 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "fake_ports.h"
+
 #include <map>
 
 namespace hookd::ingest {
 namespace {
 
-class FakeResolver final : public AccountResolver {
- public:
-  std::map<std::string, store::ResolvedAccount, std::less<>> accounts;
-  std::optional<Error> fail_with;
-  int merges = 0;
-
-  awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view id) override {
-    if (fail_with) co_return *fail_with;
-    auto it = accounts.find(id);
-    if (it == accounts.end())
-      co_return make_error(store::StoreErrc::not_found,
-                           "integrated account " + std::string(id) + " not found");
-    co_return it->second;
-  }
-  awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(std::string_view) override {
-    co_return make_error(store::StoreErrc::not_found, "no installs here");
-  }
-  awaitable<Result<store::Integration>> get_integration(std::string_view) override {
-    co_return make_error(store::StoreErrc::not_found, "no integrations here");
-  }
-  awaitable<Result<store::Environment>> get_environment(std::string_view) override {
-    co_return make_error(store::StoreErrc::not_found, "no environments here");
-  }
-  awaitable<Result<std::vector<std::string>>> find_accounts_by_context(const store::EnvironmentIntegration&,
-                                                                       std::string_view,
-                                                                       std::string_view) override {
-    co_return std::vector<std::string>{};
-  }
-  awaitable<Status> merge_account_context(std::string_view, const json::Value&) override {
-    ++merges;
-    co_return Status{};
-  }
-};
-
-class FakePublisher final : public EventPublisher {
- public:
-  std::vector<bus::OutgoingMessage> published;
-  error_code fail_with;
-
-  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
-    if (fail_with) co_return fail_with;
-    published.insert(published.end(), messages.begin(), messages.end());
-    co_return error_code{};
-  }
-};
+using test::FakePublisher;
+using test::FakeResolver;
 
 store::ResolvedAccount account(std::string id) {
   store::ResolvedAccount r;

@@ -1,0 +1,70 @@
+// Fakes of the ingest chain's two ports (ingest/ports.h), shared by the pipeline and handshake tests: accounts
+// held in a map (context merges applied to it), and a publisher that keeps what it was given. Either may be
+// told to fail.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ingest/ports.h"
+
+namespace hookd::ingest::test {
+
+class FakeResolver final : public AccountResolver {
+ public:
+  std::map<std::string, store::ResolvedAccount, std::less<>> accounts;
+  std::optional<Error> fail_with;
+  int merges = 0;
+
+  awaitable<Result<store::ResolvedAccount>> resolve_account(std::string_view id) override {
+    if (fail_with) co_return *fail_with;
+    auto it = accounts.find(id);
+    if (it == accounts.end())
+      co_return make_error(store::StoreErrc::not_found,
+                           "integrated account " + std::string(id) + " not found");
+    co_return it->second;
+  }
+  awaitable<Result<store::EnvironmentIntegration>> get_environment_integration(std::string_view) override {
+    co_return make_error(store::StoreErrc::not_found, "no installs here");
+  }
+  awaitable<Result<store::Integration>> get_integration(std::string_view) override {
+    co_return make_error(store::StoreErrc::not_found, "no integrations here");
+  }
+  awaitable<Result<store::Environment>> get_environment(std::string_view) override {
+    co_return make_error(store::StoreErrc::not_found, "no environments here");
+  }
+  awaitable<Result<std::vector<std::string>>> find_accounts_by_context(const store::EnvironmentIntegration&,
+                                                                       std::string_view,
+                                                                       std::string_view) override {
+    co_return std::vector<std::string>{};
+  }
+  // Merges top-level fields into the stored account's context, as the store does.
+  awaitable<Status> merge_account_context(std::string_view id, const json::Value& patch) override {
+    ++merges;
+    auto it = accounts.find(id);
+    if (it == accounts.end()) co_return Status{};
+    json::ObjectBuilder b(it->second.account.context);
+    for (const auto& m : patch.members())
+      b.set(m.key, m.value);
+    it->second.account.context = std::move(b).build();
+    co_return Status{};
+  }
+  const json::Value& context(std::string_view id) { return accounts.find(id)->second.account.context; }
+};
+
+class FakePublisher final : public EventPublisher {
+ public:
+  std::vector<bus::OutgoingMessage> published;
+  error_code fail_with;
+
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+    if (fail_with) co_return fail_with;
+    published.insert(published.end(), messages.begin(), messages.end());
+    co_return error_code{};
+  }
+};
+
+}  // namespace hookd::ingest::test
