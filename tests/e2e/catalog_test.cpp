@@ -11,25 +11,13 @@ namespace {
 
 using Catalog = CatalogTest;
 
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
 TEST_F(Catalog, EveryEntryLoadsWithOneCommand) {
   std::string dir = std::string(HOOKD_SOURCE_DIR) + "/integrations";
   size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     files += entry.path().extension() == ".json";
   ASSERT_GT(files, 0u);
-  auto [rc, out] = run("HOOKD_URL=" + hookd_->url("") + " HOOKD_TOKEN=" + kOperatorToken + " " +
-                       HOOKCTL_BINARY_PATH + " --json catalog import " + dir + " 2>&1");
+  auto [rc, out] = hookctl(*hookd_, kOperatorToken, "--json catalog import " + dir + " 2>&1");
   ASSERT_EQ(rc, 0) << out;
   json::Value result;
   ASSERT_TRUE(json::parse(out, result)) << out;
@@ -42,8 +30,7 @@ TEST_F(Catalog, EveryEntryLoadsWithOneCommand) {
     EXPECT_EQ(stored.status, 200) << name << ": " << stored.body;
   }
   // Importing again changes nothing but the versions: every entry is an update now.
-  auto [again_rc, again] = run("HOOKD_URL=" + hookd_->url("") + " HOOKD_TOKEN=" + kOperatorToken + " " +
-                               HOOKCTL_BINARY_PATH + " catalog import " + dir + " 2>&1");
+  auto [again_rc, again] = hookctl(*hookd_, kOperatorToken, "catalog import " + dir + " 2>&1");
   EXPECT_EQ(again_rc, 0) << again;
   EXPECT_EQ(again.find("added"), std::string::npos) << again;
 }

@@ -20,6 +20,20 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+std::pair<int, std::string> hookctl(const HookdProcess& h, const std::string& token,
+                                    const std::string& args) {
+  std::string cmd =
+      "HOOKD_URL=" + h.url("") + " HOOKD_TOKEN=" + token + " " + HOOKCTL_BINARY_PATH + " " + args;
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    out.append(buf, n);
+  int status = pclose(p);
+  return {WEXITSTATUS(status), out};
+}
+
 std::string to_hex(std::string_view bytes) {
   static const char* d = "0123456789abcdef";
   std::string s;

@@ -23,6 +23,10 @@ std::string to_hex(std::string_view bytes);
 std::string to_base64(std::string_view bytes);
 std::string from_base64(std::string_view text);
 
+// Runs hookctl against `h` with `token` and `args` (a shell word list, redirections allowed); returns its
+// exit status and stdout.
+std::pair<int, std::string> hookctl(const HookdProcess& h, const std::string& token, const std::string& args);
+
 class E2eTest : public ::testing::Test {
  protected:
   static constexpr int kRedisDb =

@@ -156,21 +156,6 @@ TEST_F(Pipeline, SinkFailingTwiceGetsTheEventOnTheThirdAttemptWithTheSameId) {
   EXPECT_EQ(d.get("attempts").at(2).get("status_code").as_number(), 200);
 }
 
-// Runs hookctl with the test's URL and token; returns its exit status and stdout.
-std::pair<int, std::string> hookctl(const HookdProcess& h, const std::string& token,
-                                    const std::string& args) {
-  std::string cmd =
-      "HOOKD_URL=" + h.url("") + " HOOKD_TOKEN=" + token + " " + HOOKCTL_BINARY_PATH + " " + args;
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
 TEST_F(Pipeline, AlwaysFailingSinkDeadLettersAndHookctlReplaysItOnce) {
   sink_.set_handler([](const RecordedRequest&) { return Reply::with_status(500, "broken"); });
   auto res = post_shopify(kOrder);

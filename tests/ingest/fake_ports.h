@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ingest/pipeline.h"
 #include "ingest/ports.h"
 
 namespace hookd::ingest::test {
@@ -66,5 +67,17 @@ class FakePublisher final : public EventPublisher {
     co_return error_code{};
   }
 };
+
+// Runs one request through `pipeline`'s account chain to its outcome, on an io_context of its own.
+inline IngestOutcome run_chain(Pipeline& pipeline, http::RequestContext& ctx, std::string account_id) {
+  asio::io_context io;
+  std::optional<IngestOutcome> outcome;
+  asio::co_spawn(io, pipeline.handle(ctx, std::move(account_id)), [&](std::exception_ptr e, IngestOutcome o) {
+    if (e) std::rethrow_exception(e);
+    outcome = std::move(o);
+  });
+  io.run();
+  return std::move(*outcome);
+}
 
 }  // namespace hookd::ingest::test

@@ -59,14 +59,7 @@ class PipelineRequests : public ::testing::Test {
     size_t q = t.find('?');
     http::RequestContext ctx{req, t.substr(0, q), {}, {}, "127.0.0.1", std::chrono::steady_clock::now()};
     if (q != std::string_view::npos) ctx.query = http::parse_query(t.substr(q + 1));
-    asio::io_context io;
-    std::optional<IngestOutcome> outcome;
-    asio::co_spawn(io, pipeline.handle(ctx, "a1"), [&](std::exception_ptr e, IngestOutcome o) {
-      if (e) std::rethrow_exception(e);
-      outcome = std::move(o);
-    });
-    io.run();
-    return std::move(*outcome);
+    return test::run_chain(pipeline, ctx, "a1");
   }
 
   static json::Value body_of(const http::Response& r) {

@@ -44,15 +44,7 @@ class PipelineTest : public ::testing::Test {
     req.body() = std::move(body);
     req.prepare_payload();
     http::RequestContext ctx{req, req.target(), {}, {}, "127.0.0.1", std::chrono::steady_clock::now()};
-    asio::io_context io;
-    std::optional<IngestOutcome> outcome;
-    asio::co_spawn(io, pipeline.handle(ctx, std::move(account_id)),
-                   [&](std::exception_ptr e, IngestOutcome o) {
-                     if (e) std::rethrow_exception(e);
-                     outcome = std::move(o);
-                   });
-    io.run();
-    return std::move(*outcome);
+    return test::run_chain(pipeline, ctx, std::move(account_id));
   }
 
   static json::Value body_of(const http::Response& r) {
