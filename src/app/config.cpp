@@ -31,6 +31,9 @@ constexpr Var kVars[] = {
     {"HOOKD_MAX_CONNECTIONS", "open connections before new ones get 503 (default 10000)"},
     {"HOOKD_REDIS_URL", "redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)"},
     {"HOOKD_REDIS_TIMEOUT", "per-command timeout (default 2s)"},
+    {"HOOKD_CONFIG_CACHE_SIZE",
+     "config records (accounts, installs, integrations, environments) ingest keeps in memory, kept current "
+     "through Redis pub/sub (default 100000; 0: read Redis on every request)"},
     {"HOOKD_KAFKA_BROKERS", "bootstrap servers; empty: librdkafka's in-process mock cluster (development)"},
     {"HOOKD_KAFKA_TOPIC", "event topic (default hookd.events)"},
     {"HOOKD_KAFKA_GROUP", "consumer group of the dispatchers (default hookd-dispatch)"},
@@ -238,6 +241,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     }
   }
   HOOKD_TRY(integer("HOOKD_MOCK_BROKERS", c.mock_brokers, 1, 9));
+  HOOKD_TRY(integer("HOOKD_CONFIG_CACHE_SIZE", c.config_cache_size, 0, 100'000'000));
   if (auto v = get("HOOKD_OPERATOR_TOKEN")) c.admin.operator_token = std::string(*v);
 
   HOOKD_TRY(integer("HOOKD_MAX_FORM_FIELDS", c.ingest.body_limits.max_form_fields, 1, 10'000'000));

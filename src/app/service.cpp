@@ -40,7 +40,11 @@ Status Service::start() {
   auto router = std::make_shared<http::Router>();
 
   if (config_.role_ingest) {
-    pipeline_ = std::make_unique<ingest::Pipeline>(*store_, producer_, config_.ingest);
+    if (config_.config_cache_size > 0)
+      config_cache_ = store::ConfigCache::create(*store_, ex, config_.redis,
+                                                 static_cast<size_t>(config_.config_cache_size));
+    pipeline_ = std::make_unique<ingest::Pipeline>(ingest::store_resolver(*store_, config_cache_.get()),
+                                                   ingest::kafka_publisher(producer_), config_.ingest);
     ingest::register_routes(*router, *pipeline_);
   }
   if (config_.role_dispatch || config_.role_admin) {
@@ -112,6 +116,7 @@ void Service::stop() {
       error_code ignored;
       signals_.cancel(ignored);
     });
+    if (config_cache_) config_cache_->close();
     redis_->close();
     if (client_) client_->close_idle();
     io_.stop();

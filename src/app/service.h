@@ -11,6 +11,7 @@
 #include "dispatch/dispatcher.h"
 #include "http/server.h"
 #include "ingest/pipeline.h"
+#include "store/config_cache.h"
 #include "store/store.h"
 
 namespace hookd::app {
@@ -35,6 +36,7 @@ class Service {
   std::unique_ptr<bus::MockCluster> mock_;
   store::RedisClientPtr redis_;
   std::unique_ptr<store::Store> store_;
+  store::ConfigCachePtr config_cache_;  // ingest only; the pipeline's resolver points to it
   std::shared_ptr<bus::Producer> producer_;
   std::shared_ptr<http::ClientPool> client_;
   std::shared_ptr<dispatch::Dispatcher> dispatcher_;

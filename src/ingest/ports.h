@@ -12,6 +12,7 @@
 
 #include "bus/producer.h"
 #include "core/result.h"
+#include "store/config_cache.h"
 #include "store/store.h"
 
 namespace hookd::ingest {
@@ -46,7 +47,8 @@ class EventPublisher {
   virtual awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) = 0;
 };
 
-std::unique_ptr<AccountResolver> store_resolver(store::Store& store);
+// `cache`, when given (it must outlive the resolver), serves the reads of config records.
+std::unique_ptr<AccountResolver> store_resolver(store::Store& store, store::ConfigCache* cache = nullptr);
 std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer);
 
 }  // namespace hookd::ingest

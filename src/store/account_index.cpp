@@ -41,7 +41,8 @@ end
 //   KEYS: the account, its environment's account index (zset), its install's lookup fields (set),
 //         then per index change: the set of the value before, the set of the value after
 //   ARGV: mode (create | update | delete), expected version (update), record JSON, account id, created ms,
-//         install id (the one KEYS 3 and the value sets belong to),
+//         install id (the one KEYS 3 and the value sets belong to), the config change channel (the
+//         account's key is published there once written: caches drop their copy),
 //         then per index change: field, value before, value after ('' for none), sorted by field
 //   -> 1 written, 0 version conflict, -1 not found (update), or (nothing written) an array of the index
 //      changes this write makes, {field, before, after, ...}, when they are not the ones passed
@@ -73,9 +74,9 @@ if rec then
   end
   table.sort(changes, function(x, y) return x[1] < y[1] end)
 end
-local same = #changes * 3 == #ARGV - 6
+local same = #changes * 3 == #ARGV - 7
 for i, c in ipairs(changes) do
-  local j = 4 + i * 3
+  local j = 5 + i * 3
   same = same and ARGV[j] == c[1] and ARGV[j + 1] == c[2] and ARGV[j + 2] == c[3]
 end
 if not same then
@@ -91,6 +92,7 @@ for i, c in ipairs(changes) do
   if c[2] ~= '' then redis.call('SREM', KEYS[2 + 2 * i], id) end
   if c[3] ~= '' then redis.call('SADD', KEYS[3 + 2 * i], id) end
 end
+redis.call('PUBLISH', ARGV[7], KEYS[1])
 if mode == 'delete' then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], id)
@@ -232,7 +234,7 @@ awaitable<Result<int64_t>> write_account_record(Store& store, std::string_view m
   for (int round = 0; round < kMaxRounds; ++round) {
     RedisCommand script_keys{keys::integrated_account(a.id), keys::environment_accounts(a.environment_id),
                              keys::account_lookup_fields(install)};
-    RedisCommand args{mode, expected_version, record, a.id, a.created_at, install};
+    RedisCommand args{mode, expected_version, record, a.id, a.created_at, install, keys::config_changes()};
     for (size_t i = 0; i + 2 < changes.size(); i += 3) {
       script_keys.arg(keys::account_lookup(install, changes[i], changes[i + 1]));
       script_keys.arg(keys::account_lookup(install, changes[i], changes[i + 2]));

@@ -56,6 +56,13 @@ inline std::string webhook(std::string_view id) {
   return detail::join("webhook:", id);
 }
 
+// A pub/sub channel, not a key: every write of an environment, integration, install or account record
+// publishes the record's key here in the same script or transaction, so that in-memory copies
+// (store/config_cache.h) are dropped before the writer hears that its write is done.
+inline std::string config_changes() {
+  return "hookd:config-changes";
+}
+
 // Indexes.
 inline std::string environments() {
   return "hookd:environments";

@@ -51,6 +51,7 @@ awaitable<Status> Store::put_environment(const Environment& e) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::environment(e.id), json::dump(to_json(e)));
   cmds.emplace_back("SADD", keys::environments(), e.id);
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment(e.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_return Status{};

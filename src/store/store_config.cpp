@@ -8,7 +8,7 @@ namespace {
 
 // Replaces a versioned JSON record only if its stored version is the expected one.
 //   KEYS: the record
-//   ARGV: expected version, the new JSON
+//   ARGV: expected version, the new JSON, the config change channel (the key is published there)
 //   -> 1 replaced, 0 version conflict, -1 not found
 const RedisScript& compare_and_set() {
   static const RedisScript s(R"lua(
@@ -17,6 +17,7 @@ if not cur then return -1 end
 local ok, rec = pcall(cjson.decode, cur)
 if not ok or tonumber(rec.version) ~= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], KEYS[1])
 return 1
 )lua");
   return s;
@@ -27,7 +28,8 @@ return 1
 // Shared with the account functions.
 awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
                                    std::string_view what) {
-  auto r = co_await store.run(compare_and_set(), RedisCommand{key}, RedisCommand{expected, json});
+  auto r = co_await store.run(compare_and_set(), RedisCommand{key},
+                              RedisCommand{expected, json, keys::config_changes()});
   if (!r.ok()) co_return r.error();
   if (r->integer() == -1) co_return make_error(StoreErrc::not_found, std::string(what) + " not found");
   if (r->integer() == 0)
@@ -44,6 +46,7 @@ awaitable<Status> Store::create_integration(const Integration& i) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::integration(i.id), json::dump(to_json(i)));
   cmds.emplace_back("SADD", keys::integrations(), i.id);
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::integration(i.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_return Status{};
@@ -82,6 +85,7 @@ awaitable<Status> Store::create_environment_integration(const EnvironmentIntegra
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::environment_integration(e.id), json::dump(to_json(e)));
   cmds.emplace_back("SADD", keys::environment_integrations(e.environment_id), e.id);
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_integration(e.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_return Status{};

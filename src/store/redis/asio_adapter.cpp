@@ -10,8 +10,9 @@ using wait_type = asio::posix::stream_descriptor::wait_type;
 
 class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
  public:
-  AsioEvents(redisAsyncContext* ac, const asio::any_io_executor& ex, std::weak_ptr<void> owner)
-      : ac_(ac), socket_(ex), owner_(std::move(owner)) {}
+  AsioEvents(redisAsyncContext* ac, const asio::any_io_executor& ex, std::weak_ptr<void> owner,
+             std::atomic<int>* reading)
+      : ac_(ac), socket_(ex), owner_(std::move(owner)), reading_(reading) {}
 
   // A descriptor that still holds the fd would close it on destruction; hiredis closes it itself.
   ~AsioEvents() {
@@ -59,9 +60,13 @@ class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
   void on_ready(Direction& d, error_code ec) {
     d.pending = false;
     if (ec || !ac_ || !d.wanted) return;
-    if (d.type == wait_type::wait_read)
+    if (d.type == wait_type::wait_read) {
+      // Counted around the read: between hiredis taking bytes off the socket and handing them to a callback,
+      // the socket looks empty although a reply or message is being handled (RedisSubscriber::quiet).
+      if (reading_) reading_->fetch_add(1, std::memory_order_seq_cst);
       redisAsyncHandleRead(ac_);
-    else
+      if (reading_) reading_->fetch_sub(1, std::memory_order_seq_cst);
+    } else
       redisAsyncHandleWrite(ac_);
     // hiredis usually re-adds what it still wants from inside the call, but not on every path (a read event
     // during connect returns early): keep waiting while it is wanted, as libuv's level-triggered poll would.
@@ -80,6 +85,7 @@ class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
   redisAsyncContext* ac_;
   asio::posix::stream_descriptor socket_;
   std::weak_ptr<void> owner_;
+  std::atomic<int>* const reading_;  // may be null; outlives us with the owner
   std::shared_ptr<AsioEvents> self_;
   Direction read_{wait_type::wait_read};
   Direction write_{wait_type::wait_write};
@@ -87,9 +93,10 @@ class AsioEvents : public std::enable_shared_from_this<AsioEvents> {
 
 }  // namespace
 
-bool attach_to_asio(redisAsyncContext* ac, const asio::any_io_executor& ex, std::weak_ptr<void> owner) {
+bool attach_to_asio(redisAsyncContext* ac, const asio::any_io_executor& ex, std::weak_ptr<void> owner,
+                    std::atomic<int>* reading) {
   if (ac->ev.data != nullptr) return false;
-  auto events = std::make_shared<AsioEvents>(ac, ex, std::move(owner));
+  auto events = std::make_shared<AsioEvents>(ac, ex, std::move(owner), reading);
   return events->attach();
 }
 

@@ -116,7 +116,7 @@ void Connection::do_open(const std::string& ip) {
     return connection_ended(false, RedisError::connect_failed);
   }
   ac->data = this;
-  if (!attach_to_asio(ac, strand_, weak_from_this())) {
+  if (!attach_to_asio(ac, strand_, weak_from_this(), &reads_in_progress_)) {
     set_last_error("cannot register the socket with Asio");
     redisAsyncFree(ac);
     return connection_ended(false, RedisError::connect_failed);

@@ -118,6 +118,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   const asio::any_io_executor io_executor_;  // default executor for handlers that have none
   const executor_type strand_;
+  // Nonzero while hiredis reads this connection's socket and runs the callbacks for what it read.
+  std::atomic<int> reads_in_progress_{0};
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -3,6 +3,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <poll.h>
+
 #include <algorithm>
 
 #include "core/log.h"
@@ -42,6 +44,7 @@ std::shared_ptr<RedisSubscriber> RedisSubscriber::create(asio::any_io_executor e
 // hiredis keeps one callback per channel and pattern (not per command): it gets the confirmations and every
 // message, until the connection goes.
 void RedisSubscriber::on_connected() {
+  fd_.store(context()->c.fd, std::memory_order_seq_cst);
   unconfirmed_ = subscription_.channels.size() + subscription_.patterns.size();
   auto send = [this](std::string_view verb, const std::vector<std::string>& names) {
     if (names.empty()) return;
@@ -57,6 +60,7 @@ void RedisSubscriber::on_connected() {
 }
 
 void RedisSubscriber::on_disconnected() {
+  fd_.store(-1, std::memory_order_seq_cst);
   unconfirmed_ = 0;
   subscribed_.store(false, std::memory_order_release);
 }
@@ -85,12 +89,15 @@ void RedisSubscriber::on_push(const redisReply& reply) {
     return;
   }
   if (!handlers_.on_message) return;
+  unhandled_.fetch_add(1, std::memory_order_seq_cst);
   asio::post(strand_, [self = shared(), message = std::move(message)] {
     if (!self->closed()) self->handlers_.on_message(message);
+    self->unhandled_.fetch_sub(1, std::memory_order_seq_cst);
   });
 }
 
 void RedisSubscriber::on_all_confirmed() {
+  session_.fetch_add(1, std::memory_order_seq_cst);
   subscribed_.store(true, std::memory_order_release);
   log::info("redis.subscribed", {{"url", options().redacted_url()},
                                  {"channels", static_cast<int64_t>(subscription_.channels.size())},
@@ -99,6 +106,18 @@ void RedisSubscriber::on_all_confirmed() {
   asio::post(strand_, [self = shared()] {
     if (!self->closed()) self->handlers_.on_subscribed();
   });
+}
+
+// The checks run in the order a message moves (socket, then hiredis' read, then the posted handler), so a
+// message that leaves one stage between two checks is caught by the next: the read counter is raised before
+// hiredis takes bytes off the socket, and unhandled_ before the read counter drops.
+bool RedisSubscriber::quiet() const noexcept {
+  int fd = fd_.load(std::memory_order_seq_cst);
+  if (fd < 0) return false;
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) != 0) return false;  // readable, closed, or poll failed: not known to be quiet
+  if (reads_in_progress_.load(std::memory_order_seq_cst) != 0) return false;
+  return unhandled_.load(std::memory_order_seq_cst) == 0;
 }
 
 }  // namespace hookd::store

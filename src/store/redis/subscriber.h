@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -43,6 +44,13 @@ class RedisSubscriber final : public detail::Connection {
 
   // Connected and every channel and pattern confirmed, and not closed. Any thread.
   bool subscribed() const noexcept { return subscribed_.load(std::memory_order_acquire) && !closing(); }
+  // Counts subscriptions: bumped on every (re)connect before subscribed() turns true, so a cache that
+  // recorded the session it last cleared for can tell that its on_subscribed has not run yet.
+  uint64_t session() const noexcept { return session_.load(std::memory_order_acquire); }
+  // No message has arrived that a handler has not finished with: nothing is waiting on the socket, being
+  // read, or queued for on_message. A message Redis sent before this call began is therefore either handled
+  // or reported here. Any thread; one poll(2) with a zero timeout.
+  bool quiet() const noexcept;
 
  private:
   RedisSubscriber(asio::any_io_executor ex, RedisOptions options, RedisSubscription subscription,
@@ -61,6 +69,9 @@ class RedisSubscriber final : public detail::Connection {
   const Handlers handlers_;
   size_t unconfirmed_ = 0;  // strand only
   std::atomic<bool> subscribed_{false};
+  std::atomic<uint64_t> session_{0};
+  std::atomic<int> fd_{-1};        // the socket while connected, for quiet()
+  std::atomic<int> unhandled_{0};  // messages read and posted, their handler not yet done
 };
 
 using RedisSubscriberPtr = std::shared_ptr<RedisSubscriber>;

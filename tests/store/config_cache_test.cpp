@@ -1,0 +1,203 @@
+// The config cache against a real Redis: it serves repeated reads from memory, and a write made through
+// another connection (as another hookd process would) is in force for the next read, every time; after its
+// subscription is cut, it reads Redis until it has subscribed again and forgotten what it held.
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "services.h"
+#include "store/config_cache.h"
+#include "store/store.h"
+
+namespace hookd::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kDb = 4;  // shared with account_lookup_test.cpp, under the same resource lock
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    out.push_back(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return out;
+}
+
+// The client id of a CLIENT LIST line ("id=7 addr=... name=... ...": the id comes first).
+std::string_view client_id(std::string_view line) {
+  if (line.substr(0, 3) != "id=") return {};
+  return line.substr(3, line.find(' ') - 3);
+}
+
+class ConfigCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    test::redis_flush(kDb);
+    auto ro = RedisOptions::from_url(test::redis_url(kDb));
+    ASSERT_TRUE(ro.ok()) << ro.error().message;
+    options_ = *ro;
+    options_.client_name = "config-cache-test-" + std::to_string(::getpid());
+    writer_redis_ = RedisClient::create(io_.get_executor(), options_);
+    reader_redis_ = RedisClient::create(io_.get_executor(), options_);
+    writer_ = std::make_unique<Store>(writer_redis_);
+    reader_ = std::make_unique<Store>(reader_redis_);
+    cache_ = ConfigCache::create(*reader_, io_.get_executor(), options_, 1000);
+    seed();
+    wait_live();
+  }
+  void TearDown() override {
+    cache_->close();
+    writer_redis_->close();
+    reader_redis_->close();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  template <typename T>
+  T run(awaitable<T> a) {
+    std::promise<T> p;
+    auto f = p.get_future();
+    asio::co_spawn(io_, std::move(a), [&p](std::exception_ptr e, T v) {
+      if (e)
+        p.set_exception(e);
+      else
+        p.set_value(std::move(v));
+    });
+    return f.get();
+  }
+
+  void wait_live() {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!cache_->live() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(5ms);
+    ASSERT_TRUE(cache_->live()) << "the cache did not subscribe";
+  }
+
+  void seed() {
+    Environment e;
+    e.id = "env-1";
+    e.name = "development";
+    ASSERT_TRUE(run(writer_->put_environment(e)).ok());
+    Integration i;
+    i.id = "int-1";
+    i.name = "shopify";
+    ASSERT_TRUE(json::parse(R"({"webhook":{}})", i.config));
+    ASSERT_TRUE(run(writer_->create_integration(i)).ok());
+    EnvironmentIntegration install;
+    install.id = "ei-1";
+    install.environment_id = "env-1";
+    install.integration_id = "int-1";
+    ASSERT_TRUE(run(writer_->create_environment_integration(install)).ok());
+    account_.id = "acc-1";
+    account_.tenant_id = "t";
+    account_.environment_id = "env-1";
+    account_.environment_integration_id = "ei-1";
+    account_.integration_id = "int-1";
+    ASSERT_TRUE(json::parse(R"({"webhook_secret":"s0"})", account_.context));
+    account_.created_at = account_.updated_at = clock::now_millis();
+    ASSERT_TRUE(run(writer_->create_account(account_)).ok());
+  }
+
+  // Replaces the account's secret through the writer's connection.
+  void set_secret(const std::string& secret) {
+    IntegratedAccount next = account_;
+    next.context = json::Value::empty_object();
+    ASSERT_TRUE(json::parse(R"({"webhook_secret":")" + secret + R"("})", next.context));
+    next.version = account_.version + 1;
+    Status s = run(writer_->update_account(next, account_.version));
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    account_ = next;
+  }
+
+  std::string resolved_secret() {
+    auto r = run(cache_->resolve_account("acc-1"));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? std::string(r->account.context.get("webhook_secret").string_or("")) : "<error>";
+  }
+
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  std::thread thread_{[this] { io_.run(); }};
+  RedisOptions options_;
+  RedisClientPtr writer_redis_;
+  RedisClientPtr reader_redis_;
+  std::unique_ptr<Store> writer_;
+  std::unique_ptr<Store> reader_;
+  ConfigCachePtr cache_;
+  IntegratedAccount account_;
+};
+
+TEST_F(ConfigCacheTest, RepeatedReadsComeFromMemory) {
+  EXPECT_EQ(resolved_secret(), "s0");
+  auto before = cache_->stats();
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(resolved_secret(), "s0");
+  auto after = cache_->stats();
+  EXPECT_EQ(after.hits - before.hits, 10u);
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(after.records, 4u);  // the account, its install, integration and environment
+}
+
+TEST_F(ConfigCacheTest, AWriteByAnotherConnectionIsSeenByTheNextRead) {
+  for (int round = 1; round <= 300; ++round) {
+    ASSERT_EQ(resolved_secret(), "s" + std::to_string(round - 1));  // cached again after each change
+    std::string secret = "s" + std::to_string(round);
+    set_secret(secret);
+    ASSERT_EQ(resolved_secret(), secret) << "round " << round << " served the replaced secret";
+  }
+  EXPECT_GT(cache_->stats().hits, 0u);
+}
+
+TEST_F(ConfigCacheTest, ChangesToTheOtherRecordsAreSeenToo) {
+  ASSERT_TRUE(run(cache_->resolve_account("acc-1")).ok());
+  auto integration = run(reader_->get_integration("int-1"));
+  ASSERT_TRUE(integration.ok());
+  Integration changed = *integration;
+  ASSERT_TRUE(json::parse(R"({"webhook":{"payload_transform":"$"}})", changed.config));
+  changed.version = integration->version + 1;
+  ASSERT_TRUE(run(writer_->update_integration(changed, integration->version)).ok());
+  auto r = run(cache_->resolve_account("acc-1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->integration.version, changed.version);
+
+  Environment env = r->environment;
+  ASSERT_TRUE(json::parse(R"({"region":"eu"})", env.variables));
+  ASSERT_TRUE(run(writer_->put_environment(env)).ok());
+  r = run(cache_->resolve_account("acc-1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->environment.variables.get("region").string_or(""), "eu");
+
+  ASSERT_TRUE(run(writer_->delete_account(account_)).ok());
+  EXPECT_EQ(run(cache_->resolve_account("acc-1")).error().code, StoreErrc::not_found);
+}
+
+TEST_F(ConfigCacheTest, ACutSubscriptionMakesItReadRedisUntilItHasSubscribedAgain) {
+  EXPECT_EQ(resolved_secret(), "s0");
+  EXPECT_EQ(resolved_secret(), "s0");
+  // Kill only this test's subscriber (the pub/sub client with its name), then change the secret before it
+  // is back: the message is lost, so only the reconnect's clear can make the change visible.
+  auto clients = run(writer_->command(RedisCommand{"CLIENT", "LIST", "TYPE", "pubsub"}));
+  ASSERT_TRUE(clients.ok()) << clients.error().message;
+  std::string id;
+  for (std::string_view line : split_lines(clients->str()))
+    if (line.find(" name=" + options_.client_name + " ") != std::string_view::npos)
+      id = std::string(client_id(line));
+  ASSERT_FALSE(id.empty()) << "no subscriber named " << options_.client_name << " in " << clients->str();
+  auto killed = run(writer_->command(RedisCommand{"CLIENT", "KILL", "ID", id}));
+  ASSERT_TRUE(killed.ok()) << killed.error().message;
+  set_secret("s1");
+  EXPECT_EQ(resolved_secret(), "s1");  // down, or up and cleared: either way not the old copy
+  wait_live();
+  EXPECT_EQ(resolved_secret(), "s1");
+  set_secret("s2");
+  EXPECT_EQ(resolved_secret(), "s2");
+}
+
+}  // namespace
+}  // namespace hookd::store
