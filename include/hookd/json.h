@@ -40,6 +40,7 @@ struct Node {
 struct StringNode;
 struct ArrayNode;
 struct ObjectNode;
+class ObjectIndex;
 }  // namespace detail
 
 struct Member;
@@ -224,10 +225,9 @@ class ObjectBuilder {
   Value build() &&;
 
  private:
-  struct Index;
-  void index_from(size_t start);
+  void build_index();
   std::vector<Member> members_;
-  std::unique_ptr<Index> index_;
+  std::unique_ptr<detail::ObjectIndex> index_;
 };
 
 // Deep equality as JSONata's deepEquals: numbers by value, objects as key sets, arrays by position. Tags

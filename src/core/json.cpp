@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <new>
-#include <unordered_map>
+#include <vector>
 
 namespace hookd::json {
 
@@ -45,8 +45,60 @@ struct ArrayNode : Node {
 // Objects above this many members get a hash index; below it a linear scan over keys is faster.
 constexpr size_t kIndexThreshold = 12;
 
-struct ObjectIndex {
-  std::unordered_map<std::string_view, uint32_t> slots;
+// Where each key of an object is: open addressing with linear probing in one flat array (one allocation,
+// where a node-based map made one per key). A slot holds the key's position + 1 (0: empty) and the high half
+// of its hash, so a probe compares key text only when the hashes agree. Keys are unique (builders check).
+class ObjectIndex {
+ public:
+  // Indexes members [0, count).
+  void build(const std::vector<Member>& members, size_t count) {
+    size_t capacity = 16;
+    while (capacity < count * 2)
+      capacity *= 2;
+    slots_.assign(capacity, 0);
+    mask_ = capacity - 1;
+    size_ = 0;
+    for (size_t i = 0; i < count; ++i)
+      put(members[i].key.as_string(), static_cast<uint32_t>(i));
+  }
+  // Adds the member at `position`; grows (re-reading `members`) when half full.
+  void add(const std::vector<Member>& members, uint32_t position) {
+    if ((size_ + 1) * 2 > slots_.size()) return build(members, position + 1);
+    put(members[position].key.as_string(), position);
+  }
+  // The position of `key` in `members`, or -1.
+  int64_t find(const std::vector<Member>& members, std::string_view key) const noexcept {
+    uint64_t h = hash(key);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      uint64_t slot = slots_[i];
+      if (slot == 0) return -1;
+      if ((slot >> 32) == (h >> 32)) {
+        uint32_t position = static_cast<uint32_t>(slot) - 1;
+        if (members[position].key.as_string() == key) return position;
+      }
+    }
+  }
+
+ private:
+  // FNV-1a: keys are short; good enough spread for linear probing with the table at most half full.
+  static uint64_t hash(std::string_view key) noexcept {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : key)
+      h = (h ^ c) * 1099511628211ull;
+    return h ^ (h >> 29);
+  }
+  void put(std::string_view key, uint32_t position) {
+    uint64_t h = hash(key);
+    size_t i = h & mask_;
+    while (slots_[i] != 0)
+      i = (i + 1) & mask_;
+    slots_[i] = (h & 0xffffffff00000000ull) | (uint64_t{position} + 1);
+    ++size_;
+  }
+
+  std::vector<uint64_t> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
 };
 
 struct ObjectNode : Node {
@@ -58,8 +110,6 @@ struct ObjectNode : Node {
 };
 
 }  // namespace detail
-
-struct ObjectBuilder::Index : detail::ObjectIndex {};
 
 namespace {
 
@@ -81,8 +131,7 @@ detail::ObjectIndex* index_of(const detail::ObjectNode& o) noexcept {
   auto* fresh = new (std::nothrow) detail::ObjectIndex();
   if (!fresh) return nullptr;
   try {
-    for (size_t i = 0; i < o.members.size(); ++i)
-      fresh->slots.emplace(o.members[i].key.as_string(), static_cast<uint32_t>(i));
+    fresh->build(o.members, o.members.size());
   } catch (...) {
     delete fresh;
     return nullptr;
@@ -97,8 +146,8 @@ detail::ObjectIndex* index_of(const detail::ObjectNode& o) noexcept {
 const Value* find_member(const detail::ObjectNode& o, std::string_view key) noexcept {
   if (o.members.size() > detail::kIndexThreshold) {
     if (detail::ObjectIndex* idx = index_of(o)) {
-      auto it = idx->slots.find(key);
-      return it == idx->slots.end() ? nullptr : &o.members[it->second].value;
+      int64_t at = idx->find(o.members, key);
+      return at < 0 ? nullptr : &o.members[static_cast<size_t>(at)].value;
     }
   }
   for (const Member& m : o.members)
@@ -280,16 +329,15 @@ ObjectBuilder::~ObjectBuilder() = default;
 ObjectBuilder::ObjectBuilder(ObjectBuilder&&) noexcept = default;
 ObjectBuilder& ObjectBuilder::operator=(ObjectBuilder&&) noexcept = default;
 
-void ObjectBuilder::index_from(size_t start) {
-  if (!index_) index_ = std::make_unique<Index>();
-  for (size_t i = start; i < members_.size(); ++i)
-    index_->slots.emplace(members_[i].key.as_string(), static_cast<uint32_t>(i));
+void ObjectBuilder::build_index() {
+  if (!index_) index_ = std::make_unique<detail::ObjectIndex>();
+  index_->build(members_, members_.size());
 }
 
 const Value* ObjectBuilder::find(std::string_view key) const noexcept {
   if (index_) {
-    auto it = index_->slots.find(key);
-    return it == index_->slots.end() ? nullptr : &members_[it->second].value;
+    int64_t at = index_->find(members_, key);
+    return at < 0 ? nullptr : &members_[static_cast<size_t>(at)].value;
   }
   for (const Member& m : members_)
     if (m.key.as_string() == key) return &m.value;
@@ -298,7 +346,7 @@ const Value* ObjectBuilder::find(std::string_view key) const noexcept {
 
 ObjectBuilder& ObjectBuilder::set(Value key, Value value) {
   assert(key.is_string());
-  if (!index_ && members_.size() > detail::kIndexThreshold) index_from(0);
+  if (!index_ && members_.size() > detail::kIndexThreshold) build_index();
   if (const Value* existing = find(key.as_string())) {
     const_cast<Value&>(*existing) = std::move(value);
     return *this;
@@ -309,9 +357,7 @@ ObjectBuilder& ObjectBuilder::set(Value key, Value value) {
 ObjectBuilder& ObjectBuilder::append_unique(Value key, Value value) {
   assert(key.is_string());
   members_.push_back(Member{std::move(key), std::move(value)});
-  if (index_) {
-    index_->slots.emplace(members_.back().key.as_string(), static_cast<uint32_t>(members_.size() - 1));
-  }
+  if (index_) index_->add(members_, static_cast<uint32_t>(members_.size() - 1));
   return *this;
 }
 
@@ -319,10 +365,7 @@ ObjectBuilder& ObjectBuilder::erase(std::string_view key) {
   for (size_t i = 0; i < members_.size(); ++i) {
     if (members_[i].key.as_string() != key) continue;
     members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(i));
-    if (index_) {
-      index_->slots.clear();
-      index_from(0);
-    }
+    if (index_) build_index();
     break;
   }
   return *this;
@@ -333,8 +376,7 @@ Value ObjectBuilder::build() && {
   auto* n = new detail::ObjectNode();
   n->members = std::move(members_);
   if (index_) {
-    n->index.store(new detail::ObjectIndex{std::move(index_->slots)}, std::memory_order_release);
-    index_.reset();
+    n->index.store(index_.release(), std::memory_order_release);
   }
   return Value::from_node(Type::object, n);
 }

@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <optional>
+#include <unordered_map>
 
 #include "core/log.h"
 #include "core/metrics.h"
@@ -28,17 +29,39 @@ ServerStats& stats() {
   return s;
 }
 
+// The two series of a (route, status): looked up in the registry (a lock, label text, map searches) the first
+// time a thread sees the pair, then from that thread's own table, found by the route's text without building
+// a string.
+struct RouteSeries {
+  unsigned status;
+  metrics::Counter* requests;
+  metrics::Histogram* seconds;
+};
+
+const RouteSeries& route_series(std::string_view pattern, unsigned status) {
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  thread_local std::unordered_map<std::string, std::vector<RouteSeries>, TextHash, std::equal_to<>> table;
+  auto route = table.find(pattern);
+  if (route == table.end()) route = table.emplace(std::string(pattern), std::vector<RouteSeries>{}).first;
+  for (const RouteSeries& s : route->second)
+    if (s.status == status) return s;
+  std::string name(pattern.empty() ? "unmatched" : pattern);
+  route->second.push_back(RouteSeries{
+      status,
+      &metrics::registry().counter("hookd_http_requests_total", "HTTP requests by route and status.",
+                                   "route=\"" + name + "\",status=\"" + std::to_string(status) + "\""),
+      &metrics::registry().histogram("hookd_http_request_seconds", "HTTP request handling time by route.",
+                                     "route=\"" + name + "\"")});
+  return route->second.back();
+}
+
 void count_response(std::string_view pattern, const Response& res, std::chrono::steady_clock::duration took) {
-  std::string labels = "route=\"";
-  labels += pattern.empty() ? "unmatched" : pattern;
-  labels += "\",status=\"" + std::to_string(res.result_int()) + "\"";
-  metrics::registry()
-      .counter("hookd_http_requests_total", "HTTP requests by route and status.", labels)
-      .inc();
-  metrics::registry()
-      .histogram("hookd_http_request_seconds", "HTTP request handling time by route.",
-                 "route=\"" + std::string(pattern.empty() ? "unmatched" : pattern) + "\"")
-      .observe(std::chrono::duration<double>(took).count());
+  const RouteSeries& series = route_series(pattern, res.result_int());
+  series.requests->inc();
+  series.seconds->observe(std::chrono::duration<double>(took).count());
 }
 
 // Reads until the buffer holds a whole header block (up to the blank line) or more than `limit` bytes,

@@ -1,5 +1,9 @@
 #include "ingest/pipeline.h"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+
 #include "core/metrics.h"
 #include "ingest/reply.h"
 #include "ingest/request_url.h"
@@ -58,11 +62,18 @@ awaitable<void> Pipeline::run(const Chain& chain, IngestState& state) {
   }
 }
 
+// One series per status, looked up in the registry once (it takes a lock and builds label text).
 void Pipeline::count(const http::Response& response) {
-  std::string labels = "status=\"" + std::to_string(response.result_int()) + "\"";
-  metrics::registry()
-      .counter("hookd_ingest_requests_total", "Vendor webhook requests by answer.", labels)
-      .inc();
+  static std::array<std::atomic<metrics::Counter*>, 600> by_status{};
+  unsigned status = std::min(response.result_int(), 599u);
+  metrics::Counter* counter = by_status[status].load(std::memory_order_acquire);
+  if (!counter) {
+    counter =
+        &metrics::registry().counter("hookd_ingest_requests_total", "Vendor webhook requests by answer.",
+                                     "status=\"" + std::to_string(status) + "\"");
+    by_status[status].store(counter, std::memory_order_release);
+  }
+  counter->inc();
 }
 
 awaitable<IngestOutcome> Pipeline::handle(http::RequestContext& ctx, std::string account_id) {
