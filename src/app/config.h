@@ -27,7 +27,7 @@ struct Config {
   std::chrono::milliseconds shutdown_timeout{20'000};
   http::ServerOptions server;
   store::RedisOptions redis;
-  // Config records kept in memory by ingest (store/config_cache.h); 0 turns the cache off.
+  // Config records kept in memory by ingest and dispatch (store/config_cache.h); 0 turns the cache off.
   int config_cache_size = 100'000;
   bus::KafkaOptions kafka;
   int mock_brokers = 1;  // when kafka.brokers is empty

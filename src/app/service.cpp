@@ -39,10 +39,10 @@ Status Service::start() {
 
   auto router = std::make_shared<http::Router>();
 
+  if ((config_.role_ingest || config_.role_dispatch) && config_.config_cache_size > 0)
+    config_cache_ = store::ConfigCache::create(*store_, ex, config_.redis,
+                                               static_cast<size_t>(config_.config_cache_size));
   if (config_.role_ingest) {
-    if (config_.config_cache_size > 0)
-      config_cache_ = store::ConfigCache::create(*store_, ex, config_.redis,
-                                                 static_cast<size_t>(config_.config_cache_size));
     pipeline_ = std::make_unique<ingest::Pipeline>(ingest::store_resolver(*store_, config_cache_.get()),
                                                    ingest::kafka_publisher(producer_), config_.ingest);
     ingest::register_routes(*router, *pipeline_);
@@ -54,7 +54,8 @@ Status Service::start() {
     client_ = std::move(client).value();
   }
   if (config_.role_dispatch) {
-    dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch);
+    dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch,
+                                                         config_cache_.get());
     bus::ConsumerOptions consumer;
     consumer.group_id = config_.consumer_group;
     consumer.max_in_flight = config_.dispatch.max_concurrent_attempts;

@@ -43,7 +43,7 @@ awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const
   if (d->claim != claim)
     co_return Abandoned{};  // claimed again after our lease ran out: the other claimer owns it
 
-  auto webhook = co_await store_.get_webhook(d->webhook_id);
+  auto webhook = co_await endpoint(d->webhook_id);
   if (!webhook.ok()) {
     if (webhook.error().code == store::StoreErrc::not_found)
       co_return Unsendable{std::move(d).value(), "the endpoint was deleted"};
@@ -106,14 +106,19 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
     log::warn("dispatch.claim_lost", {{"delivery_id", d.id}});
     co_return;
   }
-  log::info("dispatch.attempt", {{"delivery_id", d.id},
-                                 {"event_id", d.event_id},
-                                 {"webhook_id", d.webhook_id},
-                                 {"attempt", a.number},
-                                 {"status_code", a.status_code},
-                                 {"latency_ms", json::Value(a.latency_ms)},
-                                 {"outcome", json::Value(to_string(recorded->status))},
-                                 {"error", a.error.empty() ? json::Value() : json::Value(a.error)}});
+  // A failed attempt is worth a line at info; a delivered one only at debug (one synchronous line per delivery
+  // at 20,000 deliveries/s would be 20,000 writes to stderr a second; hookd_dispatch_* metrics count them).
+  log::Level level = sent.delivered ? log::Level::debug : log::Level::info;
+  if (log::enabled(level))
+    log::write(level, "dispatch.attempt",
+               {{"delivery_id", d.id},
+                {"event_id", d.event_id},
+                {"webhook_id", d.webhook_id},
+                {"attempt", a.number},
+                {"status_code", a.status_code},
+                {"latency_ms", json::Value(a.latency_ms)},
+                {"outcome", json::Value(to_string(recorded->status))},
+                {"error", a.error.empty() ? json::Value() : json::Value(a.error)}});
   if (recorded->status == DeliveryStatus::failed) {
     dispatch_stats().dead_lettered.inc();
     log::warn("dispatch.dead_lettered", {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}});

@@ -15,9 +15,10 @@ constexpr std::chrono::milliseconds kStoreRetry{500};
 
 Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
                        std::shared_ptr<http::ClientPool> client, std::shared_ptr<bus::Producer> producer,
-                       DispatchOptions options)
+                       DispatchOptions options, store::ConfigCache* configs)
     : ex_(ex),
       store_(store),
+      configs_(configs),
       client_(std::move(client)),
       producer_(std::move(producer)),
       options_(std::move(options)),
@@ -58,6 +59,19 @@ awaitable<void> Dispatcher::pause(std::chrono::milliseconds d) {
   co_await t.async_wait(redirect(ec));
 }
 
+awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> Dispatcher::endpoints(
+    const std::string& env) {
+  if (configs_) co_return co_await configs_->list_webhooks(env);
+  auto list = co_await store_.list_webhooks(env);
+  if (!list.ok()) co_return list.error();
+  co_return std::make_shared<const std::vector<store::Webhook>>(std::move(list).value());
+}
+
+awaitable<Result<store::Webhook>> Dispatcher::endpoint(const std::string& id) {
+  if (configs_) co_return co_await configs_->get_webhook(id);
+  co_return co_await store_.get_webhook(id);
+}
+
 void Dispatcher::on_message(std::shared_ptr<const bus::ConsumedMessage> message) {
   asio::co_spawn(ex_, fan_out(std::move(message)), asio::detached);
 }
@@ -77,10 +91,10 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   }
   // Until Redis answers, the message stays unfinished (and its offset uncommitted): nothing is dropped.
   for (;;) {
-    auto webhooks = co_await store_.list_webhooks(event->environment_id);
+    auto webhooks = co_await endpoints(event->environment_id);
     if (webhooks.ok()) {
       std::vector<std::string> targets;
-      for (const auto& w : *webhooks) {
+      for (const auto& w : **webhooks) {
         // An endpoint gets the events that happen after it was registered, not ones still in flight before.
         bool subscribed = w.is_active && w.wants(event->type) && w.created_at <= event->created_at;
         if (event->target_webhook_id.empty() ? subscribed : w.id == event->target_webhook_id)

@@ -20,13 +20,16 @@
 #include "dispatch/delivery_store.h"
 #include "dispatch/retry_policy.h"
 #include "http/client/client.h"
+#include "store/config_cache.h"
 
 namespace hookd::dispatch {
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
  public:
+  // `configs`, when given (it must outlive the dispatcher), serves the endpoint records.
   Dispatcher(asio::any_io_executor ex, store::Store& store, std::shared_ptr<http::ClientPool> client,
-             std::shared_ptr<bus::Producer> producer, DispatchOptions options);
+             std::shared_ptr<bus::Producer> producer, DispatchOptions options,
+             store::ConfigCache* configs = nullptr);
 
   // Joins the consumer group and starts the scheduler.
   Status start(const bus::KafkaOptions& kafka, const bus::ConsumerOptions& consumer);
@@ -51,9 +54,12 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
   awaitable<void> disable_endpoint(const std::string& webhook_id);
   awaitable<void> pause(std::chrono::milliseconds d);
+  awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> endpoints(const std::string& env);
+  awaitable<Result<store::Webhook>> endpoint(const std::string& id);
 
   asio::any_io_executor ex_;
   store::Store& store_;
+  store::ConfigCache* configs_;
   std::shared_ptr<http::ClientPool> client_;
   std::shared_ptr<bus::Producer> producer_;
   DispatchOptions options_;

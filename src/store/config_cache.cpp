@@ -70,8 +70,7 @@ bool ConfigCache::live() const noexcept {
 
 ConfigCache::Stats ConfigCache::stats() const {
   std::shared_lock lock(mutex_);
-  return Stats{hits_.load(), misses_.load(), invalidations_.load(),
-               accounts_.size() + installs_.size() + integrations_.size() + environments_.size()};
+  return Stats{hits_.load(), misses_.load(), invalidations_.load(), records_locked()};
 }
 
 void ConfigCache::invalidate(std::string_view key) {
@@ -79,6 +78,8 @@ void ConfigCache::invalidate(std::string_view key) {
   static const std::string install = keys::environment_integration("");
   static const std::string integration = keys::integration("");
   static const std::string environment = keys::environment("");
+  static const std::string webhook = keys::webhook("");
+  static const std::string endpoints_suffix = keys::environment_webhooks("").substr(environment.size());
   std::unique_lock lock(mutex_);
   ++generation_;
   invalidations_.fetch_add(1, std::memory_order_relaxed);
@@ -87,7 +88,12 @@ void ConfigCache::invalidate(std::string_view key) {
   auto erase = [](auto& map, std::string_view id) {
     if (auto it = map.find(id); it != map.end()) map.erase(it);
   };
-  if (auto id = id_in(key, account))
+  // An environment's endpoint index shares the environment record's prefix: look at it first.
+  if (key.starts_with(environment) && key.ends_with(endpoints_suffix) &&
+      key.size() > environment.size() + endpoints_suffix.size())
+    erase(environment_webhooks_,
+          key.substr(environment.size(), key.size() - environment.size() - endpoints_suffix.size()));
+  else if (auto id = id_in(key, account))
     erase(accounts_, *id);
   else if (auto id = id_in(key, install))
     erase(installs_, *id);
@@ -95,6 +101,8 @@ void ConfigCache::invalidate(std::string_view key) {
     erase(integrations_, *id);
   else if (auto id = id_in(key, environment))
     erase(environments_, *id);
+  else if (auto id = id_in(key, webhook))
+    erase(webhooks_, *id);
   else
     clear_locked();  // a key this version does not know: a newer writer; forget everything to be safe
 }
@@ -103,12 +111,19 @@ void ConfigCache::forget_account(std::string_view account_id) {
   invalidate(keys::integrated_account(account_id));
 }
 
+size_t ConfigCache::records_locked() const {
+  return accounts_.size() + installs_.size() + integrations_.size() + environments_.size() +
+         webhooks_.size() + environment_webhooks_.size();
+}
+
 void ConfigCache::clear_locked() {
   ++generation_;
   accounts_.clear();
   installs_.clear();
   integrations_.clear();
   environments_.clear();
+  webhooks_.clear();
+  environment_webhooks_.clear();
 }
 
 ConfigCache::Ticket ConfigCache::ticket() const {
@@ -131,8 +146,7 @@ std::shared_ptr<const T> ConfigCache::find(const Map<T>& map, std::string_view i
 template <typename T>
 void ConfigCache::keep(const Ticket& t, Map<T>& map, const std::string& id, T record) {
   if (!still_valid(t)) return;
-  if (accounts_.size() + installs_.size() + integrations_.size() + environments_.size() >= capacity_)
-    clear_locked();
+  if (records_locked() >= capacity_) clear_locked();
   map.insert_or_assign(id, std::make_shared<const T>(std::move(record)));
 }
 
@@ -202,6 +216,36 @@ awaitable<Result<Integration>> ConfigCache::get_integration(std::string_view id)
 
 awaitable<Result<Environment>> ConfigCache::get_environment(std::string_view id) {
   return cached_get(environments_, id, [this](std::string_view i) { return store_.get_environment(i); });
+}
+
+awaitable<Result<Webhook>> ConfigCache::get_webhook(std::string_view id) {
+  return cached_get(webhooks_, id, [this](std::string_view i) { return store_.get_webhook(i); });
+}
+
+awaitable<Result<std::shared_ptr<const std::vector<Webhook>>>> ConfigCache::list_webhooks(
+    std::string_view environment_id) {
+  static metrics::Counter& hit = lookups("hit");
+  static metrics::Counter& miss = lookups("miss");
+  if (live()) {
+    std::shared_lock lock(mutex_);
+    if (auto list = find(environment_webhooks_, environment_id)) {
+      hit.inc();
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      co_return list;
+    }
+  }
+  miss.inc();
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  Ticket t = ticket();
+  auto fresh = co_await store_.list_webhooks(environment_id);
+  if (!fresh.ok()) co_return fresh.error();
+  auto shared = std::make_shared<const std::vector<Webhook>>(std::move(fresh).value());
+  std::unique_lock lock(mutex_);
+  if (still_valid(t)) {
+    if (records_locked() >= capacity_) clear_locked();
+    environment_webhooks_.insert_or_assign(std::string(environment_id), shared);
+  }
+  co_return shared;
 }
 
 }  // namespace hookd::store

@@ -1,5 +1,6 @@
 // An in-memory copy of the config records every webhook request reads (integrated accounts, installs,
-// integrations, environments), so that a request normally makes no Redis round trip and parses no JSON.
+// integrations, environments) and every delivery reads (the endpoints of an environment, an endpoint by id),
+// so that a request or a delivery normally makes no Redis round trip for them and parses no JSON.
 //
 // Staying current: every write of one of these records publishes its key on keys::config_changes() in the
 // same script or transaction as the write (store*.cpp), and the cache drops that key when the message comes.
@@ -21,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/asio.h"
 #include "store/redis/options.h"
@@ -49,6 +51,10 @@ class ConfigCache : public std::enable_shared_from_this<ConfigCache> {
   awaitable<Result<EnvironmentIntegration>> get_environment_integration(std::string_view id);
   awaitable<Result<Integration>> get_integration(std::string_view id);
   awaitable<Result<Environment>> get_environment(std::string_view id);
+  awaitable<Result<Webhook>> get_webhook(std::string_view id);
+  // The environment's endpoints, as Store::list_webhooks (shared: the copy is not made per caller).
+  awaitable<Result<std::shared_ptr<const std::vector<Webhook>>>> list_webhooks(
+      std::string_view environment_id);
 
   // Drops a record now (a writer in this process, before the message comes back). Any thread.
   void invalidate(std::string_view key);
@@ -84,6 +90,7 @@ class ConfigCache : public std::enable_shared_from_this<ConfigCache> {
   template <typename T, typename Fetch>
   awaitable<Result<T>> cached_get(Map<T>& map, std::string_view id, Fetch fetch);
   void clear_locked();
+  size_t records_locked() const;
 
   Store& store_;
   const size_t capacity_;
@@ -95,6 +102,8 @@ class ConfigCache : public std::enable_shared_from_this<ConfigCache> {
   Map<EnvironmentIntegration> installs_;
   Map<Integration> integrations_;
   Map<Environment> environments_;
+  Map<Webhook> webhooks_;
+  Map<std::vector<Webhook>> environment_webhooks_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
   std::atomic<uint64_t> invalidations_{0};

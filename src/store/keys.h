@@ -56,9 +56,10 @@ inline std::string webhook(std::string_view id) {
   return detail::join("webhook:", id);
 }
 
-// A pub/sub channel, not a key: every write of an environment, integration, install or account record
-// publishes the record's key here in the same script or transaction, so that in-memory copies
-// (store/config_cache.h) are dropped before the writer hears that its write is done.
+// A pub/sub channel, not a key: every write of an environment, integration, install, account or webhook record
+// publishes the record's key here in the same script or transaction (a webhook write also publishes its
+// environment's endpoint index key), so that in-memory copies (store/config_cache.h) are dropped before the
+// writer hears that its write is done.
 inline std::string config_changes() {
   return "hookd:config-changes";
 }

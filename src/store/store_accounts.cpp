@@ -12,15 +12,19 @@ namespace hookd::store {
 
 namespace {
 
-// Replaces a record only if it is still the text the caller read (0 otherwise; -1: it is gone).
+// Replaces a webhook record only if it is still the text the caller read (0 otherwise; -1: it is gone), and
+// tells the config caches.
 //   KEYS: the record
-//   ARGV: its text as read, the new text
+//   ARGV: its text as read, the new text, the config change channel, its environment's endpoint index key
+//         (published with the record's key: caches hold endpoints by id and by environment)
 const RedisScript& replace_if_unchanged() {
   static const RedisScript s(R"lua(
 local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 if cur ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], KEYS[1])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 )lua");
   return s;
@@ -229,6 +233,8 @@ awaitable<Status> Store::create_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::webhook(w.id), json::dump(to_json(w)));
   cmds.emplace_back("SADD", keys::environment_webhooks(w.environment_id), w.id);
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::webhook(w.id));
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_webhooks(w.environment_id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_return Status{};
@@ -253,7 +259,8 @@ awaitable<Result<Webhook>> Store::update_webhook(std::string_view id, const Webh
     auto w = webhook_from_json(v);
     if (!w.ok() || !change(*w)) co_return std::move(w);
     RedisCommand script_keys{key};
-    RedisCommand args{raw->str(), json::dump(to_json(*w))};
+    RedisCommand args{raw->str(), json::dump(to_json(*w)), keys::config_changes(),
+                      keys::environment_webhooks(w->environment_id)};
     auto r = co_await run(replace_if_unchanged(), std::move(script_keys), std::move(args));
     if (!r.ok()) co_return r.error();
     if (r->integer() == 1) co_return std::move(w);
@@ -303,6 +310,8 @@ awaitable<Status> Store::delete_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("DEL", keys::webhook(w.id));
   cmds.emplace_back("SREM", keys::environment_webhooks(w.environment_id), w.id);
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::webhook(w.id));
+  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_webhooks(w.environment_id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_return Status{};

@@ -199,5 +199,52 @@ TEST_F(ConfigCacheTest, ACutSubscriptionMakesItReadRedisUntilItHasSubscribedAgai
   EXPECT_EQ(resolved_secret(), "s2");
 }
 
+// Endpoints, as the dispatcher reads them: by environment (fan-out) and by id (each attempt signs with the
+// secret): a rotated secret, a disabled, a new and a deleted endpoint are all seen by the next read.
+TEST_F(ConfigCacheTest, EndpointChangesAreSeenByTheNextRead) {
+  Webhook w;
+  w.id = "wh-1";
+  w.environment_id = "env-1";
+  w.target_url = "https://example.com/hook";
+  w.secret = "whsec_0";
+  w.created_at = w.updated_at = clock::now_millis();
+  ASSERT_TRUE(run(writer_->create_webhook(w)).ok());
+  auto secret_by_id = [&] {
+    auto r = run(cache_->get_webhook("wh-1"));
+    return r.ok() ? r->secret : "<" + r.error().message + ">";
+  };
+  auto listed = [&] {
+    auto r = run(cache_->list_webhooks("env-1"));
+    std::string out;
+    for (const auto& x : **r)
+      out += x.id + "=" + x.secret + (x.is_active ? "" : "(off)") + ";";
+    return out;
+  };
+  EXPECT_EQ(listed(), "wh-1=whsec_0;");
+  for (int round = 1; round <= 100; ++round) {
+    ASSERT_EQ(secret_by_id(), "whsec_" + std::to_string(round - 1));
+    std::string secret = "whsec_" + std::to_string(round);
+    auto changed = run(writer_->update_webhook("wh-1", [&](Webhook& cur) {
+      cur.secret = secret;
+      return true;
+    }));
+    ASSERT_TRUE(changed.ok()) << changed.error().message;
+    ASSERT_EQ(secret_by_id(), secret) << "round " << round;
+    ASSERT_EQ(listed(), "wh-1=" + secret + ";") << "round " << round;
+  }
+  ASSERT_TRUE(run(writer_->disable_webhook("wh-1", "test", clock::now_millis())).ok());
+  EXPECT_EQ(listed(), "wh-1=whsec_100(off);");
+  Webhook second = w;
+  second.id = "wh-2";
+  second.secret = "whsec_b";
+  second.created_at += 1;
+  ASSERT_TRUE(run(writer_->create_webhook(second)).ok());
+  EXPECT_EQ(listed(), "wh-1=whsec_100(off);wh-2=whsec_b;");
+  ASSERT_TRUE(run(writer_->delete_webhook(second)).ok());
+  EXPECT_EQ(listed(), "wh-1=whsec_100(off);");
+  EXPECT_EQ(run(cache_->get_webhook("wh-2")).error().code, StoreErrc::not_found);
+  EXPECT_GT(cache_->stats().hits, 100u);
+}
+
 }  // namespace
 }  // namespace hookd::store

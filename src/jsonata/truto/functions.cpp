@@ -4,7 +4,9 @@
 // (dates).
 #include "hookd/jsonata/truto.h"
 
+#include <optional>
 #include <cmath>
+#include <optional>
 
 #include "jsonata/format/js.h"
 #include "jsonata/truto/crypto.h"
@@ -514,28 +516,54 @@ const FunctionSet& truto_functions() {
   return set;
 }
 
-json::Value to_json_value(const json::Value& v) {
-  if (auto native = native_json(v)) return *native;
+namespace {
+
+// `v` with Truto's date, duration and URL objects replaced by their text, or nullopt when it holds none: the
+// common case (a transform's plain JSON) walks the tree and copies nothing.
+std::optional<json::Value> replaced(const json::Value& v) {
+  if (auto native = native_json(v)) return native;
   if (v.is_array()) {
-    std::vector<json::Value> items;
-    bool changed = false;
-    for (const auto& item : v.as_array()) {
-      items.push_back(to_json_value(item));
-      changed = changed || !items.back().same_node(item);
+    const auto& items = v.as_array();
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto first = replaced(items[i]);
+      if (!first) continue;
+      std::vector<json::Value> out;
+      out.reserve(items.size());
+      out.insert(out.end(), items.begin(), items.begin() + static_cast<std::ptrdiff_t>(i));
+      out.push_back(std::move(*first));
+      for (size_t j = i + 1; j < items.size(); ++j) {
+        auto x = replaced(items[j]);
+        out.push_back(x ? std::move(*x) : items[j]);
+      }
+      return json::Value::array(std::move(out)).with_tag(v.tag());
     }
-    return changed ? json::Value::array(std::move(items)).with_tag(v.tag()) : v;
+    return std::nullopt;
   }
   if (v.is_object()) {
-    json::ObjectBuilder b(v.size());
-    bool changed = false;
-    for (const auto& m : v.members()) {
-      json::Value x = to_json_value(m.value);
-      changed = changed || !x.same_node(m.value);
-      b.append_unique(m.key, std::move(x));
+    const auto& members = v.members();
+    for (size_t i = 0; i < members.size(); ++i) {
+      auto first = replaced(members[i].value);
+      if (!first) continue;
+      json::ObjectBuilder b(members.size());
+      for (size_t j = 0; j < i; ++j)
+        b.append_unique(members[j].key, members[j].value);
+      b.append_unique(members[i].key, std::move(*first));
+      for (size_t j = i + 1; j < members.size(); ++j) {
+        auto x = replaced(members[j].value);
+        b.append_unique(members[j].key, x ? std::move(*x) : members[j].value);
+      }
+      return std::move(b).build();
     }
-    return changed ? std::move(b).build() : v;
+    return std::nullopt;
   }
-  return v;
+  return std::nullopt;
+}
+
+}  // namespace
+
+json::Value to_json_value(const json::Value& v) {
+  auto r = replaced(v);
+  return r ? std::move(*r) : v;
 }
 
 }  // namespace hookd::jsonata::truto
