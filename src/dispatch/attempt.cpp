@@ -64,6 +64,29 @@ awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const
   co_return PreparedAttempt{std::move(d).value(), std::move(request), now};
 }
 
+awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
+                                          std::shared_ptr<const std::vector<store::Webhook>> endpoints,
+                                          size_t position, std::shared_ptr<const Event> event,
+                                          std::string claim) {
+  auto self = shared_from_this();
+  InFlight done{this};  // the slot fan_out reserved
+  const store::Webhook& webhook = (*endpoints)[position];
+  // The delivery as the schedule script created it: pending, no attempt yet, leased to `claim`.
+  Delivery d;
+  d.id = std::move(delivery_id);
+  d.event_id = event->id;
+  d.webhook_id = webhook.id;
+  d.environment_id = event->environment_id;
+  d.event_type = event->type;
+  d.claim = claim;
+  int64_t now = clock::now_millis();
+  d.created_at = d.updated_at = d.next_attempt_at = now;
+  http::ClientRequest request = signed_request(d, webhook, *event, now);
+  PreparedAttempt prepared{std::move(d), std::move(request), now};
+  SentAttempt sent = co_await send(prepared);
+  co_await record(prepared, claim, sent);
+}
+
 awaitable<SentAttempt> Dispatcher::send(PreparedAttempt& p) {
   const Delivery& d = p.delivery;
   http::ClientResult res = co_await client_->send(std::move(p.request));

@@ -8,28 +8,39 @@
 
 namespace hookd::dispatch::scripts {
 
-// Creates each delivery that does not exist yet, due now. Returns the new ids.
+// Creates each delivery that does not exist yet, due now, or (the first `claimed_count` webhooks) leased to
+// `claim` until lease_until. Returns the new ids.
 //   KEYS: event, event's deliveries set, schedule, environment's deliveries index,
 //         then per webhook: delivery, webhook's deliveries index
-//   ARGV: event_id, event_json, retention_s, now, environment_id, event_type,
-//         then per webhook: delivery_id, webhook_id (in the order of KEYS)
+//   ARGV: event_id, event_json, retention_s, now, environment_id, event_type, claim, lease_until,
+//         claimed_count, then per webhook: delivery_id, webhook_id (in the order of KEYS)
 inline const store::RedisScript& schedule() {
   static const store::RedisScript s(R"lua(
 local event_id, now, env, etype, ttl = ARGV[1], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[3])
+local claim, lease_until, claimed_count = ARGV[7], ARGV[8], tonumber(ARGV[9])
 -- NX: an event published again with the same id (a vendor's retry) keeps the copy its deliveries were made from.
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX')
 local created = {}
 local k = 5
-for i = 7, #ARGV, 2 do
+local n = 0
+for i = 10, #ARGV, 2 do
   local id, wid = ARGV[i], ARGV[i + 1]
   local key, webhook_index = KEYS[k], KEYS[k + 1]
   k = k + 2
+  n = n + 1
   if redis.call('EXISTS', key) == 0 then
     redis.call('HSET', key, 'id', id, 'event_id', event_id, 'webhook_id', wid, 'environment_id', env,
       'event_type', etype, 'status', 'pending', 'attempts', 0, 'attempt_base', 0, 'replays', 0,
       'created_at', now, 'updated_at', now, 'next_attempt_at', now)
     redis.call('EXPIRE', key, ttl)
-    redis.call('ZADD', KEYS[3], now, id)
+    if n <= claimed_count then
+      -- Leased at once to the dispatcher that consumed the event, which sends the first attempt without
+      -- claiming it from the schedule; if it dies, the lease runs out and any dispatcher takes it.
+      redis.call('HSET', key, 'claim', claim)
+      redis.call('ZADD', KEYS[3], lease_until, id)
+    else
+      redis.call('ZADD', KEYS[3], now, id)
+    end
     -- Index entries older than the retention point at expired records: drop them as new ones arrive.
     local horizon = tonumber(now) - ttl * 1000
     for _, index in ipairs({webhook_index, KEYS[4]}) do

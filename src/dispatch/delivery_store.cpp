@@ -150,16 +150,23 @@ std::string DeliveryStore::delivery_id(std::string_view event_id, std::string_vi
   return ids::uuid_from_name(std::string(event_id) + "/" + std::string(webhook_id));
 }
 
-awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(
-    const Event& event, std::string_view event_json, std::span<const std::string> webhook_ids) {
+awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(const Event& event,
+                                                                    std::string_view event_json,
+                                                                    std::span<const std::string> webhook_ids,
+                                                                    std::string_view claim,
+                                                                    size_t claimed_count) {
+  int64_t now = clock::now_millis();
   RedisCommand script_keys{keys::event(event.id), keys::event_deliveries(event.id), keys::schedule(),
                            keys::environment_deliveries(event.environment_id)};
   RedisCommand args{event.id,
                     event_json,
                     static_cast<int64_t>(options_.event_retention.count()),
-                    clock::now_millis(),
+                    now,
                     event.environment_id,
-                    event.type};
+                    event.type,
+                    claim,
+                    now + options_.lease.count(),
+                    static_cast<int64_t>(claim.empty() ? 0 : claimed_count)};
   for (const auto& wid : webhook_ids) {
     std::string id = delivery_id(event.id, wid);
     script_keys.arg(keys::delivery(id)).arg(keys::webhook_deliveries(wid));

@@ -94,10 +94,12 @@ class DeliveryStore {
 
   static std::string delivery_id(std::string_view event_id, std::string_view webhook_id);
 
-  // Creates the deliveries of `event` to `webhook_ids` (those that do not exist yet), due now. Returns their
-  // ids.
+  // Creates the deliveries of `event` to `webhook_ids` (those that do not exist yet), due now; those to the
+  // first `claimed_count` endpoints are leased to `claim` instead (the caller sends their first attempt at
+  // once). Returns the ids created.
   awaitable<Result<std::vector<std::string>>> schedule(const Event& event, std::string_view event_json,
-                                                       std::span<const std::string> webhook_ids);
+                                                       std::span<const std::string> webhook_ids,
+                                                       std::string_view claim = {}, size_t claimed_count = 0);
   // Takes up to `limit` due deliveries, leasing them to `claim` until now + lease.
   awaitable<Result<std::vector<std::string>>> claim_due(int64_t now, size_t limit, std::string_view claim);
   awaitable<Result<Delivery>> get(std::string_view id);

@@ -1,5 +1,7 @@
 #include "dispatch/dispatcher.h"
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -24,6 +26,7 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       options_(std::move(options)),
       deliveries_(store_, options_),
       policy_(options_),
+      claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
       wake_timer_(scheduler_strand_) {}
 
@@ -90,46 +93,67 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     co_return;
   }
   // Until Redis answers, the message stays unfinished (and its offset uncommitted): nothing is dropped.
+  auto shared_event = std::make_shared<const Event>(std::move(event).value());
+  const Event& e = *shared_event;
+  bool left_to_scheduler = false;  // deliveries created due now, for the scheduler to claim
   for (;;) {
-    auto webhooks = co_await endpoints(event->environment_id);
+    auto webhooks = co_await endpoints(e.environment_id);
     if (webhooks.ok()) {
       std::vector<std::string> targets;
-      for (const auto& w : **webhooks) {
+      std::vector<size_t> positions;  // of each target in the endpoint list
+      const auto& list = **webhooks;
+      for (size_t i = 0; i < list.size(); ++i) {
+        const store::Webhook& w = list[i];
         // An endpoint gets the events that happen after it was registered, not ones still in flight before.
-        bool subscribed = w.is_active && w.wants(event->type) && w.created_at <= event->created_at;
-        if (event->target_webhook_id.empty() ? subscribed : w.id == event->target_webhook_id)
+        bool subscribed = w.is_active && w.wants(e.type) && w.created_at <= e.created_at;
+        if (e.target_webhook_id.empty() ? subscribed : w.id == e.target_webhook_id) {
           targets.push_back(w.id);
+          positions.push_back(i);
+        }
       }
       if (targets.empty()) break;
-      auto created = co_await deliveries_.schedule(*event, message->value, targets);
+      // As many first attempts as there is room for are leased to this node when they are created and sent
+      // from here: no claim from the schedule and no read of the delivery, endpoint and event again.
+      size_t direct = stopping_ ? 0 : reserve_attempts(targets.size());
+      std::string claim = direct ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
+      auto created = co_await deliveries_.schedule(e, message->value, targets, claim, direct);
       if (created.ok()) {
         dispatch_stats().scheduled.inc(created->size());
-        log::debug("dispatch.scheduled",
-                   {{"event_id", event->id}, {"deliveries", json::Value(created->size())}});
+        log::debug("dispatch.scheduled", {{"event_id", e.id}, {"deliveries", json::Value(created->size())}});
+        size_t started = 0;
+        for (size_t i = 0; i < direct; ++i) {
+          std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
+          // One that existed already (the event was consumed before) is the schedule's, not ours.
+          if (std::find(created->begin(), created->end(), id) == created->end()) continue;
+          ++started;
+          asio::co_spawn(ex_, first_attempt(std::move(id), *webhooks, positions[i], shared_event, claim),
+                         asio::detached);
+        }
+        release_attempts(direct - started);
+        left_to_scheduler = created->size() > started;
         break;
       }
-      log::warn("dispatch.schedule_failed", {{"event_id", event->id}, {"error", created.error().message}});
+      release_attempts(direct);
+      log::warn("dispatch.schedule_failed", {{"event_id", e.id}, {"error", created.error().message}});
     } else {
-      log::warn("dispatch.endpoints_unavailable",
-                {{"event_id", event->id}, {"error", webhooks.error().message}});
+      log::warn("dispatch.endpoints_unavailable", {{"event_id", e.id}, {"error", webhooks.error().message}});
     }
     if (stopping_) co_return;  // unfinished: the next consumer gets it again
     co_await pause(kStoreRetry);
   }
   consumer_->done(*message);
   dispatch_stats().events_finished.inc();
-  wake();
+  if (left_to_scheduler) wake();
 }
 
 awaitable<void> Dispatcher::scheduler() {
   auto self = shared_from_this();
-  std::string claim_prefix = ids::uuid_v4();
   uint64_t round = 0;
   while (!stopping_) {
     wake_pending_ = false;
     size_t in_flight = in_flight_.load(std::memory_order_relaxed);
     if (in_flight < options_.max_concurrent_attempts) {
-      std::string claim = claim_prefix + ":" + std::to_string(++round);
+      std::string claim = claim_prefix_ + ":" + std::to_string(++round);
       auto ids = co_await deliveries_.claim_due(clock::now_millis(),
                                                 options_.max_concurrent_attempts - in_flight, claim);
       if (!ids.ok()) {
@@ -152,13 +176,7 @@ awaitable<void> Dispatcher::scheduler() {
 
 awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) {
   auto self = shared_from_this();
-  struct Done {
-    Dispatcher* d;
-    ~Done() {
-      if (d->in_flight_.fetch_sub(1, std::memory_order_relaxed) == d->options_.max_concurrent_attempts)
-        d->wake();
-    }
-  } done{this};
+  InFlight done{this};
 
   Preparation prepared = co_await prepare(delivery_id, claim);
   if (auto* unsendable = std::get_if<Unsendable>(&prepared)) {
@@ -169,6 +187,25 @@ awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) 
   if (!ready) co_return;  // abandoned: the lease decides
   SentAttempt sent = co_await send(*ready);
   co_await record(*ready, claim, sent);
+}
+
+size_t Dispatcher::reserve_attempts(size_t wanted) {
+  size_t cur = in_flight_.load(std::memory_order_relaxed);
+  for (;;) {
+    size_t room = cur < options_.max_concurrent_attempts ? options_.max_concurrent_attempts - cur : 0;
+    size_t take = std::min(wanted, room);
+    if (take == 0) return 0;
+    if (in_flight_.compare_exchange_weak(cur, cur + take, std::memory_order_relaxed)) return take;
+  }
+}
+
+void Dispatcher::release_attempts(size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    attempt_finished();
+}
+
+void Dispatcher::attempt_finished() {
+  if (in_flight_.fetch_sub(1, std::memory_order_relaxed) == options_.max_concurrent_attempts) wake();
 }
 
 awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id) {

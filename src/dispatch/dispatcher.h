@@ -49,6 +49,20 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> scheduler();
   // One attempt: prepare -> send -> record (attempt.h; the phases are in attempt.cpp).
   awaitable<void> attempt(std::string delivery_id, std::string claim);
+  // The first attempt of a delivery fan_out just created leased to `claim`: prepared from what fan_out holds
+  // (the event, the endpoint at `position` of `endpoints`), then sent and recorded as any attempt.
+  awaitable<void> first_attempt(std::string delivery_id,
+                                std::shared_ptr<const std::vector<store::Webhook>> endpoints, size_t position,
+                                std::shared_ptr<const Event> event, std::string claim);
+  // Attempt slots: fan_out reserves up to `wanted` (returns how many it got); every attempt gives its slot back
+  // when it ends (InFlight), which wakes the scheduler when the node was full.
+  size_t reserve_attempts(size_t wanted);
+  void release_attempts(size_t n);
+  void attempt_finished();
+  struct InFlight {
+    Dispatcher* d;
+    ~InFlight() { d->attempt_finished(); }
+  };
   awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
   awaitable<SentAttempt> send(PreparedAttempt& prepared);
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
@@ -65,6 +79,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   DispatchOptions options_;
   DeliveryStore deliveries_;
   RetryPolicy policy_;
+  const std::string
+      claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
+  std::atomic<uint64_t> direct_claims_{0};
   std::shared_ptr<bus::Consumer> consumer_;
   asio::strand<asio::any_io_executor> scheduler_strand_;
   asio::steady_timer wake_timer_;
