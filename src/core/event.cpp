@@ -87,15 +87,17 @@ Event make_event(std::string type, std::string environment_id, json::Value paylo
 }
 
 std::string serialize_event(const Event& e) {
-  json::ObjectBuilder b(6);
-  b.append_unique("id", json::Value(e.id));
-  b.append_unique("event", json::Value(e.type));
-  b.append_unique("payload", e.payload.is_undefined() ? json::Value(nullptr) : e.payload);
-  b.append_unique("environment_id", json::Value(e.environment_id));
-  b.append_unique("created_at", json::Value(clock::iso8601(e.created_at)));
-  if (!e.integrated_account_id.empty())
-    b.append_unique("integrated_account_id", json::Value(e.integrated_account_id));
-  if (!e.target_webhook_id.empty()) b.append_unique("target_webhook_id", json::Value(e.target_webhook_id));
+  // The member names, made once (not a string node each per event).
+  static const json::Value kId("id"), kEvent("event"), kPayload("payload"), kEnvironmentId("environment_id"),
+      kCreatedAt("created_at"), kAccountId("integrated_account_id"), kTargetWebhookId("target_webhook_id");
+  json::ObjectBuilder b(7);
+  b.append_unique(kId, json::Value(e.id));
+  b.append_unique(kEvent, json::Value(e.type));
+  b.append_unique(kPayload, e.payload.is_undefined() ? json::Value(nullptr) : e.payload);
+  b.append_unique(kEnvironmentId, json::Value(e.environment_id));
+  b.append_unique(kCreatedAt, json::Value(clock::iso8601(e.created_at)));
+  if (!e.integrated_account_id.empty()) b.append_unique(kAccountId, json::Value(e.integrated_account_id));
+  if (!e.target_webhook_id.empty()) b.append_unique(kTargetWebhookId, json::Value(e.target_webhook_id));
   return json::dump(std::move(b).build());
 }
 

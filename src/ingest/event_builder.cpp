@@ -123,6 +123,12 @@ std::vector<Event> build_record_events(const EventSource& s) {
   // What identifies this request: a retry of it has the same account, delivery id header and bytes.
   std::string request_name = s.account.id + '\n' + header_id + '\n' +
                              crypto::hex(crypto::hash(crypto::Digest::sha256, s.raw_body)) + '\n';
+  // The payload's member names, made once (not a string node each per event).
+  static const struct {
+    json::Value account_id{"integrated_account_id"}, tenant_id{"tenant_id"},
+        install_id{"environment_integration_id"}, integration{"integration"}, resource{"resource"},
+        vendor_event_id{"vendor_event_id"}, record{"record"};
+  } keys;
   std::vector<Event> events;
   events.reserve(elements.size());
   for (size_t i = 0; i < elements.size(); ++i) {
@@ -130,17 +136,17 @@ std::vector<Event> build_record_events(const EventSource& s) {
     std::string type;
     json::Value record = e;
     json::ObjectBuilder payload(12);
-    payload.set("integrated_account_id", s.account.id);
-    payload.set("tenant_id", s.account.tenant_id);
-    payload.set("environment_integration_id", s.account.environment_integration_id);
-    payload.set("integration", s.integration.name);
+    payload.append_unique(keys.account_id, s.account.id);
+    payload.append_unique(keys.tenant_id, s.account.tenant_id);
+    payload.append_unique(keys.install_id, s.account.environment_integration_id);
+    payload.append_unique(keys.integration, s.integration.name);
     std::string vendor_id;
     if (from_transform && is_normalized(e)) {
       const json::Value& et = e.get("event_type");
       type = et.is_string() ? record_type_from_words(et.as_string())
                             : record_type_from_words(vendor_words(s.headers, e.get("record")));
       record = e.contains("record") ? e.get("record") : e.contains("body") ? e.get("body") : e;
-      payload.set("resource", e.contains("resource") ? e.get("resource") : json::Value(nullptr));
+      payload.append_unique(keys.resource, e.contains("resource") ? e.get("resource") : json::Value(nullptr));
       for (const char* pass : {"raw_event_type", "method", "method_config"})
         if (e.contains(pass)) payload.set(pass, e.get(pass));
       const json::Value& id = e.get("id");
@@ -151,14 +157,14 @@ std::vector<Event> build_record_events(const EventSource& s) {
     } else {
       std::string words = vendor_words(s.headers, e);
       type = record_type_from_words(words);
-      payload.set("resource", nullptr);
+      payload.append_unique(keys.resource, nullptr);
       if (!words.empty()) payload.set("raw_event_type", std::string(words.substr(1)));
       if (fanned_out) vendor_id = vendor_delivery_id(json::Value::empty_object(), e);
     }
     if (vendor_id.empty() && !header_id.empty())
       vendor_id = fanned_out ? header_id + "#" + std::to_string(i) : header_id;
-    payload.set("vendor_event_id", id_value(vendor_id));
-    payload.set("record", record.is_undefined() ? json::Value(nullptr) : record);
+    payload.set(keys.vendor_event_id, id_value(vendor_id));
+    payload.set(keys.record, record.is_undefined() ? json::Value(nullptr) : record);
     events.push_back(
         make_event(std::move(type), s.account.environment_id, std::move(payload).build(), s.account.id));
     events.back().id = ids::uuid_from_name(request_name + std::to_string(i));

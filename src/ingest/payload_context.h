@@ -47,6 +47,7 @@ struct ContextInputs {
   std::string_view integrated_account_id;
   std::string_view environment_id;
   std::optional<std::string> url = {};  // from request_url(); absent: no `url` in the context
+  json::Value raw_body = {};            // the body as a string value when the caller has one already
 };
 
 json::Value build_payload_context(const ContextInputs& in);

@@ -130,10 +130,13 @@ class ContextStage final : public Stage {
     // Where the config allows, the bytes are authenticated before any work is spent parsing them (in an
     // account's chain: the install-level chain has no account, hence no secret, yet).
     // Only for POST: another method must first be found to be a webhook at all (the method stage).
+    // The body's bytes as a string value, copied once for both contexts below.
+    json::Value raw_body(std::string_view(s.http.request.body()));
     if (s.install_id.empty() && s.http.request.method() == http::Verb::post &&
         s.config->signature_checkable_before_parsing()) {
-      s.context = build_payload_context({s.http, s.headers, json::Value(), a.context,
-                                         s.resolved.environment.variables, a.id, a.environment_id, url});
+      s.context =
+          build_payload_context({s.http, s.headers, json::Value(), a.context,
+                                 s.resolved.environment.variables, a.id, a.environment_id, url, raw_body});
       if (check_signature(s, options_) == StageStatus::stop) co_return StageStatus::stop;
     }
     auto body =
@@ -144,7 +147,7 @@ class ContextStage final : public Stage {
     }
     s.body = std::move(body).value();
     s.context = build_payload_context({s.http, s.headers, s.body, a.context, s.resolved.environment.variables,
-                                       a.id, a.environment_id, std::move(url)});
+                                       a.id, a.environment_id, std::move(url), std::move(raw_body)});
     co_return StageStatus::proceed;
   }
 
@@ -156,11 +159,14 @@ class ContextStage final : public Stage {
 // what the request brought (the account context, environment variables, the bytes received); any other value
 // becomes the body.
 json::Value transformed_context(const json::Value& original, const json::Value& result) {
+  static const json::Value kBody("body");
+  static const json::Value kKept[] = {
+      json::Value("context"), json::Value("environment_variables"), json::Value("raw_body"),
+      json::Value("url"),     json::Value("integrated_account_id"), json::Value("environment_id")};
   json::ObjectBuilder b = result.is_object() ? json::ObjectBuilder(result) : json::ObjectBuilder(original);
-  if (!result.is_object()) b.set("body", result.is_undefined() ? json::Value(nullptr) : result);
-  for (const char* keep :
-       {"context", "environment_variables", "raw_body", "url", "integrated_account_id", "environment_id"})
-    if (!b.find(keep)) b.set(keep, original.get(keep));
+  if (!result.is_object()) b.set(kBody, result.is_undefined() ? json::Value(nullptr) : result);
+  for (const json::Value& keep : kKept)
+    if (!b.find(keep.as_string())) b.set(keep, original.get(keep.as_string()));
   return std::move(b).build();
 }
 
