@@ -99,6 +99,15 @@ bench_spawn() {
   bench_pids+=("${bench_last_pid}")
 }
 
+# Takes pid $1 off the cleanup list once it has exited (its number may be reused).
+bench_forget() {
+  local kept=() pid
+  for pid in "${bench_pids[@]}"; do
+    [[ "${pid}" == "$1" ]] || kept+=("${pid}")
+  done
+  bench_pids=("${kept[@]}")
+}
+
 # Waits up to 30 s until GET $2 answers 2xx; dies with the log of $1 otherwise.
 bench_wait_ready() {
   local name="$1" url="$2"
@@ -173,7 +182,8 @@ bench_body() {
 #   BENCH ok=N other=N requests=N duration_us=N p50_us=N p99_us=N socket_errors=N
 # Environment read by the script (os.getenv, so that the delay hook exists only when wanted):
 #   BENCH_PERIOD_MS  a connection waits this long before each request (0: none; wrk's only way to hold a rate)
-#   BENCH_QUOTA      total posts over all threads (0: none); then filler GET /healthz until the answers are in
+#   BENCH_QUOTA      total posts over all threads (0: none); then filler GET /healthz until the answers are in, and
+#                    a line in BENCH_DONE_FILE per thread that has all its answers
 #   BENCH_THREADS    wrk's -t, to split the quota
 bench_wrk_script() {
   local script="$1" body_file="$2" signature="$3" run_id
@@ -193,6 +203,8 @@ wrk.headers["X-Shopify-Hmac-Sha256"] = "${signature}"
 local period = tonumber(os.getenv("BENCH_PERIOD_MS") or "0")
 local quota_total = tonumber(os.getenv("BENCH_QUOTA") or "0")
 local thread_total = tonumber(os.getenv("BENCH_THREADS") or "1")
+-- Each wrk run gets its own delivery ids: the same id again would be the same event, which hookd delivers once.
+local run = "${run_id}-" .. (os.getenv("BENCH_RUN") or "0")
 local threads = {}
 
 function setup(thread)
@@ -202,6 +214,9 @@ end
 
 function init(args)
   ok, other, sent = 0, 0, 0
+  -- wrk calls the first thread's request() once more, before it runs, to check the request (script_verify_request
+  -- in wrk.c): that request is never sent, so it must not count against the quota.
+  if tid == 1 then sent = -1 end
   quota = 0
   if quota_total > 0 then
     quota = math.floor(quota_total / thread_total)
@@ -209,14 +224,18 @@ function init(args)
   end
 end
 
-if period > 0 then
-  function delay() return period end
+-- Once a thread has sent its quota, its connections only keep wrk busy: slow them down to leave hookd the CPU.
+if period > 0 or quota_total > 0 then
+  function delay()
+    if quota > 0 and sent >= quota then return 100 end
+    return period
+  end
 end
 
 function request()
   sent = sent + 1
   if quota > 0 and sent > quota then return wrk.format("GET", "/healthz", {}, "") end
-  wrk.headers["X-Shopify-Webhook-Id"] = string.format("${run_id}-%d-%d", tid, sent)
+  wrk.headers["X-Shopify-Webhook-Id"] = string.format("%s-%d-%d", run, tid, sent)
   return wrk.format()
 end
 
@@ -227,7 +246,13 @@ function response(status, headers, body)
   else
     other = other + 1
   end
-  if quota > 0 and ok + other >= quota then wrk.thread:stop() end
+  if quota > 0 and ok + other == quota then
+    -- wrk's main thread sleeps for the whole -d regardless: tell bench_wrk, which then interrupts it.
+    local done_file = assert(io.open(os.getenv("BENCH_DONE_FILE"), "a"))
+    done_file:write("thread done\n")
+    done_file:close()
+    wrk.thread:stop()
+  end
 end
 
 function done(summary, latency, requests)
@@ -244,17 +269,51 @@ end
 LUA
 }
 
-# Runs wrk and prints its BENCH line: bench_wrk CONNECTIONS SECONDS URL [VAR=VALUE...] (the variables go to the
-# script). The full output stays in $HOOKD_STATE_DIR/wrk.log.
+# Waits until wrk ($1) has all its quota's answers (two lines in $2), or until hookd ($3) has answered no vendor
+# request for 5 s: wrk loses a request now and then when it reconnects, and would then wait forever.
+bench_wait_quota() {
+  local pid="$1" done_file="$2" base="$3" answered last=-1 still=0
+  while hookd_alive "${pid}" && (($(wc -l <"${done_file}") < 2)); do
+    answered="$(curl -s "${base}/metrics" | awk '/^hookd_ingest_requests_total/ { n += $2 } END { print n + 0 }')"
+    if ((answered == last)); then
+      still=$((still + 1))
+      if ((still >= 10)); then
+        hookd_say "wrk: no answer for 5 s and some of its requests unanswered; stopping it"
+        return 0
+      fi
+    else
+      still=0
+    fi
+    last="${answered}"
+    sleep 0.5
+  done
+}
+
+# Runs wrk and sets bench_line to its BENCH line (not by printing it: wrk must run in this shell, for the EXIT trap
+# to stop it): bench_wrk CONNECTIONS SECONDS URL [VAR=VALUE...] (the variables go to the
+# script). With BENCH_QUOTA, SECONDS is only a limit: wrk is interrupted (SIGINT: it then reports as usual) once
+# every thread has its answers. The full output stays in $HOOKD_STATE_DIR/wrk.log.
 bench_wrk() {
-  local connections="$1" seconds="$2" url="$3"
+  local connections="$1" seconds="$2" url="$3" done_file="${HOOKD_STATE_DIR}/wrk.done" pid status=0
   shift 3
-  env BENCH_THREADS=2 "$@" wrk -t2 -c"${connections}" -d"${seconds}s" --latency -s "${bench_script}" "${url}" \
-    >"${HOOKD_STATE_DIR}/wrk.log" 2>&1 || {
+  : >"${done_file}"
+  bench_runs=$((${bench_runs:-0} + 1))
+  env BENCH_THREADS=2 BENCH_RUN="${bench_runs}" BENCH_DONE_FILE="${done_file}" "$@" \
+    wrk -t2 -c"${connections}" -d"${seconds}s" --latency -s "${bench_script}" "${url}" >"${HOOKD_STATE_DIR}/wrk.log" 2>&1 &
+  pid=$!
+  bench_pids+=("${pid}")
+  if [[ " $* " == *" BENCH_QUOTA="* ]]; then
+    bench_wait_quota "${pid}" "${done_file}" "${url%%/integrated-account-webhook/*}"
+    kill -INT "${pid}" 2>/dev/null || true
+  fi
+  wait "${pid}" || status=$?
+  bench_forget "${pid}"
+  ((status == 0)) || {
     cat "${HOOKD_STATE_DIR}/wrk.log" >&2
-    hookd_die "wrk failed"
+    hookd_die "wrk failed (exit ${status})"
   }
-  grep '^BENCH ' "${HOOKD_STATE_DIR}/wrk.log" || {
+  # shellcheck disable=SC2034  # read by the callers
+  bench_line="$(grep '^BENCH ' "${HOOKD_STATE_DIR}/wrk.log")" || {
     cat "${HOOKD_STATE_DIR}/wrk.log" >&2
     hookd_die "wrk printed no BENCH line"
   }
