@@ -39,6 +39,8 @@ constexpr Var kVars[] = {
     {"HOOKD_KAFKA_GROUP", "consumer group of the dispatchers (default hookd-dispatch)"},
     {"HOOKD_KAFKA_PUBLISH_TIMEOUT",
      "how long ingest waits for the broker's ack before answering 503 (default 5s)"},
+    {"HOOKD_KAFKA_LINGER",
+     "how long the producer waits to batch events before sending them to Kafka (linger.ms; default 1ms)"},
     {"HOOKD_KAFKA_PROPERTIES", "extra librdkafka properties, k=v;k=v"},
     {"HOOKD_KAFKA_MAX_MESSAGE_BYTES",
      "largest event record (default 1000000, under the broker's default topic limit); a vendor request whose "
@@ -237,6 +239,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   if (auto v = get("HOOKD_KAFKA_TOPIC")) c.kafka.topic = std::string(*v);
   if (auto v = get("HOOKD_KAFKA_GROUP")) c.consumer_group = std::string(*v);
   HOOKD_TRY(duration("HOOKD_KAFKA_PUBLISH_TIMEOUT", c.kafka.delivery_timeout));
+  HOOKD_TRY(duration("HOOKD_KAFKA_LINGER", c.kafka.linger));
   if (auto v = get("HOOKD_KAFKA_PROPERTIES")) {
     for (auto kv : split(*v, ';')) {
       size_t eq = kv.find('=');

@@ -35,6 +35,11 @@ awaitable<Result<RedisReply>> Store::run(const RedisScript& script, RedisCommand
   co_return reply;
 }
 
+awaitable<void> Store::change_published() {
+  // The write is done whatever this answers: a failed PING only loses the ordering it buys.
+  (void)co_await command(RedisCommand{"PING"});
+}
+
 awaitable<Result<json::Value>> Store::get_json(std::string key, std::string_view what) {
   auto r = co_await command(RedisCommand{"GET", key});
   if (!r.ok()) co_return r.error();
@@ -54,6 +59,7 @@ awaitable<Status> Store::put_environment(const Environment& e) {
   cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment(e.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
+  co_await change_published();
   co_return Status{};
 }
 

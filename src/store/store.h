@@ -117,6 +117,12 @@ class Store {
   awaitable<Result<RedisReply>> transaction(std::vector<RedisCommand> commands);
   awaitable<Result<RedisReply>> run(const RedisScript& script, RedisCommand keys, RedisCommand args);
   awaitable<Result<json::Value>> get_json(std::string key, std::string_view what);
+  // Called after a write that published a config change (keys::config_changes()): returns once Redis has
+  // handed that message to every subscriber's socket. Redis answers a command before it writes the messages
+  // that command published (the same pass over its clients, replies first), so without this a writer could
+  // hear "done" and have its caller's next request reach a node whose cache has not heard of the change yet.
+  // A PING sent after the write's answer is processed in a later pass, after the messages went out.
+  awaitable<void> change_published();
 
  private:
   RedisClientPtr redis_;

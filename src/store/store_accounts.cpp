@@ -71,6 +71,7 @@ awaitable<Status> write_account(Store& store, std::string_view mode, const Integ
   if (*r == 0)
     co_return make_error(StoreErrc::conflict,
                          "integrated account was changed concurrently; read it again and retry");
+  co_await store.change_published();
   co_return Status{};
 }
 
@@ -237,6 +238,7 @@ awaitable<Status> Store::create_webhook(const Webhook& w) {
   cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_webhooks(w.environment_id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
+  co_await change_published();
   co_return Status{};
 }
 
@@ -263,7 +265,10 @@ awaitable<Result<Webhook>> Store::update_webhook(std::string_view id, const Webh
                       keys::environment_webhooks(w->environment_id)};
     auto r = co_await run(replace_if_unchanged(), std::move(script_keys), std::move(args));
     if (!r.ok()) co_return r.error();
-    if (r->integer() == 1) co_return std::move(w);
+    if (r->integer() == 1) {
+      co_await change_published();
+      co_return std::move(w);
+    }
     if (r->integer() == -1) co_return make_error(StoreErrc::not_found, "webhook not found");
   }
   co_return make_error(StoreErrc::conflict, "the webhook kept changing; gave up after " +
@@ -314,6 +319,7 @@ awaitable<Status> Store::delete_webhook(const Webhook& w) {
   cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_webhooks(w.environment_id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
+  co_await change_published();
   co_return Status{};
 }
 

@@ -35,6 +35,7 @@ awaitable<Status> versioned_update(Store& store, std::string key, int64_t expect
   if (r->integer() == 0)
     co_return make_error(StoreErrc::conflict,
                          std::string(what) + " was changed concurrently; read it again and retry");
+  co_await store.change_published();
   co_return Status{};
 }
 
@@ -49,6 +50,7 @@ awaitable<Status> Store::create_integration(const Integration& i) {
   cmds.emplace_back("PUBLISH", keys::config_changes(), keys::integration(i.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
+  co_await change_published();
   co_return Status{};
 }
 
@@ -88,6 +90,7 @@ awaitable<Status> Store::create_environment_integration(const EnvironmentIntegra
   cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_integration(e.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
+  co_await change_published();
   co_return Status{};
 }
 

@@ -243,7 +243,7 @@ TEST_F(ConfigCacheTest, EndpointChangesAreSeenByTheNextRead) {
   ASSERT_TRUE(run(writer_->delete_webhook(second)).ok());
   EXPECT_EQ(listed(), "wh-1=whsec_100(off);");
   EXPECT_EQ(run(cache_->get_webhook("wh-2")).error().code, StoreErrc::not_found);
-  EXPECT_GT(cache_->stats().hits, 100u);
+  EXPECT_GT(cache_->stats().hits, 50u);  // used, though a fill that raced a change is not kept
 }
 
 }  // namespace
