@@ -41,6 +41,9 @@ constexpr Var kVars[] = {
      "how long ingest waits for the broker's ack before answering 503 (default 5s)"},
     {"HOOKD_KAFKA_LINGER",
      "how long the producer waits to batch events before sending them to Kafka (linger.ms; default 1ms)"},
+    {"HOOKD_KAFKA_IMMEDIATE_BELOW",
+     "while fewer vendor requests than this wait for Kafka, their events are sent at once, not batched "
+     "(default 8; 0: always batch)"},
     {"HOOKD_KAFKA_PROPERTIES", "extra librdkafka properties, k=v;k=v"},
     {"HOOKD_KAFKA_MAX_MESSAGE_BYTES",
      "largest event record (default 1000000, under the broker's default topic limit); a vendor request whose "
@@ -240,6 +243,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   if (auto v = get("HOOKD_KAFKA_GROUP")) c.consumer_group = std::string(*v);
   HOOKD_TRY(duration("HOOKD_KAFKA_PUBLISH_TIMEOUT", c.kafka.delivery_timeout));
   HOOKD_TRY(duration("HOOKD_KAFKA_LINGER", c.kafka.linger));
+  HOOKD_TRY(integer("HOOKD_KAFKA_IMMEDIATE_BELOW", c.kafka_immediate_below, 0, 1'000'000));
   if (auto v = get("HOOKD_KAFKA_PROPERTIES")) {
     for (auto kv : split(*v, ';')) {
       size_t eq = kv.find('=');

@@ -31,6 +31,8 @@ struct Config {
   int config_cache_size = 100'000;
   bus::KafkaOptions kafka;
   int mock_brokers = 1;  // when kafka.brokers is empty
+  // Below this many publishes in flight, ingest sends events at once (a second producer, linger 0); 0: never.
+  int kafka_immediate_below = 8;
   std::string consumer_group = "hookd-dispatch";
   ingest::IngestOptions ingest;
   dispatch::DispatchOptions dispatch;

@@ -36,6 +36,13 @@ Status Service::start() {
   auto producer = bus::Producer::create(ex, kafka);
   if (!producer.ok()) return producer.error();
   producer_ = *producer;
+  if (config_.role_ingest && config_.kafka_immediate_below > 0) {
+    bus::KafkaOptions immediate = kafka;
+    immediate.linger = std::chrono::milliseconds(0);
+    auto second = bus::Producer::create(ex, immediate);
+    if (!second.ok()) return second.error();
+    immediate_producer_ = *second;
+  }
 
   auto router = std::make_shared<http::Router>();
 
@@ -43,8 +50,11 @@ Status Service::start() {
     config_cache_ = store::ConfigCache::create(*store_, ex, config_.redis,
                                                static_cast<size_t>(config_.config_cache_size));
   if (config_.role_ingest) {
-    pipeline_ = std::make_unique<ingest::Pipeline>(ingest::store_resolver(*store_, config_cache_.get()),
-                                                   ingest::kafka_publisher(producer_), config_.ingest);
+    pipeline_ = std::make_unique<ingest::Pipeline>(
+        ingest::store_resolver(*store_, config_cache_.get()),
+        ingest::kafka_publisher(producer_, immediate_producer_,
+                                static_cast<size_t>(config_.kafka_immediate_below)),
+        config_.ingest);
     ingest::register_routes(*router, *pipeline_);
   }
   if (config_.role_dispatch || config_.role_admin) {
@@ -111,8 +121,10 @@ void Service::stop() {
     if (dispatcher_) dispatcher_->stop();
     // Let requests already waiting for Kafka get their acknowledgement.
     producer_->flush(std::chrono::seconds(5));
+    if (immediate_producer_) immediate_producer_->flush(std::chrono::seconds(5));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     producer_->stop();
+    if (immediate_producer_) immediate_producer_->stop();
     asio::post(signal_io_, [this] {
       error_code ignored;
       signals_.cancel(ignored);

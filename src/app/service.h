@@ -38,6 +38,7 @@ class Service {
   std::unique_ptr<store::Store> store_;
   store::ConfigCachePtr config_cache_;  // ingest only; the pipeline's resolver points to it
   std::shared_ptr<bus::Producer> producer_;
+  std::shared_ptr<bus::Producer> immediate_producer_;  // ingest's unbatched one (ports.h: kafka_publisher)
   std::shared_ptr<http::ClientPool> client_;
   std::shared_ptr<dispatch::Dispatcher> dispatcher_;
   std::unique_ptr<dispatch::DeliveryStore> deliveries_;  // for admin on a node without the dispatch role

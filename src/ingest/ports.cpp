@@ -1,5 +1,7 @@
 #include "ingest/ports.h"
 
+#include <atomic>
+
 namespace hookd::ingest {
 
 awaitable<Status> AccountResolver::merge_account_context_if(std::string_view account_id,
@@ -55,15 +57,31 @@ class StoreResolver final : public AccountResolver {
   store::ConfigCache* cache_;
 };
 
+// Two producers, because one linger cannot serve both ends: waiting ~1 ms to batch is what lets a busy node
+// take many events a second, and it is most of a lone request's wait for the broker's ack. While fewer than
+// `immediate_below` publishes are in flight, events go out at once (linger 0); past that, the batching
+// producer takes them. Events that could be reordered by the switch are ones of requests in flight at the same
+// time, which have no order anyway: a request answered before the next one was sent was acknowledged first.
 class KafkaPublisher final : public EventPublisher {
  public:
-  explicit KafkaPublisher(std::shared_ptr<bus::Producer> producer) : producer_(std::move(producer)) {}
+  KafkaPublisher(std::shared_ptr<bus::Producer> batching, std::shared_ptr<bus::Producer> immediate,
+                 size_t immediate_below)
+      : batching_(std::move(batching)), immediate_(std::move(immediate)), immediate_below_(immediate_below) {}
   awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
-    return producer_->publish(messages);
+    size_t others = in_flight_.fetch_add(1, std::memory_order_relaxed);
+    struct Leave {
+      std::atomic<size_t>& n;
+      ~Leave() { n.fetch_sub(1, std::memory_order_relaxed); }
+    } leave{in_flight_};
+    bus::Producer& producer = immediate_ && others < immediate_below_ ? *immediate_ : *batching_;
+    co_return co_await producer.publish(messages);
   }
 
  private:
-  std::shared_ptr<bus::Producer> producer_;
+  std::shared_ptr<bus::Producer> batching_;
+  std::shared_ptr<bus::Producer> immediate_;  // may be null: always batch
+  const size_t immediate_below_;
+  std::atomic<size_t> in_flight_{0};
 };
 
 }  // namespace
@@ -72,8 +90,10 @@ std::unique_ptr<AccountResolver> store_resolver(store::Store& store, store::Conf
   return std::make_unique<StoreResolver>(store, cache);
 }
 
-std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer) {
-  return std::make_shared<KafkaPublisher>(std::move(producer));
+std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer,
+                                                std::shared_ptr<bus::Producer> immediate,
+                                                size_t immediate_below) {
+  return std::make_shared<KafkaPublisher>(std::move(producer), std::move(immediate), immediate_below);
 }
 
 }  // namespace hookd::ingest

@@ -49,6 +49,10 @@ class EventPublisher {
 
 // `cache`, when given (it must outlive the resolver), serves the reads of config records.
 std::unique_ptr<AccountResolver> store_resolver(store::Store& store, store::ConfigCache* cache = nullptr);
-std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer);
+// `immediate` (linger 0), when given, publishes while fewer than `immediate_below` publishes are in flight;
+// `producer` (batching) the rest.
+std::shared_ptr<EventPublisher> kafka_publisher(std::shared_ptr<bus::Producer> producer,
+                                                std::shared_ptr<bus::Producer> immediate = nullptr,
+                                                size_t immediate_below = 0);
 
 }  // namespace hookd::ingest
