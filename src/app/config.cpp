@@ -43,7 +43,7 @@ constexpr Var kVars[] = {
      "how long the producer waits to batch events before sending them to Kafka (linger.ms; default 1ms)"},
     {"HOOKD_KAFKA_IMMEDIATE_BELOW",
      "while fewer vendor requests than this wait for Kafka, their events are sent at once, not batched "
-     "(default 8; 0: always batch)"},
+     "(default 4; 0: always batch)"},
     {"HOOKD_KAFKA_PROPERTIES", "extra librdkafka properties, k=v;k=v"},
     {"HOOKD_KAFKA_MAX_MESSAGE_BYTES",
      "largest event record (default 1000000, under the broker's default topic limit); a vendor request whose "

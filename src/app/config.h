@@ -32,7 +32,7 @@ struct Config {
   bus::KafkaOptions kafka;
   int mock_brokers = 1;  // when kafka.brokers is empty
   // Below this many publishes in flight, ingest sends events at once (a second producer, linger 0); 0: never.
-  int kafka_immediate_below = 8;
+  int kafka_immediate_below = 4;
   std::string consumer_group = "hookd-dispatch";
   ingest::IngestOptions ingest;
   dispatch::DispatchOptions dispatch;

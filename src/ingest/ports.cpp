@@ -62,6 +62,9 @@ class StoreResolver final : public AccountResolver {
 // `immediate_below` publishes are in flight, events go out at once (linger 0); past that, the batching
 // producer takes them. Events that could be reordered by the switch are ones of requests in flight at the same
 // time, which have no order anyway: a request answered before the next one was sent was acknowledged first.
+// The threshold stays low: an unbatched producer sends one request per event, and with a handful of them
+// outstanding (idempotence allows five) the rest queue behind them (16 connections on linger 0 measured a
+// quarter of the batched rate, with a 46 ms p99, against the mock cluster).
 class KafkaPublisher final : public EventPublisher {
  public:
   KafkaPublisher(std::shared_ptr<bus::Producer> batching, std::shared_ptr<bus::Producer> immediate,
