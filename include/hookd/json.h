@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -258,6 +259,12 @@ std::string dump_pretty(const Value& v, int indent = 2);
 
 // Appends `s` as a JSON string literal (with quotes and escapes).
 void write_string(std::string& out, std::string_view s);
+
+// Reads `text`, a JSON object, without building values: for each top-level member named in `names`, the
+// member's value as the JSON text it is in `text` (a view into it) at the same index of `out`, or an empty
+// view when there is none. False when `text` is not a JSON object. For a few fields of a large document.
+bool raw_members(std::string_view text, std::span<const std::string_view> names,
+                 std::span<std::string_view> out);
 // Appends a number the way JavaScript's Number.prototype.toString does (finite numbers only).
 void write_number(std::string& out, double d);
 

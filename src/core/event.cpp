@@ -1,6 +1,7 @@
 #include "core/event.h"
 
 #include <array>
+#include <optional>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -131,6 +132,60 @@ json::Value envelope(const Event& e, std::string_view webhook_id) {
   b.append_unique("created_at", json::Value(clock::iso8601(e.created_at)));
   b.append_unique("webhook_id", json::Value(webhook_id));
   return std::move(b).build();
+}
+
+namespace {
+
+// A member's value when it is a JSON string: its text (escapes resolved), nullopt otherwise.
+std::optional<std::string> string_member(std::string_view raw) {
+  if (raw.size() < 2 || raw.front() != '"') return std::nullopt;
+  if (raw.find('\\') == std::string_view::npos) return std::string(raw.substr(1, raw.size() - 2));
+  json::Value v;
+  if (!json::parse(raw, v) || !v.is_string()) return std::nullopt;
+  return std::string(v.as_string());
+}
+
+}  // namespace
+
+Result<EventRecord> read_event_record(std::string_view text) {
+  static constexpr std::string_view kNames[] = {
+      "id", "event", "environment_id", "created_at", "payload", "integrated_account_id", "target_webhook_id"};
+  std::string_view raw[std::size(kNames)];
+  if (!json::raw_members(text, kNames, raw))
+    return make_error(CoreErrc::malformed_event, "event is not a JSON object");
+  auto id = string_member(raw[0]);
+  auto type = string_member(raw[1]);
+  auto env = string_member(raw[2]);
+  if (!id || !type || !env)
+    return make_error(CoreErrc::malformed_event, "event lacks id, event or environment_id");
+  EventRecord r;
+  r.header.id = std::move(*id);
+  r.header.type = std::move(*type);
+  r.header.environment_id = std::move(*env);
+  r.header.created_at = clock::parse_iso8601(string_member(raw[3]).value_or("")).value_or(0);
+  r.payload = raw[4].empty() ? std::string_view("null") : raw[4];
+  r.header.integrated_account_id = string_member(raw[5]).value_or("");
+  r.header.target_webhook_id = string_member(raw[6]).value_or("");
+  return r;
+}
+
+std::string envelope_json(const EventRecord& e, std::string_view webhook_id) {
+  std::string out;
+  out.reserve(e.payload.size() + 256);
+  out += "{\"id\":";
+  json::write_string(out, e.header.id);
+  out += ",\"event\":";
+  json::write_string(out, e.header.type);
+  out += ",\"payload\":";
+  out += e.payload;
+  out += ",\"environment_id\":";
+  json::write_string(out, e.header.environment_id);
+  out += ",\"created_at\":";
+  json::write_string(out, clock::iso8601(e.header.created_at));
+  out += ",\"webhook_id\":";
+  json::write_string(out, webhook_id);
+  out += '}';
+  return out;
 }
 
 }  // namespace hookd

@@ -45,4 +45,15 @@ Result<Event> parse_event(std::string_view text);
 // What a customer's endpoint receives for this event.
 json::Value envelope(const Event& e, std::string_view webhook_id);
 
+// An event read from its Kafka record without building its payload: what the dispatcher routes, schedules and
+// signs with. `payload` is the payload's JSON text as the record holds it (a view into the record's text,
+// which must outlive this).
+struct EventRecord {
+  Event header;  // every field; payload left undefined
+  std::string_view payload;
+};
+Result<EventRecord> read_event_record(std::string_view text);
+// The envelope's JSON text, as json::dump(envelope(...)) writes it, with the payload copied as text.
+std::string envelope_json(const EventRecord& e, std::string_view webhook_id);
+
 }  // namespace hookd

@@ -580,4 +580,47 @@ std::string dump_pretty(const Value& v, int indent) {
   return out;
 }
 
+bool raw_members(std::string_view text, std::span<const std::string_view> names,
+                 std::span<std::string_view> out) {
+  for (auto& o : out)
+    o = {};
+  // On-demand: members are skipped over, not built. It needs padding past the text's end, so it reads a copy
+  // and answers with views at the same offsets in `text`.
+  thread_local simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::ondemand::document doc;
+  if (parser.iterate(padded).get(doc)) return false;
+  simdjson::ondemand::object object;
+  if (doc.get_object().get(object)) return false;
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    size_t i = 0;
+    while (i < names.size() && names[i] != key)
+      ++i;
+    if (i >= names.size() || i >= out.size()) continue;  // not asked for: skipped unread
+    simdjson::ondemand::value value;
+    simdjson::ondemand::json_type type;
+    if (field.value().get(value) || value.type().get(type)) return false;
+    std::string_view raw;
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object o;
+      if (value.get_object().get(o) || o.raw_json().get(raw)) return false;
+    } else if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array a;
+      if (value.get_array().get(a) || a.raw_json().get(raw)) return false;
+    } else {
+      raw = value.raw_json_token();
+    }
+    // A scalar's token keeps the whitespace after it: trim it.
+    size_t at = static_cast<size_t>(raw.data() - padded.data());
+    std::string_view text_value = text.substr(at, raw.size());
+    while (!text_value.empty() && (text_value.back() == ' ' || text_value.back() == '\n' ||
+                                   text_value.back() == '\r' || text_value.back() == '\t'))
+      text_value.remove_suffix(1);
+    out[i] = text_value;
+  }
+  return true;
+}
+
 }  // namespace hookd::json

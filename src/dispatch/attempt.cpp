@@ -12,11 +12,12 @@ namespace hookd::dispatch {
 
 namespace {
 
-http::ClientRequest signed_request(const Delivery& d, const store::Webhook& webhook, const Event& event,
-                                   int64_t now) {
+http::ClientRequest signed_request(const Delivery& d, const store::Webhook& webhook,
+                                   const EventRecord& record, int64_t now) {
+  const Event& event = record.header;
   http::ClientRequest req;
   req.url = webhook.target_url;
-  req.body = json::dump(envelope(event, webhook.id));
+  req.body = envelope_json(record, webhook.id);
   std::string_view previous = webhook.previous_secret_expires_at > now
                                   ? std::string_view(webhook.previous_secret)
                                   : std::string_view();
@@ -56,7 +57,7 @@ awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const
       co_return Unsendable{std::move(d).value(), "the event has expired"};
     co_return Abandoned{};
   }
-  auto event = parse_event(*stored);
+  auto event = read_event_record(*stored);
   if (!event.ok()) co_return Unsendable{std::move(d).value(), "the stored event is malformed"};
 
   int64_t now = clock::now_millis();
@@ -66,22 +67,23 @@ awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const
 
 awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
                                           std::shared_ptr<const std::vector<store::Webhook>> endpoints,
-                                          size_t position, std::shared_ptr<const Event> event,
+                                          size_t position, std::shared_ptr<const ConsumedEvent> consumed,
                                           std::string claim) {
   auto self = shared_from_this();
   InFlight done{this};  // the slot fan_out reserved
   const store::Webhook& webhook = (*endpoints)[position];
+  const EventRecord& event = consumed->record;
   // The delivery as the schedule script created it: pending, no attempt yet, leased to `claim`.
   Delivery d;
   d.id = std::move(delivery_id);
-  d.event_id = event->id;
+  d.event_id = event.header.id;
   d.webhook_id = webhook.id;
-  d.environment_id = event->environment_id;
-  d.event_type = event->type;
+  d.environment_id = event.header.environment_id;
+  d.event_type = event.header.type;
   d.claim = claim;
   int64_t now = clock::now_millis();
   d.created_at = d.updated_at = d.next_attempt_at = now;
-  http::ClientRequest request = signed_request(d, webhook, *event, now);
+  http::ClientRequest request = signed_request(d, webhook, event, now);
   PreparedAttempt prepared{std::move(d), std::move(request), now};
   SentAttempt sent = co_await send(prepared);
   co_await record(prepared, claim, sent);

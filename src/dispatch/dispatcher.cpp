@@ -81,7 +81,7 @@ void Dispatcher::on_message(std::shared_ptr<const bus::ConsumedMessage> message)
 
 awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> message) {
   auto self = shared_from_this();
-  auto event = parse_event(message->value);
+  auto event = read_event_record(message->value);
   if (!event.ok()) {
     // Nothing can ever deliver it; keeping it would block its partition's offsets forever.
     dispatch_stats().malformed.inc();
@@ -93,8 +93,9 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     co_return;
   }
   // Until Redis answers, the message stays unfinished (and its offset uncommitted): nothing is dropped.
-  auto shared_event = std::make_shared<const Event>(std::move(event).value());
-  const Event& e = *shared_event;
+  // The record's text stays with the message, which the attempts started below keep alive.
+  auto shared_event = std::make_shared<const ConsumedEvent>(ConsumedEvent{message, std::move(event).value()});
+  const Event& e = shared_event->record.header;
   bool left_to_scheduler = false;  // deliveries created due now, for the scheduler to claim
   for (;;) {
     auto webhooks = co_await endpoints(e.environment_id);

@@ -51,9 +51,13 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> attempt(std::string delivery_id, std::string claim);
   // The first attempt of a delivery fan_out just created leased to `claim`: prepared from what fan_out holds
   // (the event, the endpoint at `position` of `endpoints`), then sent and recorded as any attempt.
+  struct ConsumedEvent {
+    std::shared_ptr<const bus::ConsumedMessage> message;  // holds the text `record` points into
+    EventRecord record;
+  };
   awaitable<void> first_attempt(std::string delivery_id,
                                 std::shared_ptr<const std::vector<store::Webhook>> endpoints, size_t position,
-                                std::shared_ptr<const Event> event, std::string claim);
+                                std::shared_ptr<const ConsumedEvent> consumed, std::string claim);
   // Attempt slots: fan_out reserves up to `wanted` (returns how many it got); every attempt gives its slot back
   // when it ends (InFlight), which wakes the scheduler when the node was full.
   size_t reserve_attempts(size_t wanted);

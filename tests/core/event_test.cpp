@@ -42,6 +42,32 @@ TEST(Event, MalformedRecordsAreErrors) {
   }
 }
 
+// The dispatcher reads records without building the payload and writes the envelope around its text: the
+// bytes must be the ones the tree-building path writes, for any payload.
+TEST(Event, ARecordReadWithoutItsPayloadMakesTheSameEnvelope) {
+  for (const char* text : {R"({"a":[1,2.5,-0.0,1e+21],"id":820982911946154508,"s":"caf\u00e9 \"q\" \\ \n"})",
+                           R"([1,{"x":null}])", R"("text")", "null", "{}"}) {
+    json::Value payload;
+    ASSERT_TRUE(json::parse(text, payload)) << text;
+    Event e = make_event("record:created", "env \"1\"", payload, "acc-1");
+    e.target_webhook_id = "wh-9";
+    std::string serialized = serialize_event(e);
+    auto record = read_event_record(serialized);
+    ASSERT_TRUE(record.ok()) << record.error().message;
+    EXPECT_EQ(record->header.id, e.id);
+    EXPECT_EQ(record->header.type, "record:created");
+    EXPECT_EQ(record->header.environment_id, "env \"1\"");
+    EXPECT_EQ(record->header.integrated_account_id, "acc-1");
+    EXPECT_EQ(record->header.target_webhook_id, "wh-9");
+    EXPECT_EQ(record->header.created_at, e.created_at);
+    auto parsed = parse_event(serialized);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(envelope_json(*record, "wh-1"), json::dump(envelope(*parsed, "wh-1"))) << text;
+  }
+  for (const char* bad : {"", "[]", "{\"id\":1}", "{\"id\":\"x\",\"event\":\"t\"}", "not json"})
+    EXPECT_FALSE(read_event_record(bad).ok()) << bad;
+}
+
 TEST(EventTypes, PatternsAndTheList) {
   EXPECT_TRUE(is_event_type("integrated_account:reactivated"));
   EXPECT_TRUE(is_event_type("sync_job_run:rate_limited"));
