@@ -7,9 +7,11 @@
 // A copy is served only while nothing can have been missed:
 //   - the subscription is up, and the cache was cleared since it last (re)connected (messages published while
 //     it was down are lost, so a reconnect clears everything);
-//   - no message is waiting to be handled (RedisSubscriber::quiet): Redis sends the message before it answers
-//     the writer, so a change whose writer has been answered is either applied here or makes this request
-//     read Redis;
+//   - no message is waiting to be handled (RedisSubscriber::quiet). A writer returns only once Redis has
+//     written the message to every subscriber's socket (Store::change_published), so a change whose writer
+//     has been answered is either applied here or makes this request read Redis. (Across machines, a message
+//     still on the network when the writer's caller reaches another node is the one window left: the
+//     difference between two network paths.);
 //   - a record read from Redis is kept only if no change was applied while it was being read (a generation
 //     count), so a read that raced a write cannot put the old record back.
 // Otherwise requests read Redis as they would without the cache (a miss). A full cache is cleared, not
