@@ -9,6 +9,7 @@
 #include "bus/producer.h"
 #include "core/ids.h"
 #include "services.h"
+#include "run_coroutine.h"
 
 namespace hookd::bus {
 namespace {
@@ -29,17 +30,10 @@ struct Runner {
     t1.join();
     t2.join();
   }
+  // Runs a coroutine on the test's io_context and waits for its result.
   template <typename T>
   T run(awaitable<T> a) {
-    std::promise<T> p;
-    auto f = p.get_future();
-    asio::co_spawn(io, std::move(a), [&p](std::exception_ptr e, T v) {
-      if (e)
-        p.set_exception(e);
-      else
-        p.set_value(std::move(v));
-    });
-    return f.get();
+    return test::run(io, std::move(a));
   }
 };
 

@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "dispatch/delivery_store.h"
 #include "services.h"
+#include "run_coroutine.h"
 
 namespace hookd::dispatch {
 namespace {
@@ -41,15 +42,7 @@ class DeliveryStoreTest : public ::testing::Test {
   // Runs a coroutine on the test's io_context and waits for its result.
   template <typename T>
   T run(awaitable<T> a) {
-    std::promise<T> p;
-    auto f = p.get_future();
-    asio::co_spawn(io_, std::move(a), [&p](std::exception_ptr e, T v) {
-      if (e)
-        p.set_exception(e);
-      else
-        p.set_value(std::move(v));
-    });
-    return f.get();
+    return test::run(io_, std::move(a));
   }
 
   Event event() { return make_event("record:created", "env-1", json::Value::empty_object(), "acc-1"); }

@@ -10,6 +10,7 @@
 #include "services.h"
 #include "store/config_cache.h"
 #include "store/store.h"
+#include "run_coroutine.h"
 
 namespace hookd::store {
 namespace {
@@ -59,17 +60,10 @@ class ConfigCacheTest : public ::testing::Test {
     thread_.join();
   }
 
+  // Runs a coroutine on the test's io_context and waits for its result.
   template <typename T>
   T run(awaitable<T> a) {
-    std::promise<T> p;
-    auto f = p.get_future();
-    asio::co_spawn(io_, std::move(a), [&p](std::exception_ptr e, T v) {
-      if (e)
-        p.set_exception(e);
-      else
-        p.set_value(std::move(v));
-    });
-    return f.get();
+    return test::run(io_, std::move(a));
   }
 
   void wait_live() {

@@ -9,6 +9,7 @@
 #include "services.h"
 #include "store/keys.h"
 #include "store/store.h"
+#include "run_coroutine.h"
 
 namespace hookd::store {
 namespace {
@@ -42,19 +43,11 @@ class WebhookUpdateTest : public ::testing::Test {
   // Starts a coroutine on the test's io_context; the future holds its result.
   template <typename T>
   std::future<T> start(awaitable<T> a) {
-    auto p = std::make_shared<std::promise<T>>();
-    auto f = p->get_future();
-    asio::co_spawn(io_, std::move(a), [p](std::exception_ptr e, T v) {
-      if (e)
-        p->set_exception(e);
-      else
-        p->set_value(std::move(v));
-    });
-    return f;
+    return test::start(io_, std::move(a));
   }
   template <typename T>
   T run(awaitable<T> a) {
-    return start(std::move(a)).get();
+    return test::run(io_, std::move(a));
   }
   Webhook stored() {
     auto w = run(store_->get_webhook(webhook_.id));
