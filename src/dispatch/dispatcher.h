@@ -1,7 +1,10 @@
 // The dispatch role: events from Kafka out to customers' endpoints.
 //
 //   Kafka (hookd-dispatch group) -> fan_out: the environment's active endpoints that want the event type
-//     -> DeliveryStore::schedule (one delivery per endpoint, due now) -> offset committable
+//     (from the config cache) -> DeliveryStore::schedule (one delivery per endpoint) -> offset committable.
+//     As many new deliveries as this node has free attempt slots are created leased to it, and their first
+//     attempt starts from the consumed event at once (first_attempt); the others are due now, for the
+//     scheduler.
 //   scheduler loop: claim due deliveries (a lease, atomically) -> attempt: POST, signed
 //     -> record the attempt:
 //     2xx: succeeded; otherwise retry later (RetryPolicy) or, when the round is exhausted, dead-letter.
