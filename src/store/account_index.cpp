@@ -234,7 +234,7 @@ awaitable<Result<int64_t>> write_account_record(Store& store, std::string_view m
   for (int round = 0; round < kMaxRounds; ++round) {
     RedisCommand script_keys{keys::integrated_account(a.id), keys::environment_accounts(a.environment_id),
                              keys::account_lookup_fields(install)};
-    RedisCommand args{mode, expected_version, record, a.id, a.created_at, install, keys::config_changes()};
+    RedisCommand args{mode, expected_version, record, a.id, a.created_at, install, store.changes_channel()};
     for (size_t i = 0; i + 2 < changes.size(); i += 3) {
       script_keys.arg(keys::account_lookup(install, changes[i], changes[i + 1]));
       script_keys.arg(keys::account_lookup(install, changes[i], changes[i + 2]));

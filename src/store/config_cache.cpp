@@ -44,8 +44,8 @@ std::shared_ptr<ConfigCache> ConfigCache::create(Store& store, asio::any_io_exec
   handlers.on_subscribed = [weak] {
     if (auto self = weak.lock()) self->on_subscribed();
   };
-  cache->subscriber_ = RedisSubscriber::create(std::move(ex), std::move(redis),
-                                               RedisSubscription{{keys::config_changes()}, {}}, handlers);
+  cache->subscriber_ = RedisSubscriber::create(
+      std::move(ex), std::move(redis), RedisSubscription{{keys::config_changes(redis.db)}, {}}, handlers);
   return cache;
 }
 

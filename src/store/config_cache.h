@@ -2,7 +2,7 @@
 // integrations, environments) and every delivery reads (the endpoints of an environment, an endpoint by id),
 // so that a request or a delivery normally makes no Redis round trip for them and parses no JSON.
 //
-// Staying current: every write of one of these records publishes its key on keys::config_changes() in the
+// Staying current: every write of one of these records publishes its key on keys::config_changes(db) in the
 // same script or transaction as the write (store*.cpp), and the cache drops that key when the message comes.
 // A copy is served only while nothing can have been missed:
 //   - the subscription is up, and the cache was cleared since it last (re)connected (messages published while

@@ -60,8 +60,10 @@ inline std::string webhook(std::string_view id) {
 // publishes the record's key here in the same script or transaction (a webhook write also publishes its
 // environment's endpoint index key), so that in-memory copies (store/config_cache.h) are dropped before the
 // writer hears that its write is done.
-inline std::string config_changes() {
-  return "hookd:config-changes";
+// One channel per Redis database (pub/sub spans databases): deployments or tests that share a server on
+// different databases do not drop each other's cached records.
+inline std::string config_changes(int db) {
+  return "hookd:config-changes:" + std::to_string(db);
 }
 
 // Indexes.

@@ -8,7 +8,8 @@ Error unavailable(const error_code& ec) {
   return make_error(StoreErrc::unavailable, "redis: " + ec.message());
 }
 
-Store::Store(RedisClientPtr redis) : redis_(std::move(redis)) {}
+Store::Store(RedisClientPtr redis)
+    : redis_(std::move(redis)), changes_channel_(keys::config_changes(redis_->options().db)) {}
 
 awaitable<Result<RedisReply>> Store::command(RedisCommand c) {
   error_code ec;
@@ -56,7 +57,7 @@ awaitable<Status> Store::put_environment(const Environment& e) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::environment(e.id), json::dump(to_json(e)));
   cmds.emplace_back("SADD", keys::environments(), e.id);
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment(e.id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment(e.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_await change_published();

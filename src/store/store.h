@@ -47,6 +47,8 @@ class Store {
  public:
   explicit Store(RedisClientPtr redis);
   RedisClient& redis() { return *redis_; }
+  // Where this store's config writes announce themselves (keys::config_changes of its database).
+  const std::string& changes_channel() const { return changes_channel_; }
   const RedisClientPtr& redis_ptr() const { return redis_; }
 
   // Environments.
@@ -117,7 +119,7 @@ class Store {
   awaitable<Result<RedisReply>> transaction(std::vector<RedisCommand> commands);
   awaitable<Result<RedisReply>> run(const RedisScript& script, RedisCommand keys, RedisCommand args);
   awaitable<Result<json::Value>> get_json(std::string key, std::string_view what);
-  // Called after a write that published a config change (keys::config_changes()): returns once Redis has
+  // Called after a write that published a config change (changes_channel()): returns once Redis has
   // handed that message to every subscriber's socket. Redis answers a command before it writes the messages
   // that command published (the same pass over its clients, replies first), so without this a writer could
   // hear "done" and have its caller's next request reach a node whose cache has not heard of the change yet.
@@ -126,6 +128,7 @@ class Store {
 
  private:
   RedisClientPtr redis_;
+  std::string changes_channel_;
 };
 
 // Maps a transport error to the `unavailable` error every caller turns into 503.

@@ -234,8 +234,8 @@ awaitable<Status> Store::create_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::webhook(w.id), json::dump(to_json(w)));
   cmds.emplace_back("SADD", keys::environment_webhooks(w.environment_id), w.id);
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::webhook(w.id));
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_webhooks(w.environment_id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::webhook(w.id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment_webhooks(w.environment_id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_await change_published();
@@ -261,7 +261,7 @@ awaitable<Result<Webhook>> Store::update_webhook(std::string_view id, const Webh
     auto w = webhook_from_json(v);
     if (!w.ok() || !change(*w)) co_return std::move(w);
     RedisCommand script_keys{key};
-    RedisCommand args{raw->str(), json::dump(to_json(*w)), keys::config_changes(),
+    RedisCommand args{raw->str(), json::dump(to_json(*w)), changes_channel(),
                       keys::environment_webhooks(w->environment_id)};
     auto r = co_await run(replace_if_unchanged(), std::move(script_keys), std::move(args));
     if (!r.ok()) co_return r.error();
@@ -315,8 +315,8 @@ awaitable<Status> Store::delete_webhook(const Webhook& w) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("DEL", keys::webhook(w.id));
   cmds.emplace_back("SREM", keys::environment_webhooks(w.environment_id), w.id);
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::webhook(w.id));
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_webhooks(w.environment_id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::webhook(w.id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment_webhooks(w.environment_id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_await change_published();

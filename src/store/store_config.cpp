@@ -29,7 +29,7 @@ return 1
 awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
                                    std::string_view what) {
   auto r = co_await store.run(compare_and_set(), RedisCommand{key},
-                              RedisCommand{expected, json, keys::config_changes()});
+                              RedisCommand{expected, json, store.changes_channel()});
   if (!r.ok()) co_return r.error();
   if (r->integer() == -1) co_return make_error(StoreErrc::not_found, std::string(what) + " not found");
   if (r->integer() == 0)
@@ -47,7 +47,7 @@ awaitable<Status> Store::create_integration(const Integration& i) {
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::integration(i.id), json::dump(to_json(i)));
   cmds.emplace_back("SADD", keys::integrations(), i.id);
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::integration(i.id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::integration(i.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_await change_published();
@@ -87,7 +87,7 @@ awaitable<Status> Store::create_environment_integration(const EnvironmentIntegra
   std::vector<RedisCommand> cmds;
   cmds.emplace_back("SET", keys::environment_integration(e.id), json::dump(to_json(e)));
   cmds.emplace_back("SADD", keys::environment_integrations(e.environment_id), e.id);
-  cmds.emplace_back("PUBLISH", keys::config_changes(), keys::environment_integration(e.id));
+  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment_integration(e.id));
   auto r = co_await transaction(std::move(cmds));
   if (!r.ok()) co_return r.error();
   co_await change_published();
