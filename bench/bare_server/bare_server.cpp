@@ -21,14 +21,15 @@
 #include <thread>
 #include <vector>
 
+#include "bench_server.h"
+
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
-using Strand = asio::strand<asio::io_context::executor_type>;
-using Stream = beast::basic_stream<tcp, Strand>;
+using hookd_bench::Stream;
+using hookd_bench::tcp;
 
 // hookd's defaults (HOOKD_BODY_LIMIT, HOOKD_READ_TIMEOUT), so both servers refuse and time out alike.
 constexpr size_t kBodyLimit = 1024 * 1024;
@@ -61,30 +62,6 @@ asio::awaitable<void> session(Stream stream) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-// Each connection gets a strand of its own, as in hookd, so that its steps never run on two threads at once.
-asio::awaitable<void> accept_loop(asio::io_context& io, tcp::acceptor& acceptor) {
-  for (;;) {
-    boost::system::error_code ec;
-    auto socket =
-        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) continue;
-    Stream stream(std::move(socket));
-    auto executor = stream.get_executor();
-    asio::co_spawn(executor, session(std::move(stream)), asio::detached);
-  }
-}
-
-bool listen(tcp::acceptor& acceptor, unsigned short port) {
-  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
-  boost::system::error_code ec;
-  acceptor.open(ep.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(ep, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) std::fprintf(stderr, "hookd-bench-bare: cannot listen on %u: %s\n", port, ec.message().c_str());
-  return !ec;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,16 +71,6 @@ int main(int argc, char** argv) {
   }
   int threads = argc > 2 ? std::atoi(argv[2]) : static_cast<int>(std::thread::hardware_concurrency());
   if (threads < 1) threads = 1;
-  asio::io_context io(threads);
-  tcp::acceptor acceptor(io);
-  if (!listen(acceptor, static_cast<unsigned short>(std::atoi(argv[1])))) return 1;
-  asio::co_spawn(io, accept_loop(io, acceptor), asio::detached);
-  std::printf("hookd-bench-bare: listening on http://127.0.0.1:%s with %d threads\n", argv[1], threads);
-  std::fflush(stdout);
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i)
-    pool.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : pool)
-    t.join();
+  return hookd_bench::serve("hookd-bench-bare", static_cast<unsigned short>(std::atoi(argv[1])), threads,
+                            session);
 }

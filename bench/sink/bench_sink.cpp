@@ -21,12 +21,12 @@
 
 #include "core/asio.h"
 #include "core/clock.h"
+#include "bench_server.h"
 
 namespace {
 
 using namespace hookd;
-using Strand = asio::strand<asio::io_context::executor_type>;
-using Stream = beast::basic_stream<tcp, Strand>;
+using hookd_bench::Stream;
 
 // Everything /stats reports. Latencies go into one vector under a mutex: a few thousand deliveries a second
 // on two cores do not contend on it, and exact percentiles need every sample.
@@ -131,28 +131,6 @@ asio::awaitable<void> session(Stream stream) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
-asio::awaitable<void> accept_loop(asio::io_context& io, tcp::acceptor& acceptor) {
-  for (;;) {
-    error_code ec;
-    auto socket = co_await acceptor.async_accept(asio::make_strand(io), redirect(ec));
-    if (ec) continue;
-    Stream stream(std::move(socket));
-    auto executor = stream.get_executor();
-    asio::co_spawn(executor, session(std::move(stream)), asio::detached);
-  }
-}
-
-bool listen(tcp::acceptor& acceptor, unsigned short port) {
-  tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
-  error_code ec;
-  acceptor.open(ep.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(ep, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) std::fprintf(stderr, "hookd-bench-sink: cannot listen on %u: %s\n", port, ec.message().c_str());
-  return !ec;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,16 +139,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   int threads = std::max(1, argc > 2 ? std::atoi(argv[2]) : 1);
-  asio::io_context io(threads);
-  tcp::acceptor acceptor(io);
-  if (!listen(acceptor, static_cast<unsigned short>(std::atoi(argv[1])))) return 1;
-  asio::co_spawn(io, accept_loop(io, acceptor), asio::detached);
-  std::printf("hookd-bench-sink: listening on http://127.0.0.1:%s\n", argv[1]);
-  std::fflush(stdout);
-  std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i)
-    pool.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : pool)
-    t.join();
+  return hookd_bench::serve("hookd-bench-sink", static_cast<unsigned short>(std::atoi(argv[1])), threads,
+                            session);
 }
