@@ -4,22 +4,38 @@
 // built from, and the script checks that id against the record.
 #pragma once
 
+#include "store/redis/batched_script.h"
 #include "store/redis/script.h"
 
 namespace hookd::dispatch::scripts {
 
 // Creates each delivery that does not exist yet, due now, or (the first `claimed_count` webhooks) leased to
-// `claim` until lease_until. Returns the new ids.
+// `claim` until lease_until. Returns the new ids. Batched: one call carries the events consumed meanwhile.
 //   KEYS: event, event's deliveries set, schedule, environment's deliveries index,
 //         then per webhook: delivery, webhook's deliveries index
 //   ARGV: event_id, event_json, retention_s, now, environment_id, event_type, claim, lease_until,
 //         claimed_count, then per webhook: delivery_id, webhook_id (in the order of KEYS)
-inline const store::RedisScript& schedule() {
-  static const store::RedisScript s(R"lua(
+inline const store::BatchedScript& schedule() {
+  static const store::BatchedScript s("schedule", R"lua(
 local event_id, now, env, etype, ttl = ARGV[1], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[3])
 local claim, lease_until, claimed_count = ARGV[7], ARGV[8], tonumber(ARGV[9])
 -- NX: an event published again with the same id (a vendor's retry) keeps the copy its deliveries were made from.
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX')
+-- Index entries older than the retention point at expired records: trimmed once per call, not per delivery.
+local trimmed = batch.trimmed
+if not trimmed then
+  trimmed = {}
+  batch.trimmed = trimmed
+end
+local horizon = '(' .. (tonumber(now) - ttl * 1000)
+local function index(key, id)
+  redis.call('ZADD', key, now, id)
+  if not trimmed[key] then
+    trimmed[key] = true
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', horizon)
+    redis.call('EXPIRE', key, ttl)
+  end
+end
 local created = {}
 local k = 5
 local n = 0
@@ -29,30 +45,21 @@ for i = 10, #ARGV, 2 do
   k = k + 2
   n = n + 1
   if redis.call('EXISTS', key) == 0 then
+    -- Leased at once to the dispatcher that consumed the event, which sends the first attempt without
+    -- claiming it from the schedule; if it dies, the lease runs out and any dispatcher takes it.
+    local leased = n <= claimed_count
     redis.call('HSET', key, 'id', id, 'event_id', event_id, 'webhook_id', wid, 'environment_id', env,
       'event_type', etype, 'status', 'pending', 'attempts', 0, 'attempt_base', 0, 'replays', 0,
-      'created_at', now, 'updated_at', now, 'next_attempt_at', now)
+      'created_at', now, 'updated_at', now, 'next_attempt_at', now, 'claim', leased and claim or '')
     redis.call('EXPIRE', key, ttl)
-    if n <= claimed_count then
-      -- Leased at once to the dispatcher that consumed the event, which sends the first attempt without
-      -- claiming it from the schedule; if it dies, the lease runs out and any dispatcher takes it.
-      redis.call('HSET', key, 'claim', claim)
-      redis.call('ZADD', KEYS[3], lease_until, id)
-    else
-      redis.call('ZADD', KEYS[3], now, id)
-    end
-    -- Index entries older than the retention point at expired records: drop them as new ones arrive.
-    local horizon = tonumber(now) - ttl * 1000
-    for _, index in ipairs({webhook_index, KEYS[4]}) do
-      redis.call('ZADD', index, now, id)
-      redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. horizon)
-      redis.call('EXPIRE', index, ttl)
-    end
+    redis.call('ZADD', KEYS[3], leased and lease_until or now, id)
+    index(webhook_index, id)
+    index(KEYS[4], id)
     redis.call('SADD', KEYS[2], id)
-    redis.call('EXPIRE', KEYS[2], ttl)
     created[#created + 1] = id
   end
 end
+if #created > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
 return created
 )lua");
   return s;
@@ -84,40 +91,54 @@ return claimed
   return s;
 }
 
-// Records an attempt of a claimed delivery. Returns {status, disable(0/1)} or {'lost', 0}.
-//   KEYS: delivery, delivery's attempts, schedule, webhook's health, webhook's dead letters
+// Records an attempt of a claimed delivery, as field attempt:<n> of the delivery (n counts from 1, across
+// replays). Returns {status, disable(0/1)} or {'lost', 0}. Batched: one call carries the attempts finished
+// meanwhile.
+//   KEYS: delivery, schedule, webhook's health, webhook's dead letters
 //   ARGV: id, claim, now, delivered (1/0), attempt_json, status_code, error, next_due, disable_failures,
-//         disable_after_ms, retention_s, webhook_id (the webhook KEYS 4 and 5 belong to)
-inline const store::RedisScript& record_attempt() {
-  static const store::RedisScript s(R"lua(
+//         disable_after_ms, retention_s, webhook_id (the webhook KEYS 3 and 4 belong to)
+inline const store::BatchedScript& record_attempt() {
+  static const store::BatchedScript s("record_attempt", R"lua(
 local id, now, ttl = ARGV[1], ARGV[3], tonumber(ARGV[11])
-local key, health, failed = KEYS[1], KEYS[4], KEYS[5]
-if redis.call('HGET', key, 'claim') ~= ARGV[2] then return {'lost', 0} end
-if redis.call('HGET', key, 'webhook_id') ~= ARGV[12] then
+local key, health, failed = KEYS[1], KEYS[3], KEYS[4]
+local held = redis.call('HMGET', key, 'claim', 'webhook_id')
+if held[1] ~= ARGV[2] then return {'lost', 0} end
+if held[2] ~= ARGV[12] then
   return redis.error_reply('delivery ' .. id .. ' is not a delivery to webhook ' .. ARGV[12])
 end
-redis.call('HINCRBY', key, 'attempts', 1)
-redis.call('RPUSH', KEYS[2], ARGV[5])
-redis.call('EXPIRE', KEYS[2], ttl)
-redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '')
+local attempt = 'attempt:' .. redis.call('HINCRBY', key, 'attempts', 1)
+-- Health records a run of failures; a success ends it. Deleted once per call and endpoint unless a failure
+-- of that endpoint in this call started a run again.
+local healthy = batch.healthy
+if not healthy then
+  healthy = {}
+  batch.healthy = healthy
+end
 if ARGV[4] == '1' then
-  redis.call('HSET', key, 'status', 'succeeded', 'next_attempt_at', 0)
-  redis.call('ZREM', KEYS[3], id)
-  redis.call('DEL', health)
+  redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
+    'status', 'succeeded', 'next_attempt_at', 0, attempt, ARGV[5])
+  redis.call('ZREM', KEYS[2], id)
+  if not healthy[health] then
+    healthy[health] = true
+    redis.call('DEL', health)
+  end
   return {'succeeded', 0}
 end
+healthy[health] = nil
 local fails = redis.call('HINCRBY', health, 'consecutive_failures', 1)
 redis.call('HSETNX', health, 'failing_since', now)
 local since = tonumber(redis.call('HGET', health, 'failing_since'))
 local disable = 0
 if fails >= tonumber(ARGV[9]) and tonumber(now) - since >= tonumber(ARGV[10]) then disable = 1 end
 if tonumber(ARGV[8]) > 0 then
-  redis.call('HSET', key, 'status', 'retrying', 'next_attempt_at', ARGV[8])
-  redis.call('ZADD', KEYS[3], ARGV[8], id)
+  redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
+    'status', 'retrying', 'next_attempt_at', ARGV[8], attempt, ARGV[5])
+  redis.call('ZADD', KEYS[2], ARGV[8], id)
   return {'retrying', disable}
 end
-redis.call('HSET', key, 'status', 'failed', 'next_attempt_at', 0, 'failed_at', now)
-redis.call('ZREM', KEYS[3], id)
+redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
+  'status', 'failed', 'next_attempt_at', 0, 'failed_at', now, attempt, ARGV[5])
+redis.call('ZREM', KEYS[2], id)
 redis.call('ZADD', failed, now, id)
 redis.call('ZREMRANGEBYSCORE', failed, '-inf', '(' .. (tonumber(now) - ttl * 1000))
 return {'failed', disable}

@@ -1,5 +1,7 @@
 #include "dispatch/delivery_store.h"
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
@@ -146,6 +148,19 @@ json::Value to_json(const Attempt& a) {
   return std::move(b).build();
 }
 
+DeliveryStore::DeliveryStore(store::Store& store, const DispatchOptions& options)
+    : store_(store),
+      options_(options),
+      schedules_(store::ScriptBatcher::create(store.redis_ptr(), scripts::schedule())),
+      records_(store::ScriptBatcher::create(store.redis_ptr(), scripts::record_attempt())) {}
+
+Result<RedisReply> DeliveryStore::item_result(error_code ec, RedisReply reply) {
+  if (ec) return store::unavailable(ec);
+  if (reply.is_error())
+    return make_error(StoreErrc::redis_error, "redis script: " + std::string(reply.str()));
+  return reply;
+}
+
 std::string DeliveryStore::delivery_id(std::string_view event_id, std::string_view webhook_id) {
   return ids::uuid_from_name(std::string(event_id) + "/" + std::string(webhook_id));
 }
@@ -172,7 +187,9 @@ awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(const Event&
     script_keys.arg(keys::delivery(id)).arg(keys::webhook_deliveries(wid));
     args.arg(id).arg(wid);
   }
-  auto r = co_await store_.run(scripts::schedule(), std::move(script_keys), std::move(args));
+  error_code ec;
+  RedisReply reply = co_await schedules_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   std::vector<std::string> ids;
   for (const auto& e : r->elements())
@@ -220,12 +237,29 @@ awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_
 }
 
 awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view id) {
-  RedisCommand query{"LRANGE", keys::delivery_attempts(id), 0, -1};
-  auto r = co_await store_.command(std::move(query));
+  // Attempts are fields attempt:<n> of the delivery; deliveries recorded before that kept them in a list of
+  // their own (read too, so their history stays visible until they expire).
+  std::vector<RedisCommand> reads;
+  reads.emplace_back("LRANGE", keys::delivery_attempts(id), 0, -1);
+  reads.emplace_back("HGETALL", keys::delivery(id));
+  auto r = co_await store_.transaction(std::move(reads));
   if (!r.ok()) co_return r.error();
+  if (r->size() != 2) co_return make_error(StoreErrc::redis_error, "unexpected reply reading attempts");
   std::vector<Attempt> out;
-  for (const auto& e : r->elements())
+  for (const auto& e : (*r)[0].elements())
     if (auto a = attempt_from_json(e.str()); a.ok()) out.push_back(std::move(a).value());
+  std::vector<std::pair<int64_t, Attempt>> fields;
+  const auto& hash = (*r)[1].elements();
+  constexpr std::string_view kPrefix = "attempt:";
+  for (size_t i = 0; i + 1 < hash.size(); i += 2) {
+    std::string_view k = hash[i].str();
+    if (k.substr(0, kPrefix.size()) != kPrefix) continue;
+    if (auto a = attempt_from_json(hash[i + 1].str()); a.ok())
+      fields.emplace_back(to_int(k.substr(kPrefix.size())), std::move(a).value());
+  }
+  std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [n, a] : fields)
+    out.push_back(std::move(a));
   co_return out;
 }
 
@@ -244,9 +278,11 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
                     static_cast<int64_t>(options_.disable_after.count()),
                     static_cast<int64_t>(options_.event_retention.count()),
                     d.webhook_id};
-  RedisCommand script_keys{keys::delivery(d.id), keys::delivery_attempts(d.id), keys::schedule(),
-                           keys::webhook_health(d.webhook_id), keys::webhook_failed(d.webhook_id)};
-  auto r = co_await store_.run(scripts::record_attempt(), std::move(script_keys), std::move(args));
+  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_health(d.webhook_id),
+                           keys::webhook_failed(d.webhook_id)};
+  error_code ec;
+  RedisReply reply = co_await records_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   RecordResult out;
   std::string_view status = r->size() > 0 ? (*r)[0].str() : "lost";

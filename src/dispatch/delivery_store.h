@@ -4,8 +4,10 @@
 //
 //   keys::event(id)                the event (Kafka record value), kept for retries and replays
 //                                  (retention TTL)
-//   keys::delivery(id)             hash: status, attempts, timestamps, last result, claim token
-//   keys::delivery_attempts(id)    list of attempt JSON objects, oldest first
+//   keys::delivery(id)             hash: status, attempts, timestamps, last result, claim token, and each
+//                                  attempt's JSON object as field attempt:<n> (n from 1)
+//   keys::delivery_attempts(id)    (read only) the attempts of deliveries recorded before they moved into
+//                                  the delivery's hash
 //   keys::schedule()               zset: delivery id -> when it is due (or when its claim's lease runs out)
 //   keys::webhook_deliveries(id)   zset: delivery id -> created ms (also environment_deliveries, and
 //                                  event_deliveries: a set per event)
@@ -24,6 +26,7 @@
 
 #include "core/event.h"
 #include "dispatch/options.h"
+#include "store/redis/batched_script.h"
 #include "store/store.h"
 
 namespace hookd::dispatch {
@@ -90,7 +93,7 @@ struct RecordResult {
 
 class DeliveryStore {
  public:
-  DeliveryStore(store::Store& store, const DispatchOptions& options) : store_(store), options_(options) {}
+  DeliveryStore(store::Store& store, const DispatchOptions& options);
 
   static std::string delivery_id(std::string_view event_id, std::string_view webhook_id);
 
@@ -127,8 +130,14 @@ class DeliveryStore {
   awaitable<Status> reset_health(std::string_view webhook_id);
 
  private:
+  // A script call's reply to one item, as Store::run maps it: a transport error is `unavailable`.
+  static Result<store::RedisReply> item_result(error_code ec, store::RedisReply reply);
+
   store::Store& store_;
   const DispatchOptions& options_;
+  // Schedules and attempt records are written in batches (group commit): the hot path's Redis writes.
+  std::shared_ptr<store::ScriptBatcher> schedules_;
+  std::shared_ptr<store::ScriptBatcher> records_;
 };
 
 }  // namespace hookd::dispatch

@@ -43,6 +43,8 @@ class RedisReply {
   const std::vector<RedisReply>& elements() const noexcept { return elements_; }
   size_t size() const noexcept { return elements_.size(); }
   const RedisReply& operator[](size_t i) const { return elements_.at(i); }
+  // Moves the elements out (an array reply's parts handed to different owners without copying).
+  std::vector<RedisReply> take_elements() && noexcept { return std::move(elements_); }
 
   // redis-cli style ("OK", "(nil)", "(integer) 3", "\"bytes\"", "(error) ERR ...", arrays as "[a, b]"), for
   // logs and test failures. Non-printable bytes are escaped.
