@@ -123,7 +123,7 @@ Case failing(Case c, std::string name, std::string standard, std::string truto) 
   c.name = std::move(name);
   c.standard = std::move(standard);
   c.truto = std::move(truto);
-  c.event.reset();
+  if (c.standard != "ok" && c.truto != "ok") c.event.reset();  // nothing parses
   return c;
 }
 
