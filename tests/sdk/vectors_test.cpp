@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "dispatch/signer.h"
+#include "hookd/json.h"
 #include "sdk_vectors.h"
 
 namespace {
@@ -57,6 +59,25 @@ TEST(SdkVectors, CommittedFileMatchesTheSigner) {
 
 TEST(SdkVectors, AreDeterministic) {
   EXPECT_EQ(hookd::sdk_vectors::build_vectors_json(), hookd::sdk_vectors::build_vectors_json());
+}
+
+// The published vectors the libraries also run must agree with hookd's signer, or a library could not pass both.
+TEST(SdkVectors, SignerReproducesTheStandardWebhooksVectors) {
+  hookd::json::Value doc;
+  ASSERT_TRUE(hookd::json::parse(read_file(HOOKD_SDK_TESTDATA_DIR "/standard_webhooks_vectors.json"), doc));
+  int checked = 0;
+  for (const hookd::json::Value& c : doc.get("cases").as_array()) {
+    if (c.get("expect").get("standard_webhooks").string_or("") != "ok") continue;
+    const hookd::json::Value& h = c.get("headers");
+    auto signed_headers = hookd::dispatch::sign(
+        c.get("body").as_string(), h.get("webhook-id").as_string(),
+        std::stoll(std::string(h.get("webhook-timestamp").as_string())), c.get("secret").as_string());
+    std::string entries = " " + std::string(h.get("webhook-signature").as_string()) + " ";
+    EXPECT_NE(entries.find(" " + signed_headers.webhook_signature + " "), std::string::npos)
+        << c.get("name").as_string();
+    ++checked;
+  }
+  EXPECT_GE(checked, 3);
 }
 
 }  // namespace
