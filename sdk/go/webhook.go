@@ -100,12 +100,13 @@ func (w *Webhook) verifyStandard(body []byte, h http.Header) error {
 	if !ok {
 		return fail(ErrBadTimestamp, "webhook-timestamp "+strconv.Quote(timestamp)+" is not unix seconds")
 	}
-	age := w.now().Sub(time.Unix(seconds, 0))
-	if age > w.tolerance {
-		return fail(ErrTimestampTooOld, "webhook-timestamp is "+age.Round(time.Second).String()+" old")
+	// In milliseconds of int64: time.Duration saturates at ±292 years, and a saturated -age overflows.
+	ageMs := w.now().UnixMilli() - seconds*1000
+	if ageMs > w.tolerance.Milliseconds() {
+		return fail(ErrTimestampTooOld, "webhook-timestamp is "+strconv.FormatInt(ageMs/1000, 10)+" s old")
 	}
-	if -age > w.tolerance {
-		return fail(ErrTimestampTooNew, "webhook-timestamp is "+(-age).Round(time.Second).String()+" ahead")
+	if -ageMs > w.tolerance.Milliseconds() {
+		return fail(ErrTimestampTooNew, "webhook-timestamp is "+strconv.FormatInt(-ageMs/1000, 10)+" s ahead")
 	}
 	var entries []string
 	for _, e := range strings.Split(signatures, " ") {

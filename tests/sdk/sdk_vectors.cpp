@@ -251,6 +251,12 @@ std::vector<Case> negative_cases() {
     set_header(c, "webhook-timestamp", bad);
     cases.push_back(c);
   }
+  Case far = failing(base, "webhook-timestamp 15 digits ahead (no overflow)", "timestamp_too_new", "ok");
+  set_header(far, "webhook-timestamp", "999999999999999");
+  cases.push_back(far);
+  Case zero = failing(base, "webhook-timestamp 0", "timestamp_too_old", "ok");
+  set_header(zero, "webhook-timestamp", "0");
+  cases.push_back(zero);
   Case moved = failing(base, "webhook-timestamp changed within the tolerance", "no_matching_signature", "ok");
   set_header(moved, "webhook-timestamp", std::to_string(kSignedAt + 1));
   moved.now = kSignedAt + 1;

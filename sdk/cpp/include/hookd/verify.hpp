@@ -472,7 +472,10 @@ class Webhook {
 
   // Throws VerificationError(bad_secret) for an empty secret or a "whsec_" one without a base64 key.
   explicit Webhook(std::string_view secret, std::chrono::seconds tolerance = kDefaultTolerance)
-      : truto_key_(secret), standard_key_(secret), tolerance_(tolerance) {
+      : truto_key_(secret), standard_key_(secret) {
+    if (tolerance.count() < 0) throw std::invalid_argument("hookd: the tolerance must not be negative");
+    // Capped at 10^15 s (past any time a timestamp can name) so that the milliseconds fit in int64.
+    tolerance_ms_ = std::min<int64_t>(tolerance.count(), 1'000'000'000'000'000) * 1000;
     if (secret.empty()) detail::fail(ErrorKind::bad_secret, "the secret is empty");
     constexpr std::string_view kPrefix = "whsec_";
     if (secret.substr(0, kPrefix.size()) == kPrefix) {
@@ -550,9 +553,13 @@ class Webhook {
       if (c < '0' || c > '9') detail::fail(ErrorKind::bad_timestamp, "webhook-timestamp is not unix seconds");
       seconds = seconds * 10 + (c - '0');
     }
-    auto age = now - std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
-    if (age > tolerance_) detail::fail(ErrorKind::timestamp_too_old, "webhook-timestamp is too old");
-    if (-age > tolerance_) detail::fail(ErrorKind::timestamp_too_new, "webhook-timestamp is too far ahead");
+    // In milliseconds of int64: a 15-digit timestamp fits (10^18), where system_clock's nanoseconds would overflow.
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    const int64_t age_ms = now_ms - seconds * 1000;
+    if (age_ms > tolerance_ms_) detail::fail(ErrorKind::timestamp_too_old, "webhook-timestamp is too old");
+    if (-age_ms > tolerance_ms_)
+      detail::fail(ErrorKind::timestamp_too_new, "webhook-timestamp is too far ahead");
 
     std::vector<std::string_view> entries;
     for (size_t start = 0; start <= signatures.size();) {
@@ -613,7 +620,7 @@ class Webhook {
 
   std::string truto_key_;
   std::string standard_key_;
-  std::chrono::seconds tolerance_;
+  int64_t tolerance_ms_ = 0;
 };
 
 }  // namespace hookd::verify
