@@ -1,0 +1,3 @@
+module github.com/hookd/hookd/sdk/go
+
+go 1.19
