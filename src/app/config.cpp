@@ -65,6 +65,9 @@ constexpr Var kVars[] = {
     {"HOOKD_MAX_ATTEMPTS", "attempts per delivery before it is dead-lettered (default 11)"},
     {"HOOKD_RETRY_JITTER", "fraction each wait varies by, 0..1 (default 0.2)"},
     {"HOOKD_DISPATCH_CONCURRENCY", "delivery attempts in flight per node (default 256)"},
+    {"HOOKD_DISPATCH_RETRY_SHARE",
+     "share of those attempt slots kept for retries and replays, which new events may not take (default "
+     "0.25)"},
     {"HOOKD_CLIENT_MAX_IDLE_PER_ORIGIN",
      "kept-alive idle connections per endpoint origin (default: HOOKD_DISPATCH_CONCURRENCY)"},
     {"HOOKD_CLIENT_MAX_IDLE",
@@ -315,6 +318,12 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     c.dispatch.jitter = *j;
   }
   HOOKD_TRY(integer("HOOKD_DISPATCH_CONCURRENCY", c.dispatch.max_concurrent_attempts, 1, 100'000));
+  if (auto v = get("HOOKD_DISPATCH_RETRY_SHARE")) {
+    auto share = parse_number<double>(*v);
+    if (!share || *share < 0 || *share >= 1)
+      return bad("HOOKD_DISPATCH_RETRY_SHARE", "must be a number from 0 to below 1");
+    c.dispatch.retry_share = *share;
+  }
   // Every attempt in flight to one busy endpoint should find a kept-alive connection when it is done: an idle
   // pool smaller than the concurrency closed most connections after each exchange (0.71 new connections per
   // delivery at concurrency 256).
@@ -367,6 +376,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
                    {"jitter", "HOOKD_RETRY_JITTER"},
                    {"poll_interval", "HOOKD_DISPATCH_POLL"},
                    {"max_concurrent_attempts", "HOOKD_DISPATCH_CONCURRENCY"},
+                   {"retry_share", "HOOKD_DISPATCH_RETRY_SHARE"},
                    {"disable_after_failures", "HOOKD_DISABLE_AFTER_FAILURES"},
                    {"event_retention", "HOOKD_EVENT_RETENTION"},
                    {"lease", "HOOKD_LEASE"}}));

@@ -17,7 +17,9 @@ namespace hookd::dispatch::scripts {
 //         claimed_count, then per webhook: delivery_id, webhook_id (in the order of KEYS)
 inline const store::BatchedScript& schedule() {
   static const store::BatchedScript s("schedule", R"lua(
-local event_id, now, env, etype, ttl = ARGV[1], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[3])
+-- Numbers stay strings where Redis only passes them on: a Lua number given to redis.call is formatted with
+-- printf, a measurable share of this script's time.
+local event_id, now, env, etype, ttl = ARGV[1], ARGV[4], ARGV[5], ARGV[6], ARGV[3]
 local claim, lease_until, claimed_count = ARGV[7], ARGV[8], tonumber(ARGV[9])
 -- NX: an event published again with the same id (a vendor's retry) keeps the copy its deliveries were made from.
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX')
@@ -27,12 +29,11 @@ if not trimmed then
   trimmed = {}
   batch.trimmed = trimmed
 end
-local horizon = '(' .. (tonumber(now) - ttl * 1000)
 local function index(key, id)
   redis.call('ZADD', key, now, id)
   if not trimmed[key] then
     trimmed[key] = true
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', horizon)
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
     redis.call('EXPIRE', key, ttl)
   end
 end
@@ -49,7 +50,7 @@ for i = 10, #ARGV, 2 do
     -- claiming it from the schedule; if it dies, the lease runs out and any dispatcher takes it.
     local leased = n <= claimed_count
     redis.call('HSET', key, 'id', id, 'event_id', event_id, 'webhook_id', wid, 'environment_id', env,
-      'event_type', etype, 'status', 'pending', 'attempts', 0, 'attempt_base', 0, 'replays', 0,
+      'event_type', etype, 'status', 'pending', 'attempts', '0', 'attempt_base', '0', 'replays', '0',
       'created_at', now, 'updated_at', now, 'next_attempt_at', now, 'claim', leased and claim or '')
     redis.call('EXPIRE', key, ttl)
     redis.call('ZADD', KEYS[3], leased and lease_until or now, id)
@@ -91,23 +92,25 @@ return claimed
   return s;
 }
 
-// Records an attempt of a claimed delivery, as field attempt:<n> of the delivery (n counts from 1, across
-// replays). Returns {status, disable(0/1)} or {'lost', 0}. Batched: one call carries the attempts finished
-// meanwhile.
-//   KEYS: delivery, schedule, webhook's health, webhook's dead letters
+// Records an attempt of a claimed delivery. Returns {status, disable(0/1)} or {'lost', 0}. Batched: one call
+// carries the attempts finished meanwhile.
+//   KEYS: delivery, delivery's attempts, schedule, webhook's health, webhook's dead letters
 //   ARGV: id, claim, now, delivered (1/0), attempt_json, status_code, error, next_due, disable_failures,
-//         disable_after_ms, retention_s, webhook_id (the webhook KEYS 3 and 4 belong to)
+//         disable_after_ms, retention_s, webhook_id (the webhook KEYS 4 and 5 belong to)
 inline const store::BatchedScript& record_attempt() {
   static const store::BatchedScript s("record_attempt", R"lua(
-local id, now, ttl = ARGV[1], ARGV[3], tonumber(ARGV[11])
-local key, health, failed = KEYS[1], KEYS[3], KEYS[4]
+local id, now, ttl = ARGV[1], ARGV[3], ARGV[11]
+local key, health, failed = KEYS[1], KEYS[4], KEYS[5]
 local held = redis.call('HMGET', key, 'claim', 'webhook_id')
 if held[1] ~= ARGV[2] then return {'lost', 0} end
 if held[2] ~= ARGV[12] then
   return redis.error_reply('delivery ' .. id .. ' is not a delivery to webhook ' .. ARGV[12])
 end
-local attempt = 'attempt:' .. redis.call('HINCRBY', key, 'attempts', 1)
--- Health records a run of failures; a success ends it. Deleted once per call and endpoint unless a failure
+redis.call('HINCRBY', key, 'attempts', 1)
+-- The list lives as long as the delivery: its retention counts from the first attempt (or the first after it
+-- expired), not again from each.
+if redis.call('RPUSH', KEYS[2], ARGV[5]) == 1 then redis.call('EXPIRE', KEYS[2], ttl) end
+-- Health records a run of failures; a success ends it. Deleted once per call and endpoint, unless a failure
 -- of that endpoint in this call started a run again.
 local healthy = batch.healthy
 if not healthy then
@@ -116,8 +119,8 @@ if not healthy then
 end
 if ARGV[4] == '1' then
   redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
-    'status', 'succeeded', 'next_attempt_at', 0, attempt, ARGV[5])
-  redis.call('ZREM', KEYS[2], id)
+    'status', 'succeeded', 'next_attempt_at', '0')
+  redis.call('ZREM', KEYS[3], id)
   if not healthy[health] then
     healthy[health] = true
     redis.call('DEL', health)
@@ -132,15 +135,15 @@ local disable = 0
 if fails >= tonumber(ARGV[9]) and tonumber(now) - since >= tonumber(ARGV[10]) then disable = 1 end
 if tonumber(ARGV[8]) > 0 then
   redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
-    'status', 'retrying', 'next_attempt_at', ARGV[8], attempt, ARGV[5])
-  redis.call('ZADD', KEYS[2], ARGV[8], id)
+    'status', 'retrying', 'next_attempt_at', ARGV[8])
+  redis.call('ZADD', KEYS[3], ARGV[8], id)
   return {'retrying', disable}
 end
 redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
-  'status', 'failed', 'next_attempt_at', 0, 'failed_at', now, attempt, ARGV[5])
-redis.call('ZREM', KEYS[2], id)
+  'status', 'failed', 'next_attempt_at', '0', 'failed_at', now)
+redis.call('ZREM', KEYS[3], id)
 redis.call('ZADD', failed, now, id)
-redis.call('ZREMRANGEBYSCORE', failed, '-inf', '(' .. (tonumber(now) - ttl * 1000))
+redis.call('ZREMRANGEBYSCORE', failed, '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
 return {'failed', disable}
 )lua");
   return s;

@@ -1,7 +1,5 @@
 #include "dispatch/delivery_store.h"
 
-#include <algorithm>
-
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
@@ -237,29 +235,12 @@ awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_
 }
 
 awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view id) {
-  // Attempts are fields attempt:<n> of the delivery; deliveries recorded before that kept them in a list of
-  // their own (read too, so their history stays visible until they expire).
-  std::vector<RedisCommand> reads;
-  reads.emplace_back("LRANGE", keys::delivery_attempts(id), 0, -1);
-  reads.emplace_back("HGETALL", keys::delivery(id));
-  auto r = co_await store_.transaction(std::move(reads));
+  RedisCommand query{"LRANGE", keys::delivery_attempts(id), 0, -1};
+  auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
-  if (r->size() != 2) co_return make_error(StoreErrc::redis_error, "unexpected reply reading attempts");
   std::vector<Attempt> out;
-  for (const auto& e : (*r)[0].elements())
+  for (const auto& e : r->elements())
     if (auto a = attempt_from_json(e.str()); a.ok()) out.push_back(std::move(a).value());
-  std::vector<std::pair<int64_t, Attempt>> fields;
-  const auto& hash = (*r)[1].elements();
-  constexpr std::string_view kPrefix = "attempt:";
-  for (size_t i = 0; i + 1 < hash.size(); i += 2) {
-    std::string_view k = hash[i].str();
-    if (k.substr(0, kPrefix.size()) != kPrefix) continue;
-    if (auto a = attempt_from_json(hash[i + 1].str()); a.ok())
-      fields.emplace_back(to_int(k.substr(kPrefix.size())), std::move(a).value());
-  }
-  std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [n, a] : fields)
-    out.push_back(std::move(a));
   co_return out;
 }
 
@@ -278,8 +259,8 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
                     static_cast<int64_t>(options_.disable_after.count()),
                     static_cast<int64_t>(options_.event_retention.count()),
                     d.webhook_id};
-  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_health(d.webhook_id),
-                           keys::webhook_failed(d.webhook_id)};
+  RedisCommand script_keys{keys::delivery(d.id), keys::delivery_attempts(d.id), keys::schedule(),
+                           keys::webhook_health(d.webhook_id), keys::webhook_failed(d.webhook_id)};
   error_code ec;
   RedisReply reply = co_await records_->async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));

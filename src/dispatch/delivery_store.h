@@ -4,10 +4,10 @@
 //
 //   keys::event(id)                the event (Kafka record value), kept for retries and replays
 //                                  (retention TTL)
-//   keys::delivery(id)             hash: status, attempts, timestamps, last result, claim token, and each
-//                                  attempt's JSON object as field attempt:<n> (n from 1)
-//   keys::delivery_attempts(id)    (read only) the attempts of deliveries recorded before they moved into
-//                                  the delivery's hash
+//   keys::delivery(id)             hash: status, attempts, timestamps, last result, claim token
+//   keys::delivery_attempts(id)    list of attempt JSON objects, oldest first (not fields of the delivery:
+//                                  a value over 64 bytes turns Redis' compact hash encoding into a table
+//                                  that takes about three times the memory)
 //   keys::schedule()               zset: delivery id -> when it is due (or when its claim's lease runs out)
 //   keys::webhook_deliveries(id)   zset: delivery id -> created ms (also environment_deliveries, and
 //                                  event_deliveries: a set per event)

@@ -28,7 +28,8 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       policy_(options_),
       claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
-      wake_timer_(scheduler_strand_) {}
+      wake_timer_(scheduler_strand_),
+      slots_(options_.max_concurrent_attempts, options_.new_event_slots()) {}
 
 Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOptions& consumer_options) {
   auto consumer = bus::Consumer::create(
@@ -44,6 +45,7 @@ Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOpti
 
 void Dispatcher::stop() {
   stopping_ = true;
+  slots_.close();
   asio::post(scheduler_strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
   if (consumer_) consumer_->close();
 }
@@ -113,9 +115,15 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
         }
       }
       if (targets.empty()) break;
-      // As many first attempts as there is room for are leased to this node when they are created and sent
-      // from here: no claim from the schedule and no read of the delivery, endpoint and event again.
-      size_t direct = stopping_ ? 0 : reserve_attempts(targets.size());
+      // As many first attempts as this node has slots for are leased to it when they are created and sent
+      // from here: no claim from the schedule and no read of the delivery, endpoint and event again. Waiting
+      // for the first slot holds this message, and so (max_in_flight messages on) the consumer.
+      size_t direct = 0;
+      if (!stopping_) {
+        bool taken = co_await slots_.async_take_direct(use_awaitable);
+        if (!taken) co_return;  // stopping: unfinished, the next consumer gets it again
+        direct = 1 + slots_.try_take(targets.size() - 1, slots_.direct_limit());
+      }
       std::string claim = direct ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
       auto created = co_await deliveries_.schedule(e, message->value, targets, claim, direct);
       if (created.ok()) {
@@ -152,20 +160,19 @@ awaitable<void> Dispatcher::scheduler() {
   uint64_t round = 0;
   while (!stopping_) {
     wake_pending_ = false;
-    size_t in_flight = in_flight_.load(std::memory_order_relaxed);
-    if (in_flight < options_.max_concurrent_attempts) {
+    size_t in_flight = slots_.in_flight();
+    if (in_flight < slots_.limit()) {
       std::string claim = claim_prefix_ + ":" + std::to_string(++round);
-      auto ids = co_await deliveries_.claim_due(clock::now_millis(),
-                                                options_.max_concurrent_attempts - in_flight, claim);
+      size_t room = slots_.limit() - in_flight;
+      auto ids = co_await deliveries_.claim_due(clock::now_millis(), room, claim);
       if (!ids.ok()) {
         log::warn("dispatch.claim_failed", {{"error", ids.error().message}});
       } else {
-        for (auto& id : *ids) {
-          in_flight_.fetch_add(1, std::memory_order_relaxed);
+        slots_.take(ids->size());
+        for (auto& id : *ids)
           asio::co_spawn(ex_, attempt(std::move(id), claim), asio::detached);
-        }
         // A full batch means more may be due: go again without waiting.
-        if (ids->size() == options_.max_concurrent_attempts - in_flight && !ids->empty()) continue;
+        if (ids->size() == room && !ids->empty()) continue;
       }
     }
     if (wake_pending_) continue;
@@ -190,23 +197,8 @@ awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) 
   co_await record(*ready, claim, sent);
 }
 
-size_t Dispatcher::reserve_attempts(size_t wanted) {
-  size_t cur = in_flight_.load(std::memory_order_relaxed);
-  for (;;) {
-    size_t room = cur < options_.max_concurrent_attempts ? options_.max_concurrent_attempts - cur : 0;
-    size_t take = std::min(wanted, room);
-    if (take == 0) return 0;
-    if (in_flight_.compare_exchange_weak(cur, cur + take, std::memory_order_relaxed)) return take;
-  }
-}
-
 void Dispatcher::release_attempts(size_t n) {
-  for (size_t i = 0; i < n; ++i)
-    attempt_finished();
-}
-
-void Dispatcher::attempt_finished() {
-  if (in_flight_.fetch_sub(1, std::memory_order_relaxed) == options_.max_concurrent_attempts) wake();
+  if (slots_.give_back(n)) wake();
 }
 
 awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id) {

@@ -1,8 +1,9 @@
 // The dispatch role: events from Kafka out to customers' endpoints.
 //
 //   Kafka (hookd-dispatch group) -> fan_out: the environment's active endpoints that want the event type
-//     (from the config cache) -> DeliveryStore::schedule (one delivery per endpoint) -> offset committable.
-//     As many new deliveries as this node has free attempt slots are created leased to it, and their first
+//     (from the config cache) -> wait for a free attempt slot (AttemptSlots: a full node stops consuming and
+//     Kafka keeps the backlog) -> DeliveryStore::schedule (one delivery per endpoint) -> offset committable.
+//     As many new deliveries as the slots fan_out got are created leased to this node, and their first
 //     attempt starts from the consumed event at once (first_attempt); the others are due now, for the
 //     scheduler.
 //   scheduler loop: claim due deliveries (a lease, atomically) -> attempt: POST, signed
@@ -20,6 +21,7 @@
 #include "bus/consumer.h"
 #include "bus/producer.h"
 #include "dispatch/attempt.h"
+#include "dispatch/attempt_slots.h"
 #include "dispatch/delivery_store.h"
 #include "dispatch/retry_policy.h"
 #include "http/client/client.h"
@@ -43,7 +45,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   const DispatchOptions& options() const { return options_; }
   // Looks for due deliveries now instead of at the next poll (after a replay, after scheduling).
   void wake();
-  size_t attempts_in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
+  size_t attempts_in_flight() const noexcept { return slots_.in_flight(); }
   bool consuming() const noexcept { return consumer_ && consumer_->assigned(); }
 
  private:
@@ -61,11 +63,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> first_attempt(std::string delivery_id,
                                 std::shared_ptr<const std::vector<store::Webhook>> endpoints, size_t position,
                                 std::shared_ptr<const ConsumedEvent> consumed, std::string claim);
-  // Attempt slots: fan_out reserves up to `wanted` (returns how many it got); every attempt gives its slot back
-  // when it ends (InFlight), which wakes the scheduler when the node was full.
-  size_t reserve_attempts(size_t wanted);
+  // Every attempt gives its slot back when it ends (InFlight), which wakes the scheduler when the node was
+  // full.
   void release_attempts(size_t n);
-  void attempt_finished();
+  void attempt_finished() { release_attempts(1); }
   struct InFlight {
     Dispatcher* d;
     ~InFlight() { d->attempt_finished(); }
@@ -92,7 +93,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   std::shared_ptr<bus::Consumer> consumer_;
   asio::strand<asio::any_io_executor> scheduler_strand_;
   asio::steady_timer wake_timer_;
-  std::atomic<size_t> in_flight_{0};
+  AttemptSlots slots_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> wake_pending_{false};
 };

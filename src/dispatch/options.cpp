@@ -18,6 +18,7 @@ Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const 
   if (!(jitter >= 0 && jitter <= 1)) return bad("jitter", "must be a number from 0 to 1");
   if (poll_interval.count() <= 0) return bad("poll_interval", "must be positive");
   if (max_concurrent_attempts < 1) return bad("max_concurrent_attempts", "must be at least 1");
+  if (!(retry_share >= 0 && retry_share < 1)) return bad("retry_share", "must be a number from 0 to below 1");
   if (disable_after_failures < 1) return bad("disable_after_failures", "must be at least 1");
   if (event_retention < std::chrono::seconds(60)) return bad("event_retention", "must be at least 60s");
   if (lease <= attempt_bound)

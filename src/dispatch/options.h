@@ -23,6 +23,13 @@ struct DispatchOptions {
   std::chrono::milliseconds lease{60'000};
   std::chrono::milliseconds poll_interval{250};  // how often due retries are looked for
   size_t max_concurrent_attempts = 256;
+  // The share of those attempt slots that new events may not take: kept for the scheduler (retries, replays),
+  // so a backlog of new events never starves them.
+  double retry_share = 0.25;
+  size_t new_event_slots() const noexcept {
+    size_t reserved = static_cast<size_t>(static_cast<double>(max_concurrent_attempts) * retry_share);
+    return reserved < max_concurrent_attempts ? max_concurrent_attempts - reserved : 1;
+  }
   // An endpoint failing for at least this long AND this many consecutive attempts is disabled.
   std::chrono::milliseconds disable_after{std::chrono::hours(72)};
   int disable_after_failures = 50;

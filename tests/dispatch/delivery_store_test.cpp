@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "dispatch/delivery_store.h"
+#include "store/keys.h"
 #include "services.h"
 #include "run_coroutine.h"
 
@@ -287,5 +288,64 @@ TEST_F(DeliveryStoreTest, ListsNewestFirstWithFiltersAndCursors) {
             store::StoreErrc::invalid_cursor);
 }
 
+TEST_F(DeliveryStoreTest, ManyDeliveriesScheduledAndRecordedAtOnceAreEachWrittenOnceAndCompact) {
+  // Hundreds at once go in batched script calls (group commit): each caller must get its own answer.
+  constexpr int kEvents = 300;
+  std::vector<Event> events;
+  std::vector<std::string> texts;
+  for (int i = 0; i < kEvents; ++i) {
+    events.push_back(event());
+    texts.push_back(serialize_event(events.back()));
+  }
+  std::vector<std::string> webhooks = {"w1"};
+  // The coroutines keep views of their arguments: every argument outlives them.
+  std::vector<std::string> claims;
+  for (int i = 0; i < kEvents; ++i)
+    claims.push_back("c" + std::to_string(i));
+  std::vector<std::future<Result<std::vector<std::string>>>> scheduled;
+  for (int i = 0; i < kEvents; ++i)
+    scheduled.push_back(test::start(io_, deliveries_->schedule(events[i], texts[i], webhooks, claims[i], 1)));
+  std::vector<std::string> ids;
+  for (int i = 0; i < kEvents; ++i) {
+    auto r = scheduled[i].get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ((*r)[0], DeliveryStore::delivery_id(events[i].id, "w1"))
+        << "event " << i << " got another's answer";
+    ids.push_back((*r)[0]);
+  }
+  std::vector<Delivery> ds;
+  for (const auto& id : ids)
+    ds.push_back(get(id));
+  std::vector<std::future<Result<RecordResult>>> recorded;
+  Attempt a;
+  a.number = 1;
+  a.started_at = clock::now_millis();
+  a.status_code = 200;
+  a.response = std::string(600, 'r');  // a long response snippet
+  for (int i = 0; i < kEvents; ++i)
+    recorded.push_back(test::start(io_, deliveries_->record(ds[i], claims[i], a, true, 0)));
+  for (int i = 0; i < kEvents; ++i) {
+    auto r = recorded[i].get();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_FALSE(r->lost_claim) << i;
+    EXPECT_EQ(r->status, DeliveryStatus::succeeded) << i;
+  }
+  for (int i = 0; i < kEvents; i += 37) {
+    Delivery d = get(ids[i]);
+    EXPECT_EQ(d.status, DeliveryStatus::succeeded);
+    EXPECT_EQ(d.attempts, 1);
+    auto attempts = run(deliveries_->attempts(ids[i]));
+    ASSERT_TRUE(attempts.ok());
+    ASSERT_EQ(attempts->size(), 1u);
+    EXPECT_EQ((*attempts)[0].response, a.response);
+    // Millions of deliveries are kept for the retention period: each must stay in Redis' compact encoding
+    // (a value over 64 bytes in the hash, such as an attempt, would triple its memory).
+    auto encoding =
+        run(store_->command(store::RedisCommand{"OBJECT", "ENCODING", store::keys::delivery(ids[i])}));
+    ASSERT_TRUE(encoding.ok());
+    EXPECT_EQ(encoding->str(), "listpack");
+  }
+}
 }  // namespace
 }  // namespace hookd::dispatch
