@@ -118,8 +118,7 @@ inline std::string event_deliveries(std::string_view event_id) {
 inline std::string delivery(std::string_view id) {
   return detail::join("delivery:", id);
 }
-// list: attempt JSON objects, oldest first. No longer written (attempts are fields of the delivery's hash);
-// read for deliveries recorded before, until they expire.
+// list: attempt JSON objects, oldest first
 inline std::string delivery_attempts(std::string_view id) {
   return detail::join("delivery:", id, ":attempts");
 }
