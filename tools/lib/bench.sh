@@ -67,10 +67,10 @@ bench_start_redis() {
   export HOOKD_REDIS_URL="${env#HOOKD_TEST_REDIS_URL=}"
 }
 
-# A fresh single-node Kafka under the bench state directory (tools/kafka start formats new storage); exports
+# A fresh single-node Kafka under the bench state directory (reset, then start on new storage); exports
 # HOOKD_KAFKA_BROKERS.
 bench_start_kafka() {
-  "${bench_tools}/kafka" stop
+  "${bench_tools}/kafka" reset
   bench_started_kafka=1
   hookd_say "starting a Kafka broker (a JVM: up to a minute on busy cores)"
   "${bench_tools}/kafka" start || hookd_die "tools/kafka start failed"
