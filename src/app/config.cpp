@@ -37,6 +37,15 @@ constexpr Var kVars[] = {
     {"HOOKD_KAFKA_BROKERS", "bootstrap servers; empty: librdkafka's in-process mock cluster (development)"},
     {"HOOKD_KAFKA_TOPIC", "event topic (default hookd.events)"},
     {"HOOKD_KAFKA_GROUP", "consumer group of the dispatchers (default hookd-dispatch)"},
+    {"HOOKD_KAFKA_GROUP_INSTANCE_ID",
+     "static group membership: a stable id per dispatcher instance (e.g. the pod name of a StatefulSet), so "
+     "a "
+     "restarted instance takes its partitions back at once (default: none, dynamic membership)"},
+    {"HOOKD_KAFKA_SESSION_TIMEOUT",
+     "a dispatcher silent this long loses its partitions to the others (default 10s; the broker's "
+     "group.min.session.timeout.ms, 6s by default, is the least)"},
+    {"HOOKD_KAFKA_HEARTBEAT_INTERVAL", "consumer heartbeats (default 3s)"},
+    {"HOOKD_KAFKA_ASSIGNMENT", "partition assignment: cooperative-sticky (default), range or roundrobin"},
     {"HOOKD_KAFKA_PUBLISH_TIMEOUT",
      "how long ingest waits for the broker's ack before answering 503 (default 5s)"},
     {"HOOKD_KAFKA_LINGER",
@@ -243,7 +252,17 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
 
   if (auto v = get("HOOKD_KAFKA_BROKERS")) c.kafka.brokers = std::string(*v);
   if (auto v = get("HOOKD_KAFKA_TOPIC")) c.kafka.topic = std::string(*v);
-  if (auto v = get("HOOKD_KAFKA_GROUP")) c.consumer_group = std::string(*v);
+  if (auto v = get("HOOKD_KAFKA_GROUP")) c.consumer.group_id = std::string(*v);
+  if (auto v = get("HOOKD_KAFKA_GROUP_INSTANCE_ID")) c.consumer.group_instance_id = std::string(*v);
+  HOOKD_TRY(duration("HOOKD_KAFKA_SESSION_TIMEOUT", c.consumer.session_timeout));
+  HOOKD_TRY(duration("HOOKD_KAFKA_HEARTBEAT_INTERVAL", c.consumer.heartbeat_interval));
+  if (c.consumer.heartbeat_interval >= c.consumer.session_timeout)
+    return bad("HOOKD_KAFKA_HEARTBEAT_INTERVAL", "must be shorter than HOOKD_KAFKA_SESSION_TIMEOUT");
+  if (auto v = get("HOOKD_KAFKA_ASSIGNMENT")) {
+    if (*v != "cooperative-sticky" && *v != "range" && *v != "roundrobin")
+      return bad("HOOKD_KAFKA_ASSIGNMENT", "must be cooperative-sticky, range or roundrobin");
+    c.consumer.assignment = std::string(*v);
+  }
   HOOKD_TRY(duration("HOOKD_KAFKA_PUBLISH_TIMEOUT", c.kafka.delivery_timeout));
   HOOKD_TRY(duration("HOOKD_KAFKA_LINGER", c.kafka.linger));
   HOOKD_TRY(integer("HOOKD_KAFKA_IMMEDIATE_BELOW", c.kafka_immediate_below, 0, 1'000'000));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "admin/admin.h"
+#include "bus/consumer.h"
 #include "bus/kafka.h"
 #include "app/errc.h"
 #include "core/result.h"
@@ -33,7 +34,9 @@ struct Config {
   int mock_brokers = 1;  // when kafka.brokers is empty
   // Below this many publishes in flight, ingest sends events at once (a second producer, linger 0); 0: never.
   int kafka_immediate_below = 4;
-  std::string consumer_group = "hookd-dispatch";
+  // The dispatchers' consumer group (group_id, failover timeouts, static membership); max_in_flight is set
+  // from the dispatch concurrency.
+  bus::ConsumerOptions consumer;
   ingest::IngestOptions ingest;
   dispatch::DispatchOptions dispatch;
   http::ClientOptions client;

@@ -66,8 +66,7 @@ Status Service::start() {
   if (config_.role_dispatch) {
     dispatcher_ = std::make_shared<dispatch::Dispatcher>(ex, *store_, client_, producer_, config_.dispatch,
                                                          config_cache_.get());
-    bus::ConsumerOptions consumer;
-    consumer.group_id = config_.consumer_group;
+    bus::ConsumerOptions consumer = config_.consumer;
     consumer.max_in_flight = config_.dispatch.max_concurrent_attempts;
     if (Status s = dispatcher_->start(kafka, consumer); !s.ok()) return s;
   } else {

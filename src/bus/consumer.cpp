@@ -32,10 +32,14 @@ Result<std::shared_ptr<Consumer>> Consumer::create(asio::any_io_executor ex, con
       {"auto.offset.reset", "earliest"},      // a new group starts at the beginning: nothing published is skipped
       {"auto.commit.interval.ms", "1000"},
       {"fetch.wait.max.ms", "100"},           // an event reaches dispatch within ~100 ms when traffic is light
+      {"session.timeout.ms", std::to_string(options.session_timeout.count())},
+      {"heartbeat.interval.ms", std::to_string(options.heartbeat_interval.count())},
+      {"partition.assignment.strategy", options.assignment},
       {"client.id", "hookd-dispatch"},
       {"log_level", "4"},
   };
   // clang-format on
+  if (!options.group_instance_id.empty()) base["group.instance.id"] = options.group_instance_id;
   auto conf = make_conf(base, kafka);
   if (!conf.ok()) return conf.error();
   rd_kafka_conf_set_rebalance_cb(conf->get(), &Consumer::on_rebalance);
@@ -63,24 +67,56 @@ Consumer::~Consumer() {
 
 void Consumer::start() {
   asio::co_spawn(strand_, run(), asio::detached);
+  asio::co_spawn(strand_, poll_when_idle(), asio::detached);
+}
+
+awaitable<void> Consumer::poll_when_idle() {
+  auto self = shared_from_this();
+  while (!stopped_) {
+    idle_.expires_after(options_.idle_poll);
+    error_code ec;
+    co_await idle_.async_wait(redirect(ec));
+    if (stopped_) break;
+    // As if the queue had events: run() polls once more (finding nothing is fine) and so stays in the group.
+    waker_->notify();
+  }
 }
 
 void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                             void* opaque) {
   auto* self = static_cast<Consumer*>(opaque);
+  // Cooperative assignment hands over only what changes (incremental calls); eager replaces the whole set.
+  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  rd_kafka_error_t* error = nullptr;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    rd_kafka_assign(rk, parts);
-    self->assigned_ = parts->cnt > 0;
-    log::info("kafka.partitions_assigned", {{"count", parts->cnt}});
+    if (cooperative) {
+      error = rd_kafka_incremental_assign(rk, parts);
+      self->assigned_count_ += parts->cnt;
+    } else {
+      rd_kafka_assign(rk, parts);
+      self->assigned_count_ = parts->cnt;
+    }
+    log::info("kafka.partitions_assigned", {{"count", parts->cnt}, {"cooperative", cooperative}});
   } else {
     // Unfinished messages of revoked partitions are not stored: their new owner gets them again (at least
     // once).
-    rd_kafka_assign(rk, nullptr);
-    self->assigned_ = false;
+    if (cooperative) {
+      error = rd_kafka_incremental_unassign(rk, parts);
+      self->assigned_count_ = std::max(0, self->assigned_count_ - parts->cnt);
+    } else {
+      rd_kafka_assign(rk, nullptr);
+      self->assigned_count_ = 0;
+    }
     for (int i = 0; i < parts->cnt; ++i)
       self->partitions_.erase(parts->elems[i].partition);
-    log::info("kafka.partitions_revoked", {{"count", parts->cnt}});
+    log::info("kafka.partitions_revoked",
+              {{"count", parts->cnt}, {"lost", rd_kafka_assignment_lost(rk) == 1}});
   }
+  if (error) {
+    log::error("kafka.rebalance_failed", {{"error", rd_kafka_error_string(error)}});
+    rd_kafka_error_destroy(error);
+  }
+  self->assigned_ = self->assigned_count_ > 0;
 }
 
 awaitable<void> Consumer::run() {
@@ -156,6 +192,7 @@ void Consumer::close() {
     self->stopped_ = true;
     self->waker_->cancel();
     self->resume_.cancel();
+    self->idle_.cancel();
     rd_kafka_consumer_close(self->rk_.get());
     closed.set_value();
   });

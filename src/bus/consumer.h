@@ -7,6 +7,8 @@
 // may take its time: at most `max_in_flight` messages are outstanding before reading pauses.
 #pragma once
 
+#include <chrono>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,9 +28,20 @@ struct ConsumedMessage {
   int64_t timestamp_ms = 0;
 };
 
+// Failover is a matter of seconds, not librdkafka's default 45 s: a dispatcher that dies loses its partitions
+// to the others after session_timeout; one restarted with the same group_instance_id (static membership) takes
+// its partitions back at once, without a rebalance; cooperative-sticky assignment moves only the partitions
+// that must move, so the other dispatchers keep consuming during a rebalance.
 struct ConsumerOptions {
   std::string group_id = "hookd-dispatch";
   size_t max_in_flight = 256;
+  std::string group_instance_id;  // group.instance.id; empty: dynamic membership
+  std::chrono::milliseconds session_timeout{10'000};
+  std::chrono::milliseconds heartbeat_interval{3'000};
+  std::string assignment = "cooperative-sticky";  // partition.assignment.strategy
+  // With nothing to consume the consumer still polls this often, or the group would drop it as stuck after
+  // max.poll.interval.ms.
+  std::chrono::milliseconds idle_poll{1'000};
 };
 
 class Consumer : public std::enable_shared_from_this<Consumer> {
@@ -53,6 +66,7 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
  private:
   Consumer(asio::any_io_executor ex) : strand_(asio::make_strand(ex)) {}
   awaitable<void> run();
+  awaitable<void> poll_when_idle();
   void on_done(int32_t partition, int64_t offset);
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque);
@@ -65,9 +79,11 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   rd_kafka_queue_t* queue_ = nullptr;
   std::unique_ptr<QueueWaker> waker_;
   asio::steady_timer resume_{strand_};
+  asio::steady_timer idle_{strand_};
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> stopped_{false};
   std::atomic<bool> assigned_{false};
+  int assigned_count_ = 0;  // partitions assigned (rebalance callback, on the strand)
   // Per partition: offsets handed out and not yet finished (ordered), and the highest offset handed out.
   struct PartitionState {
     std::set<int64_t> pending;

@@ -66,6 +66,11 @@ awaitable<error_code> QueueWaker::wait() {
   co_return error_code{};
 }
 
+void QueueWaker::notify() noexcept {
+  // Non-blocking: a full pipe already holds a wake-up.
+  [[maybe_unused]] ssize_t n = ::write(write_fd_, "1", 1);
+}
+
 void QueueWaker::cancel() {
   error_code ignored;
   reader_.cancel(ignored);

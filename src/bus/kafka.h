@@ -56,6 +56,8 @@ class QueueWaker {
   QueueWaker& operator=(const QueueWaker&) = delete;
   // Completes when the queue may have events. Drain the queue completely after each wake-up.
   awaitable<error_code> wait();
+  // Wakes wait() as if the queue had events (the caller polls and may find nothing).
+  void notify() noexcept;
   void cancel();
 
  private:
