@@ -73,6 +73,11 @@ constexpr Var kVars[] = {
     {"HOOKD_RETRY_SCHEDULE", "waits between delivery attempts, e.g. 5s,30s,2m,10m (the last repeats)"},
     {"HOOKD_MAX_ATTEMPTS", "attempts per delivery before it is dead-lettered (default 11)"},
     {"HOOKD_RETRY_JITTER", "fraction each wait varies by, 0..1 (default 0.2)"},
+    {"HOOKD_RETRY_THROTTLED_FACTOR",
+     "a 429 or a timeout waits this many times the retry schedule's delay (default 3)"},
+    {"HOOKD_RETRY_AFTER_MAX",
+     "the longest an endpoint's Retry-After may hold its next attempt back (default 1h)"},
+    {"HOOKD_DISABLE_ON_GONE", "a 410 Gone disables the endpoint at once (default true)"},
     {"HOOKD_DISPATCH_CONCURRENCY", "delivery attempts in flight per node (default 256)"},
     {"HOOKD_DISPATCH_RETRY_SHARE",
      "share of those attempt slots kept for retries and replays, which new events may not take (default "
@@ -336,6 +341,17 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     if (!j || *j < 0 || *j > 1) return bad("HOOKD_RETRY_JITTER", "must be a number from 0 to 1");
     c.dispatch.jitter = *j;
   }
+  if (auto v = get("HOOKD_RETRY_THROTTLED_FACTOR")) {
+    auto f = parse_number<double>(*v);
+    if (!f || *f < 1 || *f > 100)
+      return bad("HOOKD_RETRY_THROTTLED_FACTOR", "must be a number from 1 to 100");
+    c.dispatch.throttled_factor = *f;
+  }
+  HOOKD_TRY(duration("HOOKD_RETRY_AFTER_MAX", c.dispatch.retry_after_max));
+  if (auto v = get("HOOKD_DISABLE_ON_GONE")) {
+    if (*v != "true" && *v != "false") return bad("HOOKD_DISABLE_ON_GONE", "must be true or false");
+    c.dispatch.disable_on_gone = *v == "true";
+  }
   HOOKD_TRY(integer("HOOKD_DISPATCH_CONCURRENCY", c.dispatch.max_concurrent_attempts, 1, 100'000));
   if (auto v = get("HOOKD_DISPATCH_RETRY_SHARE")) {
     auto share = parse_number<double>(*v);
@@ -393,6 +409,8 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
                   {{"retry_schedule", "HOOKD_RETRY_SCHEDULE"},
                    {"max_attempts", "HOOKD_MAX_ATTEMPTS"},
                    {"jitter", "HOOKD_RETRY_JITTER"},
+                   {"throttled_factor", "HOOKD_RETRY_THROTTLED_FACTOR"},
+                   {"retry_after_max", "HOOKD_RETRY_AFTER_MAX"},
                    {"poll_interval", "HOOKD_DISPATCH_POLL"},
                    {"max_concurrent_attempts", "HOOKD_DISPATCH_CONCURRENCY"},
                    {"retry_share", "HOOKD_DISPATCH_RETRY_SHARE"},

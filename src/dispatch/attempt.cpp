@@ -111,9 +111,16 @@ awaitable<SentAttempt> Dispatcher::send(PreparedAttempt& p) {
   }
   dispatch_stats().latency.observe(std::chrono::duration<double>(res.latency).count());
   (sent.delivered ? dispatch_stats().delivered : dispatch_stats().failed).inc();
-  if (!sent.delivered)
-    if (auto delay = policy_.next_delay(d.round_attempts() + 1))
-      sent.next_due = clock::now_millis() + delay->count();
+  if (!sent.delivered) {
+    int64_t now = clock::now_millis();
+    Failure failure = classify_failure(res.status, res.error == http::ClientErrorKind::timeout,
+                                       res.header("Retry-After"), now);
+    if (failure.retry_after)
+      a.error += " (Retry-After " + std::to_string((failure.retry_after->count() + 999) / 1000) + " s)";
+    sent.endpoint_gone = failure.kind == FailureKind::gone && options_.disable_on_gone;
+    if (auto delay = policy_.next_delay(d.round_attempts() + 1, failure))
+      sent.next_due = now + delay->count();
+  }
   co_return sent;
 }
 
@@ -148,7 +155,11 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
     dispatch_stats().dead_lettered.inc();
     log::warn("dispatch.dead_lettered", {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}});
   }
-  if (recorded->disable_endpoint) co_await disable_endpoint(d.webhook_id);
+  if (sent.endpoint_gone) {
+    std::string reason = "the endpoint answered 410 Gone";
+    co_await disable_endpoint(d.webhook_id, std::move(reason));
+  } else if (recorded->disable_endpoint)
+    co_await disable_endpoint(d.webhook_id);
 }
 
 }  // namespace hookd::dispatch

@@ -39,7 +39,8 @@ using Preparation = std::variant<PreparedAttempt, Unsendable, Abandoned>;
 struct SentAttempt {
   Attempt attempt;
   bool delivered = false;
-  int64_t next_due = 0;  // ms; 0 when the round is over (delivered, or no retry left)
+  int64_t next_due = 0;        // ms; 0 when the round is over (delivered, or no retry left)
+  bool endpoint_gone = false;  // 410 Gone (with disable_on_gone): the endpoint is disabled at once
 };
 
 }  // namespace hookd::dispatch

@@ -201,11 +201,12 @@ void Dispatcher::release_attempts(size_t n) {
   if (slots_.give_back(n)) wake();
 }
 
-awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id) {
-  std::string reason =
-      "disabled after failing continuously for at least " +
-      std::to_string(std::chrono::duration_cast<std::chrono::minutes>(options_.disable_after).count()) +
-      " minutes and " + std::to_string(options_.disable_after_failures) + " attempts";
+awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std::string reason) {
+  if (reason.empty())
+    reason =
+        "disabled after failing continuously for at least " +
+        std::to_string(std::chrono::duration_cast<std::chrono::minutes>(options_.disable_after).count()) +
+        " minutes and " + std::to_string(options_.disable_after_failures) + " attempts";
   // One atomic change of the record, so that an admin's concurrent PATCH is kept, not overwritten.
   auto disabled = co_await store_.disable_webhook(webhook_id, reason, clock::now_millis());
   if (!disabled.ok()) {

@@ -74,7 +74,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
   awaitable<SentAttempt> send(PreparedAttempt& prepared);
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
-  awaitable<void> disable_endpoint(const std::string& webhook_id);
+  // Disables the endpoint and announces it (webhook:disabled). `reason` empty: the auto-disable threshold's.
+  awaitable<void> disable_endpoint(const std::string& webhook_id, std::string reason = {});
   awaitable<void> pause(std::chrono::milliseconds d);
   awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> endpoints(const std::string& env);
   awaitable<Result<store::Webhook>> endpoint(const std::string& id);

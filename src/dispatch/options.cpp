@@ -16,6 +16,9 @@ Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const 
     if (d.count() < 0) return bad("retry_schedule", "durations cannot be negative");
   if (max_attempts < 1 || max_attempts > 1000) return bad("max_attempts", "must be from 1 to 1000");
   if (!(jitter >= 0 && jitter <= 1)) return bad("jitter", "must be a number from 0 to 1");
+  if (!(throttled_factor >= 1 && throttled_factor <= 100))
+    return bad("throttled_factor", "must be a number from 1 to 100");
+  if (retry_after_max.count() < 0) return bad("retry_after_max", "cannot be negative");
   if (poll_interval.count() <= 0) return bad("poll_interval", "must be positive");
   if (max_concurrent_attempts < 1) return bad("max_concurrent_attempts", "must be at least 1");
   if (!(retry_share >= 0 && retry_share < 1)) return bad("retry_share", "must be a number from 0 to below 1");

@@ -19,6 +19,12 @@ struct DispatchOptions {
       std::chrono::hours(8),    std::chrono::hours(12)};
   int max_attempts = 11;  // per round; a replay starts a new round
   double jitter = 0.2;
+  // 429 and timeouts wait this many times the schedule's delay (retry_policy.h).
+  double throttled_factor = 3.0;
+  // The longest a Retry-After from an endpoint may hold its next attempt back.
+  std::chrono::milliseconds retry_after_max{std::chrono::hours(1)};
+  // A 410 Gone disables the endpoint at once, and the delivery is not retried.
+  bool disable_on_gone = true;
   // A claimed delivery is the claimer's for this long; if it crashes, another dispatcher retries after it.
   std::chrono::milliseconds lease{60'000};
   std::chrono::milliseconds poll_interval{250};  // how often due retries are looked for
