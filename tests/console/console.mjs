@@ -170,8 +170,10 @@ try {
   await sendTestEventA(webhookA);
   await sendTestEventA(webhookA);
   await page.click('#nav a[data-view=deliveries]');
-  await page.selectOption('#delivery-filters select[name=status]', 'failed');
+  await page.selectOption('#delivery-filters select[name=status]', '');
   await page.locator('#deliveries tr[data-status=failed]').nth(1).waitFor(WAIT);
+  check((await page.locator('#deliveries tbody tr').count()) === 4, 'the unfiltered list shows all four deliveries, two of them failed');
+  await shot(page, 'deliveries-history.png');
   await sink('ok');
   await page.click('#nav a[data-view=endpoints]');
   await rowA.locator('button[data-action=replay]').click();
@@ -180,6 +182,7 @@ try {
   await page.click('#confirm-ok');
   await page.locator('#flash', { hasText: '2 of 2 failed deliveries replayed' }).waitFor(WAIT);
   await page.click('#nav a[data-view=deliveries]');
+  await page.selectOption('#delivery-filters select[name=status]', 'failed');
   await page.locator('#deliveries td.empty').waitFor(WAIT);
   await page.selectOption('#delivery-filters select[name=status]', 'succeeded');
   await page.locator('#deliveries tr[data-status=succeeded]').nth(3).waitFor(WAIT);

@@ -144,8 +144,9 @@ TEST_F(ConsoleTest, AnOperatorFollowsFailsAndReplaysDeliveriesInChromium) {
   EXPECT_NE(output.find("console: scenario passed"), std::string::npos);
 
   // The screenshots the script reported are there.
-  for (const char* name : {"sign-in.png", "deliveries.png", "delivery-detail.png", "replay-confirm.png",
-                           "replayed.png", "endpoints.png", "secret-rotated.png", "environments.png"}) {
+  for (const char* name :
+       {"sign-in.png", "deliveries.png", "delivery-detail.png", "replay-confirm.png", "replayed.png",
+        "endpoints.png", "deliveries-history.png", "secret-rotated.png", "environments.png"}) {
     std::string path = std::string(HOOKD_CONSOLE_ARTIFACTS_DIR) + "/" + name;
     EXPECT_NE(output.find(path), std::string::npos) << name << " not reported";
     struct stat st {};
