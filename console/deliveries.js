@@ -17,6 +17,12 @@ const EVENT_TYPES = [
 // Kept across visits of the view (not in the URL: the hash only names the view and a delivery id).
 const filters = { status: '', event: '', endpoint: '', since: '', until: '' };
 
+// The Endpoints view's "Deliveries" button: this endpoint's deliveries, other filters kept.
+export function showEndpoint(id) {
+  filters.endpoint = id;
+  location.hash = '#/deliveries';
+}
+
 // "2026-12-06T20:01" (datetime-local, the browser's zone) -> ISO 8601 with a zone, as the API wants.
 function toIso(local) {
   if (!local) return '';

@@ -3,6 +3,7 @@
 // once, here, and kept nowhere), send a test event (POST /webhook/test) and replay its failed deliveries
 // (POST /webhook/{id}/replay, dry run first).
 import { api, listAll } from './api.js';
+import { showEndpoint } from './deliveries.js';
 import { badge, confirmDialog, flash, fmtTime, h, table } from './dom.js';
 
 async function toggle(w, rerender) {
@@ -59,6 +60,7 @@ function endpointRow(w, rerender) {
     h('td', { class: 'mono' }, w.event_types.length ? w.event_types.join(', ') : 'all'),
     h('td', {}, fmtTime(w.created_at)),
     h('td', {}, h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'small ghost', dataset: { action: 'deliveries' }, onclick: () => showEndpoint(w.id) }, 'Deliveries'),
       h('button', { type: 'button', class: 'small ghost', dataset: { action: 'toggle' }, onclick: run(toggle) }, w.is_active ? 'Disable' : 'Enable'),
       h('button', { type: 'button', class: 'small ghost', dataset: { action: 'test' }, onclick: run(sendTest) }, 'Send test'),
       h('button', { type: 'button', class: 'small ghost', dataset: { action: 'replay' }, onclick: run(replayFailed) }, 'Replay failed…'),

@@ -197,6 +197,13 @@ try {
   await rowA.locator('button[data-action=toggle]', { hasText: 'Enable' }).click();
   await rowA.locator('.badge.active').waitFor(WAIT);
   check(true, 'the endpoint is disabled and enabled again');
+  // Its deliveries: the list filtered by this endpoint.
+  await rowA.locator('button[data-action=deliveries]').click();
+  await page.locator('#deliveries tr[data-status=succeeded]').nth(3).waitFor(WAIT);
+  check((await page.inputValue('#delivery-filters select[name=endpoint]')) === webhookA, "the endpoint's Deliveries button filters the list by it");
+  await page.selectOption('#delivery-filters select[name=endpoint]', '');
+  await page.click('#nav a[data-view=endpoints]');
+  await rowA.waitFor(WAIT);
   await shot(page, 'endpoints.png');
 
   // Rotate its secret: shown once, then gone from the page and the browser's storage.

@@ -5,6 +5,7 @@
 // browser: what hookd sent, and what environment B's records are.
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
