@@ -130,6 +130,8 @@ TEST_F(ConsoleTest, AnOperatorFollowsFailsAndReplaysDeliveriesInChromium) {
   std::string delivery_b_id(deliveries_b.json().get("result").at(0).get("id").as_string());
   std::string event_b_id(test_b.json().get("id").as_string());
 
+  // Fresh: a picture left by an earlier run must not stand in for one this run failed to take.
+  std::filesystem::remove_all(HOOKD_CONSOLE_ARTIFACTS_DIR);
   std::filesystem::create_directories(HOOKD_CONSOLE_ARTIFACTS_DIR);
   std::string env = "HOOKD_CONSOLE_URL=" + shell_quote(hookd_->url("/console")) +
                     " HOOKD_TOKEN_A=" + shell_quote(token_) +
