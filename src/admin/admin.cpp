@@ -1,5 +1,6 @@
 #include "admin/admin.h"
 
+#include "admin/console.h"
 #include "admin/rate_limit.h"
 #include "admin/routes.h"
 
@@ -35,6 +36,8 @@ void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx) {
                                                  2 * ctx->options.rate_limit_per_second);
   for (const Route& route : all_routes())
     router.add(route.verb, route.path, wrap(ctx, route));
+  // The console's static files: no token (they hold no data), outside the API's route tables.
+  console::register_routes(router);
 }
 
 }  // namespace hookd::admin
