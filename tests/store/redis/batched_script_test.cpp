@@ -1,5 +1,6 @@
 // Group commit of scripts (ScriptBatcher): items sent while a call is in flight go together in the next call,
 // each caller gets its own item's reply, and one item's failure is that item's alone.
+#include <functional>
 #include <future>
 #include <mutex>
 
@@ -36,8 +37,10 @@ uint64_t batches() {
 }
 
 // Submits every value at once (callback form, so none waits for another) and waits for all replies.
+// `after_submit` runs once every item is handed to the batcher (before any answer is awaited).
 std::vector<Result> run_all(ScriptBatcher& batcher, const std::vector<std::string>& keys,
-                            const std::vector<std::string>& values) {
+                            const std::vector<std::string>& values,
+                            const std::function<void()>& after_submit = {}) {
   // Shared with the callbacks: the last one may still be unlocking when this function has returned.
   struct State {
     std::mutex mu;
@@ -56,6 +59,7 @@ std::vector<Result> run_all(ScriptBatcher& batcher, const std::vector<std::strin
                         state->results[i] = {ec, std::move(r)};
                         if (--state->left == 0) state->all_done.set_value();
                       });
+  if (after_submit) after_submit();
   if (done.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
     ADD_FAILURE() << "not every item was answered within 20 s";
     return std::vector<Result>(values.size());
@@ -64,22 +68,14 @@ std::vector<Result> run_all(ScriptBatcher& batcher, const std::vector<std::strin
   return state->results;
 }
 
-// run_all with `server` frozen while the items are submitted: the first call waits in flight until thaw(), so
-// every other item is queued behind it however slowly this thread submits them.
+// run_all with `server` frozen while the items are submitted. The first item's call is sent (and so in flight)
+// inside its own async_run, before the next item is submitted; the server answers it only after thaw(), so
+// every other item is queued behind it, however slowly this thread submits them.
 std::vector<Result> run_all_behind_first(RedisServerProcess& server, ScriptBatcher& batcher,
                                          const std::vector<std::string>& keys,
                                          const std::vector<std::string>& values) {
-  uint64_t before = batches();
   server.freeze();
-  std::thread thaw([&] {
-    EXPECT_TRUE(wait_until([&] { return batches() - before == 1; }));
-    // The first call is in flight; give the submissions time to queue (they need no server).
-    std::this_thread::sleep_for(200ms);
-    server.thaw();
-  });
-  auto results = run_all(batcher, keys, values);
-  thaw.join();
-  return results;
+  return run_all(batcher, keys, values, [&] { server.thaw(); });
 }
 
 TEST_F(ScriptBatcherTest, ItemsSentTogetherShareCallsAndEachGetsItsOwnReply) {
