@@ -142,5 +142,9 @@ inline std::string webhook_failed(std::string_view webhook_id) {
 inline std::string webhook_health(std::string_view webhook_id) {
   return detail::join("webhook:", webhook_id, ":health");
 }
+// hash: rate, tat (the pacing clock), cut_at: the endpoint's fleet-wide retry budget (dispatch/retry_budget.h)
+inline std::string webhook_retry_budget(std::string_view webhook_id) {
+  return detail::join("webhook:", webhook_id, ":retry_budget");
+}
 
 }  // namespace hookd::store::keys

@@ -1,0 +1,78 @@
+// The fleet-wide retry budget of each endpoint, in Redis, so that every dispatcher together sends an endpoint's
+// retries (and replays) at a rate the endpoint has shown it can take: after an outage its backlog drains as
+// fast as it keeps succeeding, not in one burst when it comes back.
+//
+// The budget is a rate (retries per second) with a pacing clock (GCRA: the "theoretical arrival time" of the
+// next retry). A retry asks for a slot: now when the clock allows, else the next free moment, reserved for it;
+// the delivery waits in the schedule until then, marked with its slot so it does not ask again (budget_slot).
+// A moment beyond `horizon` is not reserved (the rate will have changed by then): the delivery asks again
+// later. Outcomes of retries move the rate: each success adds `increase` (so a rate of r that keeps
+// succeeding grows by r * increase every second), a failure cuts it by `decrease` (at most once per
+// `decrease_interval`), within [min_rate, max_rate]. An endpoint whose retries go unused for `idle` forgets
+// its budget and starts again from `initial_rate`.
+//
+// First attempts of new events are not paced here (the per-node flow control, endpoint_flow.h, limits them):
+// the budget is for the traffic that failure creates.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/asio.h"
+#include "core/result.h"
+#include "dispatch/delivery_store.h"
+#include "store/redis/batched_script.h"
+#include "store/store.h"
+
+namespace hookd::dispatch {
+
+struct RetryBudgetOptions {
+  double initial_rate = 10;  // retries per second of an endpoint with no history
+  double min_rate = 1;
+  double max_rate = 10'000;
+  double increase = 0.5;  // added to the rate per successful retry
+  double decrease = 0.5;  // the rate is multiplied by this on a failure
+  std::chrono::milliseconds decrease_interval{1'000};
+  std::chrono::milliseconds horizon{5'000};
+  std::chrono::milliseconds idle{10 * 60'000};
+};
+
+struct RetrySlot {
+  // Go now; otherwise wait until `at` (reserved: the delivery holds that slot and goes then without asking).
+  bool now = false;
+  bool reserved = false;
+  int64_t at = 0;
+};
+
+// What the admin API shows of an endpoint's budget (rate 0: no budget state, the initial rate applies).
+struct RetryBudgetState {
+  double rate = 0;
+  int64_t next_slot = 0;  // the pacing clock; in the past when retries may go at once
+};
+
+class RetryBudget {
+ public:
+  RetryBudget(store::Store& store, RetryBudgetOptions options);
+
+  awaitable<Result<RetrySlot>> take(std::string_view webhook_id, int64_t now);
+  awaitable<Status> feedback(std::string_view webhook_id, bool success, int64_t now);
+  awaitable<Result<RetryBudgetState>> state(std::string_view webhook_id);
+
+  // Puts a claimed delivery back in the schedule at `due` without an attempt (the flow control said not
+  // now). `budget_slot`, when non-zero, is the retry slot it holds. False when the claim is not ours any more.
+  awaitable<Result<bool>> defer(const Delivery& d, std::string_view claim, int64_t due, int64_t budget_slot,
+                                int64_t now);
+
+  const RetryBudgetOptions& options() const noexcept { return options_; }
+
+ private:
+  store::Store& store_;
+  RetryBudgetOptions options_;
+  std::shared_ptr<store::ScriptBatcher> takes_;
+  std::shared_ptr<store::ScriptBatcher> feedbacks_;
+  std::shared_ptr<store::ScriptBatcher> defers_;
+};
+
+}  // namespace hookd::dispatch
