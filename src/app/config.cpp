@@ -79,6 +79,19 @@ constexpr Var kVars[] = {
      "the longest an endpoint's Retry-After may hold its next attempt back (default 1h)"},
     {"HOOKD_DISABLE_ON_GONE", "a 410 Gone disables the endpoint at once (default true)"},
     {"HOOKD_DISPATCH_CONCURRENCY", "delivery attempts in flight per node (default 256)"},
+    {"HOOKD_ENDPOINT_CONCURRENCY_MAX",
+     "most attempts in flight to one endpoint per node (default: HOOKD_DISPATCH_CONCURRENCY)"},
+    {"HOOKD_ENDPOINT_CONCURRENCY_INITIAL",
+     "an endpoint's starting concurrency per node, adapted to its errors and latency (default 16)"},
+    {"HOOKD_ENDPOINT_LATENCY_TARGET", "an endpoint answering slower than this is congested (default 5s)"},
+    {"HOOKD_BREAKER_FAILURES", "consecutive failures that open an endpoint's circuit breaker (default 20)"},
+    {"HOOKD_BREAKER_COOLDOWN", "how long an open breaker holds attempts back before a probe (default 5s)"},
+    {"HOOKD_BREAKER_COOLDOWN_MAX", "the longest cooldown, doubling while probes fail (default 5m)"},
+    {"HOOKD_RETRY_BUDGET_INITIAL",
+     "retries per second an endpoint gets across the fleet at first (default 10)"},
+    {"HOOKD_RETRY_BUDGET_MIN", "and at least, however often it fails (default 1)"},
+    {"HOOKD_RETRY_BUDGET_MAX", "and at most, however well it does (default 10000)"},
+    {"HOOKD_RETRY_BUDGET_INCREASE", "retries per second added per successful retry (default 0.5)"},
     {"HOOKD_DISPATCH_RETRY_SHARE",
      "share of those attempt slots kept for retries and replays, which new events may not take (default "
      "0.25)"},
@@ -194,6 +207,14 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
       auto d = parse_duration(*v);
       if (!d) return bad(name, "not a duration (e.g. 500ms, 5s, 2m, 1h, 3d)");
       out = std::chrono::duration_cast<std::remove_reference_t<decltype(out)>>(*d);
+    }
+    return {};
+  };
+  auto real = [&](const char* name, double& out) -> Status {
+    if (auto v = get(name)) {
+      auto n = parse_number<double>(*v);
+      if (!n || !(*n >= 0)) return bad(name, "must be a number, 0 or more");
+      out = *n;
     }
     return {};
   };
@@ -359,6 +380,19 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
       return bad("HOOKD_DISPATCH_RETRY_SHARE", "must be a number from 0 to below 1");
     c.dispatch.retry_share = *share;
   }
+  // Per-endpoint flow control (one endpoint may take the whole node unless told otherwise) and retry budget.
+  c.dispatch.flow.max_limit = c.dispatch.max_concurrent_attempts;
+  c.dispatch.flow.initial_limit = std::min<size_t>(c.dispatch.flow.initial_limit, c.dispatch.flow.max_limit);
+  HOOKD_TRY(integer("HOOKD_ENDPOINT_CONCURRENCY_MAX", c.dispatch.flow.max_limit, 1, 100'000));
+  HOOKD_TRY(integer("HOOKD_ENDPOINT_CONCURRENCY_INITIAL", c.dispatch.flow.initial_limit, 1, 100'000));
+  HOOKD_TRY(duration("HOOKD_ENDPOINT_LATENCY_TARGET", c.dispatch.flow.latency_target));
+  HOOKD_TRY(integer("HOOKD_BREAKER_FAILURES", c.dispatch.flow.breaker_failures, 1, 1'000'000));
+  HOOKD_TRY(duration("HOOKD_BREAKER_COOLDOWN", c.dispatch.flow.breaker_cooldown));
+  HOOKD_TRY(duration("HOOKD_BREAKER_COOLDOWN_MAX", c.dispatch.flow.breaker_cooldown_max));
+  HOOKD_TRY(real("HOOKD_RETRY_BUDGET_INITIAL", c.dispatch.retry_budget.initial_rate));
+  HOOKD_TRY(real("HOOKD_RETRY_BUDGET_MIN", c.dispatch.retry_budget.min_rate));
+  HOOKD_TRY(real("HOOKD_RETRY_BUDGET_MAX", c.dispatch.retry_budget.max_rate));
+  HOOKD_TRY(real("HOOKD_RETRY_BUDGET_INCREASE", c.dispatch.retry_budget.increase));
   // Every attempt in flight to one busy endpoint should find a kept-alive connection when it is done: an idle
   // pool smaller than the concurrency closed most connections after each exchange (0.71 new connections per
   // delivery at concurrency 256).
@@ -416,6 +450,13 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
                    {"retry_share", "HOOKD_DISPATCH_RETRY_SHARE"},
                    {"disable_after_failures", "HOOKD_DISABLE_AFTER_FAILURES"},
                    {"event_retention", "HOOKD_EVENT_RETENTION"},
+                   {"flow.initial_limit", "HOOKD_ENDPOINT_CONCURRENCY_INITIAL"},
+                   {"flow.latency_target", "HOOKD_ENDPOINT_LATENCY_TARGET"},
+                   {"flow.breaker_failures", "HOOKD_BREAKER_FAILURES"},
+                   {"flow.breaker_cooldown", "HOOKD_BREAKER_COOLDOWN"},
+                   {"flow.breaker_cooldown_max", "HOOKD_BREAKER_COOLDOWN_MAX"},
+                   {"retry_budget.initial_rate", "HOOKD_RETRY_BUDGET_INITIAL"},
+                   {"retry_budget.increase", "HOOKD_RETRY_BUDGET_INCREASE"},
                    {"lease", "HOOKD_LEASE"}}));
 #undef HOOKD_TRY
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

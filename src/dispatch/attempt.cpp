@@ -83,9 +83,12 @@ awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
   d.claim = claim;
   int64_t now = clock::now_millis();
   d.created_at = d.updated_at = d.next_attempt_at = now;
+  bool admitted = co_await admit(d, claim);
+  if (!admitted) co_return;
   http::ClientRequest request = signed_request(d, webhook, event, now);
   PreparedAttempt prepared{std::move(d), std::move(request), now};
   SentAttempt sent = co_await send(prepared);
+  flow_finished(prepared.delivery, sent);
   co_await record(prepared, claim, sent);
 }
 
@@ -118,6 +121,7 @@ awaitable<SentAttempt> Dispatcher::send(PreparedAttempt& p) {
     if (failure.retry_after)
       a.error += " (Retry-After " + std::to_string((failure.retry_after->count() + 999) / 1000) + " s)";
     sent.endpoint_gone = failure.kind == FailureKind::gone && options_.disable_on_gone;
+    sent.throttled = failure.kind == FailureKind::throttled;
     if (auto delay = policy_.next_delay(d.round_attempts() + 1, failure))
       sent.next_due = now + delay->count();
   }

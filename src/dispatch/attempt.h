@@ -41,6 +41,7 @@ struct SentAttempt {
   bool delivered = false;
   int64_t next_due = 0;        // ms; 0 when the round is over (delivered, or no retry left)
   bool endpoint_gone = false;  // 410 Gone (with disable_on_gone): the endpoint is disabled at once
+  bool throttled = false;      // 429, or no answer in time: the endpoint is overloaded
 };
 
 }  // namespace hookd::dispatch

@@ -59,6 +59,9 @@ struct Delivery {
   int64_t updated_at = 0;
   int64_t next_attempt_at = 0;
   int64_t failed_at = 0;
+  // The retry-budget slot this delivery holds (retry_budget.h): when it equals next_attempt_at, the attempt
+  // then was paid for already.
+  int64_t budget_slot = 0;
   int last_status_code = 0;
   std::string last_error;
   std::string claim;

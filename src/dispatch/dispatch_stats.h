@@ -22,6 +22,24 @@ struct DispatchStats {
       "hookd_dispatch_events_finished_total", "Kafka events whose deliveries are durably scheduled.");
   metrics::Counter& malformed = metrics::registry().counter("hookd_dispatch_malformed_events_total",
                                                             "Kafka records that were not events.");
+  // Attempts the flow control put back in the schedule instead of sending them (endpoint_flow.h,
+  // retry_budget.h), by why.
+  metrics::Counter& deferred_busy = metrics::registry().counter(
+      "hookd_dispatch_deferred_total", "Attempts put off by flow control, by reason.", "reason=\"busy\"");
+  metrics::Counter& deferred_open =
+      metrics::registry().counter("hookd_dispatch_deferred_total",
+                                  "Attempts put off by flow control, by reason.", "reason=\"breaker_open\"");
+  metrics::Counter& deferred_probing = metrics::registry().counter(
+      "hookd_dispatch_deferred_total", "Attempts put off by flow control, by reason.", "reason=\"probing\"");
+  metrics::Counter& deferred_budget =
+      metrics::registry().counter("hookd_dispatch_deferred_total",
+                                  "Attempts put off by flow control, by reason.", "reason=\"retry_budget\"");
+  metrics::Gauge& open_breakers = metrics::registry().gauge(
+      "hookd_dispatch_open_breakers", "Endpoints whose circuit breaker is open or half open on this node.");
+  metrics::Counter& breaker_opened = metrics::registry().counter("hookd_dispatch_breaker_transitions_total",
+                                                                 "Circuit breaker changes.", "to=\"open\"");
+  metrics::Counter& breaker_closed = metrics::registry().counter("hookd_dispatch_breaker_transitions_total",
+                                                                 "Circuit breaker changes.", "to=\"closed\"");
   metrics::Histogram& latency =
       metrics::registry().histogram("hookd_dispatch_attempt_seconds", "Time of one delivery attempt.");
 };

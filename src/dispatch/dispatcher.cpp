@@ -26,6 +26,8 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       options_(std::move(options)),
       deliveries_(store_, options_),
       policy_(options_),
+      flows_(options_.flow),
+      budget_(store_, options_.retry_budget),
       claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
       wake_timer_(scheduler_strand_),
@@ -193,7 +195,10 @@ awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) 
   }
   auto* ready = std::get_if<PreparedAttempt>(&prepared);
   if (!ready) co_return;  // abandoned: the lease decides
+  bool admitted = co_await admit(ready->delivery, claim);
+  if (!admitted) co_return;
   SentAttempt sent = co_await send(*ready);
+  flow_finished(ready->delivery, sent);
   co_await record(*ready, claim, sent);
 }
 

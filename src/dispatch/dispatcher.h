@@ -23,6 +23,8 @@
 #include "dispatch/attempt.h"
 #include "dispatch/attempt_slots.h"
 #include "dispatch/delivery_store.h"
+#include "dispatch/endpoint_flow.h"
+#include "dispatch/retry_budget.h"
 #include "dispatch/retry_policy.h"
 #include "http/client/client.h"
 #include "store/config_cache.h"
@@ -46,6 +48,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // Looks for due deliveries now instead of at the next poll (after a replay, after scheduling).
   void wake();
   size_t attempts_in_flight() const noexcept { return slots_.in_flight(); }
+  // This node's flow control of each endpoint, and the fleet's retry budgets (for the admin API).
+  const EndpointFlows& flows() const noexcept { return flows_; }
+  RetryBudget& retry_budget() noexcept { return budget_; }
   bool consuming() const noexcept { return consumer_ && consumer_->assigned(); }
 
  private:
@@ -72,6 +77,11 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
     ~InFlight() { d->attempt_finished(); }
   };
   awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
+  // Flow control before sending (flow_control.cpp): the endpoint's concurrency and breaker on this node, then,
+  // for a retry or replay, the fleet's retry budget. False: not now, the delivery is back in the schedule.
+  awaitable<bool> admit(const Delivery& d, const std::string& claim);
+  // After sending: the outcome moves the endpoint's flow (and its retry budget when the attempt was paced).
+  void flow_finished(const Delivery& d, const SentAttempt& sent);
   awaitable<SentAttempt> send(PreparedAttempt& prepared);
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
   // Disables the endpoint and announces it (webhook:disabled). `reason` empty: the auto-disable threshold's.
@@ -88,6 +98,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   DispatchOptions options_;
   DeliveryStore deliveries_;
   RetryPolicy policy_;
+  EndpointFlows flows_;
+  RetryBudget budget_;
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
   std::atomic<uint64_t> direct_claims_{0};

@@ -103,8 +103,8 @@ void EndpointFlows::open(Flow& f, int64_t now) {
   f.open_until = now + f.cooldown.count();
 }
 
-void EndpointFlows::finished(std::string_view webhook_id, FlowOutcome outcome,
-                             std::chrono::milliseconds latency, int64_t now) {
+EndpointFlows::Change EndpointFlows::finished(std::string_view webhook_id, FlowOutcome outcome,
+                                              std::chrono::milliseconds latency, int64_t now) {
   std::lock_guard lock(mu_);
   Flow& f = flow(webhook_id, now);
   if (f.in_flight) --f.in_flight;
@@ -118,20 +118,23 @@ void EndpointFlows::finished(std::string_view webhook_id, FlowOutcome outcome,
       f.cooldown = std::chrono::milliseconds(0);
       f.limit = 1;
       f.slow_start_until = static_cast<double>(options_.max_limit);
-      return;
+      return Change::closed;
     }
     if (latency > options_.latency_target) {
       decrease(f, now);
-      return;
+      return Change::none;
     }
     double max = static_cast<double>(options_.max_limit);
     f.limit = std::min(max, f.limit < f.slow_start_until ? f.limit + 1 : f.limit + 1 / f.limit);
-    return;
+    return Change::none;
   }
   ++f.consecutive_failures;
   decrease(f, now);
-  if (probe || (f.breaker == BreakerState::closed && f.consecutive_failures >= options_.breaker_failures))
+  if (probe || (f.breaker == BreakerState::closed && f.consecutive_failures >= options_.breaker_failures)) {
     open(f, now);
+    return Change::opened;
+  }
+  return Change::none;
 }
 
 void EndpointFlows::abandoned(std::string_view webhook_id) {

@@ -26,20 +26,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace hookd::dispatch {
+#include "dispatch/flow_options.h"
 
-struct EndpointFlowOptions {
-  size_t initial_limit = 16;
-  size_t max_limit = 256;
-  std::chrono::milliseconds latency_target{5'000};
-  double decrease = 0.5;
-  std::chrono::milliseconds decrease_interval{1'000};
-  int breaker_failures = 20;
-  std::chrono::milliseconds breaker_cooldown{5'000};
-  std::chrono::milliseconds breaker_cooldown_max{300'000};
-  // How long a denied attempt waits when only the concurrency limit stood in the way (jittered by the caller).
-  std::chrono::milliseconds busy_retry{250};
-};
+namespace hookd::dispatch {
 
 enum class BreakerState { closed, open, half_open };
 std::string_view to_string(BreakerState s) noexcept;
@@ -74,8 +63,10 @@ class EndpointFlows {
 
   // Asks to send one attempt to `webhook_id` now. An admitted attempt must end in finished() or abandoned().
   Admission admit(std::string_view webhook_id, int64_t now);
-  void finished(std::string_view webhook_id, FlowOutcome outcome, std::chrono::milliseconds latency,
-                int64_t now);
+  // What an attempt's end did to the breaker.
+  enum class Change { none, opened, closed };
+  Change finished(std::string_view webhook_id, FlowOutcome outcome, std::chrono::milliseconds latency,
+                  int64_t now);
   // Admitted but not sent (the fleet's retry budget said later, the record vanished).
   void abandoned(std::string_view webhook_id);
 

@@ -24,6 +24,17 @@ Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const 
   if (!(retry_share >= 0 && retry_share < 1)) return bad("retry_share", "must be a number from 0 to below 1");
   if (disable_after_failures < 1) return bad("disable_after_failures", "must be at least 1");
   if (event_retention < std::chrono::seconds(60)) return bad("event_retention", "must be at least 60s");
+  if (flow.initial_limit < 1 || flow.initial_limit > flow.max_limit)
+    return bad("flow.initial_limit", "must be from 1 to the endpoint concurrency maximum");
+  if (flow.latency_target.count() <= 0) return bad("flow.latency_target", "must be positive");
+  if (flow.breaker_failures < 1) return bad("flow.breaker_failures", "must be at least 1");
+  if (flow.breaker_cooldown.count() <= 0) return bad("flow.breaker_cooldown", "must be positive");
+  if (flow.breaker_cooldown_max < flow.breaker_cooldown)
+    return bad("flow.breaker_cooldown_max", "must be at least the breaker's cooldown");
+  const RetryBudgetOptions& b = retry_budget;
+  if (!(b.min_rate > 0 && b.min_rate <= b.initial_rate && b.initial_rate <= b.max_rate))
+    return bad("retry_budget.initial_rate", "needs 0 < minimum <= initial <= maximum retries per second");
+  if (!(b.increase >= 0)) return bad("retry_budget.increase", "cannot be negative");
   if (lease <= attempt_bound)
     return bad("lease", "must be longer than the delivery and connect timeouts together (" +
                             std::to_string(attempt_bound.count()) +

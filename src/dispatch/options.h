@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "dispatch/errc.h"
+#include "dispatch/flow_options.h"
 
 namespace hookd::dispatch {
 
@@ -41,6 +42,9 @@ struct DispatchOptions {
   int disable_after_failures = 50;
   std::chrono::seconds event_retention{std::chrono::hours(24 * 14)};  // events and deliveries kept for replay
   size_t response_snippet_bytes = 1024;
+  // Per-endpoint flow control and the retry budget (flow_options.h).
+  EndpointFlowOptions flow;
+  RetryBudgetOptions retry_budget;
 
   // Refuses values the dispatcher cannot work with; the error's field names the member. `attempt_bound` is
   // the longest an attempt can take (connect + request timeouts): the lease must outlast it, or a slow

@@ -23,21 +23,11 @@
 #include "core/asio.h"
 #include "core/result.h"
 #include "dispatch/delivery_store.h"
+#include "dispatch/flow_options.h"
 #include "store/redis/batched_script.h"
 #include "store/store.h"
 
 namespace hookd::dispatch {
-
-struct RetryBudgetOptions {
-  double initial_rate = 10;  // retries per second of an endpoint with no history
-  double min_rate = 1;
-  double max_rate = 10'000;
-  double increase = 0.5;  // added to the rate per successful retry
-  double decrease = 0.5;  // the rate is multiplied by this on a failure
-  std::chrono::milliseconds decrease_interval{1'000};
-  std::chrono::milliseconds horizon{5'000};
-  std::chrono::milliseconds idle{10 * 60'000};
-};
 
 struct RetrySlot {
   // Go now; otherwise wait until `at` (reserved: the delivery holds that slot and goes then without asking).
