@@ -69,7 +69,10 @@ awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
   if (slot->now) co_return true;
   flows_.abandoned(d.webhook_id);
   dispatch_stats().deferred_budget.inc();
-  int64_t due = slot->reserved ? slot->at : jittered(slot->at, options_.retry_budget.horizon.count());
+  // A slot beyond the horizon is not reserved: the delivery asks again within the horizon (spread over it), by
+  // when the rate may have grown with the endpoint's successes.
+  int64_t horizon = options_.retry_budget.horizon.count();
+  int64_t due = slot->reserved ? slot->at : jittered(now + horizon / 4, horizon - horizon / 4);
   auto deferred = co_await budget_.defer(d, claim, due, slot->reserved ? due : 0, now);
   if (!deferred.ok())
     log::warn("dispatch.defer_failed", {{"delivery_id", d.id}, {"error", deferred.error().message}});

@@ -29,7 +29,7 @@ struct RetryBudgetOptions {
   double increase = 0.5;  // added to the rate per successful retry
   double decrease = 0.5;  // the rate is multiplied by this on a failure
   std::chrono::milliseconds decrease_interval{1'000};
-  std::chrono::milliseconds horizon{5'000};
+  std::chrono::milliseconds horizon{2'000};
   std::chrono::milliseconds idle{10 * 60'000};
 };
 
