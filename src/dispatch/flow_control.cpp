@@ -42,6 +42,13 @@ awaitable<void> feed_budget(std::shared_ptr<Dispatcher> self, std::string webhoo
                {{"webhook_id", webhook_id}, {"error", s.error().message}});
 }
 
+awaitable<void> report_breaker(std::shared_ptr<Dispatcher> self, std::string webhook_id, bool open,
+                               int64_t until, int64_t now) {
+  Status s = co_await self->retry_budget().report_breaker(webhook_id, open, until, now);
+  if (!s.ok())
+    log::debug("dispatch.breaker_report_failed", {{"webhook_id", webhook_id}, {"error", s.error().message}});
+}
+
 }  // namespace
 
 awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
@@ -97,6 +104,8 @@ void Dispatcher::flow_finished(const Delivery& d, const SentAttempt& sent) {
                                             {"open_until", clock::iso8601(s.open_until)}});
     else
       log::info("dispatch.breaker_closed", {{"webhook_id", d.webhook_id}});
+    asio::co_spawn(ex_, report_breaker(shared_from_this(), d.webhook_id, opened, s.open_until, now),
+                   asio::detached);
   }
   if (!paced(d)) return;
   // Best effort and off the attempt's path: a lost feedback leaves the rate where it was.

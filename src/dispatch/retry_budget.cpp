@@ -136,14 +136,34 @@ awaitable<Status> RetryBudget::feedback(std::string_view webhook_id, bool succes
   co_return Status{};
 }
 
-awaitable<Result<RetryBudgetState>> RetryBudget::state(std::string_view webhook_id) {
-  RedisCommand query{"HMGET", keys::webhook_retry_budget(webhook_id), "rate", "tat"};
-  auto r = co_await store_.command(std::move(query));
+awaitable<Status> RetryBudget::report_breaker(std::string_view webhook_id, bool open, int64_t until,
+                                              int64_t now) {
+  std::string key = keys::webhook_retry_budget(webhook_id);
+  std::vector<RedisCommand> commands;
+  commands.push_back(RedisCommand{"HSET", key, "breaker", open ? "open" : "closed", "breaker_until",
+                                  open ? until : 0, "breaker_at", now});
+  commands.push_back(RedisCommand{"PEXPIRE", key, static_cast<int64_t>(options_.idle.count())});
+  auto r = co_await store_.transaction(std::move(commands));
   if (!r.ok()) co_return r.error();
-  RetryBudgetState s;
-  if (r->size() >= 2 && !(*r)[0].is_nil()) {
+  co_return Status{};
+}
+
+awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, std::string_view webhook_id) {
+  RedisCommand query{
+      "HMGET",     keys::webhook_retry_budget(webhook_id), "rate", "tat", "breaker", "breaker_until",
+      "breaker_at"};
+  auto r = co_await store.command(std::move(query));
+  if (!r.ok()) co_return r.error();
+  EndpointFlowRecord s;
+  if (r->size() < 5) co_return s;
+  if (!(*r)[0].is_nil()) {
     s.rate = to_double((*r)[0].str());
     s.next_slot = static_cast<int64_t>(to_double((*r)[1].str()));
+  }
+  if (!(*r)[2].is_nil()) {
+    s.breaker = std::string((*r)[2].str());
+    s.breaker_until = to_int64((*r)[3].str());
+    s.breaker_at = to_int64((*r)[4].str());
   }
   co_return s;
 }

@@ -36,11 +36,16 @@ struct RetrySlot {
   int64_t at = 0;
 };
 
-// What the admin API shows of an endpoint's budget (rate 0: no budget state, the initial rate applies).
-struct RetryBudgetState {
+// What the admin API shows of an endpoint's flow across the fleet: its retry budget (rate 0: no budget state,
+// the initial rate applies) and its circuit breaker as the last dispatcher whose breaker changed reported it.
+struct EndpointFlowRecord {
   double rate = 0;
   int64_t next_slot = 0;  // the pacing clock; in the past when retries may go at once
+  std::string breaker;    // "open" or "closed"; empty when no dispatcher reported one
+  int64_t breaker_until = 0;
+  int64_t breaker_at = 0;
 };
+awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, std::string_view webhook_id);
 
 class RetryBudget {
  public:
@@ -48,7 +53,8 @@ class RetryBudget {
 
   awaitable<Result<RetrySlot>> take(std::string_view webhook_id, int64_t now);
   awaitable<Status> feedback(std::string_view webhook_id, bool success, int64_t now);
-  awaitable<Result<RetryBudgetState>> state(std::string_view webhook_id);
+  // A breaker's change on this node, for the record read_endpoint_flow shows (best effort).
+  awaitable<Status> report_breaker(std::string_view webhook_id, bool open, int64_t until, int64_t now);
 
   // Puts a claimed delivery back in the schedule at `due` without an attempt (the flow control said not
   // now). `budget_slot`, when non-zero, is the retry slot it holds. False when the claim is not ours any more.

@@ -52,7 +52,7 @@ class RetryBudgetTest : public ::testing::Test {
     return r.ok() ? *r : RetrySlot{};
   }
   double rate() {
-    auto r = run(a_->state("wh-1"));
+    auto r = run(read_endpoint_flow(*store_, "wh-1"));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? r->rate : -1;
   }

@@ -127,8 +127,18 @@ TEST_F(FlowControl, AFailingEndpointTripsItsBreakerAndAProbeClosesItWhenItIsBack
   auto requests = sink_.requests();
   EXPECT_GE(requests[n + 1].received_at - requests[n].received_at, 900ms);
 
+  // The API shows it: this node's breaker, the fleet's record of it, and the retry budget cut by the failures.
+  json::Value flow = admin("GET", "/webhook/" + webhook_id_ + "/flow").json();
+  EXPECT_NE(flow.get("node").get("breaker").string_or(""), "closed") << json::dump(flow);
+  EXPECT_EQ(flow.get("node").get("concurrency_limit").as_number(), 1) << json::dump(flow);
+  EXPECT_NE(flow.get("breaker").get("state").string_or(""), "closed") << json::dump(flow);
+  EXPECT_EQ(flow.get("retry_budget").get("rate_per_second").as_number(), 2) << json::dump(flow);
+
   up_ = true;
   wait_until_dispatched({}, 60s);
+  flow = admin("GET", "/webhook/" + webhook_id_ + "/flow").json();
+  EXPECT_EQ(flow.get("node").get("breaker").string_or(""), "closed") << json::dump(flow);
+  EXPECT_EQ(flow.get("breaker").get("state").string_or(""), "closed") << json::dump(flow);
   EXPECT_GE(metric("hookd_dispatch_breaker_transitions_total{to=\"closed\"}"), 1);
   EXPECT_EQ(metric("hookd_dispatch_open_breakers"), 0);
 }
