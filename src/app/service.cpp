@@ -76,7 +76,7 @@ Status Service::start() {
   if (config_.role_admin) {
     auto ctx = std::make_shared<admin::AdminContext>(
         admin::AdminContext{*store_, producer_, dispatcher_,
-                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin, nullptr});
+                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin, nullptr, nullptr});
     admin::ReplayOptions replay = config_.replay;
     replay.kafka = kafka;
     replay_ = std::make_shared<admin::ReplayRunner>(ex, *store_, ctx->deliveries, dispatcher_, std::move(replay));
