@@ -255,3 +255,51 @@ TEST_F(ReplayJobs, HookctlDrivesAJobToCompletion) {
 
 }  // namespace
 }  // namespace hookd::test
+
+namespace hookd::test {
+namespace {
+
+// A job whose admin process died: its lease runs out and a live admin node marks it failed, with the reason.
+class ReplayJobLease : public E2eTest {
+ protected:
+  std::map<std::string, std::string> hookd_env() override {
+    auto env = E2eTest::hookd_env();
+    env["HOOKD_REPLAY_LEASE"] = "2s";  // the sweeper looks every lease/3
+    return env;
+  }
+};
+
+TEST_F(ReplayJobLease, AJobWhoseNodeDiedIsMarkedFailed) {
+  // The record a runner on another node would have written before dying (its lease ran out long ago).
+  std::string id = "01a00000-0000-7000-8000-000000000001";
+  std::string key = store::keys::replay_job(environment_id_, id);
+  std::string member = environment_id_ + "/" + id;
+  std::string url = redis_url(kRedisDb);
+  std::string hostport = url.substr(8, url.rfind('/') - 8);
+  redisContext* c = redisConnect(hostport.substr(0, hostport.find(':')).c_str(),
+                                 std::stoi(hostport.substr(hostport.find(':') + 1)));
+  ASSERT_TRUE(c && !c->err);
+  freeReplyObject(redisCommand(c, "SELECT %d", kRedisDb));
+  freeReplyObject(redisCommand(c,
+                               "HSET %b id %s environment_id %s scope environment source redis state running "
+                               "owner dead-node lease_until 1 selected 10 replayed 4 created_at 1",
+                               key.data(), key.size(), id.c_str(), environment_id_.c_str()));
+  std::string leases = store::keys::replay_leases();
+  freeReplyObject(
+      redisCommand(c, "ZADD %b 1 %b", leases.data(), leases.size(), member.data(), member.size()));
+  redisFree(c);
+
+  json::Value job;
+  for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;) {
+    job = admin("GET", "/replay/" + id).json();
+    if (job.get("state").string_or("") != "running") break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(job.get("state").string_or(""), "failed") << json::dump(job);
+  EXPECT_NE(std::string(job.get("error").string_or("")).find("admin node lost"), std::string::npos);
+  EXPECT_EQ(job.get("replayed").number_or(-1), 4) << "what it did before is still on record";
+  EXPECT_GE(metric("hookd_replay_jobs_lost_total"), 1);
+}
+
+}  // namespace
+}  // namespace hookd::test
