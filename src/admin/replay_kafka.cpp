@@ -40,7 +40,7 @@ std::string partitions_json(const bus::LogReader& reader, int64_t& scanned) {
 }  // namespace
 
 awaitable<Status> ReplayRunner::scan_kafka(const std::string& env, const ReplaySpec& spec,
-                                           const PairHandler& on_pair, ReplayJob* progress) {
+                                           const PairHandler& on_pair, Running* job) {
   auto endpoints = co_await store_.list_webhooks(env);
   if (!endpoints.ok()) co_return endpoints.error();
   std::unique_ptr<bus::LogReader> reader;
@@ -57,22 +57,37 @@ awaitable<Status> ReplayRunner::scan_kafka(const std::string& env, const ReplayS
   co_await asio::co_spawn(blocking_, open(), asio::use_awaitable);
   if (!opened.ok()) co_return opened;
 
+  Status result = co_await read_log(*reader, env, spec, *endpoints, on_pair, job);
+  // Closing the reader may wait on the broker too: not on an I/O thread.
+  auto close = [&]() -> awaitable<void> {
+    reader.reset();
+    co_return;
+  };
+  co_await asio::co_spawn(blocking_, close(), asio::use_awaitable);
+  co_return result;
+}
+
+awaitable<Status> ReplayRunner::read_log(bus::LogReader& reader, const std::string& env,
+                                         const ReplaySpec& spec, const std::vector<store::Webhook>& endpoints,
+                                         const PairHandler& on_pair, Running* job) {
   int64_t before = 0;
-  while (!reader->done() && !stopped_) {
+  while (!reader.done() && !stopped_) {
     Result<std::vector<bus::LogRecord>> batch = std::vector<bus::LogRecord>{};
     auto read = [&]() -> awaitable<void> {
-      batch = reader->next(100, std::chrono::milliseconds(500));
+      batch = reader.next(100, std::chrono::milliseconds(500));
       co_return;
     };
     co_await asio::co_spawn(blocking_, read(), asio::use_awaitable);
     if (!batch.ok()) co_return batch.error();
     int64_t scanned = 0;
-    std::string partitions = partitions_json(*reader, scanned);
+    std::string partitions = partitions_json(reader, scanned);
     stats_scanned(scanned - before);
     before = scanned;
-    if (progress) {
-      progress->partitions = std::move(partitions);
-      progress->scanned = scanned;
+    if (job) {
+      job->job.partitions = std::move(partitions);
+      job->job.scanned = scanned;
+      // A range with few matches still reports its scan, and still hears a cancel.
+      if (!co_await checkpoint(*job)) co_return Status{};
     }
     for (const auto& rec : *batch) {
       auto e = parse_event(rec.value);
@@ -82,7 +97,7 @@ awaitable<Status> ReplayRunner::scan_kafka(const std::string& env, const ReplayS
         continue;
       }
       if (!event_matches(*e, env, spec.filters)) continue;
-      for (const auto& w : *endpoints) {
+      for (const auto& w : endpoints) {
         if (!covers(w, *e, spec)) continue;
         if (!co_await on_pair(*e, rec.value, w)) co_return Status{};
       }

@@ -60,15 +60,6 @@ void ReplayRunner::stats_scanned(int64_t records) {
   if (records > 0) stats().scanned.inc(static_cast<uint64_t>(records));
 }
 
-struct ReplayRunner::Running {
-  ReplayJob job;
-  std::atomic<bool> cancel{false};
-  std::atomic<bool> done{false};
-  std::chrono::steady_clock::time_point next_token;
-  std::chrono::steady_clock::time_point last_write;
-  bool lost = false;
-};
-
 ReplayRunner::ReplayRunner(asio::any_io_executor ex, store::Store& store, DeliveryStore& deliveries,
                            std::shared_ptr<dispatch::Dispatcher> dispatcher, ReplayOptions options)
     : ex_(ex),
@@ -323,7 +314,7 @@ awaitable<Status> ReplayRunner::run_kafka(Running& r) {
     }
     co_return true;
   };
-  co_return co_await scan_kafka(r.job.environment_id, r.job.spec, each, &r.job);
+  co_return co_await scan_kafka(r.job.environment_id, r.job.spec, each, &r);
 }
 
 awaitable<Status> ReplayRunner::replay_from_log(Running& r, const Event& e, const std::string& event_json,

@@ -23,6 +23,10 @@
 #include "bus/kafka.h"
 #include "dispatch/dispatcher.h"
 
+namespace hookd::bus {
+class LogReader;
+}
+
 namespace hookd::admin {
 
 struct ReplayOptions {
@@ -60,7 +64,15 @@ class ReplayRunner : public std::enable_shared_from_this<ReplayRunner> {
   void cancel_local(const std::string& id);
 
  private:
-  struct Running;
+  // A job running here: its record as this node writes it, and what only this node knows.
+  struct Running {
+    ReplayJob job;
+    std::atomic<bool> cancel{false};
+    std::atomic<bool> done{false};
+    std::chrono::steady_clock::time_point next_token;
+    std::chrono::steady_clock::time_point last_write;
+    bool lost = false;  // a sweeper failed it: this node writes nothing more
+  };
   using RunningPtr = std::shared_ptr<Running>;
   using PairHandler = std::function<awaitable<bool>(const Event&, const std::string& event_json,
                                                     const store::Webhook& endpoint)>;
@@ -70,9 +82,13 @@ class ReplayRunner : public std::enable_shared_from_this<ReplayRunner> {
   awaitable<Status> run_kafka(Running& r);
   awaitable<Result<std::vector<dispatch::Delivery>>> select(const std::string& env, const ReplaySpec& spec);
   // Reads the job's time range from Kafka; calls `on_pair` for each (event, endpoint) the job covers, in log
-  // order, until it returns false. `progress` (may be null) gets the scan counts.
+  // order, until it returns false. `job` (null for a dry run) gets the scan counts and is checkpointed after
+  // every batch read.
   awaitable<Status> scan_kafka(const std::string& env, const ReplaySpec& spec, const PairHandler& on_pair,
-                               ReplayJob* progress);
+                               Running* job);
+  awaitable<Status> read_log(bus::LogReader& reader, const std::string& env, const ReplaySpec& spec,
+                             const std::vector<store::Webhook>& endpoints, const PairHandler& on_pair,
+                             Running* job);
   awaitable<Status> replay_from_log(Running& r, const Event& e, const std::string& event_json,
                                     const store::Webhook& w);
   // Waits for the next token; false when the job must stop (cancelled, lost, runner stopping).
