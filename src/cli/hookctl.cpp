@@ -428,14 +428,13 @@ int cmd_replay_job_command(const Args& a) {
   if (a.positional.size() != 3) usage_error("replay " + what + " needs a job id");
   const std::string& id = a.positional[2];
   if (what == "cancel") {
-    Value job = expect_ok(call(a, bhttp::verb::post, "/replay/" + id + "/cancel"));
+    expect_ok(call(a, bhttp::verb::post, "/replay/" + id + "/cancel"));
     if (!a.json) std::printf("cancel requested for replay job %s\n", id.c_str());
-    if (!a.flags.count("wait"))
-      return a.json ? (std::printf("%s\n", hookd::json::dump_pretty(job).c_str()), 0) : 0;
   }
   Value job =
       a.flags.count("wait") ? follow_job(a, id) : expect_ok(call(a, bhttp::verb::get, "/replay/" + id));
-  return show_job(a, job);
+  int rc = show_job(a, job);
+  return what == "cancel" && !a.flags.count("wait") ? 0 : rc;  // the cancel was asked for: that is the result
 }
 
 // A replay through POST /replay (a job): scope from the same arguments as the older form.

@@ -1,5 +1,7 @@
 // Issue 16, part 5: replays run as jobs (rate-capped, with progress, cancellable, per environment) and can read
 // events back from Kafka once their Redis copies have expired.
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include <hiredis/hiredis.h>
@@ -235,8 +237,15 @@ TEST_F(ReplayJobs, HookctlDrivesAJobToCompletion) {
   EXPECT_EQ(dry_rc, 0) << dry;
   EXPECT_NE(dry.find("dry run: would replay 3"), std::string::npos) << dry;
   auto [rc, out] =
-      hookctl(*hookd_, token_, "replay --webhook " + webhook_id_ + " --rate 20 --wait 2>/dev/null");
+      hookctl(*hookd_, token_, "replay --webhook " + webhook_id_ + " --rate 20 --wait 2>progress.txt");
   EXPECT_EQ(rc, 0) << out;
+  // Not a terminal: the progress is plain lines on stderr, the last one at the totals.
+  std::ifstream progress("progress.txt");
+  std::string line, last;
+  while (std::getline(progress, line))
+    last = line;
+  EXPECT_NE(last.find("3/3  replayed 3  skipped 0  succeeded"), std::string::npos) << last;
+  std::remove("progress.txt");
   EXPECT_NE(out.find(": succeeded"), std::string::npos) << out;
   EXPECT_NE(out.find("replayed 3 of 3"), std::string::npos) << out;
   ASSERT_TRUE(sink_.wait_for_requests(9 + 3, 30s));
