@@ -153,6 +153,18 @@ TEST_F(ReplayJobs, ADryRunCountsAndCreatesNothing) {
   EXPECT_EQ(no_range.json().get("field").string_or(""), "filters.since");
   wait_until_dispatched();
   EXPECT_EQ(sink_.request_count(), before);
+
+  // One delivery, by id.
+  std::string delivery(admin("GET", "/webhook/" + webhook_id_ + "/deliveries?status=failed&limit=1")
+                           .json()
+                           .get("result")
+                           .at(0)
+                           .get("id")
+                           .string_or(""));
+  json::Value one = wait_job(start_job(R"({"scope":"delivery","delivery_id":")" + delivery + R"("})"));
+  EXPECT_EQ(one.get("replayed").number_or(-1), 1) << json::dump(one);
+  ASSERT_TRUE(sink_.wait_for_requests(before + 1, 30s));
+  EXPECT_EQ(sink_.requests().back().header("X-Hookd-Delivery-Id").value_or(""), delivery);
 }
 
 TEST_F(ReplayJobs, AnotherEnvironmentsTokenNeitherSeesNorCancelsAJob) {
@@ -198,6 +210,9 @@ TEST_F(ReplayJobs, FromKafkaAfterTheRedisCopiesExpired) {
   auto from_redis = admin("POST", "/replay", R"({"scope":"environment","dry_run":true,)" + range + "}");
   EXPECT_EQ(from_redis.json().get("selected").number_or(-1), 0) << from_redis.body;
 
+  auto dry =
+      admin("POST", "/replay", R"({"scope":"environment","source":"kafka","dry_run":true,)" + range + "}");
+  EXPECT_EQ(dry.json().get("selected").number_or(-1), 3) << dry.body;
   std::string id =
       start_job(R"({"scope":"environment","source":"kafka","rate_per_second":100,)" + range + "}");
   json::Value job = wait_job(id);
