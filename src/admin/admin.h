@@ -26,6 +26,7 @@ struct AdminOptions {
 };
 
 class RateLimiter;
+class ReplayRunner;
 
 struct AdminContext {
   store::Store& store;
@@ -35,6 +36,7 @@ struct AdminContext {
   dispatch::DeliveryStore& deliveries;
   AdminOptions options;
   std::shared_ptr<RateLimiter> limiter;  // made by register_routes when null
+  std::shared_ptr<ReplayRunner> replay;  // replay jobs (admin/replay_runner.h); null: the replay routes answer 503
 };
 
 void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx);

@@ -13,6 +13,12 @@
 // schedule goes on). A pending delivery (first attempt due already) or one whose attempt is in flight is not
 // replayed, and the answer says why (`reason`). A dry run answers how many would be replayed and sends
 // nothing.
+//
+// These three routes run their replay as a replay job (admin/replay_runner.h) at the default rate, wait up to
+// HOOKD_REPLAY_COMPAT_WAIT for it, and answer as they always did plus `job_id` and `state` (a job still
+// running when the wait ends goes on; GET /replay/{id} follows it). The job routes (replay_routes.h) are in
+// this file's table too.
+#include "admin/replay_routes.h"
 #include "admin/routes.h"
 #include "core/clock.h"
 
@@ -118,6 +124,15 @@ awaitable<std::optional<Delivery>> load(AdminContext& c, std::string_view id, co
   co_return std::nullopt;
 }
 
+ReplayFilters replay_filters(const DeliveryFilter& f) {
+  ReplayFilters out;
+  if (f.status) out.status = dispatch::to_string(*f.status);
+  out.event_type = f.event_type;
+  out.since = f.since;
+  out.until = f.until;
+  return out;
+}
+
 // Pending deliveries are due now already: replaying them would change nothing.
 bool replayable(const Delivery& d) {
   return d.status != DeliveryStatus::pending;
@@ -151,14 +166,15 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
   } while (!cursor.empty());
 
   size_t replayed = 0;
+  std::optional<ReplayJob> job;
   if (!dry.bool_or(false)) {
-    int64_t now = clock::now_millis();
-    for (const auto& d : selected) {
-      auto r = co_await c.deliveries.replay(d, now);
-      if (!r.ok() && r.error().code != store::StoreErrc::not_found) co_return http::error_response(r.error());
-      if (r.ok() && *r == dispatch::ReplayOutcome::replayed) ++replayed;
-    }
-    if (replayed && c.dispatcher) c.dispatcher->wake();
+    ReplaySpec spec;
+    spec.scope = index == DeliveryStore::Index::webhook ? "webhook" : "environment";
+    if (index == DeliveryStore::Index::webhook) spec.webhook_id = owner;
+    spec.filters = replay_filters(f);
+    job = co_await run_compat_job(c, p, std::move(spec), err);
+    if (!job) co_return err;
+    replayed = static_cast<size_t>(job->replayed);
   }
   json::ObjectBuilder out;
   out.set("dry_run", dry.bool_or(false)).set("matched", json::Value(selected.size()));
@@ -167,6 +183,7 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
   for (const auto& d : selected)
     ids.emplace_back(d.id);
   out.set("delivery_ids", json::Value::array(std::move(ids)));
+  if (job) out.set("job_id", job->id).set("state", std::string(to_string(job->state)));
   co_return http::json_response(dry.bool_or(false) ? http::Status::ok : http::Status::accepted,
                                 std::move(out).build());
 }
@@ -223,20 +240,23 @@ awaitable<http::Response> route_replay_delivery(AdminContext& c, http::RequestCo
   size_t replayed = 0;
   std::string reason;
   if (!replayable(*d)) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
+  std::optional<ReplayJob> job;
   if (replayable(*d) && !dry) {
-    auto r = co_await c.deliveries.replay(*d, clock::now_millis());
-    if (!r.ok()) co_return http::error_response(r.error());
-    if (*r == dispatch::ReplayOutcome::replayed)
-      replayed = 1;
-    else
-      reason = not_replayed_reason(*r);
-    if (replayed && c.dispatcher) c.dispatcher->wake();
+    ReplaySpec spec;
+    spec.scope = "delivery";
+    spec.delivery_id = d->id;
+    job = co_await run_compat_job(c, p, std::move(spec), err);
+    if (!job) co_return err;
+    replayed = static_cast<size_t>(job->replayed);
+    if (job->skipped.count("in_flight")) reason = not_replayed_reason(dispatch::ReplayOutcome::in_flight);
+    if (job->skipped.count("already_due")) reason = not_replayed_reason(dispatch::ReplayOutcome::already_due);
   }
   json::ObjectBuilder out;
   out.set("dry_run", dry).set("matched", json::Value(replayable(*d) ? 1 : 0));
   out.set("replayed", json::Value(replayed));
   out.set("delivery_ids", json::Value::array({json::Value(d->id)}));
   if (!reason.empty()) out.set("reason", reason);
+  if (job) out.set("job_id", job->id).set("state", std::string(to_string(job->state)));
   co_return http::json_response(dry ? http::Status::ok : http::Status::accepted, std::move(out).build());
 }
 
@@ -260,6 +280,10 @@ constexpr Route routes[] = {
     {http::Verb::post, "/delivery/{id}/replay", Access::environment, route_replay_delivery},
     {http::Verb::post, "/webhook/{id}/replay", Access::environment, route_replay_webhook_failures},
     {http::Verb::post, "/delivery/replay", Access::environment, route_replay_deliveries},
+    {http::Verb::post, "/replay", Access::environment, route_create_replay},
+    {http::Verb::get, "/replay", Access::environment, route_list_replays},
+    {http::Verb::get, "/replay/{id}", Access::environment, route_get_replay},
+    {http::Verb::post, "/replay/{id}/cancel", Access::environment, route_cancel_replay},
 };
 
 }  // namespace

@@ -112,6 +112,11 @@ constexpr Var kVars[] = {
     {"HOOKD_SECRET_ROTATION_OVERLAP", "how long a rotated-out endpoint secret keeps signing (default 24h)"},
     {"HOOKD_ADMIN_RATE_LIMIT",
      "admin requests per second per token on a node, bursts of twice that (100; 0: none)"},
+    {"HOOKD_REPLAY_DEFAULT_RATE", "items per second of a replay job that names no rate_per_second (default 50)"},
+    {"HOOKD_REPLAY_MAX_RATE", "the highest rate_per_second a replay job may ask for (default 500)"},
+    {"HOOKD_REPLAY_LEASE", "a replay job not renewed for this long (its admin node died) is failed (default 30s)"},
+    {"HOOKD_REPLAY_RETENTION", "how long finished replay jobs stay readable (default 7d)"},
+    {"HOOKD_REPLAY_COMPAT_WAIT", "how long the older replay routes wait for their job to finish (default 10s)"},
     {"HOOKD_PUBLIC_URL",
      "public base URL vendors call, e.g. https://hooks.example.com or https://example.com/hookd: the payload "
      "context's `url` is it + the request target (default: none)"},
@@ -426,6 +431,15 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   if (auto v = get("HOOKD_EXTRA_CA_FILE")) c.client.extra_ca_file = std::string(*v);
   HOOKD_TRY(duration("HOOKD_SECRET_ROTATION_OVERLAP", c.admin.secret_rotation_overlap));
   HOOKD_TRY(integer("HOOKD_ADMIN_RATE_LIMIT", c.admin.rate_limit_per_second, 0, 1'000'000));
+  HOOKD_TRY(integer("HOOKD_REPLAY_DEFAULT_RATE", c.replay.default_rate, 1, 100'000));
+  HOOKD_TRY(integer("HOOKD_REPLAY_MAX_RATE", c.replay.max_rate, 1, 100'000));
+  if (c.replay.default_rate > c.replay.max_rate)
+    return bad("HOOKD_REPLAY_DEFAULT_RATE", "must not be above HOOKD_REPLAY_MAX_RATE");
+  HOOKD_TRY(duration("HOOKD_REPLAY_LEASE", c.replay.lease));
+  if (c.replay.lease < std::chrono::seconds(2)) return bad("HOOKD_REPLAY_LEASE", "must be at least 2s");
+  HOOKD_TRY(duration("HOOKD_REPLAY_RETENTION", c.replay.retention));
+  if (c.replay.retention < std::chrono::minutes(1)) return bad("HOOKD_REPLAY_RETENTION", "must be at least 1m");
+  HOOKD_TRY(duration("HOOKD_REPLAY_COMPAT_WAIT", c.replay.compat_wait));
 
   // Each module validates its own options; its errors name a member, the operator wrote a variable.
   HOOKD_TRY(named(c.server.validate(), {{"body_limit", "HOOKD_BODY_LIMIT"},

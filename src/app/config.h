@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "admin/admin.h"
+#include "admin/replay_runner.h"
 #include "bus/consumer.h"
 #include "bus/kafka.h"
 #include "app/errc.h"
@@ -41,6 +42,7 @@ struct Config {
   dispatch::DispatchOptions dispatch;
   http::ClientOptions client;
   admin::AdminOptions admin;
+  admin::ReplayOptions replay;  // replay jobs (HOOKD_REPLAY_*); its kafka options are the service's
 };
 
 // Reads HOOKD_* variables through `getenv` (tests pass their own). Errors name the variable.

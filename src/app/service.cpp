@@ -1,6 +1,7 @@
 #include "app/service.h"
 
 #include "admin/admin.h"
+#include "admin/replay_runner.h"
 #include "app/health.h"
 #include "ingest/routes.h"
 #include "core/log.h"
@@ -75,7 +76,12 @@ Status Service::start() {
   if (config_.role_admin) {
     auto ctx = std::make_shared<admin::AdminContext>(
         admin::AdminContext{*store_, producer_, dispatcher_,
-                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin, nullptr});
+                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin, nullptr, nullptr});
+    admin::ReplayOptions replay = config_.replay;
+    replay.kafka = kafka;
+    replay_ = std::make_shared<admin::ReplayRunner>(ex, *store_, ctx->deliveries, dispatcher_, std::move(replay));
+    replay_->start();
+    ctx->replay = replay_;
     admin::register_routes(*router, ctx);
   }
 
@@ -118,6 +124,7 @@ void Service::stop() {
     log::info("service.stopping", {});
     if (server_) server_->stop();
     if (dispatcher_) dispatcher_->stop();
+    if (replay_) replay_->stop();
     // Let requests already waiting for Kafka get their acknowledgement.
     producer_->flush(std::chrono::seconds(5));
     if (immediate_producer_) immediate_producer_->flush(std::chrono::seconds(5));

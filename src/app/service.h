@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/replay_runner.h"
 #include "app/config.h"
 #include "app/shutdown_deadline.h"
 #include "bus/producer.h"
@@ -43,6 +44,7 @@ class Service {
   std::shared_ptr<dispatch::Dispatcher> dispatcher_;
   std::unique_ptr<dispatch::DeliveryStore> deliveries_;  // for admin on a node without the dispatch role
   std::unique_ptr<ingest::Pipeline> pipeline_;
+  std::shared_ptr<admin::ReplayRunner> replay_;  // admin only: replay jobs
   std::shared_ptr<http::Server> server_;
   // Signals are waited for on a thread of their own: a SIGTERM must be seen even when every I/O thread is
   // busy.

@@ -147,4 +147,24 @@ inline std::string webhook_retry_budget(std::string_view webhook_id) {
   return detail::join("webhook:", webhook_id, ":retry_budget");
 }
 
+// --- owner: admin/ replay jobs (see admin/replay_job.h) ----------------------------------------------------
+// A job's keys share the hash tag {replay:<env>}: the environment's jobs live in one slot, and a token only
+// ever builds keys of its own environment.
+
+// hash: a replay job's spec, state, progress, owner and lease
+inline std::string replay_job(std::string_view env, std::string_view id) {
+  std::string k = detail::join("{replay:", env, "}:job:");
+  k.append(id);
+  return k;
+}
+// zset: job id -> created ms (newest first for GET /replay)
+inline std::string replay_jobs(std::string_view env) {
+  return detail::join("{replay:", env, "}:jobs");
+}
+// zset: "<env>/<job id>" -> lease_until ms of every queued or running job: where any admin node finds the
+// jobs whose node died (a separate slot: no script touches it together with a job)
+inline std::string replay_leases() {
+  return "hookd:replay:leases";
+}
+
 }  // namespace hookd::store::keys

@@ -49,7 +49,7 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerRegisters) {
   dispatch::DispatchOptions dispatch_options;
   dispatch::DeliveryStore deliveries(store, dispatch_options);
   auto ctx = std::make_shared<admin::AdminContext>(
-      admin::AdminContext{store, nullptr, nullptr, deliveries, {}, nullptr});
+      admin::AdminContext{store, nullptr, nullptr, deliveries, {}, nullptr, nullptr});
   http::Router router;
   admin::register_routes(router, ctx);
   ingest::Pipeline pipeline(store, nullptr, {});

@@ -69,6 +69,13 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
   }
   ASSERT_FALSE(b_delivery.empty());
 
+  // A replay job of B's (it selects nothing: no succeeded delivery, so B's sink gets nothing from it).
+  auto b_job_res =
+      admin("POST", "/replay",
+            R"({"scope":"webhook","webhook_id":")" + webhook_id_ + R"(","filters":{"status":"succeeded"}})");
+  ASSERT_EQ(b_job_res.status, 202) << b_job_res.body;
+  std::string b_job(b_job_res.json().get("id").as_string());
+
   // Environment A, with its own endpoint for every event type.
   auto env_a = operator_call("POST", "/environment", R"({"name":"attacker"})");
   std::string a_env(env_a.json().get("id").as_string());
@@ -82,7 +89,8 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
   std::map<std::string, std::string> foreign_id = {{"/environment-integration/{id}", install_id_},
                                                    {"/integrated-account/{id}", account_id_},
                                                    {"/webhook/{id}", webhook_id_},
-                                                   {"/delivery/{id}", b_delivery}};
+                                                   {"/delivery/{id}", b_delivery},
+                                                   {"/replay/{id}", b_job}};
   struct Probe {
     std::string method, path, body;
     int status;
@@ -117,6 +125,8 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
       } else if (tmpl == "/integration/{id}") {
         path = "/integration/shopify";  // the catalog is shared and readable by every token
         want = 200;
+      } else if (tmpl == "/replay" && method == "POST") {
+        body = R"({"scope":"webhook","webhook_id":")" + webhook_id_ + R"("})";  // B's endpoint: not A's
       } else if (tmpl == "/delivery/replay") {
         want = 202;  // replays A's (none), never B's: checked below
       } else if (tmpl == "/delivery" && method == "GET") {
@@ -140,7 +150,7 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
     }
     // Nothing of B's appears in anything A can read (an error may echo the id A itself sent).
     for (const std::string& b :
-         {install_id_, account_id_, webhook_id_, b_delivery, b_event, environment_id_}) {
+         {install_id_, account_id_, webhook_id_, b_delivery, b_event, environment_id_, b_job}) {
       bool echoed = p.path.find(b) != std::string::npos || p.body.find(b) != std::string::npos;
       if (!echoed) {
         EXPECT_EQ(r.body.find(b), std::string::npos) << "leaks " << b << ": " << r.body;
