@@ -98,20 +98,24 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   // The record's text stays with the message, which the attempts started below keep alive.
   auto shared_event = std::make_shared<const ConsumedEvent>(ConsumedEvent{message, std::move(event).value()});
   const Event& e = shared_event->record.header;
-  bool left_to_scheduler = false;  // deliveries created due now, for the scheduler to claim
+  bool left_to_scheduler = false;   // deliveries created due now, for the scheduler to claim
+  std::vector<std::string> paused;  // disabled endpoints that would get the event: their deliveries wait
   for (;;) {
     auto webhooks = co_await endpoints(e.environment_id);
     if (webhooks.ok()) {
       std::vector<std::string> targets;
       std::vector<size_t> positions;  // of each target in the endpoint list
       const auto& list = **webhooks;
+      paused.clear();
       for (size_t i = 0; i < list.size(); ++i) {
         const store::Webhook& w = list[i];
         // An endpoint gets the events that happen after it was registered, not ones still in flight before.
-        bool subscribed = w.is_active && w.wants(e.type) && w.created_at <= e.created_at;
-        if (e.target_webhook_id.empty() ? subscribed : w.id == e.target_webhook_id) {
+        bool subscribed = w.wants(e.type) && w.created_at <= e.created_at;
+        if (e.target_webhook_id.empty() ? subscribed && w.is_active : w.id == e.target_webhook_id) {
           targets.push_back(w.id);
           positions.push_back(i);
+        } else if (e.target_webhook_id.empty() && subscribed) {
+          paused.push_back(w.id);
         }
       }
       if (targets.empty()) break;
@@ -150,9 +154,31 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     if (stopping_) co_return;  // unfinished: the next consumer gets it again
     co_await pause(kStoreRetry);
   }
+  if (!paused.empty()) {
+    auto stored = co_await pause_deliveries(e, message->value, paused);
+    if (!stored) co_return;  // stopping: unfinished, the next consumer gets it again
+    left_to_scheduler = left_to_scheduler || *stored;
+  }
   consumer_->done(*message);
   dispatch_stats().events_finished.inc();
   if (left_to_scheduler) wake();
+}
+
+awaitable<std::optional<bool>> Dispatcher::pause_deliveries(const Event& e, std::string_view event_json,
+                                                            const std::vector<std::string>& webhook_ids) {
+  // Like scheduling: until Redis answers, the message stays unfinished and nothing is dropped.
+  for (;;) {
+    auto r = co_await deliveries_.pause(e, event_json, webhook_ids);
+    if (r.ok()) {
+      if (!r->dropped.empty())
+        log::debug("dispatch.paused_dropped",
+                   {{"event_id", e.id}, {"webhooks", json::Value(r->dropped.size())}});
+      co_return !r->scheduled.empty();
+    }
+    log::warn("dispatch.pause_failed", {{"event_id", e.id}, {"error", r.error().message}});
+    if (stopping_) co_return std::nullopt;
+    co_await pause(kStoreRetry);
+  }
 }
 
 awaitable<void> Dispatcher::scheduler() {

@@ -52,6 +52,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> scheduler();
+  // Records the event's deliveries to disabled endpoints as paused (DeliveryStore::pause), retrying until Redis
+  // answers. Returns whether some were scheduled instead (an endpoint enabled meanwhile); nullopt: stopping.
+  awaitable<std::optional<bool>> pause_deliveries(const Event& e, std::string_view event_json,
+                                                  const std::vector<std::string>& webhook_ids);
   // One attempt: prepare -> send -> record (attempt.h; the phases are in attempt.cpp).
   awaitable<void> attempt(std::string delivery_id, std::string claim);
   // The first attempt of a delivery fan_out just created leased to `claim`: prepared from what fan_out holds

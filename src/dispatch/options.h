@@ -41,6 +41,9 @@ struct DispatchOptions {
   int disable_after_failures = 50;
   std::chrono::seconds event_retention{std::chrono::hours(24 * 14)};  // events and deliveries kept for replay
   size_t response_snippet_bytes = 1024;
+  // Deliveries kept paused per disabled endpoint; over it, new events for that endpoint are not recorded (and
+  // counted: hookd_dispatch_paused_dropped_total, the endpoint's paused_dropped).
+  size_t paused_max_per_endpoint = 10'000;
 
   // Refuses values the dispatcher cannot work with; the error's field names the member. `attempt_bound` is
   // the longest an attempt can take (connect + request timeouts): the lease must outlast it, or a slow
