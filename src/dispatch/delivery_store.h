@@ -148,15 +148,18 @@ class DeliveryStore {
   awaitable<Result<PauseResult>> pause(const Event& event, std::string_view event_json,
                                        std::span<const std::string> webhook_ids);
   struct PauseState {
-    int64_t disabled_at = 0;     // ms; 0: unknown (disabled before hookd recorded it, or created inactive)
+    // ms, when the last disabled period began (kept after an enable); 0: unknown (disabled before hookd
+    // recorded it)
+    int64_t disabled_at = 0;
     int64_t enabled_at = 0;      // ms; set while enabled after having been disabled
     int64_t paused_dropped = 0;  // events not recorded over the bound since it was disabled
     int64_t paused = 0;          // paused deliveries now
   };
   awaitable<Result<PauseState>> pause_state(std::string_view webhook_id);
-  // The endpoint was disabled at `now` (an earlier disabled_at is kept): its events are paused from now on.
+  // The endpoint was disabled at `now` (if it was disabled already, its disabled_at is kept): its events are
+  // paused from now on.
   awaitable<Status> mark_disabled(std::string_view webhook_id, int64_t now);
-  // The endpoint was enabled: returns the state as it was, and forgets disabled_at and paused_dropped.
+  // The endpoint was enabled: returns the state as it was, and forgets paused_dropped (keeps disabled_at).
   awaitable<Result<PauseState>> mark_enabled(std::string_view webhook_id, int64_t now);
   // Moves the endpoint's paused deliveries to the schedule, due now. Returns how many.
   awaitable<Result<size_t>> resume_paused(std::string_view webhook_id, int64_t now);

@@ -234,7 +234,8 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std:
         std::to_string(std::chrono::duration_cast<std::chrono::minutes>(options_.disable_after).count()) +
         " minutes and " + std::to_string(options_.disable_after_failures) + " attempts";
   // One atomic change of the record, so that an admin's concurrent PATCH is kept, not overwritten.
-  auto disabled = co_await store_.disable_webhook(webhook_id, reason, clock::now_millis());
+  int64_t now = clock::now_millis();
+  auto disabled = co_await store_.disable_webhook(webhook_id, reason, now);
   if (!disabled.ok()) {
     if (disabled.error().code != store::StoreErrc::not_found)
       log::error("dispatch.disable_failed",
@@ -243,6 +244,11 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std:
   }
   if (!disabled->second) co_return;  // inactive already
   const store::Webhook& next = disabled->first;
+  // From now on its events are paused; an enable's replay starts from here. If this fails, events still
+  // pause (nothing says it was enabled since) and the enable's replay starts from the record's last change.
+  if (Status marked = co_await deliveries_.mark_disabled(webhook_id, now); !marked.ok())
+    log::warn("dispatch.mark_disabled_failed",
+              {{"webhook_id", webhook_id}, {"error", marked.error().message}});
   dispatch_stats().disabled.inc();
   log::warn("dispatch.endpoint_disabled", {{"webhook_id", webhook_id}, {"reason", next.disabled_reason}});
   json::ObjectBuilder payload;

@@ -98,4 +98,23 @@ return resumed
   return s;
 }
 
+// The endpoint was disabled: events are paused from now on. disabled_at is when this disabled period began:
+// kept if it is disabled already, set anew after an enable. (An enable keeps disabled_at, so that an enable's
+// replay repeated later still starts from the same time.)
+//   KEYS: webhook's pause state
+//   ARGV: now, retention_s
+inline const store::RedisScript& mark_disabled() {
+  static const store::RedisScript s(R"lua(
+local state = KEYS[1]
+if redis.call('HEXISTS', state, 'enabled_at') == 1 or redis.call('HEXISTS', state, 'disabled_at') == 0 then
+  redis.call('HSET', state, 'disabled_at', ARGV[1])
+  redis.call('HDEL', state, 'paused_dropped')
+end
+redis.call('HDEL', state, 'enabled_at')
+redis.call('EXPIRE', state, ARGV[2])
+return 1
+)lua");
+  return s;
+}
+
 }  // namespace hookd::dispatch::scripts

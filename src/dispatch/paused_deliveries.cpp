@@ -96,12 +96,9 @@ awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::pause_state(std::str
 }
 
 awaitable<Status> DeliveryStore::mark_disabled(std::string_view webhook_id, int64_t now) {
-  std::string state = keys::webhook_pause_state(webhook_id);
-  std::vector<RedisCommand> commands;
-  commands.push_back(RedisCommand{"HSETNX", state, "disabled_at", now});
-  commands.push_back(RedisCommand{"HDEL", state, "enabled_at"});
-  commands.push_back(RedisCommand{"EXPIRE", state, static_cast<int64_t>(options_.event_retention.count())});
-  auto r = co_await store_.transaction(std::move(commands));
+  RedisCommand script_keys{keys::webhook_pause_state(webhook_id)};
+  RedisCommand args{now, static_cast<int64_t>(options_.event_retention.count())};
+  auto r = co_await store_.run(scripts::mark_disabled(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   co_return Status{};
 }
@@ -116,7 +113,7 @@ awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::mark_enabled(std::st
   // enabled_at first: an event fanned out from an endpoint list read before the enable finds it and is
   // scheduled, not paused (pause_scripts.h).
   commands.push_back(RedisCommand{"HSET", state, "enabled_at", now});
-  commands.push_back(RedisCommand{"HDEL", state, "disabled_at", "paused_dropped"});
+  commands.push_back(RedisCommand{"HDEL", state, "paused_dropped"});
   commands.push_back(RedisCommand{"EXPIRE", state, static_cast<int64_t>(options_.event_retention.count())});
   auto r = co_await store_.transaction(std::move(commands));
   if (!r.ok()) co_return r.error();

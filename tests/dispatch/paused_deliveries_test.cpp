@@ -171,7 +171,7 @@ TEST_F(PausedDeliveriesTest, AnEndpointEnabledMeanwhileGetsItsDeliveryDueNow) {
   EXPECT_EQ(pause(event(), {"wh-1"}).paused.size(), 1u);
 }
 
-TEST_F(PausedDeliveriesTest, DisabledAtIsTheFirstDisableAndEnablingForgetsItAndTheDropCount) {
+TEST_F(PausedDeliveriesTest, DisabledAtIsWhenTheDisabledPeriodBeganAndEnablingForgetsTheDropCount) {
   ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 1000)).ok());
   ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 5000)).ok());
   for (int i = 0; i < 4; ++i)
@@ -183,10 +183,15 @@ TEST_F(PausedDeliveriesTest, DisabledAtIsTheFirstDisableAndEnablingForgetsItAndT
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(before->paused_dropped, 1);
   st = state("wh-off");
-  EXPECT_EQ(st.disabled_at, 0);
+  EXPECT_EQ(st.disabled_at, 1000) << "kept: a repeated enable's replay starts from the same time";
   EXPECT_EQ(st.paused_dropped, 0);
   EXPECT_EQ(st.enabled_at, 6000);
   EXPECT_EQ(st.paused, 3) << "enabling without a replay leaves them paused";
+  // Disabled again after the enable: a new period.
+  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 7000)).ok());
+  st = state("wh-off");
+  EXPECT_EQ(st.disabled_at, 7000);
+  EXPECT_EQ(st.enabled_at, 0);
 }
 
 TEST_F(PausedDeliveriesTest, ReplayingOnePausedDeliverySendsItAndTakesItOutOfThePausedSet) {
