@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "dispatch/notices.h"
 
 namespace hookd::admin {
 
@@ -352,6 +353,19 @@ awaitable<http::Response> route_disable_webhook(AdminContext& c, http::RequestCo
   co_return http::json_response(http::Status::ok, store::to_json(*updated));
 }
 
+awaitable<http::Response> route_list_notices(AdminContext& c, http::RequestContext& req, const Principal& p) {
+  http::Response err;
+  auto limit = page_limit(req, 50, 200, err);
+  if (!limit) co_return err;
+  dispatch::NoticeStore notices(c.store);
+  auto list = co_await notices.list(p.environment_id, *limit);
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& n : *list)
+    items.push_back(dispatch::to_json(n));
+  co_return page_response(std::move(items), "");
+}
+
 constexpr Route routes[] = {
     {http::Verb::post, "/webhook", Access::environment, route_create_webhook},
     {http::Verb::get, "/webhook", Access::environment, route_list_webhooks},
@@ -362,6 +376,8 @@ constexpr Route routes[] = {
     {http::Verb::post, "/webhook/test", Access::environment, route_send_test_event},
     {http::Verb::post, "/webhook/{id}/enable", Access::environment, route_enable_webhook},
     {http::Verb::post, "/webhook/{id}/disable", Access::environment, route_disable_webhook},
+    // A literal segment wins over /environment/{id} (operator only): this one is the calling environment's.
+    {http::Verb::get, "/environment/notices", Access::environment, route_list_notices},
 };
 
 }  // namespace

@@ -25,6 +25,7 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       producer_(std::move(producer)),
       options_(std::move(options)),
       deliveries_(store_, options_),
+      notices_(store_),
       policy_(options_),
       claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
@@ -40,6 +41,7 @@ Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOpti
   consumer_ = *consumer;
   consumer_->start();
   asio::co_spawn(scheduler_strand_, scheduler(), asio::detached);
+  asio::co_spawn(ex_, sweep_notices(), asio::detached);
   return {};
 }
 
@@ -244,21 +246,86 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std:
   }
   if (!disabled->second) co_return;  // inactive already
   const store::Webhook& next = disabled->first;
-  // From now on its events are paused; an enable's replay starts from here. If this fails, events still
-  // pause (nothing says it was enabled since) and the enable's replay starts from the record's last change.
+  // From now on its events are paused; an enable's replay starts from here. If this fails, an endpoint never
+  // enabled through hookd still has its events paused; one enabled before has them scheduled, dead-lettered
+  // ("the endpoint is disabled") and brought back by an enable's replay of failed deliveries.
   if (Status marked = co_await deliveries_.mark_disabled(webhook_id, now); !marked.ok())
     log::warn("dispatch.mark_disabled_failed",
               {{"webhook_id", webhook_id}, {"error", marked.error().message}});
   dispatch_stats().disabled.inc();
   log::warn("dispatch.endpoint_disabled", {{"webhook_id", webhook_id}, {"reason", next.disabled_reason}});
+  co_await announce_disabled(next, now);
+}
+
+namespace {
+
+constexpr int kNoticeRecordTries = 5;
+constexpr std::chrono::milliseconds kNoticeRetryFirst{500};
+constexpr std::chrono::milliseconds kNoticeRetryMax{std::chrono::seconds(60)};
+
+}  // namespace
+
+awaitable<void> Dispatcher::announce_disabled(const store::Webhook& endpoint, int64_t disabled_at) {
   json::ObjectBuilder payload;
-  payload.set("webhook_id", webhook_id)
-      .set("target_url", next.target_url)
-      .set("reason", next.disabled_reason);
-  Event e = make_event("webhook:disabled", next.environment_id, std::move(payload).build());
-  bus::OutgoingMessage m{next.environment_id, serialize_event(e), {}};
-  if (error_code ec = co_await producer_->publish(m))
-    log::warn("dispatch.disabled_event_not_published", {{"webhook_id", webhook_id}, {"error", ec.message()}});
+  payload.set("webhook_id", endpoint.id)
+      .set("target_url", endpoint.target_url)
+      .set("reason", endpoint.disabled_reason);
+  Event e = make_event("webhook:disabled", endpoint.environment_id, std::move(payload).build());
+  // Stable: the same disable announced again (a retry, a second dispatcher's sweep) is the same event.
+  e.id = ids::uuid_from_name("webhook:disabled/" + endpoint.id + "/" + std::to_string(disabled_at));
+  e.created_at = disabled_at;
+  Notice n{e.id,
+           endpoint.environment_id,
+           e.type,
+           endpoint.id,
+           endpoint.target_url,
+           endpoint.disabled_reason,
+           disabled_at,
+           0,
+           serialize_event(e)};
+  Status recorded;
+  for (int tries = 1;; ++tries) {
+    recorded = co_await notices_.record(n, options_.event_retention);
+    if (recorded.ok() || tries == kNoticeRecordTries || stopping_) break;
+    co_await pause(kStoreRetry);
+  }
+  // Published even when it could not be recorded: the environment is told now, only not durably.
+  if (!recorded.ok())
+    log::error("dispatch.notice_not_recorded",
+               {{"webhook_id", endpoint.id}, {"error", recorded.error().message}});
+  asio::co_spawn(ex_, publish_notice(std::move(n)), asio::detached);
+}
+
+awaitable<void> Dispatcher::publish_notice(Notice n) {
+  auto self = shared_from_this();
+  std::chrono::milliseconds wait = kNoticeRetryFirst;
+  for (;;) {
+    bus::OutgoingMessage m{n.environment_id, n.event_json, {}};
+    error_code ec = co_await producer_->publish(m);
+    if (!ec) break;
+    dispatch_stats().notice_publish_failed.inc();
+    log::warn("dispatch.notice_not_published",
+              {{"notice_id", n.id}, {"webhook_id", n.webhook_id}, {"error", ec.message()}});
+    if (stopping_) co_return;  // still recorded as unpublished: the next dispatcher's sweep publishes it
+    co_await pause(wait);
+    wait = std::min(wait * 2, kNoticeRetryMax);
+  }
+  // If this fails the notice stays listed as unpublished and a later sweep publishes it again: harmless.
+  if (Status s = co_await notices_.mark_published(n, clock::now_millis()); !s.ok())
+    log::warn("dispatch.notice_not_marked", {{"notice_id", n.id}, {"error", s.error().message}});
+}
+
+awaitable<void> Dispatcher::sweep_notices() {
+  auto self = shared_from_this();
+  auto pending = co_await notices_.unpublished();
+  if (!pending.ok()) {
+    log::warn("dispatch.notice_sweep_failed", {{"error", pending.error().message}});
+    co_return;
+  }
+  for (auto& n : *pending) {
+    log::info("dispatch.notice_republished", {{"notice_id", n.id}, {"webhook_id", n.webhook_id}});
+    asio::co_spawn(ex_, publish_notice(std::move(n)), asio::detached);
+  }
 }
 
 }  // namespace hookd::dispatch

@@ -23,6 +23,7 @@
 #include "dispatch/attempt.h"
 #include "dispatch/attempt_slots.h"
 #include "dispatch/delivery_store.h"
+#include "dispatch/notices.h"
 #include "dispatch/retry_policy.h"
 #include "http/client/client.h"
 #include "store/config_cache.h"
@@ -80,6 +81,11 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
   // Disables the endpoint and announces it (webhook:disabled). `reason` empty: the auto-disable threshold's.
   awaitable<void> disable_endpoint(const std::string& webhook_id, std::string reason = {});
+  // The announcement, durable (notices.h): recorded in Redis, then published until Kafka acknowledges it.
+  awaitable<void> announce_disabled(const store::Webhook& endpoint, int64_t disabled_at);
+  awaitable<void> publish_notice(Notice notice);
+  // At start: publishes the notices a dispatcher recorded but could not publish (Kafka down, a crash).
+  awaitable<void> sweep_notices();
   awaitable<void> pause(std::chrono::milliseconds d);
   awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> endpoints(const std::string& env);
   awaitable<Result<store::Webhook>> endpoint(const std::string& id);
@@ -91,6 +97,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   std::shared_ptr<bus::Producer> producer_;
   DispatchOptions options_;
   DeliveryStore deliveries_;
+  NoticeStore notices_;
   RetryPolicy policy_;
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
