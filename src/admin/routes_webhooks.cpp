@@ -274,8 +274,9 @@ awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestCon
   auto before = co_await c.deliveries.pause_state(w->id);
   if (!before.ok()) co_return http::error_response(before.error());
   int64_t now = clock::now_millis();
-  // Unknown when it was disabled (before hookd recorded it, or created inactive): its last change.
-  int64_t disabled_at = before->disabled_at ? before->disabled_at : (w->is_active ? 0 : w->updated_at);
+  // Unknown when it was disabled (before hookd recorded it): its record's last change if it is disabled now;
+  // an active endpoint never disabled replays no failures unless `since` says from when.
+  int64_t disabled_at = before->disabled_at ? before->disabled_at : (w->is_active ? now : w->updated_at);
   int64_t since = ask.since.value_or(disabled_at);
 
   EnableCounts counts;

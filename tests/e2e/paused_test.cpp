@@ -5,7 +5,12 @@
 #include <set>
 #include <thread>
 
+#include <hiredis/hiredis.h>
+
+#include "core/event.h"
+#include "core/ids.h"
 #include "e2e_fixture.h"
+#include "services.h"
 
 namespace hookd::test {
 namespace {
@@ -210,6 +215,73 @@ TEST_F(DisabledNotice, AnAutoDisableIsRecordedOnTheEnvironmentAndAnnouncedToTheO
   auto paused = admin("GET", "/webhook/" + webhook_id_ + "/deliveries?status=paused").json().get("result");
   EXPECT_EQ(paused.size(), 1u);
   EXPECT_EQ(watcher.request_count(), 1u) << "announced once";
+}
+
+// A notice recorded but never acknowledged by Kafka (Kafka was down, or the dispatcher died before the ack) is
+// published by the next dispatcher that starts.
+class NoticeSweep : public E2eTest {
+ protected:
+  std::map<std::string, std::string> hookd_env() override {
+    auto env = E2eTest::hookd_env();
+    env["HOOKD_ROLES"] = "ingest,admin";  // the dispatcher is started by the test, after the notice is left
+    return env;
+  }
+  // Writes what NoticeStore::record writes (dispatch/notices.h), with the key names of store/keys.h.
+  void leave_unpublished_notice(const Event& e) {
+    std::string url = redis_url(kRedisDb);
+    std::string hostport = url.substr(url.find("//") + 2);
+    hostport = hostport.substr(0, hostport.find('/'));
+    redisContext* c = redisConnect(hostport.substr(0, hostport.rfind(':')).c_str(),
+                                   std::atoi(hostport.substr(hostport.rfind(':') + 1).c_str()));
+    ASSERT_TRUE(c && !c->err);
+    std::string key = "hookd:{" + environment_id_ + "}:notice:" + e.id;
+    std::string index = "hookd:{" + environment_id_ + "}:notices";
+    std::string member = environment_id_ + "/" + e.id;
+    std::string text = serialize_event(e), at = std::to_string(e.created_at);
+    for (auto* reply : {
+             static_cast<redisReply*>(redisCommand(c, "SELECT %d", kRedisDb)),
+             static_cast<redisReply*>(redisCommand(c, "SADD hookd:notices:unpublished %s", member.c_str())),
+             static_cast<redisReply*>(redisCommand(
+                 c,
+                 "HSET %s id %s environment_id %s type webhook:disabled webhook_id %s target_url x reason %s "
+                 "created_at %s event %b",
+                 key.c_str(), e.id.c_str(), environment_id_.c_str(), webhook_id_.c_str(), "left behind",
+                 at.c_str(), text.data(), text.size())),
+             static_cast<redisReply*>(
+                 redisCommand(c, "ZADD %s %s %s", index.c_str(), at.c_str(), e.id.c_str())),
+         }) {
+      EXPECT_TRUE(reply && reply->type != REDIS_REPLY_ERROR) << (reply ? reply->str : "no reply");
+      if (reply) freeReplyObject(reply);
+    }
+    redisFree(c);
+  }
+};
+
+TEST_F(NoticeSweep, ANoticeNotYetPublishedIsPublishedWhenADispatcherStarts) {
+  TestHttpServer watcher;
+  create_webhook(watcher.url("/watch"), R"(["webhook:disabled"])");
+  json::ObjectBuilder payload;
+  payload.set("webhook_id", webhook_id_).set("reason", "left behind");
+  Event e = make_event("webhook:disabled", environment_id_, std::move(payload).build());
+  e.id = ids::uuid_v4();
+  leave_unpublished_notice(e);
+  auto listed = admin("GET", "/environment/notices").json().get("result");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_FALSE(listed.at(0).get("published").as_bool());
+
+  auto env = E2eTest::hookd_env();
+  env["HOOKD_ROLES"] = "dispatch";
+  HookdProcess dispatcher(hookd_binary(), env);
+  ASSERT_TRUE(watcher.wait_for_requests(1, 30s)) << "the left notice was never published";
+  EXPECT_EQ(watcher.requests()[0].header("webhook-id").value_or(""), e.id);
+  bool published = false;
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       !published && std::chrono::steady_clock::now() < deadline;) {
+    published =
+        admin("GET", "/environment/notices").json().get("result").at(0).get("published").bool_or(false);
+    if (!published) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(published);
 }
 
 }  // namespace
