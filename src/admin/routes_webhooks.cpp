@@ -121,26 +121,29 @@ awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestCon
   store::Webhook checked = *w;
   if (auto bad = apply_webhook_fields(c, *body, checked, false)) co_return *bad;
   int64_t now = clock::now_millis();
-  bool enabled = false, disabled = false;
+  bool enabled = false;
   store::Store::WebhookChange change = [&](store::Webhook& cur) {
     bool was_active = cur.is_active;
     (void)apply_webhook_fields(c, *body, cur, false);
     cur.updated_at = now;
     enabled = cur.is_active && !was_active;
-    disabled = !cur.is_active && was_active;
     return true;
   };
   http::Response res = co_await update(c, w->id, change);
   // Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it
   // again at once. The count is dispatch's: it resets it.
-  if (enabled && res.result() == http::Status::ok) {
-    (void)co_await c.deliveries.reset_health(w->id);
-    if (auto marked = co_await c.deliveries.mark_enabled(w->id, now); !marked.ok())
-      co_return http::error_response(marked.error());
-  }
-  if (disabled && res.result() == http::Status::ok) {
-    if (Status marked = co_await c.deliveries.mark_disabled(w->id, now); !marked.ok())
-      co_return http::error_response(marked.error());
+  if (res.result() != http::Status::ok) co_return res;
+  if (enabled) (void)co_await c.deliveries.reset_health(w->id);
+  // Whenever the request sets is_active, not only when it changes it: a retried PATCH (the first one's answer
+  // lost) still tells dispatch. Both are idempotent.
+  if (const json::Value& active = body->get("is_active"); active.is_bool()) {
+    // Not a conditional around co_await: GCC 12 mishandles its temporaries.
+    Status marked;
+    if (active.as_bool())
+      marked = (co_await c.deliveries.mark_enabled(w->id, now)).status();
+    else
+      marked = co_await c.deliveries.mark_disabled(w->id, now);
+    if (!marked.ok()) co_return http::error_response(marked.error());
   }
   co_return res;
 }
@@ -302,14 +305,15 @@ awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestCon
     auto updated = co_await c.store.update_webhook(w->id, change);
     if (!updated.ok()) co_return http::error_response(updated.error());
     current = std::move(updated).value();
-    // As PATCH does: a fresh failure count, and dispatch schedules instead of pausing from now on.
+    // As PATCH does: a fresh failure count, and dispatch schedules instead of pausing from now on (told
+    // again when it was active already: a retried enable whose first answer was lost).
     if (enabled) {
       if (Status s = co_await c.deliveries.reset_health(w->id); !s.ok())
         co_return http::error_response(s.error());
-      auto marked = co_await c.deliveries.mark_enabled(w->id, now);
-      if (!marked.ok()) co_return http::error_response(marked.error());
-      state = *marked;
     }
+    auto marked = co_await c.deliveries.mark_enabled(w->id, now);
+    if (!marked.ok()) co_return http::error_response(marked.error());
+    state = *marked;
     if (ask.replay) {
       auto done = co_await resume_and_replay(c, current, since, now);
       if (!done.ok()) co_return http::error_response(done.error());
