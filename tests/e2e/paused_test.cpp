@@ -107,6 +107,7 @@ TEST_F(Paused, ADisabledEndpointsEventsArePausedAndOneEnableWithReplayDeliversTh
   EXPECT_EQ(answer.get("replayed").as_number(), 1);
   EXPECT_EQ(answer.get("skipped").as_number(), 0);
   EXPECT_EQ(answer.get("paused_dropped").as_number(), 0);
+  EXPECT_EQ(metric("hookd_dispatch_paused_resumed_total"), kBound);
 
   ASSERT_TRUE(sink_.wait_for_requests(received + kBound + 1, 30s)) << sink_.request_count();
   wait_until_dispatched();
