@@ -60,10 +60,15 @@ TEST_F(Paused, ADisabledEndpointsEventsArePausedAndOneEnableWithReplayDeliversTh
   sink_.set_handler([](const RecordedRequest&) { return Reply::with_status(500, "down"); });
   post_event(1);
   wait_for_deliveries("failed", 1);
-  int64_t since = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-  std::this_thread::sleep_for(5ms);  // dead-letter times are ms: the next one is strictly after `since`
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  int64_t since = now_ms();
+  // Dead-letter times are ms: the next one is strictly after `since` once the clock has moved on.
+  while (now_ms() <= since)
+    std::this_thread::yield();
   std::string failed_after = post_event(2);
   wait_for_deliveries("failed", 2);
   sink_.set_handler([](const RecordedRequest&) { return Reply::with_status(200, "ok"); });
