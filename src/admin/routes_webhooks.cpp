@@ -9,6 +9,15 @@
 //   DELETE /webhook/{id}                 -> 204
 //   POST   /webhook/test                 {id}
 //                                        -> sends a `test` event to that endpoint through Kafka and dispatch
+//   POST   /webhook/{id}/enable          {replay?, since?, dry_run?}
+//                                        -> re-enables; with replay, sends what was paused while it was
+//                                           disabled and replays what failed since `since`, in one call
+//   POST   /webhook/{id}/disable         {reason?}
+//   GET    /environment/notices          what hookd told the environment (webhook:disabled), newest first
+//
+// While an endpoint is disabled its events are recorded as paused deliveries (dispatch/delivery_store.h);
+// every change of is_active here tells dispatch (mark_disabled / mark_enabled), so that it pauses or schedules
+// them.
 //
 // target_url must be https to a public address unless the operator allowlisted the host (development); the
 // check runs again on every connection, against every address the name resolves to.
@@ -16,6 +25,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "dispatch/notices.h"
 
 namespace hookd::admin {
 
@@ -77,6 +87,8 @@ awaitable<http::Response> route_create_webhook(AdminContext& c, http::RequestCon
   w.created_at = w.updated_at = clock::now_millis();
   Status s = co_await c.store.create_webhook(w);
   if (!s.ok()) co_return http::error_response(s.error());
+  // Created disabled: its events are paused from the start, and an enable's replay starts from here.
+  if (!w.is_active) (void)co_await c.deliveries.mark_disabled(w.id, w.created_at);
   co_return http::json_response(http::Status::created, store::to_json(w));
 }
 
@@ -120,7 +132,19 @@ awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestCon
   http::Response res = co_await update(c, w->id, change);
   // Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it
   // again at once. The count is dispatch's: it resets it.
-  if (enabled && res.result() == http::Status::ok) (void)co_await c.deliveries.reset_health(w->id);
+  if (res.result() != http::Status::ok) co_return res;
+  if (enabled) (void)co_await c.deliveries.reset_health(w->id);
+  // Whenever the request sets is_active, not only when it changes it: a retried PATCH (the first one's answer
+  // lost) still tells dispatch. Both are idempotent.
+  if (const json::Value& active = body->get("is_active"); active.is_bool()) {
+    // Not a conditional around co_await: GCC 12 mishandles its temporaries.
+    Status marked;
+    if (active.as_bool())
+      marked = (co_await c.deliveries.mark_enabled(w->id, now)).status();
+    else
+      marked = co_await c.deliveries.mark_disabled(w->id, now);
+    if (!marked.ok()) co_return http::error_response(marked.error());
+  }
   co_return res;
 }
 
@@ -172,6 +196,181 @@ awaitable<http::Response> route_send_test_event(AdminContext& c, http::RequestCo
   co_return http::json_response(http::Status::accepted, std::move(out).build());
 }
 
+// `since` of an enable: unix milliseconds (a number or a string of digits) or an RFC 3339 time.
+std::optional<int64_t> parse_since(const json::Value& v) {
+  if (v.is_number()) {
+    double ms = v.as_number();
+    if (ms < 0 || ms > 1e15 || ms != static_cast<double>(static_cast<int64_t>(ms))) return std::nullopt;
+    return static_cast<int64_t>(ms);
+  }
+  if (!v.is_string()) return std::nullopt;
+  std::string_view s = v.as_string();
+  if (auto t = clock::parse_iso8601(s)) return t;
+  if (s.empty() || s.size() > 15 || s.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  int64_t ms = 0;
+  for (char ch : s)
+    ms = ms * 10 + (ch - '0');
+  return ms;
+}
+
+struct EnableRequest {
+  bool replay = false;
+  bool dry_run = false;
+  std::optional<int64_t> since;  // default: when the endpoint was disabled
+};
+
+std::optional<http::Response> read_enable_request(const json::Value& body, EnableRequest& out) {
+  for (const char* name : {"replay", "dry_run"}) {
+    const json::Value& v = body.get(name);
+    if (v.is_undefined()) continue;
+    if (!v.is_bool()) return validation_error(name, "must be true or false");
+    (std::string_view(name) == "replay" ? out.replay : out.dry_run) = v.as_bool();
+  }
+  const json::Value& since = body.get("since");
+  if (!since.is_undefined()) {
+    out.since = parse_since(since);
+    if (!out.since)
+      return validation_error("since", "must be unix milliseconds or an RFC 3339 time with a zone");
+    if (!out.replay) return validation_error("since", "only applies with replay: true");
+  }
+  return std::nullopt;
+}
+
+struct EnableCounts {
+  size_t resumed = 0;   // paused deliveries now due
+  size_t replayed = 0;  // failed deliveries sent again
+  size_t skipped = 0;   // failed ones not replayed: expired, or an attempt already due or in flight
+};
+
+// The replay half of an enable: resumes the paused deliveries and replays the failed ones since `since`.
+awaitable<Result<EnableCounts>> resume_and_replay(AdminContext& c, const store::Webhook& w, int64_t since,
+                                                  int64_t now) {
+  EnableCounts counts;
+  auto resumed = co_await c.deliveries.resume_paused(w.id, now);
+  if (!resumed.ok()) co_return resumed.error();
+  counts.resumed = *resumed;
+  auto failed = co_await c.deliveries.failed_ids_since(w.id, since);
+  if (!failed.ok()) co_return failed.error();
+  for (const auto& id : *failed) {
+    auto d = co_await c.deliveries.get(id);
+    if (!d.ok() || d->environment_id != w.environment_id) {
+      ++counts.skipped;
+      continue;
+    }
+    auto r = co_await c.deliveries.replay(*d, now);
+    if (!r.ok() && r.error().code != store::StoreErrc::not_found) co_return r.error();
+    (r.ok() && *r == dispatch::ReplayOutcome::replayed ? counts.replayed : counts.skipped)++;
+  }
+  co_return counts;
+}
+
+awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestContext& req,
+                                               const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  EnableRequest ask;
+  if (auto bad = read_enable_request(*body, ask)) co_return *bad;
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  auto before = co_await c.deliveries.pause_state(w->id);
+  if (!before.ok()) co_return http::error_response(before.error());
+  int64_t now = clock::now_millis();
+  // Unknown when it was disabled (before hookd recorded it): its record's last change if it is disabled now;
+  // an active endpoint never disabled replays no failures unless `since` says from when.
+  int64_t disabled_at = before->disabled_at ? before->disabled_at : (w->is_active ? now : w->updated_at);
+  int64_t since = ask.since.value_or(disabled_at);
+
+  EnableCounts counts;
+  store::Webhook current = *w;
+  dispatch::DeliveryStore::PauseState state = *before;
+  if (ask.dry_run) {
+    if (ask.replay) {
+      counts.resumed = static_cast<size_t>(before->paused);
+      auto failed = co_await c.deliveries.failed_ids_since(w->id, since);
+      if (!failed.ok()) co_return http::error_response(failed.error());
+      counts.replayed = failed->size();
+    }
+  } else {
+    bool enabled = false;
+    store::Store::WebhookChange change = [&](store::Webhook& cur) {
+      enabled = !cur.is_active;
+      if (!enabled) return false;
+      cur.is_active = true;
+      cur.disabled_reason.clear();
+      cur.updated_at = now;
+      return true;
+    };
+    auto updated = co_await c.store.update_webhook(w->id, change);
+    if (!updated.ok()) co_return http::error_response(updated.error());
+    current = std::move(updated).value();
+    // As PATCH does: a fresh failure count, and dispatch schedules instead of pausing from now on (told
+    // again when it was active already: a retried enable whose first answer was lost).
+    if (enabled) {
+      if (Status s = co_await c.deliveries.reset_health(w->id); !s.ok())
+        co_return http::error_response(s.error());
+    }
+    auto marked = co_await c.deliveries.mark_enabled(w->id, now);
+    if (!marked.ok()) co_return http::error_response(marked.error());
+    state = *marked;
+    if (ask.replay) {
+      auto done = co_await resume_and_replay(c, current, since, now);
+      if (!done.ok()) co_return http::error_response(done.error());
+      counts = *done;
+      if ((counts.resumed || counts.replayed) && c.dispatcher) c.dispatcher->wake();
+    }
+  }
+  json::ObjectBuilder out;
+  out.set("webhook", store::to_json(current)).set("dry_run", ask.dry_run).set("replay", ask.replay);
+  out.set("since", ask.replay && since ? json::Value(clock::iso8601(since)) : json::Value(nullptr));
+  out.set("paused", json::Value(state.paused)).set("paused_dropped", json::Value(state.paused_dropped));
+  out.set("resumed", json::Value(counts.resumed)).set("replayed", json::Value(counts.replayed));
+  out.set("skipped", json::Value(counts.skipped));
+  co_return http::json_response(http::Status::ok, std::move(out).build());
+}
+
+awaitable<http::Response> route_disable_webhook(AdminContext& c, http::RequestContext& req,
+                                                const Principal& p) {
+  http::Response err;
+  auto body = object_body(req, err);
+  if (!body) co_return err;
+  const json::Value& r = body->get("reason");
+  if (!r.is_undefined() && (!r.is_string() || r.as_string().size() > 500))
+    co_return validation_error("reason", "must be a string of at most 500 characters");
+  std::string reason =
+      r.is_string() && !r.as_string().empty() ? std::string(r.as_string()) : "disabled through the API";
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  int64_t now = clock::now_millis();
+  store::Store::WebhookChange change = [&](store::Webhook& cur) {
+    if (!cur.is_active) return false;  // disabled already: its reason stays
+    cur.is_active = false;
+    cur.disabled_reason = reason;
+    cur.updated_at = now;
+    return true;
+  };
+  auto updated = co_await c.store.update_webhook(w->id, change);
+  if (!updated.ok()) co_return http::error_response(updated.error());
+  // Also when it was disabled already: the first disabled_at is kept, and a missing one is recorded.
+  if (Status s = co_await c.deliveries.mark_disabled(w->id, now); !s.ok())
+    co_return http::error_response(s.error());
+  co_return http::json_response(http::Status::ok, store::to_json(*updated));
+}
+
+awaitable<http::Response> route_list_notices(AdminContext& c, http::RequestContext& req, const Principal& p) {
+  http::Response err;
+  auto limit = page_limit(req, 50, 200, err);
+  if (!limit) co_return err;
+  dispatch::NoticeStore notices(c.store);
+  auto list = co_await notices.list(p.environment_id, *limit);
+  if (!list.ok()) co_return http::error_response(list.error());
+  std::vector<json::Value> items;
+  for (const auto& n : *list)
+    items.push_back(dispatch::to_json(n));
+  co_return page_response(std::move(items), "");
+}
+
 constexpr Route routes[] = {
     {http::Verb::post, "/webhook", Access::environment, route_create_webhook},
     {http::Verb::get, "/webhook", Access::environment, route_list_webhooks},
@@ -180,6 +379,10 @@ constexpr Route routes[] = {
     {http::Verb::post, "/webhook/{id}/rotate-secret", Access::environment, route_rotate_webhook_secret},
     {http::Verb::delete_, "/webhook/{id}", Access::environment, route_delete_webhook},
     {http::Verb::post, "/webhook/test", Access::environment, route_send_test_event},
+    {http::Verb::post, "/webhook/{id}/enable", Access::environment, route_enable_webhook},
+    {http::Verb::post, "/webhook/{id}/disable", Access::environment, route_disable_webhook},
+    // A literal segment wins over /environment/{id} (operator only): this one is the calling environment's.
+    {http::Verb::get, "/environment/notices", Access::environment, route_list_notices},
 };
 
 }  // namespace

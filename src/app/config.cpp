@@ -106,6 +106,9 @@ constexpr Var kVars[] = {
     {"HOOKD_DISABLE_AFTER", "failing time after which an endpoint is disabled (default 72h)"},
     {"HOOKD_DISABLE_AFTER_FAILURES", "and at least this many consecutive failures (default 50)"},
     {"HOOKD_EVENT_RETENTION", "how long events and deliveries are kept for replay (default 14d)"},
+    {"HOOKD_PAUSED_MAX_PER_ENDPOINT",
+     "deliveries kept paused per disabled endpoint; newer events over it are counted, not recorded (default "
+     "10000)"},
     {"HOOKD_ALLOW_TARGETS", "comma list of hosts, IPs or CIDRs endpoints may use despite the SSRF policy"},
     {"HOOKD_ALLOW_HTTP", "true: plain http to any allowed host (default: only to allowlisted hosts)"},
     {"HOOKD_EXTRA_CA_FILE", "PEM file of an extra CA to trust for deliveries"},
@@ -412,6 +415,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(duration("HOOKD_DISABLE_AFTER", c.dispatch.disable_after));
   HOOKD_TRY(integer("HOOKD_DISABLE_AFTER_FAILURES", c.dispatch.disable_after_failures, 1, 1'000'000));
   HOOKD_TRY(duration("HOOKD_EVENT_RETENTION", c.dispatch.event_retention));
+  HOOKD_TRY(integer("HOOKD_PAUSED_MAX_PER_ENDPOINT", c.dispatch.paused_max_per_endpoint, 1, 10'000'000));
 
   if (auto v = get("HOOKD_ALLOW_TARGETS")) {
     for (auto entry : split(*v, ',')) {
@@ -471,6 +475,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
                    {"flow.breaker_cooldown_max", "HOOKD_BREAKER_COOLDOWN_MAX"},
                    {"retry_budget.initial_rate", "HOOKD_RETRY_BUDGET_INITIAL"},
                    {"retry_budget.increase", "HOOKD_RETRY_BUDGET_INCREASE"},
+                   {"paused_max_per_endpoint", "HOOKD_PAUSED_MAX_PER_ENDPOINT"},
                    {"lease", "HOOKD_LEASE"}}));
 #undef HOOKD_TRY
   if (c.threads == 0) c.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -170,8 +170,9 @@ return 1
 
 // Returns -1 unknown, 0 pending (its first attempt is due already), 2 an attempt is in flight (a dispatcher
 // holds the claim), 1 replayed: a finished delivery starts a new round of attempts now; a retrying one has its
-// next attempt moved to now, in the same round (if it fails, the retry schedule goes on where it was).
-//   KEYS: delivery, schedule, webhook's dead letters
+// next attempt moved to now, in the same round (if it fails, the retry schedule goes on where it was). A paused
+// one (its endpoint was disabled when the event came) leaves the paused set and is sent now.
+//   KEYS: delivery, schedule, webhook's dead letters, webhook's paused set
 //   ARGV: id, now, webhook_id (the webhook KEYS 3 belongs to)
 inline const store::RedisScript& replay() {
   static const store::RedisScript s(R"lua(
@@ -190,6 +191,7 @@ if st == 'retrying' then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
   return 1
 end
+if st == 'paused' then redis.call('ZREM', KEYS[4], ARGV[1]) end
 redis.call('HSET', key, 'status', 'pending', 'next_attempt_at', ARGV[2], 'updated_at', ARGV[2],
   'attempt_base', redis.call('HGET', key, 'attempts'), 'failed_at', 0)
 redis.call('ZREM', KEYS[3], ARGV[1])

@@ -109,13 +109,15 @@ std::string_view to_string(DeliveryStatus s) noexcept {
       return "succeeded";
     case DeliveryStatus::failed:
       return "failed";
+    case DeliveryStatus::paused:
+      return "paused";
   }
   return "pending";
 }
 
 std::optional<DeliveryStatus> delivery_status_from(std::string_view s) noexcept {
-  for (auto st :
-       {DeliveryStatus::pending, DeliveryStatus::retrying, DeliveryStatus::succeeded, DeliveryStatus::failed})
+  for (auto st : {DeliveryStatus::pending, DeliveryStatus::retrying, DeliveryStatus::succeeded,
+                  DeliveryStatus::failed, DeliveryStatus::paused})
     if (to_string(st) == s) return st;
   return std::nullopt;
 }
@@ -300,7 +302,8 @@ std::string_view to_string(ReplayOutcome outcome) noexcept {
 }
 
 awaitable<Result<ReplayOutcome>> DeliveryStore::replay(const Delivery& d, int64_t now) {
-  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id)};
+  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id),
+                           keys::webhook_paused(d.webhook_id)};
   RedisCommand args{d.id, now, d.webhook_id};
   auto r = co_await store_.run(scripts::replay(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();

@@ -13,6 +13,13 @@
 //                                  event_deliveries: a set per event)
 //   keys::webhook_failed(id)       zset: dead-lettered delivery id -> when
 //   keys::webhook_health(id)       hash: consecutive_failures, failing_since (for auto-disable)
+//   keys::webhook_paused(id)       zset: paused delivery id -> created ms (at most paused_max_per_endpoint)
+//   keys::webhook_pause_state(id)  hash: disabled_at, enabled_at, paused_dropped
+//
+// Disabled endpoints (paused_deliveries.cpp, pause_scripts.h): an event for an endpoint that is disabled
+// creates its delivery as `paused` (same id, derived from event and endpoint, so resuming it later is the
+// same delivery and consuming the event again creates nothing), listed like any delivery but not scheduled.
+// Enabling the endpoint with a replay moves them to the schedule.
 //
 // Every state change is one Lua script, so it is atomic: scheduling creates each delivery at most once (its
 // id is derived from event and endpoint), claiming moves due entries to "leased" so two dispatchers never
@@ -31,7 +38,8 @@
 
 namespace hookd::dispatch {
 
-enum class DeliveryStatus { pending, retrying, succeeded, failed };
+// paused: created while its endpoint was disabled; not scheduled until the endpoint is enabled with a replay.
+enum class DeliveryStatus { pending, retrying, succeeded, failed, paused };
 
 // What a replay request did to one delivery.
 enum class ReplayOutcome {
@@ -131,6 +139,35 @@ class DeliveryStore {
   // Forgets an endpoint's run of failures (when it is enabled again, or the next failure would disable it at
   // once).
   awaitable<Status> reset_health(std::string_view webhook_id);
+
+  // --- Disabled endpoints (paused_deliveries.cpp) ---
+  struct PauseResult {
+    std::vector<std::string> paused;     // delivery ids created paused
+    std::vector<std::string> scheduled;  // created due now: the endpoint was enabled meanwhile
+    std::vector<std::string> dropped;    // webhook ids whose delivery was not recorded (over the bound)
+  };
+  // Creates the deliveries of `event` to the disabled endpoints `webhook_ids` (those that do not exist yet) as
+  // paused, at most options.paused_max_per_endpoint per endpoint.
+  awaitable<Result<PauseResult>> pause(const Event& event, std::string_view event_json,
+                                       std::span<const std::string> webhook_ids);
+  struct PauseState {
+    // ms, when the last disabled period began (kept after an enable); 0: unknown (disabled before hookd
+    // recorded it)
+    int64_t disabled_at = 0;
+    int64_t enabled_at = 0;      // ms; set while enabled after having been disabled
+    int64_t paused_dropped = 0;  // events not recorded over the bound since it was disabled
+    int64_t paused = 0;          // paused deliveries now
+  };
+  awaitable<Result<PauseState>> pause_state(std::string_view webhook_id);
+  // The endpoint was disabled at `now` (if it was disabled already, its disabled_at is kept): its events are
+  // paused from now on.
+  awaitable<Status> mark_disabled(std::string_view webhook_id, int64_t now);
+  // The endpoint was enabled: returns the state as it was, and forgets paused_dropped (keeps disabled_at).
+  awaitable<Result<PauseState>> mark_enabled(std::string_view webhook_id, int64_t now);
+  // Moves the endpoint's paused deliveries to the schedule, due now. Returns how many.
+  awaitable<Result<size_t>> resume_paused(std::string_view webhook_id, int64_t now);
+  // Ids of an endpoint's dead-lettered deliveries failed at or after `since` (ms), oldest first.
+  awaitable<Result<std::vector<std::string>>> failed_ids_since(std::string_view webhook_id, int64_t since);
 
  private:
   // A script call's reply to one item, as Store::run maps it: a transport error is `unavailable`.

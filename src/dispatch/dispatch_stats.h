@@ -40,6 +40,20 @@ struct DispatchStats {
                                                                  "Circuit breaker changes.", "to=\"open\"");
   metrics::Counter& breaker_closed = metrics::registry().counter("hookd_dispatch_breaker_transitions_total",
                                                                  "Circuit breaker changes.", "to=\"closed\"");
+  // Disabled endpoints: deliveries recorded paused, events not recorded over the per-endpoint bound, paused
+  // deliveries resumed when their endpoint was enabled with a replay.
+  metrics::Counter& paused = metrics::registry().counter(
+      "hookd_dispatch_paused_total", "Deliveries recorded paused because their endpoint was disabled.");
+  metrics::Counter& paused_dropped = metrics::registry().counter(
+      "hookd_dispatch_paused_dropped_total",
+      "Deliveries to a disabled endpoint not recorded: its paused deliveries were at the bound.");
+  metrics::Counter& resumed =
+      metrics::registry().counter("hookd_dispatch_paused_resumed_total",
+                                  "Paused deliveries moved to the schedule by an enable with replay.");
+  // webhook:disabled notices: publish attempts Kafka did not acknowledge (each is retried).
+  metrics::Counter& notice_publish_failed =
+      metrics::registry().counter("hookd_dispatch_notice_publish_failures_total",
+                                  "webhook:disabled notice publishes that failed (retried).");
   metrics::Histogram& latency =
       metrics::registry().histogram("hookd_dispatch_attempt_seconds", "Time of one delivery attempt.");
 };

@@ -25,6 +25,7 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       producer_(std::move(producer)),
       options_(std::move(options)),
       deliveries_(store_, options_),
+      notices_(store_),
       policy_(options_),
       flows_(options_.flow),
       budget_(store_, options_.retry_budget),
@@ -42,6 +43,7 @@ Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOpti
   consumer_ = *consumer;
   consumer_->start();
   asio::co_spawn(scheduler_strand_, scheduler(), asio::detached);
+  asio::co_spawn(ex_, sweep_notices(), asio::detached);
   return {};
 }
 
@@ -100,20 +102,24 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   // The record's text stays with the message, which the attempts started below keep alive.
   auto shared_event = std::make_shared<const ConsumedEvent>(ConsumedEvent{message, std::move(event).value()});
   const Event& e = shared_event->record.header;
-  bool left_to_scheduler = false;  // deliveries created due now, for the scheduler to claim
+  bool left_to_scheduler = false;   // deliveries created due now, for the scheduler to claim
+  std::vector<std::string> paused;  // disabled endpoints that would get the event: their deliveries wait
   for (;;) {
     auto webhooks = co_await endpoints(e.environment_id);
     if (webhooks.ok()) {
       std::vector<std::string> targets;
       std::vector<size_t> positions;  // of each target in the endpoint list
       const auto& list = **webhooks;
+      paused.clear();
       for (size_t i = 0; i < list.size(); ++i) {
         const store::Webhook& w = list[i];
         // An endpoint gets the events that happen after it was registered, not ones still in flight before.
-        bool subscribed = w.is_active && w.wants(e.type) && w.created_at <= e.created_at;
-        if (e.target_webhook_id.empty() ? subscribed : w.id == e.target_webhook_id) {
+        bool subscribed = w.wants(e.type) && w.created_at <= e.created_at;
+        if (e.target_webhook_id.empty() ? subscribed && w.is_active : w.id == e.target_webhook_id) {
           targets.push_back(w.id);
           positions.push_back(i);
+        } else if (e.target_webhook_id.empty() && subscribed) {
+          paused.push_back(w.id);
         }
       }
       if (targets.empty()) break;
@@ -152,9 +158,31 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     if (stopping_) co_return;  // unfinished: the next consumer gets it again
     co_await pause(kStoreRetry);
   }
+  if (!paused.empty()) {
+    auto stored = co_await pause_deliveries(e, message->value, paused);
+    if (!stored) co_return;  // stopping: unfinished, the next consumer gets it again
+    left_to_scheduler = left_to_scheduler || *stored;
+  }
   consumer_->done(*message);
   dispatch_stats().events_finished.inc();
   if (left_to_scheduler) wake();
+}
+
+awaitable<std::optional<bool>> Dispatcher::pause_deliveries(const Event& e, std::string_view event_json,
+                                                            const std::vector<std::string>& webhook_ids) {
+  // Like scheduling: until Redis answers, the message stays unfinished and nothing is dropped.
+  for (;;) {
+    auto r = co_await deliveries_.pause(e, event_json, webhook_ids);
+    if (r.ok()) {
+      if (!r->dropped.empty())
+        log::debug("dispatch.paused_dropped",
+                   {{"event_id", e.id}, {"webhooks", json::Value(r->dropped.size())}});
+      co_return !r->scheduled.empty();
+    }
+    log::warn("dispatch.pause_failed", {{"event_id", e.id}, {"error", r.error().message}});
+    if (stopping_) co_return std::nullopt;
+    co_await pause(kStoreRetry);
+  }
 }
 
 awaitable<void> Dispatcher::scheduler() {
@@ -213,7 +241,8 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std:
         std::to_string(std::chrono::duration_cast<std::chrono::minutes>(options_.disable_after).count()) +
         " minutes and " + std::to_string(options_.disable_after_failures) + " attempts";
   // One atomic change of the record, so that an admin's concurrent PATCH is kept, not overwritten.
-  auto disabled = co_await store_.disable_webhook(webhook_id, reason, clock::now_millis());
+  int64_t now = clock::now_millis();
+  auto disabled = co_await store_.disable_webhook(webhook_id, reason, now);
   if (!disabled.ok()) {
     if (disabled.error().code != store::StoreErrc::not_found)
       log::error("dispatch.disable_failed",
@@ -222,16 +251,86 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std:
   }
   if (!disabled->second) co_return;  // inactive already
   const store::Webhook& next = disabled->first;
+  // From now on its events are paused; an enable's replay starts from here. If this fails, an endpoint never
+  // enabled through hookd still has its events paused; one enabled before has them scheduled, dead-lettered
+  // ("the endpoint is disabled") and brought back by an enable's replay of failed deliveries.
+  if (Status marked = co_await deliveries_.mark_disabled(webhook_id, now); !marked.ok())
+    log::warn("dispatch.mark_disabled_failed",
+              {{"webhook_id", webhook_id}, {"error", marked.error().message}});
   dispatch_stats().disabled.inc();
   log::warn("dispatch.endpoint_disabled", {{"webhook_id", webhook_id}, {"reason", next.disabled_reason}});
+  co_await announce_disabled(next, now);
+}
+
+namespace {
+
+constexpr int kNoticeRecordTries = 5;
+constexpr std::chrono::milliseconds kNoticeRetryFirst{500};
+constexpr std::chrono::milliseconds kNoticeRetryMax{std::chrono::seconds(60)};
+
+}  // namespace
+
+awaitable<void> Dispatcher::announce_disabled(const store::Webhook& endpoint, int64_t disabled_at) {
   json::ObjectBuilder payload;
-  payload.set("webhook_id", webhook_id)
-      .set("target_url", next.target_url)
-      .set("reason", next.disabled_reason);
-  Event e = make_event("webhook:disabled", next.environment_id, std::move(payload).build());
-  bus::OutgoingMessage m{next.environment_id, serialize_event(e), {}};
-  if (error_code ec = co_await producer_->publish(m))
-    log::warn("dispatch.disabled_event_not_published", {{"webhook_id", webhook_id}, {"error", ec.message()}});
+  payload.set("webhook_id", endpoint.id)
+      .set("target_url", endpoint.target_url)
+      .set("reason", endpoint.disabled_reason);
+  Event e = make_event("webhook:disabled", endpoint.environment_id, std::move(payload).build());
+  // Stable: the same disable announced again (a retry, a second dispatcher's sweep) is the same event.
+  e.id = ids::uuid_from_name("webhook:disabled/" + endpoint.id + "/" + std::to_string(disabled_at));
+  e.created_at = disabled_at;
+  Notice n{e.id,
+           endpoint.environment_id,
+           e.type,
+           endpoint.id,
+           endpoint.target_url,
+           endpoint.disabled_reason,
+           disabled_at,
+           0,
+           serialize_event(e)};
+  Status recorded;
+  for (int tries = 1;; ++tries) {
+    recorded = co_await notices_.record(n, options_.event_retention);
+    if (recorded.ok() || tries == kNoticeRecordTries || stopping_) break;
+    co_await pause(kStoreRetry);
+  }
+  // Published even when it could not be recorded: the environment is told now, only not durably.
+  if (!recorded.ok())
+    log::error("dispatch.notice_not_recorded",
+               {{"webhook_id", endpoint.id}, {"error", recorded.error().message}});
+  asio::co_spawn(ex_, publish_notice(std::move(n)), asio::detached);
+}
+
+awaitable<void> Dispatcher::publish_notice(Notice n) {
+  auto self = shared_from_this();
+  std::chrono::milliseconds wait = kNoticeRetryFirst;
+  for (;;) {
+    bus::OutgoingMessage m{n.environment_id, n.event_json, {}};
+    error_code ec = co_await producer_->publish(m);
+    if (!ec) break;
+    dispatch_stats().notice_publish_failed.inc();
+    log::warn("dispatch.notice_not_published",
+              {{"notice_id", n.id}, {"webhook_id", n.webhook_id}, {"error", ec.message()}});
+    if (stopping_) co_return;  // still recorded as unpublished: the next dispatcher's sweep publishes it
+    co_await pause(wait);
+    wait = std::min(wait * 2, kNoticeRetryMax);
+  }
+  // If this fails the notice stays listed as unpublished and a later sweep publishes it again: harmless.
+  if (Status s = co_await notices_.mark_published(n, clock::now_millis()); !s.ok())
+    log::warn("dispatch.notice_not_marked", {{"notice_id", n.id}, {"error", s.error().message}});
+}
+
+awaitable<void> Dispatcher::sweep_notices() {
+  auto self = shared_from_this();
+  auto pending = co_await notices_.unpublished();
+  if (!pending.ok()) {
+    log::warn("dispatch.notice_sweep_failed", {{"error", pending.error().message}});
+    co_return;
+  }
+  for (auto& n : *pending) {
+    log::info("dispatch.notice_republished", {{"notice_id", n.id}, {"webhook_id", n.webhook_id}});
+    asio::co_spawn(ex_, publish_notice(std::move(n)), asio::detached);
+  }
 }
 
 }  // namespace hookd::dispatch

@@ -25,6 +25,7 @@
 #include "dispatch/delivery_store.h"
 #include "dispatch/endpoint_flow.h"
 #include "dispatch/retry_budget.h"
+#include "dispatch/notices.h"
 #include "dispatch/retry_policy.h"
 #include "http/client/client.h"
 #include "store/config_cache.h"
@@ -57,6 +58,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> scheduler();
+  // Records the event's deliveries to disabled endpoints as paused (DeliveryStore::pause), retrying until Redis
+  // answers. Returns whether some were scheduled instead (an endpoint enabled meanwhile); nullopt: stopping.
+  awaitable<std::optional<bool>> pause_deliveries(const Event& e, std::string_view event_json,
+                                                  const std::vector<std::string>& webhook_ids);
   // One attempt: prepare -> send -> record (attempt.h; the phases are in attempt.cpp).
   awaitable<void> attempt(std::string delivery_id, std::string claim);
   // The first attempt of a delivery fan_out just created leased to `claim`: prepared from what fan_out holds
@@ -86,6 +91,11 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
   // Disables the endpoint and announces it (webhook:disabled). `reason` empty: the auto-disable threshold's.
   awaitable<void> disable_endpoint(const std::string& webhook_id, std::string reason = {});
+  // The announcement, durable (notices.h): recorded in Redis, then published until Kafka acknowledges it.
+  awaitable<void> announce_disabled(const store::Webhook& endpoint, int64_t disabled_at);
+  awaitable<void> publish_notice(Notice notice);
+  // At start: publishes the notices a dispatcher recorded but could not publish (Kafka down, a crash).
+  awaitable<void> sweep_notices();
   awaitable<void> pause(std::chrono::milliseconds d);
   awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> endpoints(const std::string& env);
   awaitable<Result<store::Webhook>> endpoint(const std::string& id);
@@ -97,6 +107,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   std::shared_ptr<bus::Producer> producer_;
   DispatchOptions options_;
   DeliveryStore deliveries_;
+  NoticeStore notices_;
   RetryPolicy policy_;
   EndpointFlows flows_;
   RetryBudget budget_;

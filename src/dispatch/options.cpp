@@ -23,6 +23,8 @@ Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const 
   if (max_concurrent_attempts < 1) return bad("max_concurrent_attempts", "must be at least 1");
   if (!(retry_share >= 0 && retry_share < 1)) return bad("retry_share", "must be a number from 0 to below 1");
   if (disable_after_failures < 1) return bad("disable_after_failures", "must be at least 1");
+  if (paused_max_per_endpoint < 1 || paused_max_per_endpoint > 10'000'000)
+    return bad("paused_max_per_endpoint", "must be from 1 to 10000000");
   if (event_retention < std::chrono::seconds(60)) return bad("event_retention", "must be at least 60s");
   if (flow.initial_limit < 1 || flow.initial_limit > flow.max_limit)
     return bad("flow.initial_limit", "must be from 1 to the endpoint concurrency maximum");

@@ -45,6 +45,9 @@ struct DispatchOptions {
   // Per-endpoint flow control and the retry budget (flow_options.h).
   EndpointFlowOptions flow;
   RetryBudgetOptions retry_budget;
+  // Deliveries kept paused per disabled endpoint; over it, new events for that endpoint are not recorded (and
+  // counted: hookd_dispatch_paused_dropped_total, the endpoint's paused_dropped).
+  size_t paused_max_per_endpoint = 10'000;
 
   // Refuses values the dispatcher cannot work with; the error's field names the member. `attempt_bound` is
   // the longest an attempt can take (connect + request timeouts): the lease must outlast it, or a slow

@@ -167,4 +167,39 @@ inline std::string replay_leases() {
   return "hookd:replay:leases";
 }
 
+// --- owner: dispatch/, disabled endpoints and notices (see delivery_store.h) -------------------------------
+// New key families, hash-tagged by the webhook or environment they belong to, so that the keys one script
+// touches for one endpoint share a Redis Cluster slot.
+namespace detail {
+inline std::string tagged(std::string_view tag, std::string_view suffix) {
+  std::string k;
+  k.reserve(9 + tag.size() + suffix.size());
+  k += "hookd:{";
+  k += tag;
+  k += "}:";
+  k += suffix;
+  return k;
+}
+}  // namespace detail
+// zset: the endpoint's paused deliveries (created while it was disabled) -> created ms
+inline std::string webhook_paused(std::string_view webhook_id) {
+  return detail::tagged(webhook_id, "paused");
+}
+// hash: disabled_at, enabled_at (ms), paused_dropped (events not recorded over the bound while disabled)
+inline std::string webhook_pause_state(std::string_view webhook_id) {
+  return detail::tagged(webhook_id, "pause_state");
+}
+// zset: the environment's notice ids -> created ms
+inline std::string environment_notices(std::string_view env) {
+  return detail::tagged(env, "notices");
+}
+// hash: one notice (type, webhook_id, reason, created_at, published_at, the event it announces)
+inline std::string notice(std::string_view env, std::string_view id) {
+  return detail::tagged(env, std::string("notice:").append(id));
+}
+// set: "<environment id>/<notice id>" of notices whose event Kafka has not acknowledged yet
+inline std::string unpublished_notices() {
+  return "hookd:notices:unpublished";
+}
+
 }  // namespace hookd::store::keys
