@@ -57,6 +57,8 @@ Result<Delivery> delivery_from_hash(const RedisReply& r) {
       d.next_attempt_at = to_int(v);
     else if (k == "budget_slot")
       d.budget_slot = to_int(v);
+    else if (k == "budget_waits")
+      d.budget_waits = static_cast<int>(to_int(v));
     else if (k == "failed_at")
       d.failed_at = to_int(v);
     else if (k == "last_status_code")

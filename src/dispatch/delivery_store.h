@@ -70,6 +70,7 @@ struct Delivery {
   // The retry-budget slot this delivery holds (retry_budget.h): when it equals next_attempt_at, the attempt
   // then was paid for already.
   int64_t budget_slot = 0;
+  int budget_waits = 0;  // times in a row the retry budget turned it away without a slot
   int last_status_code = 0;
   std::string last_error;
   std::string claim;

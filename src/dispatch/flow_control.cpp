@@ -60,7 +60,7 @@ awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
     deferred_counter(a.verdict).inc();
     // Spread over the wait itself: what an open breaker held back comes back over a cooldown, not at once.
     int64_t due = jittered(a.retry_at, std::max<int64_t>(a.retry_at - now, 50));
-    auto deferred = co_await budget_.defer(d, claim, due, holds_slot ? due : 0, now);
+    auto deferred = co_await budget_.defer(d, claim, due, holds_slot ? due : 0, now, d.budget_waits);
     if (!deferred.ok())
       log::warn("dispatch.defer_failed", {{"delivery_id", d.id}, {"error", deferred.error().message}});
     co_return false;  // not deferred: the lease runs out and it is claimed again
@@ -76,11 +76,14 @@ awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
   if (slot->now) co_return true;
   flows_.abandoned(d.webhook_id);
   dispatch_stats().deferred_budget.inc();
-  // A slot beyond the horizon is not reserved: the delivery asks again within the horizon (spread over it), by
-  // when the rate may have grown with the endpoint's successes.
-  int64_t horizon = options_.retry_budget.horizon.count();
-  int64_t due = slot->reserved ? slot->at : jittered(now + horizon / 4, horizon - horizon / 4);
-  auto deferred = co_await budget_.defer(d, claim, due, slot->reserved ? due : 0, now);
+  // A slot beyond the horizon is not reserved: the delivery asks again later, by when the rate may have grown
+  // with the endpoint's successes. The first time within the horizon; each time it is turned away again, up to
+  // twice as long (at most 64 horizons): the asks of a large backlog thin out instead of churning through
+  // the schedule at a rate that grows with the backlog.
+  int64_t wait = options_.retry_budget.horizon.count() << std::min(d.budget_waits, 6);
+  int waits = slot->reserved ? 0 : d.budget_waits + 1;
+  int64_t due = slot->reserved ? slot->at : jittered(now + wait / 4, wait - wait / 4);
+  auto deferred = co_await budget_.defer(d, claim, due, slot->reserved ? due : 0, now, waits);
   if (!deferred.ok())
     log::warn("dispatch.defer_failed", {{"delivery_id", d.id}, {"error", deferred.error().message}});
   co_return false;

@@ -57,11 +57,12 @@ return string.format('%.3f', rate)
 
 // Puts a claimed delivery back in the schedule, without an attempt. Returns 1, or 0 when the claim is gone.
 //   KEYS: delivery, schedule
-//   ARGV: id, claim, due, budget_slot (0: none), now
+//   ARGV: id, claim, due, budget_slot (0: none), now, budget_waits (times the budget has turned it away in a row)
 const store::BatchedScript& defer_script() {
   static const store::BatchedScript s("delivery_defer", R"lua(
 if redis.call('HGET', KEYS[1], 'claim') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'claim', '', 'next_attempt_at', ARGV[3], 'budget_slot', ARGV[4], 'updated_at', ARGV[5])
+redis.call('HSET', KEYS[1], 'claim', '', 'next_attempt_at', ARGV[3], 'budget_slot', ARGV[4], 'updated_at', ARGV[5],
+  'budget_waits', ARGV[6])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
 )lua");
@@ -169,9 +170,9 @@ awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, st
 }
 
 awaitable<Result<bool>> RetryBudget::defer(const Delivery& d, std::string_view claim, int64_t due,
-                                           int64_t budget_slot, int64_t now) {
+                                           int64_t budget_slot, int64_t now, int budget_waits) {
   RedisCommand script_keys{keys::delivery(d.id), keys::schedule()};
-  RedisCommand args{d.id, claim, due, budget_slot, now};
+  RedisCommand args{d.id, claim, due, budget_slot, now, static_cast<int64_t>(budget_waits)};
   error_code ec;
   RedisReply reply = co_await defers_->async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));

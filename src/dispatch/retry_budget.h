@@ -57,9 +57,10 @@ class RetryBudget {
   awaitable<Status> report_breaker(std::string_view webhook_id, bool open, int64_t until, int64_t now);
 
   // Puts a claimed delivery back in the schedule at `due` without an attempt (the flow control said not
-  // now). `budget_slot`, when non-zero, is the retry slot it holds. False when the claim is not ours any more.
+  // now). `budget_slot`, when non-zero, is the retry slot it holds; `budget_waits` how many times in a row the
+  // budget turned it away (its next ask waits longer). False when the claim is not ours any more.
   awaitable<Result<bool>> defer(const Delivery& d, std::string_view claim, int64_t due, int64_t budget_slot,
-                                int64_t now);
+                                int64_t now, int budget_waits = 0);
 
   const RetryBudgetOptions& options() const noexcept { return options_; }
 

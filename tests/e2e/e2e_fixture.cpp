@@ -82,6 +82,12 @@ std::map<std::string, std::string> E2eTest::hookd_env() {
       {"HOOKD_DELIVERY_TIMEOUT", "2s"},
       {"HOOKD_CONNECT_TIMEOUT", "1s"},
       {"HOOKD_LEASE", "10s"},
+      // Flow control (breaker, retry budget) is tested on its own (flow_control_test.cpp); elsewhere a sink
+      // that fails on purpose must see its retries when the 300 ms schedule says, not when a budget cut by
+      // those failures allows.
+      {"HOOKD_BREAKER_FAILURES", "100000"},
+      {"HOOKD_RETRY_BUDGET_INITIAL", "1000"},
+      {"HOOKD_RETRY_BUDGET_MIN", "1000"},
       // The default 100 ms is for production; a busy test machine (ASan, two cores) can pause an evaluation
       // that long. Tests of the limit itself still hit it, only later.
       {"HOOKD_JSONATA_TIMEOUT", "2s"},

@@ -46,7 +46,7 @@ class FlowControl : public E2eTest {
     env["HOOKD_RETRY_SCHEDULE"] = "300ms";
     env["HOOKD_RETRY_JITTER"] = "0";
     env["HOOKD_MAX_ATTEMPTS"] = "50";
-    env["HOOKD_BREAKER_FAILURES"] = "4";
+    env["HOOKD_BREAKER_FAILURES"] = "4";  // the fixture's defaults turn flow control down: back on here
     env["HOOKD_BREAKER_COOLDOWN"] = "1s";
     env["HOOKD_BREAKER_COOLDOWN_MAX"] = "1s";
     env["HOOKD_RETRY_BUDGET_INITIAL"] = "4";
