@@ -50,7 +50,7 @@ EndpointFlowOptions bounded(EndpointFlowOptions o) {
 EndpointFlows::EndpointFlows(EndpointFlowOptions options) : options_(bounded(std::move(options))) {}
 
 EndpointFlows::Flow& EndpointFlows::flow(std::string_view webhook_id, int64_t now) {
-  auto it = flows_.find(std::string(webhook_id));
+  auto it = flows_.find(webhook_id);
   if (it == flows_.end()) {
     if (flows_.size() >= kPruneAbove) prune(now);
     Flow f;
@@ -139,7 +139,7 @@ EndpointFlows::Change EndpointFlows::finished(std::string_view webhook_id, FlowO
 
 void EndpointFlows::abandoned(std::string_view webhook_id) {
   std::lock_guard lock(mu_);
-  auto it = flows_.find(std::string(webhook_id));
+  auto it = flows_.find(webhook_id);
   if (it == flows_.end()) return;
   Flow& f = it->second;
   if (f.in_flight) --f.in_flight;
@@ -149,7 +149,7 @@ void EndpointFlows::abandoned(std::string_view webhook_id) {
 EndpointFlowState EndpointFlows::state(std::string_view webhook_id, int64_t now) const {
   std::lock_guard lock(mu_);
   EndpointFlowState s;
-  auto it = flows_.find(std::string(webhook_id));
+  auto it = flows_.find(webhook_id);
   if (it == flows_.end()) {
     s.limit = static_cast<double>(options_.initial_limit);
     return s;

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -97,7 +98,12 @@ class EndpointFlows {
 
   const EndpointFlowOptions options_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Flow> flows_;
+  // Looked up by string_view without building a string: two lookups per attempt on the hot path.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Flow, Hash, std::equal_to<>> flows_;
 };
 
 }  // namespace hookd::dispatch
