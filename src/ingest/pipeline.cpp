@@ -19,6 +19,9 @@ Status IngestOptions::validate() const {
   if (max_event_bytes < 1024) return bad("max_event_bytes", "must be at least 1024 bytes");
   if (expression_limits.time.count() <= 0) return bad("expression_limits.time", "must be positive");
   if (expression_limits.max_depth < 10) return bad("expression_limits.max_depth", "must be at least 10");
+  if (dedupe_window < DeliveryIdSpec::min_window || dedupe_window > DeliveryIdSpec::max_window)
+    return bad("dedupe_window", "must be from 1m to 30d");
+  if (inbound_retention < std::chrono::minutes(1)) return bad("inbound_retention", "must be at least 1m");
   if (!public_url.empty()) {
     auto normalized = normalize_public_url(public_url);
     if (!normalized.ok())

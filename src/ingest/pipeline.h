@@ -48,6 +48,13 @@ struct IngestOptions {
   // X-Forwarded-Host are believed.
   std::string public_url;
   std::vector<http::Cidr> trusted_proxies;
+  // How long a published vendor delivery id is remembered when the integration's delivery_id sets no window
+  // (HOOKD_INGEST_DEDUPE_WINDOW).
+  std::chrono::seconds dedupe_window{24 * 3600};
+  // Inbound request records (lineage): kept this long (HOOKD_INBOUND_RETENTION), the newest this many per
+  // account (HOOKD_INBOUND_MAX_PER_ACCOUNT).
+  std::chrono::milliseconds inbound_retention{7LL * 24 * 3600 * 1000};
+  size_t inbound_max_per_account = 1000;
 
   // Test mode (HOOKD_TEST_MODE, loudly logged; never in production): signature checks take "now" from
   // HOOKD_TEST_CLOCK (test_clock_millis, when set) or from a request's X-Hookd-Test-Clock header (Unix
