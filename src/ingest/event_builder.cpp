@@ -119,10 +119,15 @@ std::vector<Event> build_record_events(const EventSource& s) {
     elements.push_back(root);
   }
 
-  std::string header_id = vendor_delivery_id(s.headers, s.body);
-  // What identifies this request: a retry of it has the same account, delivery id header and bytes.
-  std::string request_name = s.account.id + '\n' + header_id + '\n' +
-                             crypto::hex(crypto::hash(crypto::Digest::sha256, s.raw_body)) + '\n';
+  const bool configured = !s.delivery_id.empty();
+  std::string header_id = configured ? std::string(s.delivery_id) : vendor_delivery_id(s.headers, s.body);
+  // What identifies this request: a retry of it has the same account, delivery id header and bytes; with a
+  // configured delivery id, the same account and id whatever the bytes (a distinct prefix keeps the two kinds
+  // of name apart).
+  std::string request_name = configured
+                                 ? s.account.id + "\ndelivery-id\n" + header_id + '\n'
+                                 : s.account.id + '\n' + header_id + '\n' +
+                                       crypto::hex(crypto::hash(crypto::Digest::sha256, s.raw_body)) + '\n';
   // The payload's member names, made once (not a string node each per event).
   static const struct {
     json::Value account_id{"integrated_account_id"}, tenant_id{"tenant_id"},

@@ -34,10 +34,14 @@ struct EventSource {
   const json::Value& transformed;
   // The bytes received: with the vendor's delivery id, what makes a request the same request again.
   std::string_view raw_body = {};
+  // The vendor's delivery id as the integration names it (webhook.delivery_id), when it gave one: it replaces
+  // the guessed delivery-id header, and event ids derive from (account, it, index) only, not from the bytes,
+  // since vendors' retries often change the body (HubSpot's attemptNumber).
+  std::string_view delivery_id = {};
 };
 
 // The events of one request. Their ids are derived from the request (account, the vendor's delivery id
-// header, the body's bytes, the element's position), so a vendor's retry of a request that failed after part
+// header, the body's bytes, the element's position; or account, configured delivery id, position), so a vendor's retry of a request that failed after part
 // of its events were stored republishes the same ids, and the dispatcher's de-duplication by id makes it
 // harmless.
 std::vector<Event> build_record_events(const EventSource& source);

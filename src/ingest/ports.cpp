@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "store/keys.h"
+
 namespace hookd::ingest {
 
 awaitable<Status> AccountResolver::merge_account_context_if(std::string_view account_id,
@@ -12,6 +14,18 @@ awaitable<Status> AccountResolver::merge_account_context_if(std::string_view acc
   if (Status allowed = guard(resolved->account.context); !allowed.ok()) co_return allowed;
   co_return co_await merge_account_context(account_id, patch);
 }
+
+awaitable<Result<std::optional<std::string>>> AccountResolver::find_delivery(std::string_view,
+                                                                             std::string_view) {
+  co_return std::optional<std::string>();
+}
+
+awaitable<Status> AccountResolver::remember_delivery(std::string_view, std::string_view, std::string,
+                                                     std::chrono::seconds) {
+  co_return Status{};
+}
+
+void AccountResolver::record_inbound(store::InboundRecord, const store::InboundLimits&, json::Value) {}
 
 namespace {
 
@@ -51,10 +65,42 @@ class StoreResolver final : public AccountResolver {
     if (!merged.ok()) co_return merged.error();
     co_return Status{};
   }
+  // One GET. The answer is the summary text as stored.
+  awaitable<Result<std::optional<std::string>>> find_delivery(std::string_view account_id,
+                                                              std::string_view vendor_id) override {
+    auto reply = co_await store_.command(
+        store::RedisCommand("GET", store::keys::vendor_delivery(account_id, vendor_id)));
+    if (!reply.ok()) co_return reply.error();
+    if (!reply->is_string()) co_return std::optional<std::string>();
+    co_return std::optional<std::string>(std::string(reply->str()));
+  }
+  // A plain SET with the window as TTL: the client pipelines it with every other command in flight on its
+  // connection, so concurrent requests' writes share round trips without a script.
+  awaitable<Status> remember_delivery(std::string_view account_id, std::string_view vendor_id,
+                                      std::string summary, std::chrono::seconds window) override {
+    auto reply = co_await store_.command(
+        store::RedisCommand("SET", store::keys::vendor_delivery(account_id, vendor_id), summary, "EX",
+                            static_cast<int64_t>(window.count())));
+    if (!reply.ok()) co_return reply.error();
+    co_return Status{};
+  }
+  // Posted, so that the answer goes out first: measuring the transform result and writing the record's JSON
+  // happen after the request's coroutine has handed its answer back.
+  void record_inbound(store::InboundRecord record, const store::InboundLimits& limits,
+                      json::Value transform_result) override {
+    asio::post(
+        store_.redis().get_executor().get_inner_executor(),
+        [this, record = std::move(record), limits, transform_result = std::move(transform_result)]() mutable {
+          if (!transform_result.is_undefined())
+            record.transform_result_bytes = static_cast<int64_t>(json::dump(transform_result).size());
+          inbound_.record(record, limits);
+        });
+  }
 
  private:
   store::Store& store_;
   store::ConfigCache* cache_;
+  store::InboundStore inbound_{store_};
 };
 
 // Two producers, because one linger cannot serve both ends: waiting ~1 ms to batch is what lets a busy node
@@ -70,14 +116,15 @@ class KafkaPublisher final : public EventPublisher {
   KafkaPublisher(std::shared_ptr<bus::Producer> batching, std::shared_ptr<bus::Producer> immediate,
                  size_t immediate_below)
       : batching_(std::move(batching)), immediate_(std::move(immediate)), immediate_below_(immediate_below) {}
-  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages,
+                                std::span<bus::MessagePosition> positions) override {
     size_t others = in_flight_.fetch_add(1, std::memory_order_relaxed);
     struct Leave {
       std::atomic<size_t>& n;
       ~Leave() { n.fetch_sub(1, std::memory_order_relaxed); }
     } leave{in_flight_};
     bus::Producer& producer = immediate_ && others < immediate_below_ ? *immediate_ : *batching_;
-    co_return co_await producer.publish(messages);
+    co_return co_await producer.publish(messages, positions);
   }
 
  private:
