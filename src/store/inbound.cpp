@@ -118,10 +118,9 @@ Result<InboundRecord> inbound_record_from_json(std::string_view text) {
   return r;
 }
 
-InboundStore::InboundStore(Store& store)
-    : store_(store), writer_(ScriptBatcher::create(store.redis_ptr(), record_script())) {}
-
 void InboundStore::record(const InboundRecord& r, const InboundLimits& limits) {
+  std::call_once(writer_made_,
+                 [this] { writer_ = ScriptBatcher::create(store_.redis_ptr(), record_script()); });
   const std::string& env = r.environment_id;
   RedisCommand keys(keys::inbound_records(env, r.integrated_account_id),
                     keys::inbound_recent(env, r.integrated_account_id));

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,9 +55,9 @@ struct InboundLimits {
 
 class InboundStore {
  public:
-  explicit InboundStore(Store& store);
+  explicit InboundStore(Store& store) : store_(store) {}
 
-  // Fire-and-forget: queued to a batched script; returns at once.
+  // Fire-and-forget: queued to a batched script (made on first use: readers need none); returns at once.
   void record(const InboundRecord& r, const InboundLimits& limits);
 
   // Newest first. `account_id` (optional) keeps one account's records.
@@ -74,6 +75,7 @@ class InboundStore {
   awaitable<Result<std::vector<InboundRecord>>> from_index(std::string env, std::string key,
                                                            std::string_view account_id);
   Store& store_;
+  std::once_flag writer_made_;
   std::shared_ptr<ScriptBatcher> writer_;
 };
 
