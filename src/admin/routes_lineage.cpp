@@ -27,7 +27,10 @@ constexpr std::string_view kVerdicts[] = {"accepted",         "duplicate",      
 
 awaitable<json::Value> deliveries_of(AdminContext& c, const std::string& event_id, const Principal& p) {
   std::vector<json::Value> out;
-  auto page = co_await c.deliveries.list(DeliveryStore::Index::event, event_id, {}, "", 200);
+  // Named, not temporaries inside the co_await: GCC 12 destroys those twice.
+  const dispatch::DeliveryFilter all;
+  const std::string first_page;
+  auto page = co_await c.deliveries.list(DeliveryStore::Index::event, event_id, all, first_page, 200);
   if (page.ok()) {
     for (const dispatch::Delivery& d : page->items) {
       if (d.environment_id != p.environment_id) continue;
