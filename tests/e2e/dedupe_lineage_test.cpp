@@ -124,6 +124,7 @@ TEST_F(DedupeLineage, TheExpressionFormReadsTheIdFromThePayload) {
   ASSERT_EQ(retry.status, 200) << retry.body;
   EXPECT_EQ(event_ids(retry), event_ids(first));
   EXPECT_NE(event_ids(other), event_ids(first));
+  EXPECT_EQ(metric("hookd_ingest_duplicates_total"), 1) << "the retry was not published again";
   wait_until_dispatched();
   EXPECT_EQ(sink_.requests().size(), 2u);
 }
