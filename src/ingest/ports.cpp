@@ -116,6 +116,9 @@ class KafkaPublisher final : public EventPublisher {
   KafkaPublisher(std::shared_ptr<bus::Producer> batching, std::shared_ptr<bus::Producer> immediate,
                  size_t immediate_below)
       : batching_(std::move(batching)), immediate_(std::move(immediate)), immediate_below_(immediate_below) {}
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+    return publish(messages, {});
+  }
   awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages,
                                 std::span<bus::MessagePosition> positions) override {
     size_t others = in_flight_.fetch_add(1, std::memory_order_relaxed);

@@ -61,9 +61,14 @@ class EventPublisher {
  public:
   virtual ~EventPublisher() = default;
   // Completes when every message is acknowledged (or the first failure): the ingest answers 2xx only then.
-  // `positions` (empty, or one per message) receives where each acknowledged message was stored.
+  virtual awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) = 0;
+  // The same, and `positions` (one per message) receives where each acknowledged message was stored (for
+  // lineage). The default reports none (they stay -1).
   virtual awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages,
-                                        std::span<bus::MessagePosition> positions) = 0;
+                                        std::span<bus::MessagePosition> positions) {
+    (void)positions;
+    return publish(messages);
+  }
 };
 
 // `cache`, when given (it must outlive the resolver), serves the reads of config records.

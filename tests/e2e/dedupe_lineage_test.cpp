@@ -241,5 +241,24 @@ TEST_F(DedupeLineage, ASignatureFailureShowsInInboundAndNeverReachesTheLedger) {
   EXPECT_EQ(admin("GET", "/inbound").status, 400);
 }
 
+TEST_F(DedupeLineage, AnInboundRecordCarriesTheTransformResultSize) {
+  std::string account = add_account(
+      "transformed",
+      R"({"webhook":{"payload_transform":"{'event_type':'created','resource':'contacts','record':body}"}})");
+  auto posted = http_call(hookd_->port(), "POST", "/integrated-account-webhook/" + account, R"({"a":1})",
+                          {{"Content-Type", "application/json"}});
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  json::Value listed = wait_for_records("/inbound?integrated_account_id=" + account, "result", 1);
+  const json::Value& r = listed.get("result").at(0);
+  EXPECT_EQ(r.get("transform_result_bytes").number_or(-1),
+            std::string(R"({"event_type":"created","resource":"contacts","record":{"a":1}})").size());
+  EXPECT_EQ(r.get("verdict").string_or(""), "accepted");
+  EXPECT_TRUE(r.get("vendor_delivery_id").is_null()) << "no delivery_id configured, no guessable header";
+  ASSERT_EQ(r.get("events").size(), 1u);
+  EXPECT_EQ(r.get("events").at(0).get("id").string_or(""),
+            posted.json().get("events").at(0).get("id").string_or("-"));
+  EXPECT_GE(r.get("events").at(0).get("offset").number_or(-1), 0);
+}
+
 }  // namespace
 }  // namespace hookd::test

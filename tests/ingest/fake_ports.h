@@ -81,6 +81,9 @@ class FakePublisher final : public EventPublisher {
   std::vector<bus::OutgoingMessage> published;
   error_code fail_with;
 
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+    return publish(messages, {});
+  }
   awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages,
                                 std::span<bus::MessagePosition> positions) override {
     if (fail_with) co_return fail_with;
