@@ -50,11 +50,7 @@ std::string vendor_words(const json::Value& headers, const json::Value& element)
 }
 
 std::string vendor_delivery_id(const json::Value& headers, const json::Value& body) {
-  for (const char* h : {"x-github-delivery", "x-shopify-webhook-id", "webhook-id", "svix-id", "x-webhook-id",
-                        "x-event-id", "idempotency-key"}) {
-    const json::Value& v = headers.get(h);
-    if (v.is_string() && !v.as_string().empty()) return std::string(v.as_string());
-  }
+  if (std::string id = delivery_id_from_headers(headers); !id.empty()) return id;
   if (body.is_object()) {
     for (const char* k : {"event_id", "eventId"}) {
       const json::Value& v = body.get(k);
@@ -76,6 +72,15 @@ json::Value id_value(const std::string& id) {
 }
 
 }  // namespace
+
+std::string delivery_id_from_headers(const json::Value& headers) {
+  for (const char* h : {"x-github-delivery", "x-shopify-webhook-id", "webhook-id", "svix-id", "x-webhook-id",
+                        "x-event-id", "idempotency-key"}) {
+    const json::Value& v = headers.get(h);
+    if (v.is_string() && !v.as_string().empty()) return std::string(v.as_string());
+  }
+  return {};
+}
 
 std::string record_type_from_words(std::string_view words) {
   std::string w = lower(words);

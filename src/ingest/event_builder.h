@@ -54,6 +54,10 @@ size_t count_record_events(const EventSource& source);
 // record, or an empty array. How a GET or HEAD that no handshake answered is told from a vendor's event.
 bool makes_record_events(const EventSource& source);
 
+// The first of the well-known delivery-id headers the request has (X-GitHub-Delivery, X-Shopify-Webhook-Id,
+// webhook-id, svix-id, X-Webhook-Id, X-Event-Id, Idempotency-Key), or "".
+std::string delivery_id_from_headers(const json::Value& headers);
+
 // "record:created" from "created", "record:created", or a vendor's own words ("orders/create",
 // "contact.deletion").
 std::string record_type_from_words(std::string_view words);

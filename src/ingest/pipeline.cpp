@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/metrics.h"
+#include "ingest/event_builder.h"
 #include "ingest/reply.h"
 #include "ingest/request_url.h"
 
@@ -114,10 +115,14 @@ void Pipeline::record_inbound(const IngestState& s, int64_t received_at) {
     json::Value body;
     if (json::parse(response.body(), body)) r.error = std::string(body.get("error").string_or(""));
   }
+  // The delivery id the publish stage read; else (a request stopped earlier, or an integration without
+  // delivery_id) the configured header or a well-known one, so that lineage by vendor id finds it too.
   r.vendor_delivery_id = s.vendor_delivery_id;
   if (r.vendor_delivery_id.empty() && s.config && s.config->delivery_id &&
       !s.config->delivery_id->header.empty())
     r.vendor_delivery_id = std::string(s.headers.get(s.config->delivery_id->header).string_or(""));
+  if (r.vendor_delivery_id.empty() && s.headers.is_object())
+    r.vendor_delivery_id = delivery_id_from_headers(s.headers);
   r.events.reserve(s.events.size());
   for (size_t i = 0; i < s.events.size(); ++i) {
     store::InboundEvent e{s.events[i].id, s.events[i].type};

@@ -260,5 +260,16 @@ TEST_F(DedupeLineage, AnInboundRecordCarriesTheTransformResultSize) {
   EXPECT_GE(r.get("events").at(0).get("offset").number_or(-1), 0);
 }
 
+TEST_F(DedupeLineage, LineageFindsAWellKnownDeliveryHeaderWithoutTheSetting) {
+  auto posted = post_shopify(R"({"id":42})");  // X-Shopify-Webhook-Id, and no delivery_id in the config
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  json::Value l =
+      wait_for_records("/lineage?vendor_delivery_id=b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", "inbound", 1);
+  ASSERT_EQ(l.get("events").size(), 1u);
+  EXPECT_EQ(l.get("events").at(0).get("id").string_or(""),
+            posted.json().get("events").at(0).get("id").string_or("-"));
+  EXPECT_EQ(l.get("inbound").at(0).get("integrated_account_id").string_or(""), account_id_);
+}
+
 }  // namespace
 }  // namespace hookd::test
