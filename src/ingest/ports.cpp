@@ -2,6 +2,9 @@
 
 #include <atomic>
 
+#include "core/log.h"
+#include "core/metrics.h"
+
 #include "store/keys.h"
 
 namespace hookd::ingest {
@@ -20,14 +23,19 @@ awaitable<Result<std::optional<std::string>>> AccountResolver::find_delivery(std
   co_return std::optional<std::string>();
 }
 
-awaitable<Status> AccountResolver::remember_delivery(std::string_view, std::string_view, std::string,
-                                                     std::chrono::seconds) {
-  co_return Status{};
-}
+void AccountResolver::remember_delivery(std::string_view, std::string_view, std::string,
+                                        std::chrono::seconds) {}
 
 void AccountResolver::record_inbound(store::InboundRecord, const store::InboundLimits&, json::Value) {}
 
 namespace {
+
+metrics::Counter& remember_failures() {
+  static metrics::Counter& c = metrics::registry().counter(
+      "hookd_ingest_dedupe_failures_total", "De-duplication ledger errors by step (the request went on).",
+      "step=\"remember\"");
+  return c;
+}
 
 // The adapters hand back the store's and the producer's own awaitables rather than being coroutines
 // themselves: no second coroutine frame per call on the request path.
@@ -74,15 +82,20 @@ class StoreResolver final : public AccountResolver {
     if (!reply->is_string()) co_return std::optional<std::string>();
     co_return std::optional<std::string>(std::string(reply->str()));
   }
-  // A plain SET with the window as TTL: the client pipelines it with every other command in flight on its
-  // connection, so concurrent requests' writes share round trips without a script.
-  awaitable<Status> remember_delivery(std::string_view account_id, std::string_view vendor_id,
-                                      std::string summary, std::chrono::seconds window) override {
-    auto reply = co_await store_.command(
+  // A plain SET with the window as TTL, not awaited: the client pipelines it with every other command in
+  // flight on its one connection, so concurrent requests' writes share round trips, and commands are answered
+  // in order, so a retry reaching this node after the answer is looked up after the write.
+  void remember_delivery(std::string_view account_id, std::string_view vendor_id, std::string summary,
+                         std::chrono::seconds window) override {
+    store_.redis().async_command(
         store::RedisCommand("SET", store::keys::vendor_delivery(account_id, vendor_id), summary, "EX",
-                            static_cast<int64_t>(window.count())));
-    if (!reply.ok()) co_return reply.error();
-    co_return Status{};
+                            static_cast<int64_t>(window.count())),
+        [](error_code ec, store::RedisReply reply) {
+          if (!ec && !reply.is_error()) return;
+          remember_failures().inc();
+          log::warn("ingest.dedupe_remember_failed",
+                    {{"error", ec ? ec.message() : std::string(reply.str())}});
+        });
   }
   // Posted, so that the answer goes out first: measuring the transform result and writing the record's JSON
   // happen after the request's coroutine has handed its answer back.

@@ -47,9 +47,11 @@ class AccountResolver {
   virtual awaitable<Result<std::optional<std::string>>> find_delivery(std::string_view account_id,
                                                                       std::string_view vendor_id);
   // Called only after Kafka acknowledged the request's events, so that a failed publish leaves nothing
-  // behind and the vendor's retry is published.
-  virtual awaitable<Status> remember_delivery(std::string_view account_id, std::string_view vendor_id,
-                                              std::string summary, std::chrono::seconds window);
+  // behind and the vendor's retry is published. Fire-and-forget: the answer does not wait for the write
+  // (failures are counted and logged by the ledger; not remembering costs at most a republish of the same
+  // ids, which the dispatcher's de-duplication absorbs).
+  virtual void remember_delivery(std::string_view account_id, std::string_view vendor_id, std::string summary,
+                                 std::chrono::seconds window);
   // Lineage: one inbound request, written in the background after its answer is decided (observability, best
   // effort: a failure is counted and logged, never felt by the vendor). `transform_result` (undefined: no
   // transform ran) is measured in the background too, off the request's path. The default drops it.

@@ -6,10 +6,10 @@
 // has one: it is read here, after the signature check, so an unauthenticated request never reaches the
 // ledger. A delivery id published within its window is answered as the first time (the same event ids, or
 // accept_response) and nothing is published; otherwise the events are published and, only once Kafka
-// acknowledged them, the id is remembered for the window. A failed publish leaves nothing behind: the
-// vendor's retry is published. When the ledger cannot be read (Redis down), the events are published anyway:
-// their ids derive from the delivery id, and the dispatcher makes at most one delivery per (event id,
-// endpoint), so customers still get each event once.
+// acknowledged them, the id is remembered for the window (not awaited: no second round trip before the
+// answer). A failed publish leaves nothing behind: the vendor's retry is published. When the ledger cannot be
+// read (Redis down), the events are published anyway: their ids derive from the delivery id, and the
+// dispatcher makes at most one delivery per (event id, endpoint), so customers still get each event once.
 #include "core/log.h"
 #include "core/metrics.h"
 #include "ingest/event_builder.h"
@@ -30,9 +30,6 @@ struct DedupeStats {
   metrics::Counter& lookup_failures = metrics::registry().counter(
       "hookd_ingest_dedupe_failures_total", "De-duplication ledger errors by step (the request went on).",
       "step=\"lookup\"");
-  metrics::Counter& remember_failures = metrics::registry().counter(
-      "hookd_ingest_dedupe_failures_total", "De-duplication ledger errors by step (the request went on).",
-      "step=\"remember\"");
 };
 
 DedupeStats& dedupe_stats() {
@@ -153,7 +150,7 @@ class PublishStage final : public Stage {
       s.response->set(bhttp::field::retry_after, "5");
       co_return StageStatus::stop;
     }
-    if (!s.vendor_delivery_id.empty()) co_await remember(s);
+    if (!s.vendor_delivery_id.empty()) remember(s);
     s.response =
         s.config->accept_response ? build_reply(*s.config->accept_response) : accepted_response(s.events);
     // Debug, not info: one synchronous log line per accepted webhook cost more than the signature check;
@@ -185,18 +182,12 @@ class PublishStage final : public Stage {
     co_return true;
   }
 
-  // After Kafka's ack. Not remembering costs at most a republish of the same ids, so a failure is logged and
-  // the vendor still gets its 2xx (the events are durable).
-  awaitable<void> remember(IngestState& s) {
+  // After Kafka's ack; the answer does not wait for the write (ports.h). Not remembering costs at most a
+  // republish of the same ids, so the vendor gets its 2xx either way (the events are durable).
+  void remember(IngestState& s) {
     std::chrono::seconds window = s.config->delivery_id->window.value_or(options_.dedupe_window);
-    std::string summary = json::dump(event_summaries(s.events));
-    hookd::Status stored =
-        co_await resolver_.remember_delivery(s.account_id, s.vendor_delivery_id, std::move(summary), window);
-    if (!stored.ok()) {
-      dedupe_stats().remember_failures.inc();
-      log::warn("ingest.dedupe_remember_failed",
-                {{"account_id", s.account_id}, {"error", stored.error().message}});
-    }
+    resolver_.remember_delivery(s.account_id, s.vendor_delivery_id, json::dump(event_summaries(s.events)),
+                                window);
   }
 
   AccountResolver& resolver_;

@@ -65,11 +65,10 @@ class FakeResolver final : public AccountResolver {
     auto it = ledger.find(std::string(account) + "\n" + std::string(vendor_id));
     co_return it == ledger.end() ? std::optional<std::string>() : std::optional<std::string>(it->second);
   }
-  awaitable<Status> remember_delivery(std::string_view account, std::string_view vendor_id,
-                                      std::string summary, std::chrono::seconds) override {
-    if (ledger_fails) co_return *ledger_fails;
+  void remember_delivery(std::string_view account, std::string_view vendor_id, std::string summary,
+                         std::chrono::seconds) override {
+    if (ledger_fails) return;
     ledger[std::string(account) + "\n" + std::string(vendor_id)] = std::move(summary);
-    co_return Status{};
   }
   void record_inbound(store::InboundRecord record, const store::InboundLimits&, json::Value) override {
     inbound.push_back(std::move(record));
