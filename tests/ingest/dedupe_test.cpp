@@ -37,6 +37,13 @@ class DedupeTest : public ::testing::Test {
     resolver_.accounts.emplace("by_expression",
                                account("by_expression", R"({"delivery_id":{"expression":"body.eventId"}})"));
     resolver_.accounts.emplace("plain", account("plain", "{}"));
+    resolver_.accounts.emplace(
+        "handshakes",
+        account("handshakes",
+                R"({"handle_verification":"body.challenge ? {'type':'verify','verification_response':)"
+                R"({'status_code':200,'body':body.challenge}} : body.ping ? {'type':'meta'}",)"
+                R"("signature_verification":{"format":"hmac","config":{"secret":"s","algorithm":"sha256",)"
+                R"("string_type":"hex","compare_with":"{{headers.x-sig}}","parts":["raw_body"]}}})"));
   }
 
   IngestOutcome post(const std::string& account_id, std::string body, std::string delivery_id = {}) {
@@ -131,6 +138,36 @@ TEST_F(DedupeTest, WithoutADeliveryIdNothingChanges) {
   IngestOutcome e = post("plain", R"({"id":"c1","attemptNumber":1})", "d-5");
   EXPECT_NE(answered_ids(c), answered_ids(e))
       << "without the setting the body's bytes still name the request";
+}
+
+TEST_F(DedupeTest, EveryRequestThatReachedAnAccountLeavesAnInboundRecordWithItsVerdict) {
+  EXPECT_EQ(post("handshakes", R"({"challenge":"c-1"})").response.result(), http::Status::ok);
+  EXPECT_EQ(post("handshakes", R"({"ping":true})").response.result(), http::Status::ok);
+  EXPECT_EQ(post("handshakes", R"({"id":"c1"})").response.result(), http::Status::unauthorized);
+  EXPECT_EQ(post("plain", "{not json").response.result(), http::Status::bad_request);
+  EXPECT_EQ(post("nobody", "{}").response.result(), http::Status::not_found);
+  ASSERT_EQ(resolver_.inbound.size(), 4u) << "an unknown account leaves none";
+  struct Want {
+    const char* verdict;
+    int status;
+    const char* error;
+  };
+  const Want want[] = {{"verify", 200, ""},
+                       {"meta", 200, ""},
+                       {"signature_failed", 401, "signature_missing"},
+                       {"refused", 400, "malformed_json"}};
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    const store::InboundRecord& r = resolver_.inbound[i];
+    EXPECT_EQ(r.verdict, want[i].verdict);
+    EXPECT_EQ(r.status_code, want[i].status);
+    EXPECT_EQ(r.error, want[i].error);
+    EXPECT_EQ(r.environment_id, "env1");
+    EXPECT_EQ(r.integration, "acme");
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_TRUE(r.events.empty());
+    EXPECT_FALSE(r.id.empty());
+  }
 }
 
 }  // namespace
