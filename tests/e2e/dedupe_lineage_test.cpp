@@ -271,5 +271,21 @@ TEST_F(DedupeLineage, LineageFindsAWellKnownDeliveryHeaderWithoutTheSetting) {
   EXPECT_EQ(l.get("inbound").at(0).get("integrated_account_id").string_or(""), account_id_);
 }
 
+TEST_F(DedupeLineage, ABadDeliveryIdConfigIsRefusedWhenStoredNamingTheField) {
+  auto bad = operator_call("POST", "/integration",
+                           R"({"name":"badwindow","config":{"webhook":{"delivery_id":)"
+                           R"({"header":"x-id","dedupe_window_seconds":5}}}})");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.json().get("message").string_or("").find("webhook.delivery_id.dedupe_window_seconds"),
+            std::string::npos)
+      << bad.body;
+  auto both = operator_call("POST", "/integration",
+                            R"({"name":"badboth","config":{"webhook":{"delivery_id":)"
+                            R"({"header":"x-id","expression":"body.id"}}}})");
+  EXPECT_EQ(both.status, 400) << both.body;
+  EXPECT_NE(both.json().get("message").string_or("").find("webhook.delivery_id"), std::string::npos)
+      << both.body;
+}
+
 }  // namespace
 }  // namespace hookd::test
