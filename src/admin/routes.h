@@ -29,6 +29,7 @@ std::span<const Route> webhook_routes();
 std::span<const Route> delivery_routes();
 std::span<const Route> event_routes();
 std::span<const Route> flow_routes();
+std::span<const Route> lineage_routes();
 // Every table, in registration order.
 std::vector<Route> all_routes();
 

@@ -59,6 +59,13 @@ constexpr Var kVars[] = {
      "event is larger gets 413"},
     {"HOOKD_MAX_EVENTS_PER_REQUEST", "most events one vendor request may make (default 1000); more gets 413"},
     {"HOOKD_MOCK_BROKERS", "brokers in the mock cluster (default 1)"},
+    {"HOOKD_INGEST_DEDUPE_WINDOW",
+     "how long a vendor delivery id (webhook.delivery_id) is remembered once published, when the integration "
+     "sets no dedupe_window_seconds (default 24h, 1m to 30d)"},
+    {"HOOKD_INBOUND_RETENTION",
+     "how long inbound request records (GET /inbound, /lineage) are kept (default 7d)"},
+    {"HOOKD_INBOUND_MAX_PER_ACCOUNT",
+     "inbound request records kept per account, newest first (default 1000)"},
     {"HOOKD_OPERATOR_TOKEN",
      "bearer token for operator routes (environments, tokens, catalog); empty: closed"},
     {"HOOKD_MAX_FORM_FIELDS",
@@ -337,6 +344,9 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     if (!url.ok()) return bad("HOOKD_PUBLIC_URL", url.error().message);
     c.ingest.public_url = std::move(url).value();
   }
+  HOOKD_TRY(duration("HOOKD_INGEST_DEDUPE_WINDOW", c.ingest.dedupe_window));
+  HOOKD_TRY(duration("HOOKD_INBOUND_RETENTION", c.ingest.inbound_retention));
+  HOOKD_TRY(integer("HOOKD_INBOUND_MAX_PER_ACCOUNT", c.ingest.inbound_max_per_account, 1, 1'000'000));
   if (auto v = get("HOOKD_TRUSTED_PROXIES")) {
     for (auto entry : split(*v, ',')) {
       auto cidr = http::Cidr::parse(entry);
@@ -456,7 +466,9 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
                                         {"max_event_bytes", "HOOKD_KAFKA_MAX_MESSAGE_BYTES"},
                                         {"expression_limits.time", "HOOKD_JSONATA_TIMEOUT"},
                                         {"expression_limits.max_depth", "HOOKD_JSONATA_MAX_DEPTH"},
-                                        {"public_url", "HOOKD_PUBLIC_URL"}}));
+                                        {"public_url", "HOOKD_PUBLIC_URL"},
+                                        {"dedupe_window", "HOOKD_INGEST_DEDUPE_WINDOW"},
+                                        {"inbound_retention", "HOOKD_INBOUND_RETENTION"}}));
   HOOKD_TRY(named(c.dispatch.validate(c.client.request_timeout + c.client.connect_timeout),
                   {{"retry_schedule", "HOOKD_RETRY_SCHEDULE"},
                    {"max_attempts", "HOOKD_MAX_ATTEMPTS"},

@@ -46,6 +46,12 @@ struct Producer::Batch {
     Handler handler;
   };
 
+  // One per message: its delivery report's opaque, so the report knows which position to fill.
+  struct Slot {
+    Batch* batch;
+    MessagePosition* position;  // null when the caller asked for none
+  };
+  std::vector<Slot> slots;
   size_t remaining = 0;
   error_code first_error;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -119,7 +125,9 @@ awaitable<void> Producer::serve_reports() {
 }
 
 void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
-  auto* batch = static_cast<Batch*>(msg->_private);
+  auto* slot = static_cast<Batch::Slot*>(msg->_private);
+  Batch* batch = slot ? slot->batch : nullptr;
+  if (slot && slot->position && !msg->err) *slot->position = {msg->partition, msg->offset};
   if (msg->err) {
     stats().failed.inc();
   } else {
@@ -145,7 +153,8 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
                                      {"reason", std::string(reason)}});
 }
 
-awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> messages) {
+awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> messages,
+                                        std::span<MessagePosition> positions) {
   if (messages.empty()) co_return error_code{};
   auto self = shared_from_this();
   // Not `co_await this_coro::executor`: with GCC 12 and Boost 1.74, copies of that executor taken in a nested
@@ -154,11 +163,14 @@ awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> message
   error_code result;
   auto token = redirect(result);
   co_await asio::async_initiate<decltype(token), void(error_code)>(
-      [this, messages](auto handler) {
+      [this, messages, positions](auto handler) {
         auto* batch = new Batch();
         batch->remaining = messages.size() + 1;  // +1: the initiator's own reference, released below
         batch->done = std::make_unique<Batch::CompletionFor<decltype(handler)>>(std::move(handler), strand_);
-        for (const OutgoingMessage& m : messages) {
+        batch->slots.reserve(messages.size());  // never reallocated: reports point into it
+        for (size_t i = 0; i < messages.size(); ++i) {
+          const OutgoingMessage& m = messages[i];
+          batch->slots.push_back({batch, i < positions.size() ? &positions[i] : nullptr});
           rd_kafka_headers_t* hdrs = nullptr;
           if (!m.headers.empty()) {
             hdrs = rd_kafka_headers_new(m.headers.size());
@@ -170,7 +182,7 @@ awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> message
               rk_.get(), RD_KAFKA_V_RKT(topic_handle_), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
               RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
               RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()), RD_KAFKA_V_HEADERS(hdrs),
-              RD_KAFKA_V_OPAQUE(batch), RD_KAFKA_V_END);
+              RD_KAFKA_V_OPAQUE(&batch->slots.back()), RD_KAFKA_V_END);
           if (err) {
             // Not enqueued (queue full, fatal state): no delivery report will come for this one.
             if (hdrs) rd_kafka_headers_destroy(hdrs);

@@ -22,14 +22,22 @@ struct OutgoingMessage {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Where the broker stored a message (its delivery report): for lineage, what a reader of the topic would see.
+struct MessagePosition {
+  int32_t partition = -1;
+  int64_t offset = -1;  // -1: not known (not acknowledged, or the broker did not say)
+};
+
 class Producer : public std::enable_shared_from_this<Producer> {
  public:
   static Result<std::shared_ptr<Producer>> create(asio::any_io_executor ex, const KafkaOptions& options);
   ~Producer();
 
   // Publishes all messages and completes when every one has its delivery report: the first error if any
-  // failed. Callable from any thread; completes on the caller's executor.
-  awaitable<error_code> publish(std::span<const OutgoingMessage> messages);
+  // failed. Callable from any thread; completes on the caller's executor. `positions`, when not empty (as
+  // many as `messages`, alive until completion), receives each acknowledged message's partition and offset.
+  awaitable<error_code> publish(std::span<const OutgoingMessage> messages,
+                                std::span<MessagePosition> positions = {});
   awaitable<error_code> publish(const OutgoingMessage& message) { return publish(std::span(&message, 1)); }
 
   // Waits up to `timeout` for in-flight messages (shutdown). Blocking: call off the I/O threads.

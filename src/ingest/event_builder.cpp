@@ -50,11 +50,7 @@ std::string vendor_words(const json::Value& headers, const json::Value& element)
 }
 
 std::string vendor_delivery_id(const json::Value& headers, const json::Value& body) {
-  for (const char* h : {"x-github-delivery", "x-shopify-webhook-id", "webhook-id", "svix-id", "x-webhook-id",
-                        "x-event-id", "idempotency-key"}) {
-    const json::Value& v = headers.get(h);
-    if (v.is_string() && !v.as_string().empty()) return std::string(v.as_string());
-  }
+  if (std::string id = delivery_id_from_headers(headers); !id.empty()) return id;
   if (body.is_object()) {
     for (const char* k : {"event_id", "eventId"}) {
       const json::Value& v = body.get(k);
@@ -76,6 +72,15 @@ json::Value id_value(const std::string& id) {
 }
 
 }  // namespace
+
+std::string delivery_id_from_headers(const json::Value& headers) {
+  for (const char* h : {"x-github-delivery", "x-shopify-webhook-id", "webhook-id", "svix-id", "x-webhook-id",
+                        "x-event-id", "idempotency-key"}) {
+    const json::Value& v = headers.get(h);
+    if (v.is_string() && !v.as_string().empty()) return std::string(v.as_string());
+  }
+  return {};
+}
 
 std::string record_type_from_words(std::string_view words) {
   std::string w = lower(words);
@@ -119,10 +124,15 @@ std::vector<Event> build_record_events(const EventSource& s) {
     elements.push_back(root);
   }
 
-  std::string header_id = vendor_delivery_id(s.headers, s.body);
-  // What identifies this request: a retry of it has the same account, delivery id header and bytes.
-  std::string request_name = s.account.id + '\n' + header_id + '\n' +
-                             crypto::hex(crypto::hash(crypto::Digest::sha256, s.raw_body)) + '\n';
+  const bool configured = !s.delivery_id.empty();
+  std::string header_id = configured ? std::string(s.delivery_id) : vendor_delivery_id(s.headers, s.body);
+  // What identifies this request: a retry of it has the same account, delivery id header and bytes; with a
+  // configured delivery id, the same account and id whatever the bytes (a distinct prefix keeps the two kinds
+  // of name apart).
+  std::string request_name = configured
+                                 ? s.account.id + "\ndelivery-id\n" + header_id + '\n'
+                                 : s.account.id + '\n' + header_id + '\n' +
+                                       crypto::hex(crypto::hash(crypto::Digest::sha256, s.raw_body)) + '\n';
   // The payload's member names, made once (not a string node each per event).
   static const struct {
     json::Value account_id{"integrated_account_id"}, tenant_id{"tenant_id"},

@@ -34,10 +34,14 @@ struct EventSource {
   const json::Value& transformed;
   // The bytes received: with the vendor's delivery id, what makes a request the same request again.
   std::string_view raw_body = {};
+  // The vendor's delivery id as the integration names it (webhook.delivery_id), when it gave one: it replaces
+  // the guessed delivery-id header, and event ids derive from (account, it, index) only, not from the bytes,
+  // since vendors' retries often change the body (HubSpot's attemptNumber).
+  std::string_view delivery_id = {};
 };
 
 // The events of one request. Their ids are derived from the request (account, the vendor's delivery id
-// header, the body's bytes, the element's position), so a vendor's retry of a request that failed after part
+// header, the body's bytes, the element's position; or account, configured delivery id, position), so a vendor's retry of a request that failed after part
 // of its events were stored republishes the same ids, and the dispatcher's de-duplication by id makes it
 // harmless.
 std::vector<Event> build_record_events(const EventSource& source);
@@ -49,6 +53,10 @@ size_t count_record_events(const EventSource& source);
 // False when the request carries nothing to publish: no body (or a null one) and no transform result naming a
 // record, or an empty array. How a GET or HEAD that no handshake answered is told from a vendor's event.
 bool makes_record_events(const EventSource& source);
+
+// The first of the well-known delivery-id headers the request has (X-GitHub-Delivery, X-Shopify-Webhook-Id,
+// webhook-id, svix-id, X-Webhook-Id, X-Event-Id, Idempotency-Key), or "".
+std::string delivery_id_from_headers(const json::Value& headers);
 
 // "record:created" from "created", "record:created", or a vendor's own words ("orders/create",
 // "contact.deletion").

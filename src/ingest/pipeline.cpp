@@ -4,7 +4,10 @@
 #include <array>
 #include <atomic>
 
+#include "core/clock.h"
+#include "core/ids.h"
 #include "core/metrics.h"
+#include "ingest/event_builder.h"
 #include "ingest/reply.h"
 #include "ingest/request_url.h"
 
@@ -19,6 +22,9 @@ Status IngestOptions::validate() const {
   if (max_event_bytes < 1024) return bad("max_event_bytes", "must be at least 1024 bytes");
   if (expression_limits.time.count() <= 0) return bad("expression_limits.time", "must be positive");
   if (expression_limits.max_depth < 10) return bad("expression_limits.max_depth", "must be at least 10");
+  if (dedupe_window < DeliveryIdSpec::min_window || dedupe_window > DeliveryIdSpec::max_window)
+    return bad("dedupe_window", "must be from 1m to 30d");
+  if (inbound_retention < std::chrono::minutes(1)) return bad("inbound_retention", "must be at least 1m");
   if (!public_url.empty()) {
     auto normalized = normalize_public_url(public_url);
     if (!normalized.ok())
@@ -31,7 +37,7 @@ Status IngestOptions::validate() const {
 
 Pipeline::Pipeline(AccountResolver& resolver, std::shared_ptr<EventPublisher> publisher,
                    IngestOptions options)
-    : options_(std::move(options)) {
+    : resolver_(resolver), options_(std::move(options)) {
   stages_.push_back(make_resolve_stage(resolver, configs_));
   stages_.push_back(make_context_stage(options_));
   stages_.push_back(make_transform_stage(options_));
@@ -77,6 +83,7 @@ void Pipeline::count(const http::Response& response) {
 }
 
 awaitable<IngestOutcome> Pipeline::handle(http::RequestContext& ctx, std::string account_id) {
+  const int64_t received_at = clock::now_millis();
   IngestState state{.http = ctx, .account_id = std::move(account_id)};
   co_await run(stages_, state);
   if (!state.response)  // every chain ends in publish, which always answers; this is a bug guard
@@ -85,7 +92,46 @@ awaitable<IngestOutcome> Pipeline::handle(http::RequestContext& ctx, std::string
   count(*state.response);
   // Only a 2xx means Kafka acknowledged the events; after a failure they are nobody's.
   if (state.response->result_int() >= 300) state.events.clear();
+  record_inbound(state, received_at);
   co_return IngestOutcome{std::move(*state.response), std::move(state.events)};
+}
+
+// The record is built from what the chain already holds (nothing serialized here; only a refusal's small
+// error body is read); the resolver measures and writes it in the background.
+void Pipeline::record_inbound(const IngestState& s, int64_t received_at) {
+  if (s.resolved.account.id.empty()) return;  // the request never reached an account (unknown id, Redis down)
+  const http::Response& response = *s.response;
+  store::InboundRecord r;
+  r.id = ids::uuid_v7(received_at);
+  r.received_at = received_at;
+  r.environment_id = s.resolved.account.environment_id;
+  r.integrated_account_id = s.resolved.account.id;
+  r.environment_integration_id = s.resolved.account.environment_integration_id;
+  r.integration = s.resolved.integration.name;
+  r.method = std::string(s.http.request.method_string());
+  r.status_code = static_cast<int>(response.result_int());
+  r.verdict = !s.verdict.empty() ? std::string(s.verdict) : r.status_code < 300 ? "accepted" : "refused";
+  if (r.status_code >= 400) {
+    json::Value body;
+    if (json::parse(response.body(), body)) r.error = std::string(body.get("error").string_or(""));
+  }
+  // The delivery id the publish stage read; else (a request stopped earlier, or an integration without
+  // delivery_id) the configured header or a well-known one, so that lineage by vendor id finds it too.
+  r.vendor_delivery_id = s.vendor_delivery_id;
+  if (r.vendor_delivery_id.empty() && s.config && s.config->delivery_id &&
+      !s.config->delivery_id->header.empty())
+    r.vendor_delivery_id = std::string(s.headers.get(s.config->delivery_id->header).string_or(""));
+  if (r.vendor_delivery_id.empty() && s.headers.is_object())
+    r.vendor_delivery_id = delivery_id_from_headers(s.headers);
+  r.events.reserve(s.events.size());
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    store::InboundEvent e{s.events[i].id, s.events[i].type};
+    if (i < s.positions.size()) e.partition = s.positions[i].partition, e.offset = s.positions[i].offset;
+    r.events.push_back(std::move(e));
+  }
+  bool transformed = s.config && s.config->payload_transform;
+  resolver_.record_inbound(std::move(r), {options_.inbound_retention, options_.inbound_max_per_account},
+                           transformed ? s.transformed : json::Value());
 }
 
 awaitable<IngestOutcome> Pipeline::handle_install(http::RequestContext& ctx, std::string install_id) {

@@ -48,6 +48,13 @@ struct IngestOptions {
   // X-Forwarded-Host are believed.
   std::string public_url;
   std::vector<http::Cidr> trusted_proxies;
+  // How long a published vendor delivery id is remembered when the integration's delivery_id sets no window
+  // (HOOKD_INGEST_DEDUPE_WINDOW).
+  std::chrono::seconds dedupe_window{24 * 3600};
+  // Inbound request records (lineage): kept this long (HOOKD_INBOUND_RETENTION), the newest this many per
+  // account (HOOKD_INBOUND_MAX_PER_ACCOUNT).
+  std::chrono::milliseconds inbound_retention{7LL * 24 * 3600 * 1000};
+  size_t inbound_max_per_account = 1000;
 
   // Test mode (HOOKD_TEST_MODE, loudly logged; never in production): signature checks take "now" from
   // HOOKD_TEST_CLOCK (test_clock_millis, when set) or from a request's X-Hookd-Test-Clock header (Unix
@@ -80,8 +87,14 @@ struct IngestState {
   json::Value update_context{};
   // lookup (install-level chain): the accounts the lookup found
   std::vector<std::string> lookup_accounts{};
-  // publish
+  // publish: the vendor's delivery id (webhook.delivery_id, read after the signature check), the events, and
+  // where Kafka stored each of them
+  std::string vendor_delivery_id{};
   std::vector<Event> events{};
+  std::vector<bus::MessagePosition> positions{};
+  // lineage: what became of the request (store::InboundRecord::verdict), set by the stage that decided it;
+  // empty: "accepted" for a 2xx, "refused" otherwise
+  std::string_view verdict{};
 
   // Set by the stage that answers; the chain stops there.
   std::optional<http::Response> response{};
@@ -112,6 +125,8 @@ class Pipeline {
   Pipeline(std::unique_ptr<AccountResolver> resolver, std::shared_ptr<EventPublisher> publisher,
            IngestOptions options);
 
+  // Records the request for lineage (AccountResolver::record_inbound) once its answer is decided, when it
+  // reached an account.
   awaitable<IngestOutcome> handle(http::RequestContext& ctx, std::string account_id);
   awaitable<IngestOutcome> handle_install(http::RequestContext& ctx, std::string install_id);
 
@@ -119,7 +134,9 @@ class Pipeline {
   using Chain = std::vector<std::unique_ptr<Stage>>;
   static awaitable<void> run(const Chain& chain, IngestState& state);
   static void count(const http::Response& response);
+  void record_inbound(const IngestState& state, int64_t received_at);
 
+  AccountResolver& resolver_;
   std::unique_ptr<AccountResolver> owned_resolver_;  // production wiring only
   IngestOptions options_;                            // stages keep references to it
   WebhookConfigCache configs_;
@@ -135,6 +152,7 @@ http::Response method_not_allowed(std::string_view method);
 
 // 200 {"status":"accepted","events":[{"id","event"}...]} and, when the webhook was for several accounts,
 // "integrated_account_ids".
+json::Value event_summaries(const std::vector<Event>& events);
 http::Response accepted_response(const std::vector<Event>& events,
                                  const std::vector<std::string>& account_ids = {});
 

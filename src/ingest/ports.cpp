@@ -2,6 +2,11 @@
 
 #include <atomic>
 
+#include "core/log.h"
+#include "core/metrics.h"
+
+#include "store/keys.h"
+
 namespace hookd::ingest {
 
 awaitable<Status> AccountResolver::merge_account_context_if(std::string_view account_id,
@@ -13,7 +18,24 @@ awaitable<Status> AccountResolver::merge_account_context_if(std::string_view acc
   co_return co_await merge_account_context(account_id, patch);
 }
 
+awaitable<Result<std::optional<std::string>>> AccountResolver::find_delivery(std::string_view,
+                                                                             std::string_view) {
+  co_return std::optional<std::string>();
+}
+
+void AccountResolver::remember_delivery(std::string_view, std::string_view, std::string,
+                                        std::chrono::seconds) {}
+
+void AccountResolver::record_inbound(store::InboundRecord, const store::InboundLimits&, json::Value) {}
+
 namespace {
+
+metrics::Counter& remember_failures() {
+  static metrics::Counter& c = metrics::registry().counter(
+      "hookd_ingest_dedupe_failures_total", "De-duplication ledger errors by step (the request went on).",
+      "step=\"remember\"");
+  return c;
+}
 
 // The adapters hand back the store's and the producer's own awaitables rather than being coroutines
 // themselves: no second coroutine frame per call on the request path.
@@ -51,10 +73,47 @@ class StoreResolver final : public AccountResolver {
     if (!merged.ok()) co_return merged.error();
     co_return Status{};
   }
+  // One GET. The answer is the summary text as stored.
+  awaitable<Result<std::optional<std::string>>> find_delivery(std::string_view account_id,
+                                                              std::string_view vendor_id) override {
+    auto reply = co_await store_.command(
+        store::RedisCommand("GET", store::keys::vendor_delivery(account_id, vendor_id)));
+    if (!reply.ok()) co_return reply.error();
+    if (!reply->is_string()) co_return std::optional<std::string>();
+    co_return std::optional<std::string>(std::string(reply->str()));
+  }
+  // A plain SET with the window as TTL, not awaited: the client pipelines it with every other command in
+  // flight on its one connection, so concurrent requests' writes share round trips, and commands are answered
+  // in order, so a retry reaching this node after the answer is looked up after the write.
+  void remember_delivery(std::string_view account_id, std::string_view vendor_id, std::string summary,
+                         std::chrono::seconds window) override {
+    store_.redis().async_command(
+        store::RedisCommand("SET", store::keys::vendor_delivery(account_id, vendor_id), summary, "EX",
+                            static_cast<int64_t>(window.count())),
+        [](error_code ec, store::RedisReply reply) {
+          if (!ec && !reply.is_error()) return;
+          remember_failures().inc();
+          log::warn("ingest.dedupe_remember_failed",
+                    {{"error", ec ? ec.message() : std::string(reply.str())}});
+        });
+  }
+  // Posted, so that the answer goes out first: measuring the transform result and writing the record's JSON
+  // happen after the request's coroutine has handed its answer back.
+  void record_inbound(store::InboundRecord record, const store::InboundLimits& limits,
+                      json::Value transform_result) override {
+    asio::post(
+        store_.redis().get_executor().get_inner_executor(),
+        [this, record = std::move(record), limits, transform_result = std::move(transform_result)]() mutable {
+          if (!transform_result.is_undefined())
+            record.transform_result_bytes = static_cast<int64_t>(json::dump(transform_result).size());
+          inbound_.record(record, limits);
+        });
+  }
 
  private:
   store::Store& store_;
   store::ConfigCache* cache_;
+  store::InboundStore inbound_{store_};
 };
 
 // Two producers, because one linger cannot serve both ends: waiting ~1 ms to batch is what lets a busy node
@@ -71,13 +130,17 @@ class KafkaPublisher final : public EventPublisher {
                  size_t immediate_below)
       : batching_(std::move(batching)), immediate_(std::move(immediate)), immediate_below_(immediate_below) {}
   awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+    return publish(messages, {});
+  }
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages,
+                                std::span<bus::MessagePosition> positions) override {
     size_t others = in_flight_.fetch_add(1, std::memory_order_relaxed);
     struct Leave {
       std::atomic<size_t>& n;
       ~Leave() { n.fetch_sub(1, std::memory_order_relaxed); }
     } leave{in_flight_};
     bus::Producer& producer = immediate_ && others < immediate_below_ ? *immediate_ : *batching_;
-    co_return co_await producer.publish(messages);
+    co_return co_await producer.publish(messages, positions);
   }
 
  private:

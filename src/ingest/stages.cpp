@@ -116,6 +116,7 @@ StageStatus check_signature(IngestState& s, const IngestOptions& options) {
                "reason=\"" + std::string(code) + "\"")
       .inc();
   s.response = error_response(Status::unauthorized, code, verdict.detail);
+  s.verdict = "signature_failed";
   return StageStatus::stop;
 }
 
@@ -270,6 +271,7 @@ class VerificationStage final : public Stage {
       if (co_await store_handshake_context(s, resolver_, options_) == StageStatus::stop)
         co_return StageStatus::stop;
     }
+    s.verdict = reply ? "verify" : "meta";
     if (reply) {
       s.response = std::move(reply);
     } else {

@@ -84,6 +84,61 @@ Status compile_handshake_fields(const json::Value& section, WebhookConfig& confi
   return {};
 }
 
+bool valid_header_name(std::string_view name) {
+  if (name.empty() || name.size() > 200) return false;
+  for (char c : name) {
+    bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!token) return false;
+  }
+  return true;
+}
+
+Status compile_delivery_id(const json::Value& section, WebhookConfig& config) {
+  const json::Value& v = section.get("delivery_id");
+  if (v.is_undefined() || v.is_null()) return {};
+  auto bad = [](std::string_view field, const std::string& problem) {
+    return make_error(IngestErrc::invalid_config,
+                      "webhook.delivery_id" + std::string(field) + ": " + problem);
+  };
+  if (!v.is_object())
+    return bad("", "must be an object with `header` or `expression` (and optionally dedupe_window_seconds)");
+  for (const auto& m : v.members())
+    if (m.name() != "header" && m.name() != "expression" && m.name() != "dedupe_window_seconds")
+      return bad("." + std::string(m.name()), "unknown field (header, expression, dedupe_window_seconds)");
+  const json::Value& header = v.get("header");
+  const json::Value& expression = v.get("expression");
+  bool has_header = !header.is_undefined() && !header.is_null();
+  bool has_expression = !expression.is_undefined() && !expression.is_null();
+  if (has_header == has_expression) return bad("", "exactly one of `header` and `expression` is required");
+  DeliveryIdSpec spec;
+  if (has_header) {
+    if (!header.is_string() || !valid_header_name(header.as_string()))
+      return bad(".header", "must be an HTTP header name such as \"x-github-delivery\"");
+    for (char c : header.as_string())
+      spec.header += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  } else {
+    if (!expression.is_string() || expression.as_string().empty())
+      return bad(".expression", "must be a JSONata expression (a non-empty string)");
+    auto expr = compile_expression(expression.as_string(), "webhook.delivery_id.expression");
+    if (!expr.ok()) return expr.error();
+    spec.expression = std::move(expr).value();
+  }
+  const json::Value& window = v.get("dedupe_window_seconds");
+  if (!window.is_undefined() && !window.is_null()) {
+    double seconds = window.is_number() ? window.as_number() : -1;
+    if (seconds != static_cast<double>(static_cast<int64_t>(seconds)) ||
+        seconds < static_cast<double>(DeliveryIdSpec::min_window.count()) ||
+        seconds > static_cast<double>(DeliveryIdSpec::max_window.count()))
+      return bad(".dedupe_window_seconds", "must be a whole number of seconds from " +
+                                               std::to_string(DeliveryIdSpec::min_window.count()) + " to " +
+                                               std::to_string(DeliveryIdSpec::max_window.count()));
+    spec.window = std::chrono::seconds(static_cast<int64_t>(seconds));
+  }
+  config.delivery_id = std::move(spec);
+  return {};
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::Value& section) {
@@ -120,6 +175,7 @@ Result<std::shared_ptr<const WebhookConfig>> WebhookConfig::compile(const json::
   if (!lookup.ok()) return lookup.error();
   if (Status s = compile_accept_response(section, *config); !s.ok()) return s.error();
   if (Status s = compile_handshake_fields(section, *config); !s.ok()) return s.error();
+  if (Status s = compile_delivery_id(section, *config); !s.ok()) return s.error();
   return std::shared_ptr<const WebhookConfig>(std::move(config));
 }
 

@@ -9,8 +9,12 @@
 //                                                     // whose context.team_id = the JSONata's value
 //     "accept_response": { "status_code": 202, "headers": {...}, "body": "" },   // optional, see reply.h:
 //                                                     // the answer to an accepted event (2xx)
-//     "handshake_context_fields": ["verify_token"]    // optional: context fields an unsigned handshake
-//   }                                                 // may overwrite once set (handshake.h)
+//     "handshake_context_fields": ["verify_token"],   // optional: context fields an unsigned handshake
+//                                                     // may overwrite once set (handshake.h)
+//     "delivery_id": { "header": "x-github-delivery" }    // optional: the vendor's delivery id, for
+//                 or { "expression": "body.event_id",     // de-duplication at ingest (DeliveryIdSpec)
+//                      "dedupe_window_seconds": 86400 }
+//   }
 //
 // The effective config of an installed integration is the catalog config with the install's `override` merged
 // over it (objects merge key by key, anything else replaces).
@@ -28,6 +32,16 @@
 
 namespace hookd::ingest {
 
+// Where the vendor's own delivery id is, and how long a published one is remembered. Exactly one of `header`
+// (lower-case) and `expression` (JSONata over the payload context) is set.
+struct DeliveryIdSpec {
+  static constexpr std::chrono::seconds min_window{60};
+  static constexpr std::chrono::seconds max_window{30 * 24 * 3600};
+  std::string header;
+  std::shared_ptr<const Expression> expression;
+  std::optional<std::chrono::seconds> window;  // absent: IngestOptions::dedupe_window
+};
+
 struct WebhookConfig {
   std::shared_ptr<const Expression> payload_transform;
   std::shared_ptr<const Expression> handle_verification;
@@ -41,6 +55,8 @@ struct WebhookConfig {
   // Top-level account-context fields a handshake (`verify`/`meta` update_context) may overwrite unsigned once
   // they are set; signing material is never among them (handshake.h).
   std::vector<std::string> handshake_context_fields;
+  // The vendor's delivery id: with it, retries are de-duplicated and event ids derive from it (publish stage).
+  std::optional<DeliveryIdSpec> delivery_id;
 
   // True when the signature can be checked before the body is parsed: nothing runs before it (no transform,
   // no verification handshake) and none of its templates reads the parsed body. Unauthenticated bodies then

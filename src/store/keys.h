@@ -8,11 +8,15 @@
 //   store/account_index    the context lookup index of integrated accounts (written with the account records)
 //   dispatch/              events kept for delivery, deliveries, their attempts, the schedule, dead letters and
 //                          endpoint health (DeliveryStore, delivery_scripts.h)
+//   ingest/                the de-duplication ledger of vendor delivery ids (ports.cpp)
+//   store/inbound          inbound request records for lineage (inbound.h)
 // The sections below follow the owners.
 #pragma once
 
 #include <string>
 #include <string_view>
+
+#include "core/crypto.h"
 
 namespace hookd::store::keys {
 
@@ -25,6 +29,11 @@ inline std::string join(std::string_view a, std::string_view b, std::string_view
   k += b;
   k += suffix;
   return k;
+}
+// A vendor's id as part of a key: itself when short (readable keys), else its SHA-256 (a header may hold
+// kilobytes).
+inline std::string bounded_id(std::string_view id) {
+  return id.size() <= 128 ? std::string(id) : "sha256:" + crypto::sha256_hex(id);
 }
 }  // namespace detail
 
@@ -200,6 +209,44 @@ inline std::string notice(std::string_view env, std::string_view id) {
 // set: "<environment id>/<notice id>" of notices whose event Kafka has not acknowledged yet
 inline std::string unpublished_notices() {
   return "hookd:notices:unpublished";
+}
+
+// --- owner: ingest/ (de-duplication at ingest, ports.cpp) ---------------------------------------------------
+
+// string: the answer's event summaries of the first accepted request with this vendor delivery id (TTL: the
+// dedupe window). Hash tag: the account, so one account's ledger stays in one slot under Redis Cluster.
+inline std::string vendor_delivery(std::string_view account_id, std::string_view vendor_id) {
+  std::string k = "hookd:{";
+  k.append(account_id).append("}:vendor_delivery:").append(detail::bounded_id(vendor_id));
+  return k;
+}
+
+// --- owner: store/inbound (see inbound.h) ------------------------------------------------------------------
+// Hash tag: the environment, so one record's script (the record and its indexes) touches one slot.
+
+// hash: inbound record id -> record JSON, one account's newest records
+inline std::string inbound_records(std::string_view env, std::string_view account_id) {
+  std::string k = "hookd:inbound:{";
+  k.append(env).append("}:account:").append(account_id).append(":records");
+  return k;
+}
+// zset: inbound record id -> received_at (ms), the same records, for newest-first listing
+inline std::string inbound_recent(std::string_view env, std::string_view account_id) {
+  std::string k = "hookd:inbound:{";
+  k.append(env).append("}:account:").append(account_id);
+  return k;
+}
+// zset: "<account id>/<record id>" -> received_at, the requests that carried a vendor delivery id
+inline std::string inbound_by_vendor_delivery(std::string_view env, std::string_view vendor_id) {
+  std::string k = "hookd:inbound:{";
+  k.append(env).append("}:vendor_delivery:").append(detail::bounded_id(vendor_id));
+  return k;
+}
+// zset: "<account id>/<record id>" -> received_at, the requests answered with this event id
+inline std::string inbound_by_event(std::string_view env, std::string_view event_id) {
+  std::string k = "hookd:inbound:{";
+  k.append(env).append("}:event:").append(event_id);
+  return k;
 }
 
 }  // namespace hookd::store::keys

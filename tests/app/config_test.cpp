@@ -152,5 +152,28 @@ TEST(Config, UnknownVariablesAreReportedWithTheLikelyName) {
       << "a tool's prefix does not hide the service's own";
 }
 
+TEST(Config, DedupeWindowAndInboundRecords) {
+  auto c = load({});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->ingest.dedupe_window, std::chrono::hours(24));
+  EXPECT_EQ(c->ingest.inbound_retention, std::chrono::hours(24 * 7));
+  EXPECT_EQ(c->ingest.inbound_max_per_account, 1000u);
+  c = load({{"HOOKD_INGEST_DEDUPE_WINDOW", "2h"},
+            {"HOOKD_INBOUND_RETENTION", "1d"},
+            {"HOOKD_INBOUND_MAX_PER_ACCOUNT", "50"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->ingest.dedupe_window, std::chrono::hours(2));
+  EXPECT_EQ(c->ingest.inbound_retention, std::chrono::hours(24));
+  EXPECT_EQ(c->ingest.inbound_max_per_account, 50u);
+  for (auto [name, value] :
+       {std::pair{"HOOKD_INGEST_DEDUPE_WINDOW", "10s"}, std::pair{"HOOKD_INGEST_DEDUPE_WINDOW", "31d"},
+        std::pair{"HOOKD_INGEST_DEDUPE_WINDOW", "soon"}, std::pair{"HOOKD_INBOUND_RETENTION", "1s"},
+        std::pair{"HOOKD_INBOUND_MAX_PER_ACCOUNT", "0"}}) {
+    auto bad = load({{name, value}});
+    ASSERT_FALSE(bad.ok()) << name << "=" << value;
+    EXPECT_NE(bad.error().message.find(name), std::string::npos) << bad.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace hookd::app

@@ -92,6 +92,58 @@ TEST(KafkaRealBroker, PublishedMessagesAreConsumedWithKeysInOrder) {
   (*producer)->stop();
 }
 
+// Lineage records where each event went: the positions publish() reports are where a consumer finds them.
+TEST(KafkaRealBroker, PublishReportsEachMessagesPartitionAndOffset) {
+  std::string brokers = real_brokers();
+  ASSERT_FALSE(brokers.empty()) << "HOOKD_TEST_KAFKA_BROKERS is not set: run the tests through tools/test";
+  Runner r;
+  KafkaOptions opts;
+  opts.brokers = brokers;
+  opts.topic = "hookd.test." + ids::uuid_v4().substr(0, 8);
+  test::kafka_create_topic(opts.topic, 3);
+  opts.delivery_timeout = std::chrono::seconds(30);
+  auto producer = Producer::create(r.io.get_executor(), opts);
+  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  std::vector<OutgoingMessage> batch;
+  for (int i = 0; i < 9; ++i)
+    batch.push_back({"account-" + std::to_string(i % 3), "value-" + std::to_string(i), {}});
+  std::vector<MessagePosition> positions(batch.size());
+  error_code ec = r.run((*producer)->publish(batch, std::span<MessagePosition>(positions)));
+  ASSERT_FALSE(ec) << ec.message();
+  std::map<std::pair<int32_t, int64_t>, std::string> expected;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    ASSERT_GE(positions[i].partition, 0) << i;
+    ASSERT_GE(positions[i].offset, 0) << i;
+    expected[{positions[i].partition, positions[i].offset}] = batch[i].value;
+  }
+  EXPECT_EQ(expected.size(), batch.size()) << "every message has a position of its own";
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::pair<int32_t, int64_t>, std::string> seen;
+  std::shared_ptr<Consumer> consumer;
+  ConsumerOptions copts;
+  copts.group_id = "hookd-test-" + ids::uuid_v4();
+  auto c = Consumer::create(r.io.get_executor(), opts, copts, [&](std::shared_ptr<const ConsumedMessage> m) {
+    {
+      std::lock_guard lock(mu);
+      seen[{m->partition, m->offset}] = m->value;
+    }
+    consumer->done(*m);
+    cv.notify_all();
+  });
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  consumer = *c;
+  consumer->start();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return seen.size() >= batch.size(); }));
+  }
+  EXPECT_EQ(seen, expected);
+  consumer->close();
+  (*producer)->stop();
+}
+
 TEST(KafkaMockCluster, PublishFailsWhenTheBrokerIsDown) {
   auto cluster = MockCluster::create(1, "hookd.events", 1);
   ASSERT_TRUE(cluster.ok()) << cluster.error().message;

@@ -132,6 +132,11 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
       } else if (tmpl == "/delivery" && method == "GET") {
         path = "/delivery?event_id=" + b_event;
         want = 200;  // and empty: checked below
+      } else if (tmpl == "/lineage") {
+        path = "/lineage?event_id=" + b_event;  // B's event: A finds no inbound request for it
+      } else if (tmpl == "/inbound") {
+        path = "/inbound?integrated_account_id=" + account_id_;
+        want = 200;  // and empty: checked below
       } else {
         want = 200;  // lists: checked below
       }

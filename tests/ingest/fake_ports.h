@@ -54,6 +54,25 @@ class FakeResolver final : public AccountResolver {
     co_return Status{};
   }
   const json::Value& context(std::string_view id) { return accounts.find(id)->second.account.context; }
+
+  // The de-duplication ledger, in memory ("account\nvendor id" -> summary), and the inbound records.
+  std::map<std::string, std::string> ledger;
+  std::optional<Error> ledger_fails;
+  std::vector<store::InboundRecord> inbound;
+  awaitable<Result<std::optional<std::string>>> find_delivery(std::string_view account,
+                                                              std::string_view vendor_id) override {
+    if (ledger_fails) co_return *ledger_fails;
+    auto it = ledger.find(std::string(account) + "\n" + std::string(vendor_id));
+    co_return it == ledger.end() ? std::optional<std::string>() : std::optional<std::string>(it->second);
+  }
+  void remember_delivery(std::string_view account, std::string_view vendor_id, std::string summary,
+                         std::chrono::seconds) override {
+    if (ledger_fails) return;
+    ledger[std::string(account) + "\n" + std::string(vendor_id)] = std::move(summary);
+  }
+  void record_inbound(store::InboundRecord record, const store::InboundLimits&, json::Value) override {
+    inbound.push_back(std::move(record));
+  }
 };
 
 class FakePublisher final : public EventPublisher {
@@ -62,7 +81,13 @@ class FakePublisher final : public EventPublisher {
   error_code fail_with;
 
   awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages) override {
+    return publish(messages, {});
+  }
+  awaitable<error_code> publish(std::span<const bus::OutgoingMessage> messages,
+                                std::span<bus::MessagePosition> positions) override {
     if (fail_with) co_return fail_with;
+    for (size_t i = 0; i < positions.size(); ++i)
+      positions[i] = {0, static_cast<int64_t>(published.size() + i)};
     published.insert(published.end(), messages.begin(), messages.end());
     co_return error_code{};
   }

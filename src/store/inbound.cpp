@@ -1,0 +1,217 @@
+#include "store/inbound.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "store/errc.h"
+#include "store/keys.h"
+
+namespace hookd::store {
+
+namespace {
+
+// One record: stored in its account's hash, listed in its account's newest-first zset, indexed by vendor
+// delivery id and event ids. The account's records beyond the retention or the newest N go (hash field and
+// zset member together); an index keeps entries for the retention, at most N of them, and every key expires a
+// retention after its last write, so an idle account's records vanish on their own.
+//   KEYS[1] records hash  KEYS[2] recent zset  KEYS[3..] index zsets
+//   ARGV[1] id  ARGV[2] JSON  ARGV[3] received_at ms  ARGV[4] retention ms  ARGV[5] max per account
+//   ARGV[6] index member ("<account>/<id>")
+const BatchedScript& record_script() {
+  static const BatchedScript s("inbound_record", R"lua(
+local now, retention, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local cutoff = '(' .. (now - retention)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', cutoff)
+local over = redis.call('ZCARD', KEYS[2]) - #gone - max
+if over > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], #gone, #gone + over - 1)) do gone[#gone + 1] = id end
+end
+for _, id in ipairs(gone) do
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+redis.call('PEXPIRE', KEYS[1], retention)
+redis.call('PEXPIRE', KEYS[2], retention)
+for i = 3, #KEYS do
+  redis.call('ZADD', KEYS[i], now, ARGV[6])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', cutoff)
+  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(max + 1))
+  redis.call('PEXPIRE', KEYS[i], retention)
+end
+return 1
+)lua");
+  return s;
+}
+
+metrics::Counter& record_failures() {
+  static metrics::Counter& c = metrics::registry().counter(
+      "hookd_inbound_record_failures_total",
+      "Inbound request records (lineage) that could not be written; the requests themselves were answered.");
+  return c;
+}
+
+std::string as_text(const json::Value& v) {
+  return v.is_string() ? std::string(v.as_string()) : std::string();
+}
+
+int64_t as_int(const json::Value& v, int64_t fallback) {
+  return v.is_number() ? static_cast<int64_t>(v.as_number()) : fallback;
+}
+
+}  // namespace
+
+json::Value to_json(const InboundRecord& r) {
+  json::ObjectBuilder b;
+  b.set("id", r.id)
+      .set("received_at", r.received_at)
+      .set("environment_id", r.environment_id)
+      .set("integrated_account_id", r.integrated_account_id)
+      .set("environment_integration_id", r.environment_integration_id)
+      .set("integration", r.integration)
+      .set("method", r.method)
+      .set("verdict", r.verdict)
+      .set("status_code", r.status_code)
+      .set("error", r.error.empty() ? json::Value(nullptr) : json::Value(r.error))
+      .set("vendor_delivery_id",
+           r.vendor_delivery_id.empty() ? json::Value(nullptr) : json::Value(r.vendor_delivery_id))
+      .set("transform_result_bytes",
+           r.transform_result_bytes < 0 ? json::Value(nullptr) : json::Value(r.transform_result_bytes));
+  std::vector<json::Value> events;
+  events.reserve(r.events.size());
+  for (const InboundEvent& e : r.events) {
+    json::ObjectBuilder eb;
+    eb.set("id", e.id).set("event", e.type);
+    eb.set("partition", e.partition < 0 ? json::Value(nullptr) : json::Value(static_cast<int>(e.partition)));
+    eb.set("offset", e.offset < 0 ? json::Value(nullptr) : json::Value(e.offset));
+    events.push_back(std::move(eb).build());
+  }
+  b.set("events", json::Value::array(std::move(events)));
+  return std::move(b).build();
+}
+
+Result<InboundRecord> inbound_record_from_json(std::string_view text) {
+  json::Value v;
+  if (!json::parse(text, v) || !v.is_object())
+    return make_error(StoreErrc::corrupt_record, "inbound record is not a JSON object");
+  InboundRecord r;
+  r.id = as_text(v.get("id"));
+  r.received_at = as_int(v.get("received_at"), 0);
+  r.environment_id = as_text(v.get("environment_id"));
+  r.integrated_account_id = as_text(v.get("integrated_account_id"));
+  r.environment_integration_id = as_text(v.get("environment_integration_id"));
+  r.integration = as_text(v.get("integration"));
+  r.method = as_text(v.get("method"));
+  r.verdict = as_text(v.get("verdict"));
+  r.status_code = static_cast<int>(as_int(v.get("status_code"), 0));
+  r.error = as_text(v.get("error"));
+  r.vendor_delivery_id = as_text(v.get("vendor_delivery_id"));
+  r.transform_result_bytes = as_int(v.get("transform_result_bytes"), -1);
+  const json::Value& events = v.get("events");
+  if (events.is_array())
+    for (const json::Value& e : events.as_array())
+      r.events.push_back({as_text(e.get("id")), as_text(e.get("event")),
+                          static_cast<int32_t>(as_int(e.get("partition"), -1)), as_int(e.get("offset"), -1)});
+  return r;
+}
+
+void InboundStore::record(const InboundRecord& r, const InboundLimits& limits) {
+  std::call_once(writer_made_,
+                 [this] { writer_ = ScriptBatcher::create(store_.redis_ptr(), record_script()); });
+  const std::string& env = r.environment_id;
+  RedisCommand keys(keys::inbound_records(env, r.integrated_account_id),
+                    keys::inbound_recent(env, r.integrated_account_id));
+  if (!r.vendor_delivery_id.empty()) keys.arg(keys::inbound_by_vendor_delivery(env, r.vendor_delivery_id));
+  for (const InboundEvent& e : r.events)
+    keys.arg(keys::inbound_by_event(env, e.id));
+  RedisCommand args(r.id, json::dump(to_json(r)), r.received_at,
+                    static_cast<int64_t>(limits.retention.count()),
+                    static_cast<int64_t>(limits.max_per_account), r.integrated_account_id + "/" + r.id);
+  writer_->async_run(std::move(keys), std::move(args), [id = r.id](error_code ec, RedisReply reply) {
+    if (!ec && !reply.is_error()) return;
+    record_failures().inc();
+    log::warn("inbound.record_failed", {{"id", id}, {"error", ec ? ec.message() : std::string(reply.str())}});
+  });
+}
+
+awaitable<Result<std::vector<InboundRecord>>> InboundStore::from_index(std::string env, std::string key,
+                                                                       std::string_view account_id) {
+  auto members = co_await store_.command(RedisCommand("ZREVRANGE", key, 0, 199));
+  if (!members.ok()) co_return members.error();
+  // "<account>/<id>" -> the account's hash, one HMGET per account (usually one).
+  std::map<std::string, std::vector<std::string>> by_account;
+  for (const RedisReply& m : members->elements()) {
+    std::string_view member = m.str();
+    size_t slash = member.find('/');
+    if (slash == std::string_view::npos) continue;
+    std::string account(member.substr(0, slash));
+    if (!account_id.empty() && account != account_id) continue;
+    by_account[account].emplace_back(member.substr(slash + 1));
+  }
+  std::vector<InboundRecord> out;
+  for (auto& [account, ids] : by_account) {
+    RedisCommand hmget("HMGET", keys::inbound_records(env, account));
+    for (const std::string& id : ids)
+      hmget.arg(id);
+    auto values = co_await store_.command(std::move(hmget));
+    if (!values.ok()) co_return values.error();
+    for (const RedisReply& v : values->elements()) {
+      if (!v.is_string()) continue;  // trimmed (older than the account's newest N) or expired
+      auto r = inbound_record_from_json(v.str());
+      if (r.ok()) out.push_back(std::move(r).value());
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
+  co_return out;
+}
+
+awaitable<Result<std::vector<InboundRecord>>> InboundStore::by_vendor_delivery_id(
+    std::string_view env, std::string_view vendor_id, std::string_view account_id) {
+  co_return co_await from_index(std::string(env), keys::inbound_by_vendor_delivery(env, vendor_id),
+                                account_id);
+}
+
+awaitable<Result<std::vector<InboundRecord>>> InboundStore::by_event_id(std::string_view env,
+                                                                        std::string_view event_id) {
+  co_return co_await from_index(std::string(env), keys::inbound_by_event(env, event_id), {});
+}
+
+awaitable<Result<Page<InboundRecord>>> InboundStore::recent(std::string_view env, std::string_view account_id,
+                                                            std::string_view verdict, std::string_view cursor,
+                                                            size_t limit) {
+  // At most max_per_account ids: read them all, newest first by id (UUID v7: time-ordered).
+  auto all = co_await store_.command(RedisCommand("ZRANGE", keys::inbound_recent(env, account_id), 0, -1));
+  if (!all.ok()) co_return all.error();
+  std::vector<std::string> ids;
+  for (const RedisReply& m : all->elements())
+    if (cursor.empty() || m.str() < cursor) ids.emplace_back(m.str());
+  std::sort(ids.begin(), ids.end(), std::greater<>());
+  Page<InboundRecord> page;
+  size_t next = 0;
+  std::string records_key = keys::inbound_records(env, account_id);
+  while (page.items.size() < limit && next < ids.size()) {
+    size_t chunk = std::min(ids.size() - next, std::max<size_t>(limit, 50));
+    RedisCommand hmget("HMGET", records_key);
+    for (size_t i = next; i < next + chunk; ++i)
+      hmget.arg(ids[i]);
+    auto values = co_await store_.command(std::move(hmget));
+    if (!values.ok()) co_return values.error();
+    size_t i = next;
+    for (const RedisReply& v : values->elements()) {
+      ++i;
+      if (!v.is_string()) continue;
+      auto r = inbound_record_from_json(v.str());
+      if (!r.ok() || (!verdict.empty() && r->verdict != verdict)) continue;
+      page.items.push_back(std::move(r).value());
+      if (page.items.size() == limit) break;
+    }
+    next = i;
+  }
+  if (page.items.size() == limit && next < ids.size()) page.next_cursor = page.items.back().id;
+  co_return page;
+}
+
+}  // namespace hookd::store
