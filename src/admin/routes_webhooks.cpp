@@ -1,10 +1,10 @@
 // Customers' webhook endpoints (environment token).
 //
-//   POST   /webhook                      {target_url, event_types?, is_active?}
+//   POST   /webhook                      {target_url, event_types?, is_active?, ordering?}
 //                                        -> 201 with the signing `secret`
 //   GET    /webhook
 //   GET    /webhook/{id}
-//   PATCH  /webhook/{id}                 {target_url?, event_types?, is_active?}
+//   PATCH  /webhook/{id}                 {target_url?, event_types?, is_active?, ordering?}
 //   POST   /webhook/{id}/rotate-secret   -> a new secret; the old one keeps signing for the overlap window
 //   DELETE /webhook/{id}                 -> 204
 //   POST   /webhook/test                 {id}
@@ -55,6 +55,12 @@ std::optional<http::Response> apply_webhook_fields(AdminContext& c, const json::
       out.emplace_back(t.as_string());
     }
     w.event_types = std::move(out);
+  }
+  const json::Value& ordering = body.get("ordering");
+  if (!ordering.is_undefined()) {
+    if (!ordering.is_string() || (ordering.as_string() != "none" && ordering.as_string() != "per_account"))
+      return validation_error("ordering", "must be \"none\" or \"per_account\"");
+    w.ordering = ordering.as_string() == "none" ? std::string() : std::string(ordering.as_string());
   }
   const json::Value& active = body.get("is_active");
   if (!active.is_undefined()) {

@@ -91,6 +91,10 @@ constexpr Var kVars[] = {
     {"HOOKD_ENDPOINT_CONCURRENCY_INITIAL",
      "an endpoint's starting concurrency per node, adapted to its errors and latency (default 16)"},
     {"HOOKD_ENDPOINT_LATENCY_TARGET", "an endpoint answering slower than this is congested (default 5s)"},
+    {"HOOKD_ORDERING_MAX_WAITING",
+     "deliveries of an ordered endpoint that may wait behind a failing one of the same account before it is "
+     "let go "
+     "out of order (default 1000)"},
     {"HOOKD_BREAKER_FAILURES", "consecutive failures that open an endpoint's circuit breaker (default 20)"},
     {"HOOKD_BREAKER_COOLDOWN", "how long an open breaker holds attempts back before a probe (default 5s)"},
     {"HOOKD_BREAKER_COOLDOWN_MAX", "the longest cooldown, doubling while probes fail (default 5m)"},
@@ -122,11 +126,14 @@ constexpr Var kVars[] = {
     {"HOOKD_SECRET_ROTATION_OVERLAP", "how long a rotated-out endpoint secret keeps signing (default 24h)"},
     {"HOOKD_ADMIN_RATE_LIMIT",
      "admin requests per second per token on a node, bursts of twice that (100; 0: none)"},
-    {"HOOKD_REPLAY_DEFAULT_RATE", "items per second of a replay job that names no rate_per_second (default 50)"},
+    {"HOOKD_REPLAY_DEFAULT_RATE",
+     "items per second of a replay job that names no rate_per_second (default 50)"},
     {"HOOKD_REPLAY_MAX_RATE", "the highest rate_per_second a replay job may ask for (default 500)"},
-    {"HOOKD_REPLAY_LEASE", "a replay job not renewed for this long (its admin node died) is failed (default 30s)"},
+    {"HOOKD_REPLAY_LEASE",
+     "a replay job not renewed for this long (its admin node died) is failed (default 30s)"},
     {"HOOKD_REPLAY_RETENTION", "how long finished replay jobs stay readable (default 7d)"},
-    {"HOOKD_REPLAY_COMPAT_WAIT", "how long the older replay routes wait for their job to finish (default 10s)"},
+    {"HOOKD_REPLAY_COMPAT_WAIT",
+     "how long the older replay routes wait for their job to finish (default 10s)"},
     {"HOOKD_PUBLIC_URL",
      "public base URL vendors call, e.g. https://hooks.example.com or https://example.com/hookd: the payload "
      "context's `url` is it + the request target (default: none)"},
@@ -404,6 +411,7 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(integer("HOOKD_ENDPOINT_CONCURRENCY_MAX", c.dispatch.flow.max_limit, 1, 100'000));
   HOOKD_TRY(integer("HOOKD_ENDPOINT_CONCURRENCY_INITIAL", c.dispatch.flow.initial_limit, 1, 100'000));
   HOOKD_TRY(duration("HOOKD_ENDPOINT_LATENCY_TARGET", c.dispatch.flow.latency_target));
+  HOOKD_TRY(integer("HOOKD_ORDERING_MAX_WAITING", c.dispatch.ordering_max_waiting, 0, 1'000'000));
   HOOKD_TRY(integer("HOOKD_BREAKER_FAILURES", c.dispatch.flow.breaker_failures, 1, 1'000'000));
   HOOKD_TRY(duration("HOOKD_BREAKER_COOLDOWN", c.dispatch.flow.breaker_cooldown));
   HOOKD_TRY(duration("HOOKD_BREAKER_COOLDOWN_MAX", c.dispatch.flow.breaker_cooldown_max));
@@ -452,7 +460,8 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(duration("HOOKD_REPLAY_LEASE", c.replay.lease));
   if (c.replay.lease < std::chrono::seconds(2)) return bad("HOOKD_REPLAY_LEASE", "must be at least 2s");
   HOOKD_TRY(duration("HOOKD_REPLAY_RETENTION", c.replay.retention));
-  if (c.replay.retention < std::chrono::minutes(1)) return bad("HOOKD_REPLAY_RETENTION", "must be at least 1m");
+  if (c.replay.retention < std::chrono::minutes(1))
+    return bad("HOOKD_REPLAY_RETENTION", "must be at least 1m");
   HOOKD_TRY(duration("HOOKD_REPLAY_COMPAT_WAIT", c.replay.compat_wait));
 
   // Each module validates its own options; its errors name a member, the operator wrote a variable.

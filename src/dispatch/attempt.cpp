@@ -81,6 +81,7 @@ awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
   d.environment_id = event.header.environment_id;
   d.event_type = event.header.type;
   d.claim = claim;
+  if (webhook.ordered()) d.lane = event.header.integrated_account_id;
   int64_t now = clock::now_millis();
   d.created_at = d.updated_at = d.next_attempt_at = now;
   bool admitted = co_await admit(d, claim);

@@ -107,6 +107,15 @@ if held[2] ~= ARGV[12] then
   return redis.error_reply('delivery ' .. id .. ' is not a delivery to webhook ' .. ARGV[12])
 end
 redis.call('HINCRBY', key, 'attempts', 1)
+-- An ordered delivery that is done leaves its lane; the next in it, if parked, comes due now
+-- (ordered_lanes.h). KEYS[6], the lane, only for ordered deliveries.
+local function leave_lane()
+  local lane = KEYS[6]
+  if not lane then return end
+  redis.call('ZREM', lane, id)
+  local nxt = redis.call('ZRANGE', lane, 0, 0)[1]
+  if nxt and not redis.call('ZSCORE', KEYS[3], nxt) then redis.call('ZADD', KEYS[3], now, nxt) end
+end
 -- The list lives as long as the delivery: its retention counts from the first attempt (or the first after it
 -- expired), not again from each.
 if redis.call('RPUSH', KEYS[2], ARGV[5]) == 1 then redis.call('EXPIRE', KEYS[2], ttl) end
@@ -121,6 +130,7 @@ if ARGV[4] == '1' then
   redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
     'status', 'succeeded', 'next_attempt_at', '0')
   redis.call('ZREM', KEYS[3], id)
+  leave_lane()
   if not healthy[health] then
     healthy[health] = true
     redis.call('DEL', health)
@@ -142,6 +152,7 @@ end
 redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
   'status', 'failed', 'next_attempt_at', '0', 'failed_at', now)
 redis.call('ZREM', KEYS[3], id)
+leave_lane()
 redis.call('ZADD', failed, now, id)
 redis.call('ZREMRANGEBYSCORE', failed, '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
 return {'failed', disable}
@@ -150,7 +161,7 @@ return {'failed', disable}
 }
 
 // Dead-letters a claimed delivery without an attempt. Returns 1, or 0 when the claim is not the holder's.
-//   KEYS: delivery, schedule, webhook's dead letters
+//   KEYS: delivery, schedule, webhook's dead letters, and for an ordered delivery its lane
 //   ARGV: id, claim, now, reason, webhook_id (the webhook KEYS 3 belongs to)
 inline const store::RedisScript& fail_without_attempt() {
   static const store::RedisScript s(R"lua(
@@ -163,6 +174,11 @@ redis.call('HSET', key, 'status', 'failed', 'next_attempt_at', 0, 'failed_at', A
   'last_error', ARGV[4], 'claim', '')
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
+if KEYS[4] then
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  local nxt = redis.call('ZRANGE', KEYS[4], 0, 0)[1]
+  if nxt and not redis.call('ZSCORE', KEYS[2], nxt) then redis.call('ZADD', KEYS[2], ARGV[3], nxt) end
+end
 return 1
 )lua");
   return s;

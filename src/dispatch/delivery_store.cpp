@@ -59,6 +59,10 @@ Result<Delivery> delivery_from_hash(const RedisReply& r) {
       d.budget_slot = to_int(v);
     else if (k == "budget_waits")
       d.budget_waits = static_cast<int>(to_int(v));
+    else if (k == "lane")
+      d.lane = std::string(v);
+    else if (k == "order_skipped")
+      d.order_skipped = v == "1";
     else if (k == "failed_at")
       d.failed_at = to_int(v);
     else if (k == "last_status_code")
@@ -139,6 +143,7 @@ json::Value to_json(const Delivery& d) {
             : json::Value(nullptr));
   b.set("failed_at", d.failed_at ? json::Value(clock::iso8601(d.failed_at)) : json::Value(nullptr));
   b.set("created_at", clock::iso8601(d.created_at)).set("updated_at", clock::iso8601(d.updated_at));
+  if (d.order_skipped) b.set("order_skipped", true);
   return std::move(b).build();
 }
 
@@ -267,6 +272,7 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
                     d.webhook_id};
   RedisCommand script_keys{keys::delivery(d.id), keys::delivery_attempts(d.id), keys::schedule(),
                            keys::webhook_health(d.webhook_id), keys::webhook_failed(d.webhook_id)};
+  if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(d.webhook_id, d.lane));
   error_code ec;
   RedisReply reply = co_await records_->async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
@@ -285,6 +291,7 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
 awaitable<Status> DeliveryStore::fail_without_attempt(const Delivery& d, std::string_view claim,
                                                       std::string_view reason) {
   RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id)};
+  if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(d.webhook_id, d.lane));
   RedisCommand args{d.id, claim, clock::now_millis(), reason, d.webhook_id};
   auto r = co_await store_.run(scripts::fail_without_attempt(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();

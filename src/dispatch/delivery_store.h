@@ -71,6 +71,10 @@ struct Delivery {
   // then was paid for already.
   int64_t budget_slot = 0;
   int budget_waits = 0;  // times in a row the retry budget turned it away without a slot
+  // An ordered endpoint's delivery: the integrated account whose lane it is in (ordered_lanes.h), and whether
+  // it was let go out of order because too many waited behind it.
+  std::string lane;
+  bool order_skipped = false;
   int last_status_code = 0;
   std::string last_error;
   std::string claim;

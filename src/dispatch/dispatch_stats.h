@@ -34,6 +34,11 @@ struct DispatchStats {
   metrics::Counter& deferred_budget =
       metrics::registry().counter("hookd_dispatch_deferred_total",
                                   "Attempts put off by flow control, by reason.", "reason=\"retry_budget\"");
+  metrics::Counter& deferred_ordering = metrics::registry().counter(
+      "hookd_dispatch_deferred_total", "Attempts put off by flow control, by reason.", "reason=\"ordering\"");
+  metrics::Counter& order_skipped = metrics::registry().counter(
+      "hookd_dispatch_order_skipped_total",
+      "Deliveries of ordered endpoints let go out of order: too many waited behind them.");
   metrics::Gauge& open_breakers = metrics::registry().gauge(
       "hookd_dispatch_open_breakers", "Endpoints whose circuit breaker is open or half open on this node.");
   metrics::Counter& breaker_opened = metrics::registry().counter("hookd_dispatch_breaker_transitions_total",

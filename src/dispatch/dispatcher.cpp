@@ -29,6 +29,7 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       policy_(options_),
       flows_(options_.flow),
       budget_(store_, options_.retry_budget),
+      lanes_(store_, options_),
       claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
       wake_timer_(scheduler_strand_),
@@ -137,6 +138,9 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
       if (created.ok()) {
         dispatch_stats().scheduled.inc(created->size());
         log::debug("dispatch.scheduled", {{"event_id", e.id}, {"deliveries", json::Value(created->size())}});
+        // An ordered endpoint's deliveries take their place in their account's lane before any attempt.
+        if (!e.integrated_account_id.empty())
+          co_await join_lanes(e, list, targets, positions, message->offset);
         size_t started = 0;
         for (size_t i = 0; i < direct; ++i) {
           std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
@@ -166,6 +170,19 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   consumer_->done(*message);
   dispatch_stats().events_finished.inc();
   if (left_to_scheduler) wake();
+}
+
+awaitable<void> Dispatcher::join_lanes(const Event& e, const std::vector<store::Webhook>& list,
+                                       const std::vector<std::string>& targets,
+                                       const std::vector<size_t>& positions, int64_t offset) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!list[positions[i]].ordered()) continue;
+    std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
+    Status joined = co_await lanes_.join(id, targets[i], e.integrated_account_id, offset);
+    // Without its lane the delivery goes unordered: better than not at all, and said in the log.
+    if (!joined.ok())
+      log::warn("dispatch.lane_join_failed", {{"delivery_id", id}, {"error", joined.error().message}});
+  }
 }
 
 awaitable<std::optional<bool>> Dispatcher::pause_deliveries(const Event& e, std::string_view event_json,

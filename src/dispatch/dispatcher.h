@@ -24,6 +24,7 @@
 #include "dispatch/attempt_slots.h"
 #include "dispatch/delivery_store.h"
 #include "dispatch/endpoint_flow.h"
+#include "dispatch/ordered_lanes.h"
 #include "dispatch/retry_budget.h"
 #include "dispatch/notices.h"
 #include "dispatch/retry_policy.h"
@@ -82,6 +83,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
     ~InFlight() { d->attempt_finished(); }
   };
   awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
+  // Puts the deliveries of `e` to ordered endpoints in their account's lanes (ordered_lanes.h), at `offset`.
+  awaitable<void> join_lanes(const Event& e, const std::vector<store::Webhook>& list,
+                             const std::vector<std::string>& targets, const std::vector<size_t>& positions,
+                             int64_t offset);
   // Flow control before sending (flow_control.cpp): the endpoint's concurrency and breaker on this node, then,
   // for a retry or replay, the fleet's retry budget. False: not now, the delivery is back in the schedule.
   awaitable<bool> admit(const Delivery& d, const std::string& claim);
@@ -111,6 +116,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   RetryPolicy policy_;
   EndpointFlows flows_;
   RetryBudget budget_;
+  OrderedLanes lanes_;
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
   std::atomic<uint64_t> direct_claims_{0};

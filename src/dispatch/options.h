@@ -48,6 +48,9 @@ struct DispatchOptions {
   // Deliveries kept paused per disabled endpoint; over it, new events for that endpoint are not recorded (and
   // counted: hookd_dispatch_paused_dropped_total, the endpoint's paused_dropped).
   size_t paused_max_per_endpoint = 10'000;
+  // An ordered endpoint's deliveries that may wait behind a failing one of the same account before it is let
+  // go out of order (ordered_lanes.h).
+  size_t ordering_max_waiting = 1'000;
 
   // Refuses values the dispatcher cannot work with; the error's field names the member. `attempt_bound` is
   // the longest an attempt can take (connect + request timeouts): the lease must outlast it, or a slow

@@ -151,6 +151,13 @@ inline std::string webhook_failed(std::string_view webhook_id) {
 inline std::string webhook_health(std::string_view webhook_id) {
   return detail::join("webhook:", webhook_id, ":health");
 }
+// zset: the unfinished deliveries of an ordered endpoint for one integrated account -> Kafka position
+// (dispatch/ordered_lanes.h). Tagged by webhook: one lane's keys hash to one Redis Cluster slot.
+inline std::string webhook_lane(std::string_view webhook_id, std::string_view account_id) {
+  std::string k = detail::join("{", webhook_id, "}:lane:");
+  k += account_id;
+  return k;
+}
 // hash: rate, tat (the pacing clock), cut_at: the endpoint's fleet-wide retry budget (dispatch/retry_budget.h)
 inline std::string webhook_retry_budget(std::string_view webhook_id) {
   return detail::join("webhook:", webhook_id, ":retry_budget");

@@ -163,6 +163,7 @@ json::Value to_json(const Webhook& w) {
     b.set("previous_secret_expires_at", time_value(w.previous_secret_expires_at));
   }
   if (!w.disabled_reason.empty()) b.set("disabled_reason", w.disabled_reason);
+  b.set("ordering", w.ordering.empty() ? std::string("none") : w.ordering);
   b.set("created_at", time_value(w.created_at)).set("updated_at", time_value(w.updated_at));
   return std::move(b).build();
 }
@@ -230,6 +231,8 @@ Result<Webhook> webhook_from_json(const json::Value& v) {
   w.previous_secret = r.str("previous_secret", false);
   w.previous_secret_expires_at = r.time("previous_secret_expires_at");
   w.disabled_reason = r.str("disabled_reason", false);
+  w.ordering = r.str("ordering", false);
+  if (w.ordering == "none") w.ordering.clear();
   w.created_at = r.time("created_at");
   w.updated_at = r.time("updated_at");
   return r.finish(std::move(w));

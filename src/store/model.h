@@ -90,10 +90,14 @@ struct Webhook {
   std::string previous_secret;
   int64_t previous_secret_expires_at = 0;
   std::string disabled_reason;  // set when hookd disabled it after prolonged failure
+  // "per_account": at most one delivery in flight per integrated account, in Kafka order
+  // (dispatch/ordered_lanes.h); empty: unordered.
+  std::string ordering;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 
   bool wants(std::string_view event_type) const;
+  bool ordered() const noexcept { return ordering == "per_account"; }
 };
 
 json::Value to_json(const Environment&);
