@@ -64,6 +64,9 @@ constexpr Var kVars[] = {
      "sets no dedupe_window_seconds (default 24h, 1m to 30d)"},
     {"HOOKD_INBOUND_RETENTION",
      "how long inbound request records (GET /inbound, /lineage) are kept (default 7d)"},
+    {"HOOKD_INBOUND_RECORDS",
+     "which vendor requests get an inbound record: all (default), not_accepted (refusals, duplicates, "
+     "handshakes), none"},
     {"HOOKD_INBOUND_MAX_PER_ACCOUNT",
      "inbound request records kept per account, newest first (default 1000)"},
     {"HOOKD_OPERATOR_TOKEN",
@@ -354,6 +357,17 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   HOOKD_TRY(duration("HOOKD_INGEST_DEDUPE_WINDOW", c.ingest.dedupe_window));
   HOOKD_TRY(duration("HOOKD_INBOUND_RETENTION", c.ingest.inbound_retention));
   HOOKD_TRY(integer("HOOKD_INBOUND_MAX_PER_ACCOUNT", c.ingest.inbound_max_per_account, 1, 1'000'000));
+  if (auto v = get("HOOKD_INBOUND_RECORDS")) {
+    using R = ingest::IngestOptions::InboundRecords;
+    if (*v == "all")
+      c.ingest.inbound_records = R::all;
+    else if (*v == "not_accepted")
+      c.ingest.inbound_records = R::not_accepted;
+    else if (*v == "none")
+      c.ingest.inbound_records = R::none;
+    else
+      return bad("HOOKD_INBOUND_RECORDS", "must be all, not_accepted or none");
+  }
   if (auto v = get("HOOKD_TRUSTED_PROXIES")) {
     for (auto entry : split(*v, ',')) {
       auto cidr = http::Cidr::parse(entry);

@@ -55,6 +55,10 @@ struct IngestOptions {
   // account (HOOKD_INBOUND_MAX_PER_ACCOUNT).
   std::chrono::milliseconds inbound_retention{7LL * 24 * 3600 * 1000};
   size_t inbound_max_per_account = 1000;
+  // Which requests get an inbound record (HOOKD_INBOUND_RECORDS): every one (lineage of accepted events too),
+  // only those not accepted (why a vendor is refused, at a fraction of the cost under load), or none.
+  enum class InboundRecords { all, not_accepted, none };
+  InboundRecords inbound_records = InboundRecords::all;
 
   // Test mode (HOOKD_TEST_MODE, loudly logged; never in production): signature checks take "now" from
   // HOOKD_TEST_CLOCK (test_clock_millis, when set) or from a request's X-Hookd-Test-Clock header (Unix

@@ -14,7 +14,7 @@ namespace {
 
 // One record: stored in its account's hash, listed in its account's newest-first zset, indexed by vendor
 // delivery id and event ids. The account's records beyond the retention or the newest N go (hash field and
-// zset member together); an index keeps entries for the retention, at most N of them, and every key expires a
+// zset member together; in chunks, so an account may hold up to an eighth more than N for a while); an index keeps entries for the retention, at most N of them, and every key expires a
 // retention after its last write, so an idle account's records vanish on their own.
 //   KEYS[1] records hash  KEYS[2] recent zset  KEYS[3..] index zsets
 //   ARGV[1] id  ARGV[2] JSON  ARGV[3] received_at ms  ARGV[4] retention ms  ARGV[5] max per account
@@ -25,21 +25,36 @@ local now, retention, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[
 local cutoff = '(' .. (now - retention)
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
-local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', cutoff)
-local over = redis.call('ZCARD', KEYS[2]) - #gone - max
-if over > 0 then
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], #gone, #gone + over - 1)) do gone[#gone + 1] = id end
+-- Trims are the costly part under load, so they go in chunks: by count once the list is an eighth over the
+-- bound (back down to it), by age once its oldest entry is past the retention.
+local function drop(ids)
+  if #ids == 0 then return end
+  redis.call('HDEL', KEYS[1], unpack(ids))
+  redis.call('ZREM', KEYS[2], unpack(ids))
 end
-for _, id in ipairs(gone) do
-  redis.call('HDEL', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
+local over = redis.call('ZCARD', KEYS[2]) - max
+if over > math.floor(max / 8) then drop(redis.call('ZRANGE', KEYS[2], 0, over - 1)) end
+local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if oldest[2] and tonumber(oldest[2]) < now - retention then
+  drop(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', cutoff, 'LIMIT', 0, 1000))
 end
-redis.call('PEXPIRE', KEYS[1], retention)
-redis.call('PEXPIRE', KEYS[2], retention)
+-- Expiry set once per call and key (a busy account's records share a call).
+local expired = batch.expired
+if not expired then
+  expired = {}
+  batch.expired = expired
+end
+if not expired[KEYS[2]] then
+  expired[KEYS[2]] = true
+  redis.call('PEXPIRE', KEYS[1], retention)
+  redis.call('PEXPIRE', KEYS[2], retention)
+end
 for i = 3, #KEYS do
-  redis.call('ZADD', KEYS[i], now, ARGV[6])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', cutoff)
-  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(max + 1))
+  -- An index key is mostly new (an event id, a delivery id): trimmed only when it holds more than one entry.
+  if redis.call('ZADD', KEYS[i], now, ARGV[6]) == 0 or redis.call('ZCARD', KEYS[i]) > 1 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', cutoff)
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(max + 1))
+  end
   redis.call('PEXPIRE', KEYS[i], retention)
 end
 return 1
