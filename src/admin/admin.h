@@ -36,7 +36,8 @@ struct AdminContext {
   dispatch::DeliveryStore& deliveries;
   AdminOptions options;
   std::shared_ptr<RateLimiter> limiter;  // made by register_routes when null
-  std::shared_ptr<ReplayRunner> replay;  // replay jobs (admin/replay_runner.h); null: the replay routes answer 503
+  // Replay jobs (admin/replay_runner.h); null: the replay routes answer 503.
+  std::shared_ptr<ReplayRunner> replay;
 };
 
 void register_routes(http::Router& router, std::shared_ptr<AdminContext> ctx);

@@ -74,12 +74,13 @@ Status Service::start() {
     deliveries_ = std::make_unique<dispatch::DeliveryStore>(*store_, config_.dispatch);
   }
   if (config_.role_admin) {
-    auto ctx = std::make_shared<admin::AdminContext>(
-        admin::AdminContext{*store_, producer_, dispatcher_,
-                            dispatcher_ ? dispatcher_->deliveries() : *deliveries_, config_.admin, nullptr, nullptr});
+    auto ctx = std::make_shared<admin::AdminContext>(admin::AdminContext{
+        *store_, producer_, dispatcher_, dispatcher_ ? dispatcher_->deliveries() : *deliveries_,
+        config_.admin, nullptr, nullptr});
     admin::ReplayOptions replay = config_.replay;
     replay.kafka = kafka;
-    replay_ = std::make_shared<admin::ReplayRunner>(ex, *store_, ctx->deliveries, dispatcher_, std::move(replay));
+    replay_ =
+        std::make_shared<admin::ReplayRunner>(ex, *store_, ctx->deliveries, dispatcher_, std::move(replay));
     replay_->start();
     ctx->replay = replay_;
     admin::register_routes(*router, ctx);

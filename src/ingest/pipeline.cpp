@@ -102,8 +102,8 @@ void Pipeline::record_inbound(const IngestState& s, int64_t received_at) {
   if (s.resolved.account.id.empty()) return;  // the request never reached an account (unknown id, Redis down)
   const http::Response& response = *s.response;
   if (options_.inbound_records == IngestOptions::InboundRecords::none) return;
-  if (options_.inbound_records == IngestOptions::InboundRecords::not_accepted && response.result_int() < 300 &&
-      s.verdict.empty())
+  if (options_.inbound_records == IngestOptions::InboundRecords::not_accepted &&
+      response.result_int() < 300 && s.verdict.empty())
     return;
   store::InboundRecord r;
   r.id = ids::uuid_v7(received_at);

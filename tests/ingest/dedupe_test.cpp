@@ -46,8 +46,9 @@ class DedupeTest : public ::testing::Test {
                 R"("string_type":"hex","compare_with":"{{headers.x-sig}}","parts":["raw_body"]}}})"));
   }
 
-  IngestOutcome post(const std::string& account_id, std::string body, std::string delivery_id = {}) {
-    Pipeline pipeline(resolver_, publisher_, IngestOptions{});
+  IngestOutcome post(const std::string& account_id, std::string body, std::string delivery_id = {},
+                     IngestOptions options = {}) {
+    Pipeline pipeline(resolver_, publisher_, options);
     http::Request req{http::Verb::post, "/integrated-account-webhook/" + account_id, 11};
     req.set(bhttp::field::content_type, "application/json");
     if (!delivery_id.empty()) req.set("X-Delivery", delivery_id);
@@ -168,6 +169,22 @@ TEST_F(DedupeTest, EveryRequestThatReachedAnAccountLeavesAnInboundRecordWithItsV
     EXPECT_TRUE(r.events.empty());
     EXPECT_FALSE(r.id.empty());
   }
+}
+
+TEST_F(DedupeTest, InboundRecordsCanBeLimitedToWhatWasNotAcceptedOrTurnedOff) {
+  IngestOptions not_accepted;
+  not_accepted.inbound_records = IngestOptions::InboundRecords::not_accepted;
+  ASSERT_EQ(post("by_header", R"({"id":1})", "d-9", not_accepted).response.result(), http::Status::ok);
+  EXPECT_TRUE(resolver_.inbound.empty()) << "an accepted request leaves no record";
+  ASSERT_EQ(post("by_header", R"({"id":1})", "d-9", not_accepted).response.result(), http::Status::ok);
+  ASSERT_EQ(resolver_.inbound.size(), 1u) << "a duplicate does";
+  EXPECT_EQ(resolver_.inbound[0].verdict, "duplicate");
+
+  IngestOptions none;
+  none.inbound_records = IngestOptions::InboundRecords::none;
+  ASSERT_EQ(post("by_header", R"({"id":1})", "d-9", none).response.result(), http::Status::ok);
+  ASSERT_EQ(post("plain", R"({"id":2})", {}, none).response.result(), http::Status::ok);
+  EXPECT_EQ(resolver_.inbound.size(), 1u) << "none: nothing more";
 }
 
 }  // namespace
