@@ -156,6 +156,11 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
                 {"latency_ms", json::Value(a.latency_ms)},
                 {"outcome", json::Value(to_string(recorded->status))},
                 {"error", a.error.empty() ? json::Value() : json::Value(a.error)}});
+  if (recorded->order_skipped) {
+    dispatch_stats().order_skipped.inc();
+    log::warn("dispatch.order_skipped",
+              {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}, {"lane", d.lane}});
+  }
   if (recorded->status == DeliveryStatus::failed) {
     dispatch_stats().dead_lettered.inc();
     log::warn("dispatch.dead_lettered", {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}});

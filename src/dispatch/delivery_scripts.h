@@ -96,7 +96,7 @@ return claimed
 // carries the attempts finished meanwhile.
 //   KEYS: delivery, delivery's attempts, schedule, webhook's health, webhook's dead letters
 //   ARGV: id, claim, now, delivered (1/0), attempt_json, status_code, error, next_due, disable_failures,
-//         disable_after_ms, retention_s, webhook_id (the webhook KEYS 4 and 5 belong to)
+//         disable_after_ms, retention_s, webhook_id (the webhook KEYS 4 and 5 belong to), ordering_max_waiting
 inline const store::BatchedScript& record_attempt() {
   static const store::BatchedScript s("record_attempt", R"lua(
 local id, now, ttl = ARGV[1], ARGV[3], ARGV[11]
@@ -147,6 +147,13 @@ if tonumber(ARGV[8]) > 0 then
   redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
     'status', 'retrying', 'next_attempt_at', ARGV[8])
   redis.call('ZADD', KEYS[3], ARGV[8], id)
+  -- The first of an ordered lane failing with too many waiting behind it is let go out of order.
+  local lane = KEYS[6]
+  if lane and redis.call('ZRANGE', lane, 0, 0)[1] == id and redis.call('ZCARD', lane) - 1 > tonumber(ARGV[13]) then
+    redis.call('HSET', key, 'order_skipped', '1')
+    leave_lane()
+    return {'retrying', disable, 'order_skipped'}
+  end
   return {'retrying', disable}
 end
 redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',

@@ -269,7 +269,8 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
                     static_cast<int64_t>(options_.disable_after_failures),
                     static_cast<int64_t>(options_.disable_after.count()),
                     static_cast<int64_t>(options_.event_retention.count()),
-                    d.webhook_id};
+                    d.webhook_id,
+                    static_cast<int64_t>(options_.ordering_max_waiting)};
   RedisCommand script_keys{keys::delivery(d.id), keys::delivery_attempts(d.id), keys::schedule(),
                            keys::webhook_health(d.webhook_id), keys::webhook_failed(d.webhook_id)};
   if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(d.webhook_id, d.lane));
@@ -285,6 +286,7 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
   }
   out.status = delivery_status_from(status).value_or(DeliveryStatus::pending);
   out.disable_endpoint = r->size() > 1 && (*r)[1].integer() == 1;
+  out.order_skipped = r->size() > 2 && (*r)[2].str() == "order_skipped";
   co_return out;
 }
 

@@ -104,6 +104,7 @@ struct DeliveryFilter {
 struct RecordResult {
   bool lost_claim = false;        // another dispatcher owns it now: nothing was recorded
   bool disable_endpoint = false;  // the failure crossed the auto-disable threshold
+  bool order_skipped = false;     // an ordered lane's first, let go out of order (ordered_lanes.h)
   DeliveryStatus status = DeliveryStatus::pending;
 };
 

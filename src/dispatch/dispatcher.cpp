@@ -30,6 +30,7 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       flows_(options_.flow),
       budget_(store_, options_.retry_budget),
       lanes_(store_, options_),
+      turns_(ex),
       claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
       wake_timer_(scheduler_strand_),
@@ -83,11 +84,13 @@ awaitable<Result<store::Webhook>> Dispatcher::endpoint(const std::string& id) {
 }
 
 void Dispatcher::on_message(std::shared_ptr<const bus::ConsumedMessage> message) {
-  asio::co_spawn(ex_, fan_out(std::move(message)), asio::detached);
+  uint64_t ticket = turns_.ticket(message->partition);
+  asio::co_spawn(ex_, fan_out(std::move(message), ticket), asio::detached);
 }
 
-awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> message) {
+awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> message, uint64_t ticket) {
   auto self = shared_from_this();
+  TurnTicket turn(turns_, message->partition, ticket);
   auto event = read_event_record(message->value);
   if (!event.ok()) {
     // Nothing can ever deliver it; keeping it would block its partition's offsets forever.
@@ -124,6 +127,15 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
         }
       }
       if (targets.empty()) break;
+      // Ordered endpoints first (ordered_lanes.h): their deliveries are created leased to this node, so that no
+      // scheduler can take one before it has joined its lane.
+      size_t ordered = e.integrated_account_id.empty() ? 0 : order_first(list, targets, positions);
+      if (ordered) {
+        // Lanes are reserved in consumption order, before anything waits for a slot.
+        co_await turns_.async_wait_turn(turn.partition(), turn.ticket(), use_awaitable);
+        co_await reserve_lanes(e, targets, ordered, message->offset);
+      }
+      turn.finish();
       // As many first attempts as this node has slots for are leased to it when they are created and sent
       // from here: no claim from the schedule and no read of the delivery, endpoint and event again. Waiting
       // for the first slot holds this message, and so (max_in_flight messages on) the consumer.
@@ -133,14 +145,15 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
         if (!taken) co_return;  // stopping: unfinished, the next consumer gets it again
         direct = 1 + slots_.try_take(targets.size() - 1, slots_.direct_limit());
       }
-      std::string claim = direct ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
-      auto created = co_await deliveries_.schedule(e, message->value, targets, claim, direct);
+      size_t leased = std::max(direct, ordered);
+      std::string claim = leased ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
+      auto created = co_await deliveries_.schedule(e, message->value, targets, claim, leased);
       if (created.ok()) {
         dispatch_stats().scheduled.inc(created->size());
         log::debug("dispatch.scheduled", {{"event_id", e.id}, {"deliveries", json::Value(created->size())}});
-        // An ordered endpoint's deliveries take their place in their account's lane before any attempt.
-        if (!e.integrated_account_id.empty())
-          co_await join_lanes(e, list, targets, positions, message->offset);
+        // An ordered endpoint's deliveries take their place in their account's lane before any attempt; those
+        // this node will not send at once are then handed to the schedule.
+        if (ordered) co_await settle_lanes(e, targets, direct, ordered, *created, claim);
         size_t started = 0;
         for (size_t i = 0; i < direct; ++i) {
           std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
@@ -172,16 +185,46 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   if (left_to_scheduler) wake();
 }
 
-awaitable<void> Dispatcher::join_lanes(const Event& e, const std::vector<store::Webhook>& list,
-                                       const std::vector<std::string>& targets,
-                                       const std::vector<size_t>& positions, int64_t offset) {
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (!list[positions[i]].ordered()) continue;
+size_t Dispatcher::order_first(const std::vector<store::Webhook>& list, std::vector<std::string>& targets,
+                               std::vector<size_t>& positions) {
+  std::vector<size_t> order(targets.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  auto first = std::stable_partition(order.begin(), order.end(),
+                                     [&](size_t i) { return list[positions[i]].ordered(); });
+  std::vector<std::string> t;
+  std::vector<size_t> p;
+  for (size_t i : order) {
+    t.push_back(std::move(targets[i]));
+    p.push_back(positions[i]);
+  }
+  targets = std::move(t);
+  positions = std::move(p);
+  return static_cast<size_t>(first - order.begin());
+}
+
+awaitable<void> Dispatcher::reserve_lanes(const Event& e, const std::vector<std::string>& targets,
+                                          size_t ordered, int64_t offset) {
+  for (size_t i = 0; i < ordered; ++i) {
     std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
-    Status joined = co_await lanes_.join(id, targets[i], e.integrated_account_id, offset);
+    Status reserved = co_await lanes_.reserve(id, targets[i], e.integrated_account_id, offset);
     // Without its lane the delivery goes unordered: better than not at all, and said in the log.
-    if (!joined.ok())
-      log::warn("dispatch.lane_join_failed", {{"delivery_id", id}, {"error", joined.error().message}});
+    if (!reserved.ok())
+      log::warn("dispatch.lane_reserve_failed", {{"delivery_id", id}, {"error", reserved.error().message}});
+  }
+}
+
+awaitable<void> Dispatcher::settle_lanes(const Event& e, const std::vector<std::string>& targets,
+                                         size_t direct, size_t ordered,
+                                         const std::vector<std::string>& created, const std::string& claim) {
+  int64_t now = clock::now_millis();
+  for (size_t i = 0; i < ordered; ++i) {
+    std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
+    bool ours = std::find(created.begin(), created.end(), id) != created.end();
+    Status settled = co_await lanes_.settle(id, e.integrated_account_id, claim, ours && i >= direct, now);
+    // Not settled: an attempt reads no lane and goes unordered; a lease not handed over runs out.
+    if (!settled.ok())
+      log::warn("dispatch.lane_settle_failed", {{"delivery_id", id}, {"error", settled.error().message}});
   }
 }
 

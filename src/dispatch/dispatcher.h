@@ -25,6 +25,7 @@
 #include "dispatch/delivery_store.h"
 #include "dispatch/endpoint_flow.h"
 #include "dispatch/ordered_lanes.h"
+#include "dispatch/partition_turns.h"
 #include "dispatch/retry_budget.h"
 #include "dispatch/notices.h"
 #include "dispatch/retry_policy.h"
@@ -57,7 +58,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
 
  private:
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
-  awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message);
+  awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message, uint64_t ticket);
   awaitable<void> scheduler();
   // Records the event's deliveries to disabled endpoints as paused (DeliveryStore::pause), retrying until Redis
   // answers. Returns whether some were scheduled instead (an endpoint enabled meanwhile); nullopt: stopping.
@@ -83,10 +84,18 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
     ~InFlight() { d->attempt_finished(); }
   };
   awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
-  // Puts the deliveries of `e` to ordered endpoints in their account's lanes (ordered_lanes.h), at `offset`.
-  awaitable<void> join_lanes(const Event& e, const std::vector<store::Webhook>& list,
-                             const std::vector<std::string>& targets, const std::vector<size_t>& positions,
-                             int64_t offset);
+  // Moves the ordered endpoints among `targets` (and their `positions`) to the front; returns how many.
+  static size_t order_first(const std::vector<store::Webhook>& list, std::vector<std::string>& targets,
+                            std::vector<size_t>& positions);
+  // Reserves the places of `e`'s deliveries to the first `ordered` targets in their account's lanes, at
+  // `offset` (its turn in its partition came: partition_turns.h).
+  awaitable<void> reserve_lanes(const Event& e, const std::vector<std::string>& targets, size_t ordered,
+                                int64_t offset);
+  // Once they exist: names the lane on each, and hands those leased for their lane's sake but not sent from
+  // here ([direct, ordered) of those created) to the schedule.
+  awaitable<void> settle_lanes(const Event& e, const std::vector<std::string>& targets, size_t direct,
+                               size_t ordered, const std::vector<std::string>& created,
+                               const std::string& claim);
   // Flow control before sending (flow_control.cpp): the endpoint's concurrency and breaker on this node, then,
   // for a retry or replay, the fleet's retry budget. False: not now, the delivery is back in the schedule.
   awaitable<bool> admit(const Delivery& d, const std::string& claim);
@@ -117,6 +126,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   EndpointFlows flows_;
   RetryBudget budget_;
   OrderedLanes lanes_;
+  PartitionTurns turns_;
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
   std::atomic<uint64_t> direct_claims_{0};

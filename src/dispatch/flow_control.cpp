@@ -55,16 +55,12 @@ awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
   int64_t now = clock::now_millis();
   if (!d.lane.empty()) {
     // Ordered: only the first of its lane goes; the others are parked until their turn (ordered_lanes.h).
-    auto turn = co_await lanes_.admit(d, claim, now);
-    if (!turn.ok()) {
-      log::warn("dispatch.lane_unavailable", {{"delivery_id", d.id}, {"error", turn.error().message}});
+    auto go = co_await lanes_.admit(d, claim);
+    if (!go.ok()) {
+      log::warn("dispatch.lane_unavailable", {{"delivery_id", d.id}, {"error", go.error().message}});
       co_return false;  // not sent: its lease runs out and it is claimed again
     }
-    dispatch_stats().order_skipped.inc(turn->skipped.size());
-    for (const auto& id : turn->skipped)
-      log::warn("dispatch.order_skipped",
-                {{"delivery_id", id}, {"webhook_id", d.webhook_id}, {"lane", d.lane}});
-    if (!turn->go) {
+    if (!*go) {
       dispatch_stats().deferred_ordering.inc();
       co_return false;
     }
