@@ -4,6 +4,7 @@
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "dispatch/delivery_scripts.h"
+#include "dispatch/redis_fields.h"
 #include "store/keys.h"
 
 namespace hookd::dispatch {
@@ -15,16 +16,6 @@ using store::StoreErrc;
 namespace keys = store::keys;
 
 namespace {
-
-int64_t to_int(std::string_view s) {
-  int64_t v = 0;
-  bool neg = !s.empty() && s[0] == '-';
-  for (char c : s.substr(neg ? 1 : 0)) {
-    if (c < '0' || c > '9') break;
-    v = v * 10 + (c - '0');
-  }
-  return neg ? -v : v;
-}
 
 Result<Delivery> delivery_from_hash(const RedisReply& r) {
   if (!r.is_array() || r.size() == 0) return make_error(StoreErrc::not_found, "delivery not found");
@@ -44,29 +35,29 @@ Result<Delivery> delivery_from_hash(const RedisReply& r) {
     else if (k == "status")
       d.status = delivery_status_from(v).value_or(DeliveryStatus::pending);
     else if (k == "attempts")
-      d.attempts = static_cast<int>(to_int(v));
+      d.attempts = static_cast<int>(field_int(v));
     else if (k == "attempt_base")
-      d.attempt_base = static_cast<int>(to_int(v));
+      d.attempt_base = static_cast<int>(field_int(v));
     else if (k == "replays")
-      d.replays = static_cast<int>(to_int(v));
+      d.replays = static_cast<int>(field_int(v));
     else if (k == "created_at")
-      d.created_at = to_int(v);
+      d.created_at = field_int(v);
     else if (k == "updated_at")
-      d.updated_at = to_int(v);
+      d.updated_at = field_int(v);
     else if (k == "next_attempt_at")
-      d.next_attempt_at = to_int(v);
+      d.next_attempt_at = field_int(v);
     else if (k == "budget_slot")
-      d.budget_slot = to_int(v);
+      d.budget_slot = field_int(v);
     else if (k == "budget_waits")
-      d.budget_waits = static_cast<int>(to_int(v));
+      d.budget_waits = static_cast<int>(field_int(v));
     else if (k == "lane")
       d.lane = std::string(v);
     else if (k == "order_skipped")
       d.order_skipped = v == "1";
     else if (k == "failed_at")
-      d.failed_at = to_int(v);
+      d.failed_at = field_int(v);
     else if (k == "last_status_code")
-      d.last_status_code = static_cast<int>(to_int(v));
+      d.last_status_code = static_cast<int>(field_int(v));
     else if (k == "last_error")
       d.last_error = v;
     else if (k == "claim")
@@ -342,7 +333,7 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
     size_t colon = raw ? raw->find(':') : std::string::npos;
     if (colon == std::string::npos)
       co_return make_error(StoreErrc::invalid_cursor, "not one this API returned", "cursor");
-    max_score = std::min(max_score, to_int(raw->substr(0, colon)));
+    max_score = std::min(max_score, field_int(raw->substr(0, colon)));
     after_id = raw->substr(colon + 1);
   }
   std::string min = filter.since ? std::to_string(filter.since) : "-inf";
@@ -368,7 +359,7 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
     } else {
       for (size_t i = 0; i + 1 < el.size(); i += 2) {
         ids.emplace_back(el[i].str());
-        scores.push_back(to_int(el[i + 1].str()));
+        scores.push_back(field_int(el[i + 1].str()));
       }
     }
     std::vector<Delivery> batch;

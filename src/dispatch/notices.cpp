@@ -1,4 +1,5 @@
 #include "dispatch/notices.h"
+#include "dispatch/redis_fields.h"
 
 #include "core/clock.h"
 #include "store/keys.h"
@@ -12,15 +13,6 @@ using store::StoreErrc;
 namespace keys = store::keys;
 
 namespace {
-
-int64_t to_int(std::string_view s) {
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') break;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
 
 Notice notice_from_hash(const RedisReply& r) {
   Notice n;
@@ -40,9 +32,9 @@ Notice notice_from_hash(const RedisReply& r) {
     else if (k == "reason")
       n.reason = v;
     else if (k == "created_at")
-      n.created_at = to_int(v);
+      n.created_at = field_int(v);
     else if (k == "published_at")
-      n.published_at = to_int(v);
+      n.published_at = field_int(v);
     else if (k == "event")
       n.event_json = v;
   }

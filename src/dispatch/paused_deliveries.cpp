@@ -3,6 +3,7 @@
 #include "dispatch/delivery_store.h"
 #include "dispatch/dispatch_stats.h"
 #include "dispatch/pause_scripts.h"
+#include "dispatch/redis_fields.h"
 #include "store/keys.h"
 
 namespace hookd::dispatch {
@@ -19,15 +20,6 @@ namespace {
 // Redis for long.
 constexpr int64_t kResumeBatch = 500;
 
-int64_t to_int(std::string_view s) {
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') break;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
 std::vector<std::string> strings(const RedisReply& r) {
   std::vector<std::string> out;
   for (const auto& e : r.elements())
@@ -42,11 +34,11 @@ DeliveryStore::PauseState pause_state_from(const RedisReply& hash, const RedisRe
   for (size_t i = 0; i + 1 < el.size(); i += 2) {
     std::string_view k = el[i].str(), v = el[i + 1].str();
     if (k == "disabled_at")
-      st.disabled_at = to_int(v);
+      st.disabled_at = field_int(v);
     else if (k == "enabled_at")
-      st.enabled_at = to_int(v);
+      st.enabled_at = field_int(v);
     else if (k == "paused_dropped")
-      st.paused_dropped = to_int(v);
+      st.paused_dropped = field_int(v);
   }
   st.paused = count.integer();
   return st;

@@ -1,4 +1,5 @@
 #include "dispatch/retry_budget.h"
+#include "dispatch/redis_fields.h"
 
 #include <charconv>
 #include <cstdio>
@@ -75,12 +76,6 @@ std::string format_rate(double r) {
   return buf;
 }
 
-int64_t to_int64(std::string_view s) {
-  int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
 double to_double(std::string_view s) {
   double v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
@@ -114,7 +109,7 @@ awaitable<Result<RetrySlot>> RetryBudget::take(std::string_view webhook_id, int6
   if (r->size() < 2) co_return make_error(store::StoreErrc::unavailable, "redis: unexpected budget reply");
   RetrySlot slot;
   slot.reserved = (*r)[0].integer() == 1;
-  slot.at = to_int64((*r)[1].str());
+  slot.at = field_int((*r)[1].str());
   slot.now = slot.reserved && slot.at <= now;
   co_return slot;
 }
@@ -163,8 +158,8 @@ awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, st
   }
   if (!(*r)[2].is_nil()) {
     s.breaker = std::string((*r)[2].str());
-    s.breaker_until = to_int64((*r)[3].str());
-    s.breaker_at = to_int64((*r)[4].str());
+    s.breaker_until = field_int((*r)[3].str());
+    s.breaker_at = field_int((*r)[4].str());
   }
   co_return s;
 }
