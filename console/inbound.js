@@ -28,7 +28,7 @@ function recordRow(r) {
 }
 
 function accountLabel(a) {
-  return `${a.tenant_id} · ${a.integration_id} · ${a.id.slice(0, 8)}`;
+  return `${a.tenant_id} · ${a.integration?.name ?? 'integration'} · ${a.id.slice(0, 8)}`;
 }
 
 export async function render(root) {

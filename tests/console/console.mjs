@@ -208,15 +208,14 @@ try {
   await rowA.locator('button[data-action=replay]').click();
   await page.locator('#replay-count', { hasText: '2 failed deliveries' }).waitFor(WAIT);
   check(true, "the endpoint's replay shows the dry run's count (2) before sending");
-  // A slow rate (one every 2.5 s), so that the job is seen running before it finishes.
-  await page.fill('#replay-rate', '0.4');
+  // A slow rate (one every 3.3 s), so that the job is seen running before it finishes.
+  await page.fill('#replay-rate', '0.3');
   await page.click('#confirm-ok');
   await page.locator('#replay-job[data-state=running] #replay-job-cancel').waitFor(WAIT);
-  check(await page.locator('#replay-job-progress').isVisible(), 'the replay job is shown running, with its progress');
-  await shot(page, 'replay-progress.png');
+  check(await page.locator('#replay-job-progress').isVisible(), 'the replay job is shown running, with its progress bar and Cancel');
   await page.locator('#replay-job[data-state=succeeded]').waitFor(WAIT);
   const counts = await page.locator('#replay-job-counts').innerText();
-  check(counts.startsWith('2 of 2 processed · 2 replayed'), `the job runs to completion (${counts})`);
+  check(counts.startsWith('2 of 2 processed · 2 replayed · 0.3/s'), `the job runs to completion (${counts})`);
   check((await page.locator('#replay-job-progress').getAttribute('value')) === '2', 'its progress bar is full');
   await shot(page, 'replay-done.png');
   await page.click('#replay-job-close');
@@ -226,6 +225,21 @@ try {
   await page.selectOption('#delivery-filters select[name=status]', 'succeeded');
   await page.locator('#deliveries tr[data-status=succeeded]').nth(3).waitFor(WAIT);
   check(true, 'both replayed deliveries succeed: no failed one is left');
+  // A filtered set (the list's filter: succeeded) as a job, one every 2 s: its progress moves (the runner writes
+  // it about once a second), and Cancel stops it before the end.
+  await page.click('#replay-filtered');
+  await page.locator('#replay-count', { hasText: 'succeeded deliveries matching the filters will be sent again' }).waitFor(WAIT);
+  await page.fill('#replay-rate', '0.5');
+  await page.click('#confirm-ok');
+  await page.locator('#replay-job[data-state=running] #replay-job-counts', { hasText: /^[1-9]\d* of \d+ processed/ }).waitFor(WAIT);
+  check(Number(await page.locator('#replay-job-progress').getAttribute('value')) >= 1, 'a running job shows its progress as it moves');
+  await shot(page, 'replay-progress.png');
+  await page.click('#replay-job-cancel');
+  await page.locator('#replay-job[data-state=cancelled]').waitFor(WAIT);
+  const cancelled = await page.locator('#replay-job-counts').innerText();
+  const [processed, selected] = cancelled.match(/^(\d+) of (\d+) processed/).slice(1).map(Number);
+  check(selected >= 4 && processed < selected, `a filtered set replays as a job, and Cancel stops it (${cancelled})`);
+  await page.click('#replay-job-close');
   await page.selectOption('#delivery-filters select[name=status]', '');
 
   // Disable and enable the endpoint.
