@@ -79,14 +79,19 @@ function endpointRow(w, stats, rerender) {
 
 export async function render(root) {
   const holder = h('div', { id: 'endpoints' });
+  const envCharts = h('div', { class: 'charts', id: 'env-charts' });
   const rerender = async () => {
     const list = await listAll('/webhook');
     const stats = await Promise.all(list.map((w) =>
       api('GET', `/webhook/${encodeURIComponent(w.id)}/stats?limit=${HEALTH_WINDOW}`).catch(() => null)));
     holder.replaceChildren(table(['Target URL', 'State', 'Success', 'Latency p50 / p95', 'Event types', 'Created', ''],
       list.map((w, i) => endpointRow(w, stats[i], rerender)), 'No endpoints in this environment.'));
+    // The whole environment's last hour, under the table (each endpoint's own charts are on its page).
+    const series = await api('GET', '/stats/deliveries?minutes=60');
+    envCharts.replaceChildren(outcomeChart(series.buckets, 'env-chart-outcomes'), latencyChart(series.buckets, 'env-chart-latency'));
   };
-  root.replaceChildren(h('div', { class: 'toolbar' }, h('h1', {}, 'Endpoints')), holder);
+  root.replaceChildren(h('div', { class: 'toolbar' }, h('h1', {}, 'Endpoints')), holder,
+    h('h2', {}, 'All endpoints, last hour'), envCharts);
   await rerender();
   return () => {};
 }

@@ -280,6 +280,8 @@ try {
   await rowA.locator('td.success-rate', { hasText: '%' }).waitFor(WAIT);
   check(/^\d+(\.\d)?%$/.test(await rowA.locator('td.success-rate').innerText()) &&
     /^\d+ \/ \d+ ms$/.test(await rowA.locator('td.latency').innerText()), 'the endpoints list shows success rate and latency');
+  await page.locator('#env-chart-outcomes rect.bar').first().waitFor(WAIT);
+  check((await page.locator('#env-chart-latency circle').count()) >= 1, "the environment's charts are drawn under the list");
   await rowA.locator('button[data-action=health]').click();
   await page.locator('#chart-outcomes rect.bar[data-outcome=failed]').first().waitFor(WAIT);
   await page.locator('#health-state .badge.failing').waitFor(WAIT);
