@@ -1,6 +1,10 @@
 // Issue 17: an endpoint's signing secret is answered only when it is created or rotated, and on the explicit,
 // audited GET /webhook/{id}/secret; GET /event/{id} shows an event's body to its own environment only.
+#include <hiredis/hiredis.h>
+
 #include "e2e_fixture.h"
+#include "services.h"
+#include "store/keys.h"
 
 namespace hookd::test {
 namespace {
@@ -120,6 +124,22 @@ TEST_F(WebhookSecret, AnEventsBodyIsShownToItsEnvironmentOnly) {
   auto missing = admin("GET", "/event/00000000-0000-7000-8000-000000000000");
   EXPECT_EQ(missing.status, 404) << missing.body;
   EXPECT_EQ(missing.json().get("error").string_or(""), "not_found");
+
+  // Its copy expires (HOOKD_EVENT_RETENTION; deleted here as the TTL would): 404, not an error.
+  std::string url = redis_url(kRedisDb);  // redis://host:port/db
+  std::string hostport = url.substr(8, url.rfind('/') - 8);
+  redisContext* redis = redisConnect(hostport.substr(0, hostport.find(':')).c_str(),
+                                     std::stoi(hostport.substr(hostport.find(':') + 1)));
+  ASSERT_TRUE(redis && !redis->err);
+  freeReplyObject(redisCommand(redis, "SELECT %d", kRedisDb));
+  std::string key = store::keys::event(event_id);
+  auto* deleted = static_cast<redisReply*>(redisCommand(redis, "DEL %b", key.data(), key.size()));
+  ASSERT_TRUE(deleted && deleted->type == REDIS_REPLY_INTEGER && deleted->integer == 1) << "no key " << key;
+  freeReplyObject(deleted);
+  redisFree(redis);
+  auto expired = admin("GET", "/event/" + event_id);
+  EXPECT_EQ(expired.status, 404) << expired.body;
+  EXPECT_EQ(expired.json().get("error").string_or(""), "not_found");
 }
 
 }  // namespace
