@@ -63,11 +63,19 @@ awaitable<Result<Samples>> read_samples(AdminContext& c, DeliveryStore::Index in
   if (!page.ok()) co_return page.error();
   Samples out;
   out.truncated = !page->next_cursor.empty();
-  for (Delivery& d : page->items) {
-    auto attempts = co_await c.deliveries.attempts(d.id);
-    Sample s{std::move(d), {}};
-    if (attempts.ok()) s.attempts = std::move(attempts).value();
-    out.items.push_back(std::move(s));
+  // Their attempts in one round trip per chunk, not one per delivery.
+  constexpr size_t kChunk = 500;
+  for (size_t start = 0; start < page->items.size(); start += kChunk) {
+    size_t end = std::min(page->items.size(), start + kChunk);
+    std::vector<std::string> ids;
+    for (size_t i = start; i < end; ++i)
+      ids.push_back(page->items[i].id);
+    auto attempts = co_await c.deliveries.attempts_of(std::move(ids));
+    for (size_t i = start; i < end; ++i) {
+      Sample s{std::move(page->items[i]), {}};
+      if (attempts.ok()) s.attempts = std::move((*attempts)[i - start]);
+      out.items.push_back(std::move(s));
+    }
   }
   deliveries_read().inc(out.items.size());
   co_return out;
