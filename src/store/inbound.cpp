@@ -1,6 +1,7 @@
 #include "store/inbound.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "core/log.h"
@@ -13,20 +14,25 @@ namespace hookd::store {
 namespace {
 
 // One record: stored in its account's hash, listed in its account's newest-first zset, indexed by vendor
-// delivery id and event ids. The account's records beyond the retention or the newest N go (hash field and
-// zset member together; in chunks, so an account may hold up to an eighth more than N for a while); an index keeps entries for the retention, at most N of them, and every key expires a
-// retention after its last write, so an idle account's records vanish on their own.
-//   KEYS[1] records hash  KEYS[2] recent zset  KEYS[3..] index zsets
+// delivery id and event ids in the day's index hashes. The account's records beyond the retention or the newest
+// N go (hash field and zset member together; by count in chunks, so an account may hold up to an eighth more
+// than N for a while; by age and the expiries once per call and account, as a busy account's records share
+// calls).
+// A day's index hash lives until a retention after that day ends; an index field keeps at most 20 records.
+//   KEYS[1] records hash  KEYS[2] recent zset  KEYS[3] index days zset  KEYS[4..] index hashes (of the day)
 //   ARGV[1] id  ARGV[2] JSON  ARGV[3] received_at ms  ARGV[4] retention ms  ARGV[5] max per account
-//   ARGV[6] index member ("<account>/<id>")
+//   ARGV[6] index member ("<account>/<id>")  ARGV[7] day  ARGV[8] when the day's index hashes expire (ms)
+//   ARGV[9..] the field of each index hash
 const BatchedScript& record_script() {
   static const BatchedScript s("inbound_record", R"lua(
 local now, retention, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local cutoff = '(' .. (now - retention)
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
--- Trims are the costly part under load, so they go in chunks: by count once the list is an eighth over the
--- bound (back down to it), by age once its oldest entry is past the retention.
+local seen = batch.seen
+if not seen then
+  seen = {}
+  batch.seen = seen
+end
 local function drop(ids)
   if #ids == 0 then return end
   redis.call('HDEL', KEYS[1], unpack(ids))
@@ -34,33 +40,44 @@ local function drop(ids)
 end
 local over = redis.call('ZCARD', KEYS[2]) - max
 if over > math.floor(max / 8) then drop(redis.call('ZRANGE', KEYS[2], 0, over - 1)) end
-local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-if oldest[2] and tonumber(oldest[2]) < now - retention then
-  drop(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', cutoff, 'LIMIT', 0, 1000))
-end
--- Expiry set once per call and key (a busy account's records share a call).
-local expired = batch.expired
-if not expired then
-  expired = {}
-  batch.expired = expired
-end
-if not expired[KEYS[2]] then
-  expired[KEYS[2]] = true
+if not seen[KEYS[2]] then
+  seen[KEYS[2]] = true
+  drop(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - retention), 'LIMIT', 0, 1000))
   redis.call('PEXPIRE', KEYS[1], retention)
   redis.call('PEXPIRE', KEYS[2], retention)
 end
-for i = 3, #KEYS do
-  -- An index key is mostly new (an event id, a delivery id): trimmed only when it holds more than one entry.
-  if redis.call('ZADD', KEYS[i], now, ARGV[6]) == 0 or redis.call('ZCARD', KEYS[i]) > 1 then
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', cutoff)
-    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(max + 1))
+local expires = tonumber(ARGV[8])
+if #KEYS > 3 and not seen[KEYS[3] .. ARGV[7]] then
+  seen[KEYS[3] .. ARGV[7]] = true
+  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[7])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[7]) - math.ceil(retention / 86400000) - 1))
+  redis.call('PEXPIREAT', KEYS[3], expires)
+end
+for i = 4, #KEYS do
+  local field = ARGV[i + 5]
+  local had = redis.call('HGET', KEYS[i], field)
+  local value = ARGV[6]
+  if had then
+    value = had .. ' ' .. value
+    -- At most 20 records per field (a vendor retrying one delivery for days): the oldest go.
+    local _, spaces = value:gsub(' ', '')
+    while spaces >= 20 do
+      value = value:sub(value:find(' ') + 1)
+      spaces = spaces - 1
+    end
   end
-  redis.call('PEXPIRE', KEYS[i], retention)
+  redis.call('HSET', KEYS[i], field, value)
+  if not seen[KEYS[i]] then
+    seen[KEYS[i]] = true
+    redis.call('PEXPIREAT', KEYS[i], expires)
+  end
 end
 return 1
 )lua");
   return s;
 }
+
+constexpr int64_t kDayMs = 86'400'000;
 
 metrics::Counter& record_failures() {
   static metrics::Counter& c = metrics::registry().counter(
@@ -137,14 +154,21 @@ void InboundStore::record(const InboundRecord& r, const InboundLimits& limits) {
   std::call_once(writer_made_,
                  [this] { writer_ = ScriptBatcher::create(store_.redis_ptr(), record_script()); });
   const std::string& env = r.environment_id;
+  const int64_t day = r.received_at / kDayMs;
   RedisCommand keys(keys::inbound_records(env, r.integrated_account_id),
-                    keys::inbound_recent(env, r.integrated_account_id));
-  if (!r.vendor_delivery_id.empty()) keys.arg(keys::inbound_by_vendor_delivery(env, r.vendor_delivery_id));
-  for (const InboundEvent& e : r.events)
-    keys.arg(keys::inbound_by_event(env, e.id));
+                    keys::inbound_recent(env, r.integrated_account_id), keys::inbound_index_days(env));
   RedisCommand args(r.id, json::dump(to_json(r)), r.received_at,
                     static_cast<int64_t>(limits.retention.count()),
-                    static_cast<int64_t>(limits.max_per_account), r.integrated_account_id + "/" + r.id);
+                    static_cast<int64_t>(limits.max_per_account), r.integrated_account_id + "/" + r.id, day,
+                    (day + 1) * kDayMs + static_cast<int64_t>(limits.retention.count()));
+  if (!r.vendor_delivery_id.empty()) {
+    keys.arg(keys::inbound_by_vendor_delivery(env, day));
+    args.arg(keys::detail::bounded_id(r.vendor_delivery_id));
+  }
+  for (const InboundEvent& e : r.events) {
+    keys.arg(keys::inbound_by_event(env, day));
+    args.arg(e.id);
+  }
   writer_->async_run(std::move(keys), std::move(args), [id = r.id](error_code ec, RedisReply reply) {
     if (!ec && !reply.is_error()) return;
     record_failures().inc();
@@ -152,14 +176,45 @@ void InboundStore::record(const InboundRecord& r, const InboundLimits& limits) {
   });
 }
 
-awaitable<Result<std::vector<InboundRecord>>> InboundStore::from_index(std::string env, std::string key,
+awaitable<Result<std::vector<InboundRecord>>> InboundStore::from_index(std::string env, IndexKind kind,
+                                                                       std::string field,
                                                                        std::string_view account_id) {
-  auto members = co_await store_.command(RedisCommand("ZREVRANGE", key, 0, 199));
-  if (!members.ok()) co_return members.error();
+  // The field in every day's index hash, in one round trip: the days that have one, then a HGET in each.
+  auto days = co_await store_.command(RedisCommand("ZRANGE", keys::inbound_index_days(env), 0, -1));
+  if (!days.ok()) co_return days.error();
+  std::vector<RedisCommand> reads;
+  for (const RedisReply& d : days->elements()) {
+    int64_t day = 0;
+    std::string_view text = d.str();
+    std::from_chars(text.data(), text.data() + text.size(), day);
+    std::string key = kind == IndexKind::vendor_delivery ? keys::inbound_by_vendor_delivery(env, day)
+                                                         : keys::inbound_by_event(env, day);
+    reads.push_back(RedisCommand("HGET", std::move(key), field));
+  }
+  std::vector<std::string> found;
+  if (!reads.empty()) {
+    auto values = co_await store_.transaction(std::move(reads));
+    if (!values.ok()) co_return values.error();
+    for (const RedisReply& v : values->elements()) {
+      if (!v.is_string()) continue;
+      std::string_view list = v.str();
+      for (size_t start = 0; start <= list.size();) {
+        size_t space = list.find(' ', start);
+        if (space == std::string_view::npos) space = list.size();
+        if (space > start) found.emplace_back(list.substr(start, space - start));
+        start = space + 1;
+      }
+    }
+  }
+  // Newest first (record ids are time-ordered), at most 200.
+  std::sort(found.begin(), found.end(), [](const std::string& a, const std::string& b) {
+    return a.substr(a.find('/') + 1) > b.substr(b.find('/') + 1);
+  });
+  if (found.size() > 200) found.resize(200);
   // "<account>/<id>" -> the account's hash, one HMGET per account (usually one).
   std::map<std::string, std::vector<std::string>> by_account;
-  for (const RedisReply& m : members->elements()) {
-    std::string_view member = m.str();
+  for (const std::string& m : found) {
+    std::string_view member = m;
     size_t slash = member.find('/');
     if (slash == std::string_view::npos) continue;
     std::string account(member.substr(0, slash));
@@ -185,13 +240,13 @@ awaitable<Result<std::vector<InboundRecord>>> InboundStore::from_index(std::stri
 
 awaitable<Result<std::vector<InboundRecord>>> InboundStore::by_vendor_delivery_id(
     std::string_view env, std::string_view vendor_id, std::string_view account_id) {
-  co_return co_await from_index(std::string(env), keys::inbound_by_vendor_delivery(env, vendor_id),
-                                account_id);
+  co_return co_await from_index(std::string(env), IndexKind::vendor_delivery,
+                                keys::detail::bounded_id(vendor_id), account_id);
 }
 
 awaitable<Result<std::vector<InboundRecord>>> InboundStore::by_event_id(std::string_view env,
                                                                         std::string_view event_id) {
-  co_return co_await from_index(std::string(env), keys::inbound_by_event(env, event_id), {});
+  co_return co_await from_index(std::string(env), IndexKind::event, std::string(event_id), {});
 }
 
 awaitable<Result<Page<InboundRecord>>> InboundStore::recent(std::string_view env, std::string_view account_id,

@@ -6,8 +6,8 @@
 // Observability, best effort: records are written in the background after the vendor's answer is decided
 // (a batched script; a failure is counted in hookd_inbound_record_failures_total and logged, never felt by the
 // vendor), kept for a retention (HOOKD_INBOUND_RETENTION) and, per account, only the newest N
-// (HOOKD_INBOUND_MAX_PER_ACCOUNT). Indexed by vendor delivery id and by event id within an environment
-// (keys.h, store/inbound section; every key of one environment shares a hash tag).
+// (HOOKD_INBOUND_MAX_PER_ACCOUNT). Indexed by vendor delivery id and by event id within an environment, in one
+// hash per day and kind (keys.h, store/inbound section; every key of one environment shares a hash tag).
 #pragma once
 
 #include <chrono>
@@ -72,7 +72,8 @@ class InboundStore {
                                                 size_t limit);
 
  private:
-  awaitable<Result<std::vector<InboundRecord>>> from_index(std::string env, std::string key,
+  enum class IndexKind { vendor_delivery, event };
+  awaitable<Result<std::vector<InboundRecord>>> from_index(std::string env, IndexKind kind, std::string field,
                                                            std::string_view account_id);
   Store& store_;
   std::once_flag writer_made_;

@@ -243,16 +243,25 @@ inline std::string inbound_recent(std::string_view env, std::string_view account
   k.append(env).append("}:account:").append(account_id);
   return k;
 }
-// zset: "<account id>/<record id>" -> received_at, the requests that carried a vendor delivery id
-inline std::string inbound_by_vendor_delivery(std::string_view env, std::string_view vendor_id) {
+// The indexes are one hash per day (unix ms / 86,400,000) and kind, not a key per id: a busy environment
+// would otherwise hold one key per event for the whole retention. A field's value is the space-separated
+// "<account id>/<record id>" of the records that carried it.
+// hash: vendor delivery id -> records, of the requests received that day
+inline std::string inbound_by_vendor_delivery(std::string_view env, int64_t day) {
   std::string k = "hookd:inbound:{";
-  k.append(env).append("}:vendor_delivery:").append(detail::bounded_id(vendor_id));
+  k.append(env).append("}:vendor_delivery:day:").append(std::to_string(day));
   return k;
 }
-// zset: "<account id>/<record id>" -> received_at, the requests answered with this event id
-inline std::string inbound_by_event(std::string_view env, std::string_view event_id) {
+// hash: event id -> records (the accepted request, and duplicates answered with it), by the day received
+inline std::string inbound_by_event(std::string_view env, int64_t day) {
   std::string k = "hookd:inbound:{";
-  k.append(env).append("}:event:").append(event_id);
+  k.append(env).append("}:event:day:").append(std::to_string(day));
+  return k;
+}
+// zset: day -> day, the days that have index hashes (a reader looks up a field in each)
+inline std::string inbound_index_days(std::string_view env) {
+  std::string k = "hookd:inbound:{";
+  k.append(env).append("}:index_days");
   return k;
 }
 

@@ -108,6 +108,30 @@ TEST_F(InboundStoreTest, AnAccountKeepsItsNewestRecordsOnly) {
   EXPECT_EQ(kept->at(0).id, records[4].id);
 }
 
+TEST_F(InboundStoreTest, AnEnvironmentsIndexesAreAFewKeysNotOnePerEvent) {
+  std::vector<InboundRecord> records;
+  for (int i = 0; i < 300; ++i)
+    records.push_back(make("env1", "a1", kNow + i, "accepted", "d-" + std::to_string(i),
+                           {"e-" + std::to_string(i), "f-" + std::to_string(i)}));
+  // A vendor retrying one delivery 25 times: its index keeps the newest 20 records.
+  for (int i = 0; i < 25; ++i)
+    records.push_back(make("env1", "a1", kNow + 1000 + i, "duplicate", "again"));
+  write_all(records, {.retention = std::chrono::hours(1), .max_per_account = 1000});
+  auto keys = run(store_->command(RedisCommand("KEYS", "hookd:inbound:{env1}:*")));
+  ASSERT_TRUE(keys.ok());
+  // Records, listing, the index days, and one index hash per kind for the one day.
+  EXPECT_EQ(keys->elements().size(), 5u);
+  auto by_event = run(inbound_->by_event_id("env1", "f-123"));
+  ASSERT_TRUE(by_event.ok());
+  ASSERT_EQ(by_event->size(), 1u);
+  EXPECT_EQ(by_event->at(0).id, records[123].id);
+  auto again = run(inbound_->by_vendor_delivery_id("env1", "again"));
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), 20u);
+  EXPECT_EQ(again->front().id, records.back().id) << "newest first";
+  EXPECT_EQ(again->back().id, records[300 + 5].id) << "the 5 oldest were dropped from the index";
+}
+
 TEST_F(InboundStoreTest, RecordsOlderThanTheRetentionGo) {
   std::vector<InboundRecord> records = {make("env1", "a1", kNow - 2 * 3600'000, "accepted", "old"),
                                         make("env1", "a1", kNow, "accepted", "new")};
