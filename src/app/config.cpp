@@ -31,6 +31,8 @@ constexpr Var kVars[] = {
     {"HOOKD_MAX_CONNECTIONS", "open connections before new ones get 503 (default 10000)"},
     {"HOOKD_REDIS_URL", "redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)"},
     {"HOOKD_REDIS_TIMEOUT", "per-command timeout (default 2s)"},
+    {"HOOKD_REDIS_SLOT_AUDIT",
+     "true: count and log scripts and transactions whose keys span Redis Cluster slots (default false)"},
     {"HOOKD_CONFIG_CACHE_SIZE",
      "config records (accounts, installs, integrations, environments, endpoints) ingest and dispatch keep in "
      "memory, kept current through Redis pub/sub (default 100000; 0: read Redis every time)"},
@@ -302,6 +304,11 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   c.redis = std::move(redis).value();
   c.redis.client_name = "hookd";
   HOOKD_TRY(duration("HOOKD_REDIS_TIMEOUT", c.redis.command_timeout));
+  if (auto v = get("HOOKD_REDIS_SLOT_AUDIT")) {
+    if (*v != "true" && *v != "false")
+      return bad("HOOKD_REDIS_SLOT_AUDIT", "must be true or false (got '" + std::string(*v) + "')");
+    c.redis.slot_audit = *v == "true";
+  }
 
   if (auto v = get("HOOKD_KAFKA_BROKERS")) c.kafka.brokers = std::string(*v);
   if (auto v = get("HOOKD_KAFKA_TOPIC")) c.kafka.topic = std::string(*v);

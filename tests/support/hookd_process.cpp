@@ -105,7 +105,9 @@ HookdProcess::HookdProcess(std::string binary, std::map<std::string, std::string
 
 HookdProcess::~HookdProcess() {
   if (running()) stop();
-  if (!log_path_.empty()) unlink(log_path_.c_str());
+  // HOOKD_TEST_KEEP_LOGS=1 keeps each process' log in /tmp (hookd-e2e-*.log), to read after a run.
+  const char* keep = std::getenv("HOOKD_TEST_KEEP_LOGS");
+  if (!log_path_.empty() && !(keep && std::string_view(keep) == "1")) unlink(log_path_.c_str());
 }
 
 std::string HookdProcess::url(std::string_view path) const {

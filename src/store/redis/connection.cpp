@@ -8,7 +8,9 @@
 #include <cctype>
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/redis/asio_adapter.h"
+#include "store/redis/slots.h"
 
 namespace hookd::store::detail {
 
@@ -269,6 +271,31 @@ void Connection::schedule_reconnect(std::chrono::milliseconds delay) {
 
 // ---- Commands
 
+namespace {
+
+// Counts a request whose keys span slots and logs the first few (the audit is a diagnostic; the count is what
+// to watch).
+void report_cross_slot(const std::vector<RedisCommand>& commands, bool transaction) {
+  static metrics::Counter& count = metrics::registry().counter(
+      "hookd_redis_cross_slot_total",
+      "Scripts and transactions whose keys span Redis Cluster slots (with HOOKD_REDIS_SLOT_AUDIT).");
+  static std::atomic<int> logged{0};
+  auto check = [&](const std::vector<RedisCommand>& together) {
+    auto cross = cross_slot(together);
+    if (!cross) return;
+    count.inc();
+    if (logged.fetch_add(1, std::memory_order_relaxed) < 100)
+      log::warn("redis.cross_slot", {{"command", std::string(together.front().name())},
+                                     {"key", std::string(cross->first)},
+                                     {"other_key", std::string(cross->second)}});
+  };
+  if (transaction || commands.size() == 1) return check(commands);
+  for (const RedisCommand& c : commands)
+    check({c});
+}
+
+}  // namespace
+
 void Connection::submit(std::vector<RedisCommand> commands, bool transaction,
                         std::unique_ptr<Completion> completion) {
   if (commands.empty() && !transaction) return completion->complete(RedisError::empty_command, {});
@@ -277,6 +304,7 @@ void Connection::submit(std::vector<RedisCommand> commands, bool transaction,
     if (changes_connection_state(command.name()))
       return completion->complete(RedisError::unsupported_command, {});
   }
+  if (options_.slot_audit && !commands.empty()) report_cross_slot(commands, transaction);
   if (transaction) {
     commands.insert(commands.begin(), RedisCommand{"MULTI"});
     commands.push_back(RedisCommand{"EXEC"});

@@ -29,6 +29,8 @@ struct RedisOptions {
   // from reconnect_min up to reconnect_max.
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
+  // Check every request's keys for Redis Cluster: one whose keys span slots is counted and logged (slots.h).
+  bool slot_audit = false;
 
   // `base` with host, port, username, password and db taken from `url` (percent-escapes allowed in user and
   // password); the other fields are kept as they are in `base` (the defaults without one). A malformed URL is
