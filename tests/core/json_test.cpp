@@ -254,3 +254,21 @@ TEST(JsonParse, SlowReaderRejectsWhatSimdjsonWould) {
 
 }  // namespace
 }  // namespace hookd::json
+
+namespace hookd::json {
+namespace {
+
+// Found by fuzz_signature: an empty std::string_view() has no data, and simdjson copied from that null pointer
+// (undefined behaviour, reported by UBSan, even for zero bytes). Empty text is refused as an empty document.
+TEST(JsonParse, EmptyViewWithoutDataIsAnEmptyDocument) {
+  Value v;
+  ParseError error;
+  EXPECT_FALSE(parse(std::string_view(), v, &error));
+  EXPECT_EQ(error.message, "empty document");
+  std::string_view names[] = {"id"};
+  std::string_view found[1];
+  EXPECT_FALSE(raw_members(std::string_view(), names, found));
+}
+
+}  // namespace
+}  // namespace hookd::json
