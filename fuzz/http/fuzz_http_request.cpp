@@ -55,8 +55,8 @@ awaitable<http::Response> ingest_handler(http::RequestContext& ctx) {
   static const std::vector<http::Cidr> trusted{*http::Cidr::parse("127.0.0.0/8")};
   hookd::ingest::BodyLimits limits{.max_form_fields = 64};
   auto body = hookd::ingest::parse_body(ctx.request[bhttp::field::content_type], ctx.request.body(), limits);
-  if (!body.ok()) co_return http::error_response(http::Status::bad_request, body.error().name(),
-                                                 body.error().message);
+  if (!body.ok())
+    co_return http::error_response(http::Status::bad_request, body.error().name(), body.error().message);
   hookd::ingest::ContextInputs in{ctx,
                                   hookd::ingest::headers_object(ctx.request),
                                   std::move(*body),
@@ -81,21 +81,44 @@ awaitable<http::Response> echo_handler(http::RequestContext& ctx) {
 // literal-vs-parameter precedence and 405 answers reachable.
 std::shared_ptr<const http::Router> make_router() {
   auto router = std::make_shared<http::Router>();
-  for (auto verb : {http::Verb::get, http::Verb::head, http::Verb::post, http::Verb::put, http::Verb::patch}) {
+  for (auto verb :
+       {http::Verb::get, http::Verb::head, http::Verb::post, http::Verb::put, http::Verb::patch}) {
     router->add(verb, "/integrated-account-webhook/{integrated_account_id}", ingest_handler);
     router->add(verb, "/environment-integration-webhook/{environment_integration_id}", ingest_handler);
   }
-  for (const char* path : {"/healthz", "/readyz", "/metrics", "/console", "/console/{file}", "/lineage", "/inbound"})
-    router->add(http::Verb::get, path, echo_handler);
   for (const char* path :
-       {"/environment", "/environment/notices", "/environment/{id}", "/environment/{id}/api-token",
-        "/environment/{id}/api-token/{token_id}", "/environment/{id}/api-token/{token_id}/rotate", "/integration",
-        "/integration/{id}", "/environment-integration", "/environment-integration/{id}", "/integrated-account",
-        "/integrated-account/{id}", "/integrated-account/{id}/run-post-install-actions", "/event", "/webhook",
-        "/webhook/test", "/webhook/{id}", "/webhook/{id}/rotate-secret", "/webhook/{id}/flow",
-        "/webhook/{id}/deliveries", "/webhook/{id}/replay", "/webhook/{id}/enable", "/webhook/{id}/disable",
-        "/delivery", "/delivery/replay", "/delivery/{id}", "/delivery/{id}/replay", "/replay", "/replay/{id}",
-        "/replay/{id}/cancel"}) {
+       {"/healthz", "/readyz", "/metrics", "/console", "/console/{file}", "/lineage", "/inbound"})
+    router->add(http::Verb::get, path, echo_handler);
+  for (const char* path : {"/environment",
+                           "/environment/notices",
+                           "/environment/{id}",
+                           "/environment/{id}/api-token",
+                           "/environment/{id}/api-token/{token_id}",
+                           "/environment/{id}/api-token/{token_id}/rotate",
+                           "/integration",
+                           "/integration/{id}",
+                           "/environment-integration",
+                           "/environment-integration/{id}",
+                           "/integrated-account",
+                           "/integrated-account/{id}",
+                           "/integrated-account/{id}/run-post-install-actions",
+                           "/event",
+                           "/webhook",
+                           "/webhook/test",
+                           "/webhook/{id}",
+                           "/webhook/{id}/rotate-secret",
+                           "/webhook/{id}/flow",
+                           "/webhook/{id}/deliveries",
+                           "/webhook/{id}/replay",
+                           "/webhook/{id}/enable",
+                           "/webhook/{id}/disable",
+                           "/delivery",
+                           "/delivery/replay",
+                           "/delivery/{id}",
+                           "/delivery/{id}/replay",
+                           "/replay",
+                           "/replay/{id}",
+                           "/replay/{id}/cancel"}) {
     router->add(http::Verb::get, path, echo_handler);
     router->add(http::Verb::post, path, echo_handler);
   }
@@ -132,8 +155,7 @@ void check_answer(const http::Response& res) {
 http::Response route(Harness& h, http::Request& req) {
   std::optional<http::Response> out;
   asio::co_spawn(
-      h.io,
-      [&]() -> awaitable<void> { out = co_await h.server->handle(req, std::string("127.0.0.1")); },
+      h.io, [&]() -> awaitable<void> { out = co_await h.server->handle(req, std::string("127.0.0.1")); },
       asio::detached);
   h.io.restart();
   h.io.run();
@@ -195,7 +217,8 @@ bool one_request(Harness& h, beast::test::stream& stream, beast::test::stream& p
       res.body().clear();
     }
   }
-  if (std::getenv("FUZZ_HTTP_PRINT"))  // to see what a corpus file gets: FUZZ_HTTP_PRINT=1 fuzz_http_request FILE
+  if (std::getenv(
+          "FUZZ_HTTP_PRINT"))  // to see what a corpus file gets: FUZZ_HTTP_PRINT=1 fuzz_http_request FILE
     std::fprintf(stderr, "%u %s\n", res.result_int(), res.body().c_str());
   res.set(bhttp::field::server, "hookd");
   bhttp::write(stream, res, ec);

@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_round_trip(*parsed);
   } else {
     const auto& e = parsed.error();
-    if (e.code != hookd::ingest::IngestErrc::malformed_json && e.code != hookd::ingest::IngestErrc::too_many_fields)
+    if (e.code != hookd::ingest::IngestErrc::malformed_json &&
+        e.code != hookd::ingest::IngestErrc::too_many_fields)
       __builtin_trap();
     if (e.message.empty()) __builtin_trap();
   }

@@ -137,7 +137,8 @@ Input read_input(std::string_view text) {
 }
 
 // A secret appears in a verdict's detail only if the request itself carried it (a header echoed back).
-void check_no_secret(const ingest::SignatureVerdict& verdict, const json::Value& context, std::string_view input) {
+void check_no_secret(const ingest::SignatureVerdict& verdict, const json::Value& context,
+                     std::string_view input) {
   for (const auto& member : context.members()) {
     std::string_view secret = member.value.string_or("");
     if (secret.size() < 8 || input.find(secret) != std::string_view::npos) continue;
@@ -165,14 +166,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   payload.set("url", "https://hooks.example.com/integrated-account-webhook/a?" + in.query);
   json::Value payload_context = std::move(payload).build();
 
-  hookd::http::Request request{boost::beast::http::verb::post, "/integrated-account-webhook/a?" + in.query, 11};
-  hookd::http::RequestContext ctx{request, "/integrated-account-webhook/a", hookd::http::parse_query(in.query),
-                                  {}, "127.0.0.1", {}};
+  hookd::http::Request request{boost::beast::http::verb::post, "/integrated-account-webhook/a?" + in.query,
+                               11};
+  hookd::http::RequestContext ctx{
+      request, "/integrated-account-webhook/a", hookd::http::parse_query(in.query), {}, "127.0.0.1", {}};
   ingest::VerifyScope scope{{payload_context, headers, in.body}, &ctx, 1'700'000'000'000, nullptr};
   ingest::SignatureVerdict verdict = verifier.verify(scope);
   if (!verdict.ok() && ingest::failure_code(verdict.failure).empty()) __builtin_trap();
   check_no_secret(verdict, in.context, text);
-  if (std::getenv("FUZZ_SIGNATURE_PRINT"))  // what a corpus file gets: FUZZ_SIGNATURE_PRINT=1 fuzz_signature FILE
+  if (std::getenv(
+          "FUZZ_SIGNATURE_PRINT"))  // what a corpus file gets: FUZZ_SIGNATURE_PRINT=1 fuzz_signature FILE
     std::fprintf(stderr, "config %zu: %s %s\n", data[0] % all.size(),
                  verdict.ok() ? "ok" : std::string(ingest::failure_code(verdict.failure)).c_str(),
                  verdict.detail.c_str());

@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t split = input.find("\n---\n");
   std::string_view text = input.substr(0, split);
   json::Value context;
-  if (split == std::string_view::npos || !json::parse(input.substr(split + 5), context) || !context.is_object())
+  if (split == std::string_view::npos || !json::parse(input.substr(split + 5), context) ||
+      !context.is_object())
     json::parse(kDefaultContext, context);
   const json::Value& headers = context.get("headers");
   std::string_view raw_body = context.get("raw_body").string_or("");

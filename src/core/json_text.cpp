@@ -463,6 +463,12 @@ void write_number(std::string& out, double d) {
     out.push_back('0');
     return;
   }
+  // JSONata results can be infinite (`-4/-0`) and reach here through templates and delivery ids; to_chars
+  // writes "inf" without an exponent, which the layout below would read out of bounds (found by fuzz_template).
+  if (!std::isfinite(d)) {
+    out += std::isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity";
+    return;
+  }
   char buf[40];
   auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
   std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));  // e.g. "-1.2345e+02"
