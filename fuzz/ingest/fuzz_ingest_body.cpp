@@ -10,6 +10,7 @@
 
 #include "hookd/json.h"
 #include "http/message.h"
+#include "ingest/errc.h"
 #include "ingest/payload_context.h"
 
 namespace {
@@ -41,7 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_round_trip(*parsed);
   } else {
     const auto& e = parsed.error();
-    if (e.code != "malformed_json" && e.code != "too_many_fields") __builtin_trap();
+    if (e.code != hookd::ingest::IngestErrc::malformed_json &&
+        e.code != hookd::ingest::IngestErrc::too_many_fields)
+      __builtin_trap();
     if (e.message.empty()) __builtin_trap();
   }
   hookd::json::Value v;

@@ -265,7 +265,7 @@ void write_string(std::string& out, std::string_view s);
 // view when there is none. False when `text` is not a JSON object. For a few fields of a large document.
 bool raw_members(std::string_view text, std::span<const std::string_view> names,
                  std::span<std::string_view> out);
-// Appends a number the way JavaScript's Number.prototype.toString does (finite numbers only).
+// Appends a number the way JavaScript's Number.prototype.toString does ("Infinity", "NaN" included).
 void write_number(std::string& out, double d);
 
 }  // namespace hookd::json

@@ -369,6 +369,12 @@ bool parse(std::string_view text, Value& out, ParseError* error) {
   // One parser per thread: it keeps its buffers between documents, so steady-state parsing does not allocate
   // them.
   thread_local simdjson::dom::parser parser;
+  // An empty view may have no data at all, which simdjson would copy from (found by fuzz_signature: a null
+  // pointer into memcpy, undefined even for zero bytes).
+  if (text.empty()) {
+    if (error) *error = ParseError{"empty document", 0};
+    return false;
+  }
   simdjson::dom::element root;
   auto ec = parser.parse(text.data(), text.size(), true).get(root);
   if (ec == simdjson::NUMBER_ERROR) {
@@ -455,6 +461,12 @@ void write_string(std::string& out, std::string_view s) {
 void write_number(std::string& out, double d) {
   if (d == 0) {  // also -0, which JavaScript prints as "0"
     out.push_back('0');
+    return;
+  }
+  // JSONata results can be infinite (`-4/-0`) and reach here through templates and delivery ids; to_chars
+  // writes "inf" without an exponent, which the layout below would read out of bounds (found by fuzz_template).
+  if (!std::isfinite(d)) {
+    out += std::isnan(d) ? "NaN" : d < 0 ? "-Infinity" : "Infinity";
     return;
   }
   char buf[40];
@@ -587,6 +599,7 @@ bool raw_members(std::string_view text, std::span<const std::string_view> names,
   // On-demand: members are skipped over, not built. It needs padding past the text's end, so it reads a copy
   // and answers with views at the same offsets in `text`.
   thread_local simdjson::ondemand::parser parser;
+  if (text.empty()) return false;  // see parse(): a view without data
   simdjson::padded_string padded(text);
   simdjson::ondemand::document doc;
   if (parser.iterate(padded).get(doc)) return false;

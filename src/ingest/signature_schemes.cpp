@@ -151,10 +151,19 @@ void SignedParts::context_fields(std::vector<std::string>& out) const {
     v.context_fields(out);
 }
 
+// How a verdict names a secret: by its template ("{{context.webhook_secret}}"), never by a literal secret's
+// text, which the detail would otherwise carry into the log and the vendor's 500 (found by the secret-leak
+// test).
+namespace {
+std::string secret_name(const SignedValue& secret) {
+  return secret.has_placeholders() ? secret.source() : "the literal secret of the config";
+}
+}  // namespace
+
 SignatureVerdict render_secret(const SignedValue& secret, const VerifyScope& scope, std::string& out) {
   Status s = secret.render(scope, out);
   if (!s.ok() || out.empty())
-    return {SignatureFailure::secret_missing, secret.source() + " resolved to nothing"};
+    return {SignatureFailure::secret_missing, secret_name(secret) + " resolved to nothing"};
   return {};
 }
 
@@ -235,7 +244,7 @@ class HmacScheme final : public SignatureScheme {
       if (secret_encoding_ == "base64" && text.starts_with("whsec_")) text.remove_prefix(6);
       auto key = secret_encoding_ == "base64" ? crypto::from_base64(text) : crypto::from_hex(text);
       if (!key || key->empty())
-        return {SignatureFailure::secret_invalid, secret_.source() + " is not " + secret_encoding_};
+        return {SignatureFailure::secret_invalid, secret_name(secret_) + " is not " + secret_encoding_};
       secret = std::move(*key);
     }
     std::vector<std::string> candidates;

@@ -254,3 +254,48 @@ TEST(JsonParse, SlowReaderRejectsWhatSimdjsonWould) {
 
 }  // namespace
 }  // namespace hookd::json
+
+namespace hookd::json {
+namespace {
+
+// Found by fuzz_signature: an empty std::string_view() has no data, and simdjson copied from that null pointer
+// (undefined behaviour, reported by UBSan, even for zero bytes). Empty text is refused as an empty document.
+TEST(JsonParse, EmptyViewWithoutDataIsAnEmptyDocument) {
+  Value v;
+  ParseError error;
+  EXPECT_FALSE(parse(std::string_view(), v, &error));
+  EXPECT_EQ(error.message, "empty document");
+  std::string_view names[] = {"id"};
+  std::string_view found[1];
+  EXPECT_FALSE(raw_members(std::string_view(), names, found));
+}
+
+}  // namespace
+}  // namespace hookd::json
+
+namespace hookd::json {
+namespace {
+
+// Found by fuzz_template: a JSONata part returning `-4/-0` (Infinity) was written by write_number, which read
+// past its digits (it expected an exponent in to_chars' text). Written as JavaScript's String(n) does.
+TEST(JsonWrite, NumbersThatAreNotFiniteAreWrittenAsJavaScriptDoes) {
+  struct Case {
+    double in;
+    std::string out;
+  } cases[] = {
+      {std::numeric_limits<double>::infinity(), "Infinity"},
+      {-std::numeric_limits<double>::infinity(), "-Infinity"},
+      {std::numeric_limits<double>::quiet_NaN(), "NaN"},
+      {-0.0, "0"},
+      {1e21, "1e+21"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.out);
+    std::string out;
+    write_number(out, c.in);
+    EXPECT_EQ(out, c.out);
+  }
+}
+
+}  // namespace
+}  // namespace hookd::json
