@@ -129,6 +129,14 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
 }
 
 void Consumer::hand_out(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+    char reason[512];
+    rd_kafka_fatal_error(rk_.get(), reason, sizeof reason);
+    failed_ = true;
+    log::error("kafka.consumer_fatal", {{"reason", std::string(reason)}});
+    rd_kafka_message_destroy(m);
+    return;
+  }
   if (m->err) {
     if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
       log::warn("kafka.consume_error", {{"error", rd_kafka_message_errstr(m)}});
@@ -136,6 +144,7 @@ void Consumer::hand_out(rd_kafka_message_t* m) {
     return;
   }
   auto msg = std::make_shared<ConsumedMessage>();
+  msg->consumer = weak_from_this();
   msg->topic = rd_kafka_topic_name(m->rkt);
   msg->partition = m->partition;
   msg->offset = m->offset;
@@ -169,12 +178,12 @@ awaitable<void> Consumer::run() {
   while (!stopped_) {
     // Serve everything queued (messages, rebalances, errors) unless too many messages are still being
     // handled.
-    while (!stopped_ && in_flight_.load(std::memory_order_relaxed) < options_.max_in_flight) {
+    while (!stopped_ && !failed_ && in_flight_.load(std::memory_order_relaxed) < options_.max_in_flight) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0);
       if (!m) break;
       hand_out(m);
     }
-    if (stopped_) break;
+    if (stopped_ || failed_) break;
     if (in_flight_.load(std::memory_order_relaxed) >= options_.max_in_flight) {
       // Full: done() wakes us when there is room. Under load that is a matter of milliseconds. A node that
       // makes no progress for longer (Redis away, every attempt slot held by slow endpoints) pauses its
@@ -196,6 +205,16 @@ awaitable<void> Consumer::run() {
     error_code ec = co_await waker_->wait();
     if (ec) break;
   }
+}
+
+void Consumer::done_with(const ConsumedMessage& message) {
+  if (auto c = message.consumer.lock()) c->done(message);
+}
+
+void Consumer::fail_for_test() {
+  rd_kafka_test_fatal_error(rk_.get(), RD_KAFKA_RESP_ERR__FENCED, "fabricated by a test");
+  // The fatal error is queued for the next poll: make it come now.
+  asio::post(strand_, [self = shared_from_this()] { self->waker_->notify(); });
 }
 
 void Consumer::done(const ConsumedMessage& message) {

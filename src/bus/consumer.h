@@ -19,7 +19,10 @@
 
 namespace hookd::bus {
 
+class Consumer;
+
 struct ConsumedMessage {
+  std::weak_ptr<Consumer> consumer;  // the one that read it, which done() must be told (Consumer::done_with)
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0;
@@ -67,7 +70,14 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   bool assigned() const noexcept { return assigned_.load(std::memory_order_relaxed); }
   // A member of the group with an assignment, possibly empty (a standby when there are more consumers than
   // partitions).
-  bool in_group() const noexcept { return in_group_.load(std::memory_order_relaxed); }
+  bool in_group() const noexcept { return in_group_.load(std::memory_order_relaxed) && !failed(); }
+  // librdkafka raised a fatal error (e.g. "static consumer fenced" after a long broker outage): this consumer
+  // reads nothing more and must be replaced by a new one (its unfinished messages go to the group again).
+  bool failed() const noexcept { return failed_.load(std::memory_order_relaxed); }
+  // Tells the consumer that read `message` that it is finished (nothing if that consumer is gone).
+  static void done_with(const ConsumedMessage& message);
+  // Raises a fabricated fatal error (rd_kafka_test_fatal_error), for tests.
+  void fail_for_test();
 
  private:
   Consumer(asio::any_io_executor ex) : strand_(asio::make_strand(ex)) {}
@@ -94,6 +104,7 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   std::atomic<bool> stopped_{false};
   std::atomic<bool> assigned_{false};
   std::atomic<bool> in_group_{false};
+  std::atomic<bool> failed_{false};
   int assigned_count_ = 0;  // partitions assigned (rebalance callback, on the strand)
   bool paused_ = false;     // strand only
   std::chrono::steady_clock::time_point last_handed_out_{};  // strand only

@@ -59,6 +59,9 @@ struct DispatchStats {
   metrics::Counter& notice_publish_failed =
       metrics::registry().counter("hookd_dispatch_notice_publish_failures_total",
                                   "webhook:disabled notice publishes that failed (retried).");
+  // Kafka consumers librdkafka declared dead (fatal error), replaced by new ones (dispatcher_consumer.cpp).
+  metrics::Counter& consumers_replaced = metrics::registry().counter(
+      "hookd_dispatch_consumers_replaced_total", "Kafka consumers that failed fatally and were replaced.");
   metrics::Histogram& latency =
       metrics::registry().histogram("hookd_dispatch_attempt_seconds", "Time of one delivery attempt.");
 };

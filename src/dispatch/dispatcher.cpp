@@ -37,27 +37,6 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       wake_timer_(scheduler_strand_),
       slots_(options_.max_concurrent_attempts, options_.new_event_slots()) {}
 
-Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOptions& consumer_options) {
-  auto consumer = bus::Consumer::create(
-      ex_, kafka, consumer_options, [self = weak_from_this()](std::shared_ptr<const bus::ConsumedMessage> m) {
-        if (auto s = self.lock()) s->on_message(std::move(m));
-      });
-  if (!consumer.ok()) return consumer.error();
-  consumer_ = *consumer;
-  consumer_->start();
-  asio::co_spawn(scheduler_strand_, scheduler(), asio::detached);
-  asio::co_spawn(ex_, sweep_notices(), asio::detached);
-  asio::co_spawn(ex_, keep_leases(), asio::detached);
-  return {};
-}
-
-void Dispatcher::stop() {
-  stopping_ = true;
-  slots_.close();
-  asio::post(scheduler_strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
-  if (consumer_) consumer_->close();
-}
-
 void Dispatcher::wake() {
   if (wake_pending_.exchange(true)) return;
   asio::post(scheduler_strand_, [self = shared_from_this()] { self->wake_timer_.cancel(); });
@@ -100,7 +79,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     log::error("dispatch.malformed_event", {{"partition", message->partition},
                                             {"offset", json::Value(message->offset)},
                                             {"error", event.error().message}});
-    consumer_->done(*message);
+    bus::Consumer::done_with(*message);
     dispatch_stats().events_finished.inc();
     co_return;
   }
@@ -182,7 +161,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
     if (!stored) co_return;  // stopping: unfinished, the next consumer gets it again
     left_to_scheduler = left_to_scheduler || *stored;
   }
-  consumer_->done(*message);
+  bus::Consumer::done_with(*message);
   dispatch_stats().events_finished.inc();
   if (left_to_scheduler) wake();
 }

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "bus/consumer.h"
 #include "bus/producer.h"
@@ -57,12 +58,17 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   const EndpointFlows& flows() const noexcept { return flows_; }
   RetryBudget& retry_budget() noexcept { return budget_; }
   // In its consumer group, with partitions or as a standby for them.
-  bool consuming() const noexcept { return consumer_ && consumer_->in_group(); }
+  bool consuming() const noexcept;
 
  private:
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message, uint64_t ticket);
   awaitable<void> scheduler();
+  // The consumer's life (dispatcher_consumer.cpp): a new member of the group, the current one, and the watch
+  // that replaces a consumer librdkafka declared dead.
+  Result<std::shared_ptr<bus::Consumer>> join_group();
+  std::shared_ptr<bus::Consumer> consumer() const;
+  awaitable<void> watch_consumer();
   // Renews the leases of the attempts in flight until stopped (lease_keeper.h).
   awaitable<void> keep_leases();
   // Records the event's deliveries to disabled endpoints as paused (DeliveryStore::pause), retrying until Redis
@@ -136,7 +142,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
   std::atomic<uint64_t> direct_claims_{0};
-  std::shared_ptr<bus::Consumer> consumer_;
+  bus::KafkaOptions kafka_;
+  bus::ConsumerOptions consumer_options_;
+  mutable std::mutex consumer_mutex_;
+  std::shared_ptr<bus::Consumer> consumer_;  // consumer_mutex_
   asio::strand<asio::any_io_executor> scheduler_strand_;
   asio::steady_timer wake_timer_;
   AttemptSlots slots_;

@@ -1,6 +1,8 @@
 // The producer and consumer against a real broker (HOOKD_TEST_KAFKA_BROKERS, started by tools/test) and
 // against librdkafka's mock cluster for the failure cases a real broker cannot easily stage.
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -232,6 +234,41 @@ TEST(KafkaMockCluster, UnfinishedMessagesAreRedeliveredToTheNextConsumer) {
   lock.unlock();
   consumer->close();
   (*producer)->stop();
+}
+
+// A consumer librdkafka declares dead (here a fabricated fatal error) says so, and leaves the group's view of
+// readiness, so that the dispatcher replaces it (a fenced static member would otherwise read nothing more).
+TEST(KafkaMockCluster, AFatalErrorMarksTheConsumerFailed) {
+  auto cluster = MockCluster::create(1, "hookd.events", 1);
+  ASSERT_TRUE(cluster.ok());
+  Runner r;
+  KafkaOptions opts;
+  opts.brokers = (*cluster)->bootstrap_servers();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::shared_ptr<Consumer> consumer;
+  int seen = 0;
+  auto c = Consumer::create(r.io.get_executor(), opts, {}, [&](std::shared_ptr<const ConsumedMessage> m) {
+    Consumer::done_with(*m);  // tells the consumer that read it
+    std::lock_guard lock(mu);
+    ++seen;
+    cv.notify_all();
+  });
+  ASSERT_TRUE(c.ok());
+  consumer = *c;
+  consumer->start();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!consumer->in_group() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(consumer->in_group());
+  EXPECT_FALSE(consumer->failed());
+
+  consumer->fail_for_test();
+  while (!consumer->failed() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(consumer->failed());
+  EXPECT_FALSE(consumer->in_group()) << "a failed consumer is not ready";
+  std::thread([consumer] { consumer->close(); }).detach();
 }
 
 }  // namespace
