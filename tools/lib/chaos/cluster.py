@@ -152,8 +152,9 @@ class Service:
 
 
 class Sink(Child):
-    def __init__(self, lib_dir, port, ledger, log_dir):
-        argv = ["python3", os.path.join(lib_dir, "sink.py"), "--port", str(port), "--ledger", ledger]
+    def __init__(self, lib_dir, port, ledger, log_dir, fail_percent=0.0):
+        argv = ["python3", os.path.join(lib_dir, "sink.py"), "--port", str(port), "--ledger", ledger,
+                "--fail-percent", str(fail_percent)]
         super().__init__("sink", argv, os.path.join(log_dir, "sink.log"))
         self.url = f"http://127.0.0.1:{port}"
 

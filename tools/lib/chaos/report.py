@@ -17,7 +17,7 @@ STALL_MS = 2000
 BEFORE_FAULT_MS = 5000
 
 Sent = collections.namedtuple("Sent", "marker target sent_ms answered_ms outcome status event_ids")
-Delivery = collections.namedtuple("Delivery", "received_ms marker event_id webhook_id delivery_id attempt")
+Delivery = collections.namedtuple("Delivery", "received_ms marker event_id webhook_id delivery_id attempt status")
 
 
 def read_tsv(path, kind, width):
@@ -44,7 +44,10 @@ def seconds(ms):
 class Run:
     def __init__(self, run_dir):
         self.sent = read_tsv(os.path.join(run_dir, "sent.tsv"), Sent, 7)
-        self.deliveries = read_tsv(os.path.join(run_dir, "delivered.tsv"), Delivery, 6)
+        received = read_tsv(os.path.join(run_dir, "delivered.tsv"), Delivery, 7)
+        # Only what the sink accepted is delivered; a delivery it answered 503 (--sink-fail) is hookd's to retry.
+        self.deliveries = [d for d in received if d.status == "200"]
+        self.sink_refused = len(received) - len(self.deliveries)
         with open(os.path.join(run_dir, "faults.json"), encoding="utf-8") as f:
             self.faults = json.load(f)
         with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
@@ -100,6 +103,13 @@ class Run:
         """2xx answer -> first delivery, ms, of every acknowledged request that was delivered."""
         return sorted(self.first[s.marker] - int(s.answered_ms) for s in self.acked if s.marker in self.first)
 
+    def describe(self, sent):
+        """Which attempt of which delivery finally brought a held-up request: attempt 1 long after the 2xx means the
+        first attempt was never made in time (a lease or a consumer's partitions); a later one, a retry."""
+        d = min(self.per_marker[sent.marker], key=lambda d: int(d.received_ms))
+        return (f"worst: 2xx at +{(int(sent.answered_ms) - self.info['started_ms']) / 1000:.1f} s, delivered by "
+                f"attempt {d.attempt} of delivery {d.delivery_id}")
+
     def refusal_answer_ms(self):
         return sorted(int(s.answered_ms) - int(s.sent_ms) for s in self.sent if s.outcome == "refused")
 
@@ -119,7 +129,8 @@ class Run:
             and self.first[s.marker] - int(s.answered_ms) > STALL_MS
         ]
         last_stalled = max((self.first[s.marker] for s in stalled), default=None)
-        worst = max((self.first[s.marker] - int(s.answered_ms) for s in stalled), default=None)
+        worst_sent = max(stalled, key=lambda s: self.first[s.marker] - int(s.answered_ms), default=None)
+        worst = self.first[worst_sent.marker] - int(worst_sent.answered_ms) if worst_sent else None
         acks_after = [int(s.answered_ms) for s in after]
         not_acked = [
             s for s in self.sent if s.outcome != "ack" and at <= int(s.sent_ms) < until_ms
@@ -134,6 +145,7 @@ class Run:
             "stalled": len(stalled),
             "flowing_ms": (last_stalled - at) if last_stalled is not None else first_ms,
             "worst_delay_ms": worst,
+            "worst": self.describe(worst_sent) if worst_sent else "",
             "not_acked": len(not_acked),
             "duplicates": duplicates,
         }
@@ -156,6 +168,8 @@ def print_report(run, out=sys.stdout):
       f"{c['requests_duplicated']} requests delivered more than once)")
     p(f"  lost                 {c['lost']}  (acknowledged, never delivered)")
     p(f"  event id mismatches  {c['id_mismatches']}")
+    if run.sink_refused:
+        p(f"  refused by the sink  {run.sink_refused}  (--sink-fail: answered 503, not counted as delivered)")
     if c["unknown_deliveries"]:
         p(f"  unknown deliveries   {c['unknown_deliveries']}  (no such request sent)")
     lat = run.latencies()
@@ -181,17 +195,18 @@ def print_faults(run, p):
     p("recovery after each fault (s; 'first' = fault -> first delivery of an event acknowledged after it; 'flowing' =")
     p(f"fault -> the last delivery of an event held up by it (2xx -> delivery > {STALL_MS / 1000:.0f} s); "
       "'back' = the killed process is back, ready):")
-    p(f"  {'at':>6} {'fault':<22} {'back':>6} {'1st 2xx':>7} {'first':>6} {'flowing':>7} {'stalled':>7} "
+    p(f"  {'at':>6} {'fault':<34} {'back':>6} {'1st 2xx':>7} {'first':>6} {'flowing':>7} {'stalled':>7} "
       f"{'worst':>6} {'not2xx':>6} {'dups':>5}")
     ends = [f["at_ms"] for f in run.faults[1:]] + [run.info["sending_stopped_ms"]]
     for fault, until in zip(run.faults, ends):
         r = run.recovery(fault, until)
         name = f"{fault['kind']} {fault['target']}"
-        p(f"  {seconds(fault['at_ms'] - start):>6} {name:<22} {seconds(fault.get('back_ms')):>6} "
+        p(f"  {seconds(fault['at_ms'] - start):>6} {name:<34} {seconds(fault.get('back_ms')):>6} "
           f"{seconds(r['first_ack_ms']):>7} {seconds(r['first_delivery_ms']):>6} {seconds(r['flowing_ms']):>7} "
           f"{r['stalled']:>7} {seconds(r['worst_delay_ms']):>6} {r['not_acked']:>6} {r['duplicates']:>5}")
-        if fault.get("note"):
-            p(f"         {fault['note']}")
+        for note in (fault.get("note"), r["worst"]):
+            if note:
+                p(f"         {note}")
     p("")
 
 

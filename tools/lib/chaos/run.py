@@ -99,7 +99,8 @@ class Chaos:
         self.load = []
         self.load_started = now_ms()
         ports = free_ports(6)
-        self.sink = cluster.Sink(self.lib_dir, ports[0], os.path.join(self.run_dir, "delivered.tsv"), self.run_dir)
+        self.sink = cluster.Sink(self.lib_dir, ports[0], os.path.join(self.run_dir, "delivered.tsv"), self.run_dir,
+                                 args.sink_fail)
         base_env = dict(os.environ)
         base_env.update({
             "HOOKD_REDIS_URL": args.redis_url, "HOOKD_KAFKA_BROKERS": args.kafka_brokers,
@@ -221,6 +222,7 @@ class Chaos:
             if self.load else "-"
         info = {"seed": self.args.seed, "duration_s": self.args.duration, "rate": self.args.rate,
                 "gap_s": self.args.gap, "kinds": self.args.kinds, "quiet_s": round(quiet_s),
+                "sink_fail_percent": self.args.sink_fail,
                 "started_ms": started, "sending_stopped_ms": stopped, "load": load}
         with open(os.path.join(self.run_dir, "run.json"), "w", encoding="utf-8") as f:
             json.dump(info, f)
@@ -248,6 +250,7 @@ def parse_args():
     p.add_argument("--kinds", type=lambda s: s.split(","), default=faults.KINDS)
     p.add_argument("--quiet", type=float, default=0)
     p.add_argument("--max-drain", type=int, default=900)
+    p.add_argument("--sink-fail", type=float, default=0.0)
     args = p.parse_args()
     unknown = set(args.kinds) - set(faults.KINDS)
     if unknown:

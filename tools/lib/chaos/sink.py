@@ -4,23 +4,28 @@
 It answers every POST with 200 at once (keep-alive, no body), so that no timeout of ours makes a duplicate that hookd
 did not cause, and appends one line per delivery to the ledger file (tab-separated):
 
-    received_ms  marker  event_id  webhook_id  delivery_id  attempt
+    received_ms  marker  event_id  webhook_id  delivery_id  attempt  status
+
+`status` is what the sink answered: 200, or 503 for the share --fail-percent asks for (to check the checker: with
+HOOKD_MAX_ATTEMPTS=1 those deliveries are dead-lettered, and the run must report them lost).
 
 `marker` is the vendor request's marker, found in the delivered envelope at --marker-path (dotted, e.g.
 payload.record.id); `event_id` is the envelope's `id`; `webhook_id` and `delivery_id` are the `webhook-id` and
 `X-Hookd-Delivery-Id` headers. GET /stats answers {"deliveries": N, "last_ms": T, "unparsed": N} (T: when the last
 delivery arrived, epoch ms; 0 before the first). SIGTERM flushes the ledger and exits.
 
-    sink.py --port PORT --ledger FILE [--marker-path payload.record.id]
+    sink.py --port PORT --ledger FILE [--marker-path payload.record.id] [--fail-percent P]
 """
 import argparse
 import asyncio
 import json
+import random
 import signal
 import time
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 OK_CLOSE = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+FAILED = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
 # Headers a request may not exceed: hookd's are a few hundred bytes.
 MAX_HEAD = 64 * 1024
 
@@ -28,23 +33,27 @@ MAX_HEAD = 64 * 1024
 class Ledger:
     """Delivery lines buffered in memory and written out every 100 ms (and on exit)."""
 
-    def __init__(self, path, marker_path):
+    def __init__(self, path, marker_path, fail_percent):
         self.file = open(path, "a", encoding="utf-8")
         self.marker_path = marker_path.split(".")
         self.lines = []
         self.deliveries = 0
         self.unparsed = 0
         self.last_ms = 0
+        self.fail_share = fail_percent / 100
 
     def record(self, headers, body):
+        """Records a delivery; returns the status to answer with."""
         now_ms = time.time_ns() // 1_000_000
         marker, event_id = self.parse(body)
+        status = 503 if self.fail_share and random.random() < self.fail_share else 200
         self.deliveries += 1
         self.last_ms = now_ms
         self.lines.append(
             f"{now_ms}\t{marker}\t{event_id}\t{headers.get('webhook-id', '-')}\t"
-            f"{headers.get('x-hookd-delivery-id', '-')}\t{headers.get('x-hookd-attempt', '-')}\n"
+            f"{headers.get('x-hookd-delivery-id', '-')}\t{headers.get('x-hookd-attempt', '-')}\t{status}\n"
         )
+        return status
 
     def parse(self, body):
         try:
@@ -114,8 +123,9 @@ class HttpConnection(asyncio.Protocol):
                 + payload
             )
             return
-        if method == "POST":
-            self.ledger.record(headers, body)
+        if method == "POST" and self.ledger.record(headers, body) != 200:
+            self.transport.write(FAILED)
+            return
         if headers.get("connection", "").lower() == "close":
             self.transport.write(OK_CLOSE)
             self.transport.close()
@@ -125,7 +135,7 @@ class HttpConnection(asyncio.Protocol):
 
 
 async def serve(args):
-    ledger = Ledger(args.ledger, args.marker_path)
+    ledger = Ledger(args.ledger, args.marker_path, args.fail_percent)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -149,6 +159,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ledger", required=True)
     parser.add_argument("--marker-path", default="payload.record.id")
+    parser.add_argument("--fail-percent", type=float, default=0.0)
     asyncio.run(serve(parser.parse_args()))
 
 
