@@ -133,7 +133,7 @@ class Run:
         worst = self.first[worst_sent.marker] - int(worst_sent.answered_ms) if worst_sent else None
         acks_after = [int(s.answered_ms) for s in after]
         not_acked = [
-            s for s in self.sent if s.outcome != "ack" and at <= int(s.sent_ms) < until_ms
+            s for s in self.sent if s.outcome != "ack" and at <= int(s.answered_ms) < until_ms
         ]
         duplicates = 0
         for ds in self.per_marker.values():

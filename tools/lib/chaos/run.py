@@ -76,17 +76,20 @@ def integration(repo):
         return json.load(f)
 
 
-def seed(admin_url, repo, sink_url):
+def seed(admin_url, repo, sink_url, accounts):
     env = api(admin_url, OPERATOR_TOKEN, "POST", "/environment", {"name": "chaos"})
     token = api(admin_url, OPERATOR_TOKEN, "POST", f"/environment/{env['id']}/api-token", {"name": "chaos"})["token"]
     api(admin_url, OPERATOR_TOKEN, "POST", "/integration", integration(repo))
     install = api(admin_url, token, "POST", "/environment-integration", {"integration_id": "shopify-chaos"})
-    secret = "shpss_chaos_" + os.urandom(9).hex()
-    account = api(admin_url, token, "POST", "/integrated-account", {
-        "tenant_id": "acme", "environment_integration_id": install["id"], "authentication_method": "api_key",
-        "context": {"webhook_secret": secret}})
+    seeded = []
+    for n in range(accounts):
+        secret = "shpss_chaos_" + os.urandom(9).hex()
+        account = api(admin_url, token, "POST", "/integrated-account", {
+            "tenant_id": f"shop-{n}", "environment_integration_id": install["id"], "authentication_method": "api_key",
+            "context": {"webhook_secret": secret}})
+        seeded.append({"path": f"/integrated-account-webhook/{account['id']}", "secret": secret})
     webhook = api(admin_url, token, "POST", "/webhook", {"target_url": sink_url + "/ledger"})
-    return {"account_id": account["id"], "secret": secret, "webhook_id": webhook["id"]}
+    return {"accounts": seeded, "webhook_id": webhook["id"]}
 
 
 class Chaos:
@@ -132,11 +135,10 @@ class Chaos:
         for h in self.hookds():
             if h.wait_ready(120) is None:
                 raise RuntimeError(f"{h.name} did not become ready; see {h.log_path}")
-        seeded = seed(self.admin.url, self.args.repo, self.sink.url)
-        say(f"seeded account {seeded['account_id']}, endpoint {seeded['webhook_id']} -> {self.sink.url}/ledger")
+        seeded = seed(self.admin.url, self.args.repo, self.sink.url, self.args.accounts)
+        say(f"seeded {self.args.accounts} accounts, endpoint {seeded['webhook_id']} -> {self.sink.url}/ledger")
         config = {
-            "targets": [h.url for h in self.ingest], "path": f"/integrated-account-webhook/{seeded['account_id']}",
-            "secret": seeded["secret"], "rate": self.args.rate, "concurrency": self.args.concurrency,
+            "targets": [h.url for h in self.ingest], "accounts": seeded["accounts"], "rate": self.args.rate, "concurrency": self.args.concurrency,
             "timeout_s": 30, "ledger": os.path.join(self.run_dir, "sent.tsv"),
             "body_file": os.path.join(self.args.repo, "bench/data/shopify_order.json"),
             # Shopify-like order ids, unique to this run: the marker. 14 digits at most: JSONata's $string keeps 15
@@ -170,6 +172,9 @@ class Chaos:
         # Load keeps going after the last fault so that its recovery is seen.
         tail_ms = max(20_000, self.args.gap * 1000)
         self.sleep_until(now_ms() + 5000)
+        # Both dispatchers must have partitions with events on them, or killing one would show nothing.
+        shares = {d.name: d.metric("hookd_dispatch_events_finished_total") for d in self.dispatch}
+        say("events consumed so far: " + ", ".join(f"{k} {v if v is None else int(v)}" for k, v in shares.items()))
         while True:
             gap_ms = int(self.rng.uniform(0.5, 1.5) * self.args.gap * 1000)
             if now_ms() + gap_ms + tail_ms > end:
@@ -251,6 +256,8 @@ def parse_args():
     p.add_argument("--quiet", type=float, default=0)
     p.add_argument("--max-drain", type=int, default=900)
     p.add_argument("--sink-fail", type=float, default=0.0)
+    # Kafka's key is the account: 24 of them spread over the 6 partitions, so both dispatchers have work.
+    p.add_argument("--accounts", type=int, default=24)
     args = p.parse_args()
     unknown = set(args.kinds) - set(faults.KINDS)
     if unknown:

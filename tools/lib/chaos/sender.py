@@ -3,8 +3,9 @@
 
 Each request is a Shopify order (bench/data/shopify_order.json) whose order `id` is a marker unique to this request
 (the integration's transform carries it into the delivered event as payload.record.id), with its own
-X-Shopify-Webhook-Id and X-Shopify-Hmac-Sha256 = base64(HMAC-SHA256(secret, raw body)). Requests go round robin to
-the ingest targets; a refused connection (that ingest is down) is tried once on the next target, as a load balancer
+X-Shopify-Webhook-Id and X-Shopify-Hmac-Sha256 = base64(HMAC-SHA256(secret, raw body)), for one of several connected
+accounts in turn (each its own URL and secret; Kafka's key is the account, so they spread over the partitions and
+so over both dispatchers). Requests go round robin to the ingest targets; a refused connection (that ingest is down) is tried once on the next target, as a load balancer
 would. One ledger line per request (tab-separated), written when it is answered:
 
     marker  target  sent_ms  answered_ms  outcome  status  event_ids
@@ -13,8 +14,8 @@ outcome: `ack` (2xx: hookd says the event is durable), `refused` (another status
 reset, timeout; `status` then says which). event_ids: the ids of the answer's events, comma-separated, or `-`.
 SIGTERM stops sending; the requests in flight are waited for (up to the request timeout), then it exits.
 
-    sender.py --config FILE    (JSON: targets [URL...], path, secret, rate, concurrency, timeout_s, ledger,
-                                body_file, marker_base)
+    sender.py --config FILE    (JSON: targets [URL...], accounts [{path, secret}...], rate, concurrency,
+                                timeout_s, ledger, body_file, marker_base)
 """
 import argparse
 import asyncio
@@ -71,7 +72,7 @@ class Sender:
     def __init__(self, config):
         self.config = config
         self.targets = [Target(url) for url in config["targets"]]
-        self.secret = config["secret"].encode()
+        self.accounts = [(a["path"], a["secret"].encode()) for a in config["accounts"]]
         with open(config["body_file"], "rb") as f:
             order = json.loads(f.read())
         # The body is rendered per request with the marker as the order id; everything else stays as the vendor sent.
@@ -82,11 +83,12 @@ class Sender:
         self.in_flight = set()
         self.counts = {"sent": 0, "ack": 0, "refused": 0, "error": 0}
 
-    def request_bytes(self, target, marker):
+    def request_bytes(self, target, index, marker):
+        path, secret = self.accounts[index % len(self.accounts)]
         body = self.body_template.replace("{marker}", str(marker)).encode()
-        signature = base64.b64encode(hmac.new(self.secret, body, hashlib.sha256).digest()).decode()
+        signature = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode()
         head = (
-            f"POST {self.config['path']} HTTP/1.1\r\nHost: {target.name}\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {target.name}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nX-Shopify-Topic: orders/create\r\n"
             f"X-Shopify-Shop-Domain: chaos.myshopify.com\r\nX-Shopify-API-Version: 2024-10\r\n"
             f"X-Shopify-Webhook-Id: chaos-{marker}\r\nX-Shopify-Hmac-Sha256: {signature}\r\n\r\n"
@@ -94,6 +96,10 @@ class Sender:
         return head.encode() + body
 
     async def exchange(self, target, data):
+        # A kept-alive connection the server closed meanwhile (it was killed, or timed the connection out) is
+        # dropped unused: a request written into it would fail without the server ever seeing it.
+        while target.idle and (target.idle[-1][0].at_eof() or target.idle[-1][1].is_closing()):
+            target.idle.pop()[1].close()
         if target.idle:
             reader, writer = target.idle.pop()
         else:
@@ -125,7 +131,7 @@ class Sender:
                 used = self.targets[(index + attempt) % len(self.targets)]
                 try:
                     code, body = await asyncio.wait_for(
-                        self.exchange(used, self.request_bytes(used, marker)), self.config["timeout_s"]
+                        self.exchange(used, self.request_bytes(used, index, marker)), self.config["timeout_s"]
                     )
                 except RequestFailed as e:
                     status = e.reason
