@@ -121,16 +121,13 @@ class Run:
         firsts = [self.first[s.marker] for s in after if s.marker in self.first]
         first_ms = min(firsts) - at if firsts else None
         window = [s for s in self.acked if at - BEFORE_FAULT_MS <= int(s.answered_ms) < until_ms]
-        stalled = [
-            s
-            for s in window
-            if s.marker in self.first
-            and self.first[s.marker] > at
-            and self.first[s.marker] - int(s.answered_ms) > STALL_MS
-        ]
+        # Delivered after the fault: the events it could hold up. Stalled: those it did.
+        affected = [s for s in window if s.marker in self.first and self.first[s.marker] > at]
+        delay = lambda s: self.first[s.marker] - int(s.answered_ms)  # noqa: E731
+        stalled = [s for s in affected if delay(s) > STALL_MS]
         last_stalled = max((self.first[s.marker] for s in stalled), default=None)
-        worst_sent = max(stalled, key=lambda s: self.first[s.marker] - int(s.answered_ms), default=None)
-        worst = self.first[worst_sent.marker] - int(worst_sent.answered_ms) if worst_sent else None
+        worst_sent = max(affected, key=delay, default=None)
+        worst = delay(worst_sent) if worst_sent else None
         acks_after = [int(s.answered_ms) for s in after]
         not_acked = [
             s for s in self.sent if s.outcome != "ack" and at <= int(s.answered_ms) < until_ms
@@ -145,7 +142,7 @@ class Run:
             "stalled": len(stalled),
             "flowing_ms": (last_stalled - at) if last_stalled is not None else first_ms,
             "worst_delay_ms": worst,
-            "worst": self.describe(worst_sent) if worst_sent else "",
+            "worst": self.describe(worst_sent) if stalled else "",
             "not_acked": len(not_acked),
             "duplicates": duplicates,
         }
@@ -192,9 +189,14 @@ def print_report(run, out=sys.stdout):
 
 def print_faults(run, p):
     start = run.info["started_ms"]
-    p("recovery after each fault (s; 'first' = fault -> first delivery of an event acknowledged after it; 'flowing' =")
-    p(f"fault -> the last delivery of an event held up by it (2xx -> delivery > {STALL_MS / 1000:.0f} s); "
-      "'back' = the killed process is back, ready):")
+    p("recovery after each fault, in seconds:")
+    p("  back     kill -> the victim running (and ready) again")
+    p("  1st 2xx  fault -> the first 2xx answered after it")
+    p("  first    fault -> the first delivery of an event acknowledged after it")
+    p(f"  flowing  fault -> the last delivery of an event it held up (2xx -> delivery > {STALL_MS / 1000:.0f} s); "
+      "stalled: how many")
+    p("  worst    the longest 2xx -> delivery of the events acknowledged from 5 s before it to the next fault")
+    p("  not2xx   requests answered otherwise or not at all meanwhile; dups: second deliveries meanwhile")
     p(f"  {'at':>6} {'fault':<34} {'back':>6} {'1st 2xx':>7} {'first':>6} {'flowing':>7} {'stalled':>7} "
       f"{'worst':>6} {'not2xx':>6} {'dups':>5}")
     ends = [f["at_ms"] for f in run.faults[1:]] + [run.info["sending_stopped_ms"]]
