@@ -6,9 +6,10 @@ import time
 from cluster import now_ms
 
 # ingest: one ingest process. dispatch: one dispatcher (static member: its restart takes its partitions back).
+# dispatch-long: one dispatcher left down for twice its session timeout + 5 s: the other must take its partitions.
 # dispatchers: both, 2-4 s apart, each restarted 1 s after its kill (the "killed in turn").
 # redis: redis-server, restarted on its AOF. kafka: the broker's JVM, started again on its log.
-KINDS = ["ingest", "dispatch", "dispatchers", "redis", "kafka"]
+KINDS = ["ingest", "dispatch", "dispatch-long", "dispatchers", "redis", "kafka"]
 
 READY_TIMEOUT_S = 180
 
@@ -32,10 +33,10 @@ def restart_hookd(process):
     return process.wait_ready(READY_TIMEOUT_S)
 
 
-def kill_and_restart(process, rng):
+def kill_and_restart(process, rng, down_s=None):
     at = now_ms()
     process.kill9()
-    time.sleep(rng.uniform(1, 5))
+    time.sleep(down_s if down_s is not None else rng.uniform(1, 5))
     ready = restart_hookd(process)
     note = "" if ready is not None else "NOT READY after restart"
     if ready is not None:
@@ -76,6 +77,8 @@ def inflict(kind, chaos, rng):
         fault = kill_and_restart(rng.choice(chaos.ingest), rng)
     elif kind == "dispatch":
         fault = kill_and_restart(rng.choice(chaos.dispatch), rng)
+    elif kind == "dispatch-long":
+        fault = kill_and_restart(rng.choice(chaos.dispatch), rng, down_s=2 * chaos.session_s + 5)
     elif kind == "dispatchers":
         fault = dispatchers_in_turn(chaos, rng)
     elif kind == "redis":

@@ -123,6 +123,7 @@ class Chaos:
         self.redis = cluster.Service("redis", args.tools_dir, args.state_dir, self.run_dir)
         self.kafka = cluster.Service("kafka", args.tools_dir, args.state_dir, self.run_dir)
         self.sender = None
+        self.session_s = duration_s(os.environ.get("HOOKD_KAFKA_SESSION_TIMEOUT", "10s"))
 
     def hookds(self):
         return [self.admin, *self.ingest, *self.dispatch]
