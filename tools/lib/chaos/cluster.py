@@ -92,7 +92,7 @@ class Hookd(Child):
         self.url = f"http://127.0.0.1:{port}"
 
     def wait_ready(self, timeout_s):
-        """Ms from now until /readyz answers 200 (None on timeout or exit): for a dispatcher, until it has partitions."""
+        """Ms from now until /readyz answers 200 (None on timeout or exit); a dispatcher: until it has partitions."""
         started = now_ms()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

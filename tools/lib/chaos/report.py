@@ -126,6 +126,7 @@ class Run:
         delay = lambda s: self.first[s.marker] - int(s.answered_ms)  # noqa: E731
         stalled = [s for s in affected if delay(s) > STALL_MS]
         last_stalled = max((self.first[s.marker] for s in stalled), default=None)
+        first_stalled = min((self.first[s.marker] for s in stalled), default=None)
         worst_sent = max(affected, key=delay, default=None)
         worst = delay(worst_sent) if worst_sent else None
         acks_after = [int(s.answered_ms) for s in after]
@@ -140,6 +141,7 @@ class Run:
             "first_ack_ms": (min(acks_after) - at) if acks_after else None,
             "first_delivery_ms": first_ms,
             "stalled": len(stalled),
+            "resumed_ms": (first_stalled - at) if first_stalled is not None else first_ms,
             "flowing_ms": (last_stalled - at) if last_stalled is not None else first_ms,
             "worst_delay_ms": worst,
             "worst": self.describe(worst_sent) if stalled else "",
@@ -193,18 +195,20 @@ def print_faults(run, p):
     p("  back     kill -> the victim running (and ready) again")
     p("  1st 2xx  fault -> the first 2xx answered after it")
     p("  first    fault -> the first delivery of an event acknowledged after it")
-    p(f"  flowing  fault -> the last delivery of an event it held up (2xx -> delivery > {STALL_MS / 1000:.0f} s); "
-      "stalled: how many")
+    p(f"  resumed  fault -> the first delivery of an event it held up (2xx -> delivery > {STALL_MS / 1000:.0f} s): "
+      "the stall ends")
+    p("  flowing  fault -> the last delivery of an event it held up (a later pause counts too); stalled: how many")
     p("  worst    the longest 2xx -> delivery of the events acknowledged from 5 s before it to the next fault")
     p("  not2xx   requests answered otherwise or not at all meanwhile; dups: second deliveries meanwhile")
-    p(f"  {'at':>6} {'fault':<34} {'back':>6} {'1st 2xx':>7} {'first':>6} {'flowing':>7} {'stalled':>7} "
+    p(f"  {'at':>6} {'fault':<34} {'back':>6} {'1st 2xx':>7} {'first':>6} {'resumed':>7} {'flowing':>7} {'stalled':>7} "
       f"{'worst':>6} {'not2xx':>6} {'dups':>5}")
     ends = [f["at_ms"] for f in run.faults[1:]] + [run.info["sending_stopped_ms"]]
     for fault, until in zip(run.faults, ends):
         r = run.recovery(fault, until)
         name = f"{fault['kind']} {fault['target']}"
         p(f"  {seconds(fault['at_ms'] - start):>6} {name:<34} {seconds(fault.get('back_ms')):>6} "
-          f"{seconds(r['first_ack_ms']):>7} {seconds(r['first_delivery_ms']):>6} {seconds(r['flowing_ms']):>7} "
+          f"{seconds(r['first_ack_ms']):>7} {seconds(r['first_delivery_ms']):>6} {seconds(r['resumed_ms']):>7} "
+          f"{seconds(r['flowing_ms']):>7} "
           f"{r['stalled']:>7} {seconds(r['worst_delay_ms']):>6} {r['not_acked']:>6} {r['duplicates']:>5}")
         for note in (fault.get("note"), r["worst"]):
             if note:

@@ -102,6 +102,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(r["first_ack_ms"], 500)
         self.assertEqual(r["stalled"], 2)
         self.assertEqual(r["flowing_ms"], 11_000)
+        self.assertEqual(r["resumed_ms"], 10_000)
         self.assertEqual(r["worst_delay_ms"], 12_000)
         self.assertIn("attempt 1 of delivery d-before", r["worst"])
 

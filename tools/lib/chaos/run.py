@@ -139,7 +139,8 @@ class Chaos:
         seeded = seed(self.admin.url, self.args.repo, self.sink.url, self.args.accounts)
         say(f"seeded {self.args.accounts} accounts, endpoint {seeded['webhook_id']} -> {self.sink.url}/ledger")
         config = {
-            "targets": [h.url for h in self.ingest], "accounts": seeded["accounts"], "rate": self.args.rate, "concurrency": self.args.concurrency,
+            "targets": [h.url for h in self.ingest], "accounts": seeded["accounts"], "rate": self.args.rate,
+            "concurrency": self.args.concurrency,
             "timeout_s": 30, "ledger": os.path.join(self.run_dir, "sent.tsv"),
             "body_file": os.path.join(self.args.repo, "bench/data/shopify_order.json"),
             # Shopify-like order ids, unique to this run: the marker. 14 digits at most: JSONata's $string keeps 15
