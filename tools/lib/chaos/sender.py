@@ -6,7 +6,8 @@ Each request is a Shopify order (bench/data/shopify_order.json) whose order `id`
 X-Shopify-Webhook-Id and X-Shopify-Hmac-Sha256 = base64(HMAC-SHA256(secret, raw body)), for one of several connected
 accounts in turn (each its own URL and secret; Kafka's key is the account, so they spread over the partitions and
 so over both dispatchers). Requests go round robin to the ingest targets; a refused connection (that ingest is
-down) is tried once on the next target, as a load balancer would. One ledger line per request (tab-separated), written when it is answered:
+down) is tried once on the next target, as a load balancer would. One ledger line per request
+(tab-separated), written when it is answered:
 
     marker  target  sent_ms  answered_ms  outcome  status  event_ids
 
