@@ -19,6 +19,8 @@ import report  # noqa: E402
 from cluster import now_ms, say  # noqa: E402
 
 OPERATOR_TOKEN = "chaos-operator"
+# How long the sender waits for an answer before it records a timeout.
+SENDER_TIMEOUT_S = 30
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 
 
@@ -140,8 +142,8 @@ class Chaos:
         say(f"seeded {self.args.accounts} accounts, endpoint {seeded['webhook_id']} -> {self.sink.url}/ledger")
         config = {
             "targets": [h.url for h in self.ingest], "accounts": seeded["accounts"], "rate": self.args.rate,
-            "concurrency": self.args.concurrency,
-            "timeout_s": 30, "ledger": os.path.join(self.run_dir, "sent.tsv"),
+            "concurrency": self.args.concurrency or self.args.rate * SENDER_TIMEOUT_S,
+            "timeout_s": SENDER_TIMEOUT_S, "ledger": os.path.join(self.run_dir, "sent.tsv"),
             "body_file": os.path.join(self.args.repo, "bench/data/shopify_order.json"),
             # Shopify-like order ids, unique to this run: the marker. 14 digits at most: JSONata's $string keeps 15
             # significant digits of a number, and the transform makes the record id with it.
@@ -253,7 +255,10 @@ def parse_args():
     p.add_argument("--duration", type=int, default=300)
     p.add_argument("--gap", type=float, default=20)
     p.add_argument("--rate", type=int, default=200)
-    p.add_argument("--concurrency", type=int, default=512)
+    # Requests in flight at most; 0: the rate times the sender's timeout, so that the sender never holds back while
+    # hookd takes its time (15 s for a 503 with the broker down): a "first 2xx after the fault" that waited for the
+    # sender's own slots would measure the sender.
+    p.add_argument("--concurrency", type=int, default=0)
     p.add_argument("--kinds", type=lambda s: s.split(","), default=faults.KINDS)
     p.add_argument("--quiet", type=float, default=0)
     p.add_argument("--max-drain", type=int, default=900)
