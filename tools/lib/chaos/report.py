@@ -103,6 +103,19 @@ class Run:
         """2xx answer -> first delivery, ms, of every acknowledged request that was delivered."""
         return sorted(self.first[s.marker] - int(s.answered_ms) for s in self.acked if s.marker in self.first)
 
+    def cause(self, sent):
+        """The fault (its at_ms) that may have held up this acknowledged request: one that struck within 5 s after its
+        2xx and before its delivery (it was on its way), else the last one before its 2xx, if delivered after it.
+        None when no fault came before its delivery. One fault per request: a request acknowledged just before the
+        next fault counts for that one, not for the previous."""
+        acked_at, delivered_at = int(sent.answered_ms), self.first[sent.marker]
+        on_its_way = min(delivered_at, acked_at + BEFORE_FAULT_MS)
+        soon = [f["at_ms"] for f in self.faults if acked_at < f["at_ms"] <= on_its_way]
+        if soon:
+            return min(soon)
+        before = [f["at_ms"] for f in self.faults if f["at_ms"] <= acked_at]
+        return max(before) if before and delivered_at > max(before) else None
+
     def describe(self, sent):
         """Which attempt of which delivery finally brought a held-up request: attempt 1 long after the 2xx means the
         first attempt was never made in time (a lease or a consumer's partitions); a later one, a retry."""
@@ -120,9 +133,8 @@ class Run:
         after = [s for s in self.acked if at < int(s.answered_ms) < until_ms]
         firsts = [self.first[s.marker] for s in after if s.marker in self.first]
         first_ms = min(firsts) - at if firsts else None
-        window = [s for s in self.acked if at - BEFORE_FAULT_MS <= int(s.answered_ms) < until_ms]
-        # Delivered after the fault: the events it could hold up. Stalled: those it did.
-        affected = [s for s in window if s.marker in self.first and self.first[s.marker] > at]
+        # The events this fault could hold up (see cause()). Stalled: those it did.
+        affected = [s for s in self.acked if s.marker in self.first and self.cause(s) == at]
         delay = lambda s: self.first[s.marker] - int(s.answered_ms)  # noqa: E731
         stalled = [s for s in affected if delay(s) > STALL_MS]
         last_stalled = max((self.first[s.marker] for s in stalled), default=None)

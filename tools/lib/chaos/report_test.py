@@ -106,6 +106,23 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(r["worst_delay_ms"], 12_000)
         self.assertIn("attempt 1 of delivery d-before", r["worst"])
 
+    def test_a_request_acknowledged_just_before_the_next_fault_counts_for_that_one(self):
+        first = {"kind": "ingest", "target": "ingest-1", "at_ms": T0 + 10_000, "back_ms": 3000}
+        second = {"kind": "redis", "target": "redis", "at_ms": T0 + 20_000, "back_ms": 3000}
+        run = self.run_of([acked("a", T0 + 19_990, "ea"), acked("b", T0 + 12_000, "eb")],
+                          [delivery("a", T0 + 26_000, "ea"), delivery("b", T0 + 12_001, "eb")], [first, second])
+        self.assertEqual(run.recovery(first, second["at_ms"])["stalled"], 0)
+        self.assertEqual(run.recovery(first, second["at_ms"])["worst_delay_ms"], 1)
+        self.assertEqual(run.recovery(second, T0 + 60_000)["stalled"], 1)
+        self.assertEqual(run.recovery(second, T0 + 60_000)["flowing_ms"], 6000)
+
+    def test_a_request_held_up_past_the_next_fault_counts_for_its_own(self):
+        first = {"kind": "dispatch-long", "target": "dispatch-1", "at_ms": T0 + 10_000, "back_ms": 30_000}
+        second = {"kind": "dispatch", "target": "dispatch-2", "at_ms": T0 + 60_000, "back_ms": 3000}
+        run = self.run_of([acked("a", T0 + 10_010, "ea")], [delivery("a", T0 + 70_000, "ea")], [first, second])
+        self.assertEqual(run.recovery(first, second["at_ms"])["worst_delay_ms"], 59_990)
+        self.assertEqual(run.recovery(second, T0 + 90_000)["stalled"], 0)
+
     def test_no_stall_means_flowing_as_soon_as_the_first_delivery(self):
         fault = {"kind": "ingest", "target": "ingest-1", "at_ms": T0 + 10_000, "back_ms": 3000}
         run = self.run_of([acked("a", T0 + 10_200, "ea")], [delivery("a", T0 + 10_201, "ea")], [fault])
