@@ -1,10 +1,11 @@
 // The console's shell: sign-in, the navigation and the hash router (#/deliveries, #/deliveries/<id>,
-// #/endpoints, #/environments). The hash names a view, never the token.
+// #/endpoints, #/endpoints/<id>, #/inbound, #/environments). The hash names a view, never the token.
 import { api, ApiError, forget, setToken, token } from './api.js';
 import { clearFlash, flash, h } from './dom.js';
 import * as deliveries from './deliveries.js';
 import * as endpoints from './endpoints.js';
 import * as environments from './environments.js';
+import * as inbound from './inbound.js';
 
 const $ = (id) => document.getElementById(id);
 let role = null;  // 'environment' | 'operator', found at sign-in from what the API answers the token
@@ -44,7 +45,7 @@ async function route() {
   clearFlash();
   const fallback = role === 'operator' ? '#/environments' : '#/deliveries';
   const [, view, id] = (location.hash || fallback).split('/');
-  const allowed = role === 'operator' ? ['environments'] : ['deliveries', 'endpoints'];
+  const allowed = role === 'operator' ? ['environments'] : ['deliveries', 'endpoints', 'inbound'];
   if (!allowed.includes(view)) {
     location.replace(fallback);
     return;
@@ -55,7 +56,9 @@ async function route() {
   try {
     if (view === 'deliveries' && id) stopView = await deliveries.renderDetail(root, decodeURIComponent(id));
     else if (view === 'deliveries') stopView = await deliveries.renderList(root);
+    else if (view === 'endpoints' && id) stopView = await endpoints.renderDetail(root, decodeURIComponent(id));
     else if (view === 'endpoints') stopView = await endpoints.render(root);
+    else if (view === 'inbound') stopView = await inbound.render(root);
     else stopView = await environments.render(root);
   } catch (e) {
     root.replaceChildren();

@@ -1,8 +1,10 @@
 // Deliveries: the environment's list (live, every 2.5 s) with the filters the API takes, and one delivery with
-// every attempt and its replay. Everything comes from GET /delivery, GET /webhook/{id}/deliveries and
-// GET /delivery/{id}; a replay is POST /delivery/{id}/replay, dry run first.
-import { api, listAll, withQuery } from './api.js';
+// every attempt, the event's body (GET /event/{id}) and its replay. Everything comes from GET /delivery,
+// GET /webhook/{id}/deliveries and GET /delivery/{id}; a replay is POST /delivery/{id}/replay, dry run first;
+// "Replay these" runs the list's filters as a replay job (replay.js).
+import { api, ApiError, listAll, withQuery } from './api.js';
 import { badge, clearFlash, confirmDialog, flash, fmtTime, h, poll, table } from './dom.js';
+import { replayWithJob } from './replay.js';
 
 const POLL_MS = 2500;
 const STATUSES = ['pending', 'retrying', 'succeeded', 'failed'];
@@ -81,22 +83,71 @@ export async function renderList(root) {
     status.textContent = `Updated ${fmtTime(new Date().toISOString())}`;
     clearFlash();
   };
+  const replayThese = () => {
+    const spec = filters.endpoint ? { scope: 'webhook', webhook_id: filters.endpoint } : { scope: 'environment' };
+    // The API replays failed ones unless a status is chosen, and never pending ones (they are due already).
+    const status = filters.status && filters.status !== 'pending' ? filters.status : 'failed';
+    spec.filters = { status, event_type: filters.event.trim() || undefined, since: toIso(filters.since) || undefined,
+      until: toIso(filters.until) || undefined };
+    const where = filters.endpoint ? ` of ${endpointLabel(endpoints, filters.endpoint)}` : '';
+    replayWithJob(spec, `${status} deliveries${where} matching the filters`).catch((e) => flash(e.message, true));
+  };
   root.replaceChildren(
-    h('div', { class: 'toolbar' }, h('h1', {}, 'Deliveries'), status),
+    h('div', { class: 'toolbar' }, h('h1', {}, 'Deliveries'), status, h('span', { class: 'spacer' }),
+      h('button', { type: 'button', class: 'ghost', id: 'replay-filtered', onclick: replayThese }, 'Replay these…')),
     filterBar(endpoints, () => refresh().catch((e) => flash(e.message, true))),
     holder);
   return poll(refresh, POLL_MS);
 }
 
-function attemptsTable(attempts) {
-  const rows = attempts.map((a) => h('tr', {},
+// Values that would let a reader forge a delivery are masked; the scheme before them stays (it tells which
+// secret signed). Any header named like a credential is masked whole.
+const SIGNATURE_HEADERS = /signature/i;
+const CREDENTIAL_HEADERS = /authorization|secret|token|api-key|cookie/i;
+export function maskHeader(name, value) {
+  if (SIGNATURE_HEADERS.test(name)) return value.replace(/(v=|v1,)[^\s,]+/g, '$1••••••••');
+  if (CREDENTIAL_HEADERS.test(name)) return '••••••••';
+  return value;
+}
+
+// The headers an attempt went out with. Attempts do not store their request, but hookd's are fixed
+// (dispatch/attempt.cpp): rebuilt here from the delivery and the attempt, signatures masked.
+function requestHeaders(d, a) {
+  const headers = [
+    ['Content-Type', 'application/json'],
+    ['X-Truto-Signature', 'format=sha256,v=<hmac>'],
+    ['webhook-id', d.event_id],
+    ['webhook-timestamp', String(Math.floor(new Date(a.started_at).getTime() / 1000))],
+    ['webhook-signature', 'v1,<hmac>'],
+    ['X-Hookd-Delivery-Id', d.id],
+    ['X-Hookd-Attempt', String(a.attempt)],
+  ];
+  if (a.replay) headers.push(['X-Hookd-Replay', 'true']);
+  return headers.map(([n, v]) => `${n}: ${maskHeader(n, v)}`).join('\n');
+}
+
+function attemptsTable(d) {
+  const rows = (d.attempts ?? []).map((a) => h('tr', {},
     h('td', { class: 'num' }, a.attempt, a.replay ? [' ', badge('replay')] : ''),
     h('td', {}, fmtTime(a.started_at)),
     h('td', { class: 'num' }, a.status_code ?? '—'),
     h('td', { class: 'num' }, `${a.latency_ms} ms`),
     h('td', {}, a.error ?? ''),
-    h('td', {}, a.response ? h('pre', {}, a.response) : h('span', { class: 'muted' }, 'empty'))));
-  return table(['#', 'Started', 'Status', 'Latency', 'Error', 'Response (first bytes)'], rows, 'No attempt yet.');
+    h('td', {}, a.response ? h('pre', {}, a.response) : h('span', { class: 'muted' }, 'empty')),
+    h('td', {}, h('details', { class: 'headers' }, h('summary', {}, 'headers'), h('pre', {}, requestHeaders(d, a))))));
+  return table(['#', 'Started', 'Status', 'Latency', 'Error', 'Response (first bytes)', 'Request'], rows, 'No attempt yet.');
+}
+
+// The event as the endpoint received it (payload pretty-printed, set as text: markup in it stays text).
+async function showEventBody(holder, d) {
+  try {
+    const e = await api('GET', `/event/${encodeURIComponent(d.event_id)}`);
+    const envelope = { id: e.id, event: e.event, payload: e.payload, environment_id: e.environment_id, created_at: e.created_at, webhook_id: d.webhook_id };
+    holder.replaceChildren(h('pre', { id: 'event-body', class: 'json' }, JSON.stringify(envelope, null, 2)));
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    holder.replaceChildren(h('p', { class: 'muted', id: 'event-expired' }, "The event's body is no longer kept (HOOKD_EVENT_RETENTION)."));
+  }
 }
 
 async function replay(d) {
@@ -118,11 +169,13 @@ export async function renderDetail(root, id) {
   const endpoints = new Map((await listAll('/webhook')).map((w) => [w.id, w]));
   const facts = h('dl', { class: 'facts', id: 'delivery-facts' });
   const attempts = h('div', { id: 'attempts' });
+  const body = h('div', { class: 'card', id: 'event' }, h('p', { class: 'muted' }, 'Loading…'));
   let current = null;
   const replayButton = h('button', { id: 'replay', type: 'button', disabled: true,
     onclick: () => current && replay(current).catch((e) => flash(e.message, true)) }, 'Replay…');
   const refresh = async () => {
     const d = await api('GET', `/delivery/${encodeURIComponent(id)}`);
+    if (!current) showEventBody(body, d).catch((e) => flash(e.message, true));
     current = d;
     replayButton.disabled = d.status === 'pending';
     const row = (label, value) => [h('dt', {}, label), h('dd', {}, value)];
@@ -137,12 +190,14 @@ export async function renderDetail(root, id) {
       ...row('Created', fmtTime(d.created_at)),
       ...row('Updated', fmtTime(d.updated_at)),
       ...row('Delivery id', h('span', { class: 'mono' }, d.id)));
-    attempts.replaceChildren(attemptsTable(d.attempts ?? []));
+    attempts.replaceChildren(attemptsTable(d));
   };
   root.replaceChildren(
     h('div', { class: 'toolbar' }, h('a', { href: '#/deliveries' }, '← Deliveries'), h('h1', {}, 'Delivery'), replayButton),
     h('div', { class: 'card' }, facts),
     h('h2', {}, 'Attempts'),
-    attempts);
+    attempts,
+    h('h2', {}, 'Event body'),
+    body);
   return poll(refresh, POLL_MS);
 }

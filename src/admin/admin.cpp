@@ -25,7 +25,7 @@ http::Handler wrap(const std::shared_ptr<AdminContext>& ctx, const Route& route)
 std::vector<Route> all_routes() {
   std::vector<Route> out;
   for (auto table : {environment_routes(), integration_routes(), account_routes(), webhook_routes(),
-                     delivery_routes(), event_routes(), flow_routes(), lineage_routes()})
+                     delivery_routes(), event_routes(), flow_routes(), lineage_routes(), stats_routes()})
     out.insert(out.end(), table.begin(), table.end());
   return out;
 }

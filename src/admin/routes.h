@@ -30,6 +30,7 @@ std::span<const Route> delivery_routes();
 std::span<const Route> event_routes();
 std::span<const Route> flow_routes();
 std::span<const Route> lineage_routes();
+std::span<const Route> stats_routes();  // routes_stats.cpp: endpoint health and delivery charts
 // Every table, in registration order.
 std::vector<Route> all_routes();
 

@@ -49,7 +49,8 @@ std::optional<http::Response> read_filter(
     bool default_failed) {
   if (auto v = get("status")) {
     f.status = dispatch::delivery_status_from(*v);
-    if (!f.status) return validation_error("status", "must be one of pending, retrying, succeeded, failed");
+    if (!f.status)
+      return validation_error("status", "must be one of pending, retrying, succeeded, failed, paused");
   } else if (default_failed) {
     f.status = DeliveryStatus::failed;
   }

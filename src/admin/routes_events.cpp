@@ -1,6 +1,11 @@
 // Events from internal producers (sync jobs, batch jobs, the platform's own services), environment token:
 //
 //   POST /event   {event, payload?, integrated_account_id?}   -> 202 {id, event, created_at}
+//   GET  /event/{id}                                          -> {id, event, environment_id,
+//                                                                 integrated_account_id, created_at, payload}
+//
+// GET reads the copy dispatch keeps for retries and replays (keys::event, HOOKD_EVENT_RETENTION): 404 once it
+// has expired, and for another environment's event (which must not be told apart from a missing one).
 //
 // The environment comes from the token; `event` must be one of the types customers can subscribe to (see
 // core/event.h). The event goes through Kafka and the dispatcher like a vendor's, with its own stable id.
@@ -51,8 +56,26 @@ awaitable<http::Response> publish_internal_event(AdminContext& c, http::RequestC
   co_return http::json_response(http::Status::accepted, std::move(out).build());
 }
 
+awaitable<http::Response> route_get_event(AdminContext& c, http::RequestContext& req, const Principal& p) {
+  std::string id(req.param("id"));
+  auto text = co_await c.deliveries.event_json(id);
+  if (!text.ok() && text.error().code != store::StoreErrc::not_found)
+    co_return http::error_response(text.error());
+  if (!text.ok()) co_return not_found("event", id);
+  auto e = parse_event(*text);
+  if (!e.ok() || e->environment_id != p.environment_id) co_return not_found("event", id);
+  json::ObjectBuilder out;
+  out.set("id", e->id).set("event", e->type).set("environment_id", e->environment_id);
+  out.set("integrated_account_id",
+          e->integrated_account_id.empty() ? json::Value(nullptr) : json::Value(e->integrated_account_id));
+  out.set("created_at", clock::iso8601(e->created_at));
+  out.set("payload", e->payload.is_undefined() ? json::Value(nullptr) : e->payload);
+  co_return http::json_response(http::Status::ok, std::move(out).build());
+}
+
 constexpr Route routes[] = {
     {http::Verb::post, "/event", Access::environment, publish_internal_event},
+    {http::Verb::get, "/event/{id}", Access::environment, route_get_event},
 };
 
 }  // namespace

@@ -6,6 +6,11 @@
 //   GET    /webhook/{id}
 //   PATCH  /webhook/{id}                 {target_url?, event_types?, is_active?, ordering?}
 //   POST   /webhook/{id}/rotate-secret   -> a new secret; the old one keeps signing for the overlap window
+//   GET    /webhook/{id}/secret          -> {webhook_id, secret, previous_secret?, previous_secret_expires_at?}
+//
+// The signing secrets are answered only by create, rotate-secret and GET .../secret (audited in the log as
+// webhook.secret_read, without the value); every other answer carries the endpoint without them
+// (store::to_public_json), so a list or a log of answers cannot leak them.
 //   DELETE /webhook/{id}                 -> 204
 //   POST   /webhook/test                 {id}
 //                                        -> sends a `test` event to that endpoint through Kafka and dispatch
@@ -25,6 +30,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "dispatch/notices.h"
 
 namespace hookd::admin {
@@ -77,7 +83,19 @@ awaitable<http::Response> update(AdminContext& c, const std::string& id,
                                  const store::Store::WebhookChange& change) {
   auto w = co_await c.store.update_webhook(id, change);
   if (!w.ok()) co_return http::error_response(w.error());
-  co_return http::json_response(http::Status::ok, store::to_json(*w));
+  co_return http::json_response(http::Status::ok, store::to_public_json(*w));
+}
+
+// The endpoint with its secrets: the answers that show them once (create, rotate). The previous secret only
+// while it still signs.
+json::Value with_secrets(const store::Webhook& w, int64_t now) {
+  json::ObjectBuilder b(store::to_public_json(w));
+  b.set("secret", w.secret);
+  if (!w.previous_secret.empty() && w.previous_secret_expires_at > now) {
+    b.set("previous_secret", w.previous_secret);
+    b.set("previous_secret_expires_at", store::time_value(w.previous_secret_expires_at));
+  }
+  return std::move(b).build();
 }
 
 awaitable<http::Response> route_create_webhook(AdminContext& c, http::RequestContext& req,
@@ -95,7 +113,7 @@ awaitable<http::Response> route_create_webhook(AdminContext& c, http::RequestCon
   if (!s.ok()) co_return http::error_response(s.error());
   // Created disabled: its events are paused from the start, and an enable's replay starts from here.
   if (!w.is_active) (void)co_await c.deliveries.mark_disabled(w.id, w.created_at);
-  co_return http::json_response(http::Status::created, store::to_json(w));
+  co_return http::json_response(http::Status::created, with_secrets(w, w.created_at));
 }
 
 awaitable<http::Response> route_list_webhooks(AdminContext& c, http::RequestContext& req,
@@ -104,7 +122,7 @@ awaitable<http::Response> route_list_webhooks(AdminContext& c, http::RequestCont
   if (!list.ok()) co_return http::error_response(list.error());
   std::vector<json::Value> items;
   for (const auto& w : *list)
-    items.push_back(store::to_json(w));
+    items.push_back(store::to_public_json(w));
   co_return list_page(req, std::move(items));
 }
 
@@ -112,7 +130,28 @@ awaitable<http::Response> route_get_webhook(AdminContext& c, http::RequestContex
   http::Response err;
   auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
-  co_return http::json_response(http::Status::ok, store::to_json(*w));
+  co_return http::json_response(http::Status::ok, store::to_public_json(*w));
+}
+
+// The explicit read of an endpoint's secrets. Audited: who read which endpoint's secret, never the value.
+awaitable<http::Response> route_get_webhook_secret(AdminContext& c, http::RequestContext& req,
+                                                   const Principal& p) {
+  http::Response err;
+  auto w = co_await load_webhook(c, req.param("id"), p, err);
+  if (!w) co_return err;
+  static metrics::Counter& reads = metrics::registry().counter(
+      "hookd_webhook_secret_reads_total", "Signing secrets read through GET /webhook/{id}/secret.");
+  reads.inc();
+  log::info("webhook.secret_read",
+            {{"webhook_id", w->id}, {"environment_id", p.environment_id}, {"token_id", p.token_id}});
+  int64_t now = clock::now_millis();
+  json::ObjectBuilder out;
+  out.set("webhook_id", w->id).set("secret", w->secret);
+  if (!w->previous_secret.empty() && w->previous_secret_expires_at > now) {
+    out.set("previous_secret", w->previous_secret);
+    out.set("previous_secret_expires_at", store::time_value(w->previous_secret_expires_at));
+  }
+  co_return http::json_response(http::Status::ok, std::move(out).build());
 }
 
 awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestContext& req,
@@ -168,7 +207,10 @@ awaitable<http::Response> route_rotate_webhook_secret(AdminContext& c, http::Req
     cur.updated_at = now;
     return true;
   };
-  co_return co_await update(c, w->id, change);
+  auto rotated = co_await c.store.update_webhook(w->id, change);
+  if (!rotated.ok()) co_return http::error_response(rotated.error());
+  // Shown once, here: GET /webhook/{id} no longer answers it.
+  co_return http::json_response(http::Status::ok, with_secrets(*rotated, now));
 }
 
 awaitable<http::Response> route_delete_webhook(AdminContext& c, http::RequestContext& req,
@@ -328,7 +370,7 @@ awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestCon
     }
   }
   json::ObjectBuilder out;
-  out.set("webhook", store::to_json(current)).set("dry_run", ask.dry_run).set("replay", ask.replay);
+  out.set("webhook", store::to_public_json(current)).set("dry_run", ask.dry_run).set("replay", ask.replay);
   out.set("since", ask.replay && since ? json::Value(clock::iso8601(since)) : json::Value(nullptr));
   out.set("paused", json::Value(state.paused)).set("paused_dropped", json::Value(state.paused_dropped));
   out.set("resumed", json::Value(counts.resumed)).set("replayed", json::Value(counts.replayed));
@@ -361,7 +403,7 @@ awaitable<http::Response> route_disable_webhook(AdminContext& c, http::RequestCo
   // Also when it was disabled already: the first disabled_at is kept, and a missing one is recorded.
   if (Status s = co_await c.deliveries.mark_disabled(w->id, now); !s.ok())
     co_return http::error_response(s.error());
-  co_return http::json_response(http::Status::ok, store::to_json(*updated));
+  co_return http::json_response(http::Status::ok, store::to_public_json(*updated));
 }
 
 awaitable<http::Response> route_list_notices(AdminContext& c, http::RequestContext& req, const Principal& p) {
@@ -383,6 +425,7 @@ constexpr Route routes[] = {
     {http::Verb::get, "/webhook/{id}", Access::environment, route_get_webhook},
     {http::Verb::patch, "/webhook/{id}", Access::environment, route_update_webhook},
     {http::Verb::post, "/webhook/{id}/rotate-secret", Access::environment, route_rotate_webhook_secret},
+    {http::Verb::get, "/webhook/{id}/secret", Access::environment, route_get_webhook_secret},
     {http::Verb::delete_, "/webhook/{id}", Access::environment, route_delete_webhook},
     {http::Verb::post, "/webhook/test", Access::environment, route_send_test_event},
     {http::Verb::post, "/webhook/{id}/enable", Access::environment, route_enable_webhook},

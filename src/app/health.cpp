@@ -11,7 +11,8 @@ void register_health_routes(http::Router& router, ReadinessChecks checks) {
     co_return http::json_response(http::Status::ok, std::move(b).build());
   });
   router.add(http::Verb::get, "/readyz", [checks](http::RequestContext&) -> awaitable<http::Response> {
-    // Ready: Redis answers, the producer is usable and, for dispatch, the consumer has its partitions.
+    // Ready: Redis answers, the producer is usable and, for dispatch, the consumer is in its group
+    // (with partitions, or none when there are more dispatchers than partitions: a standby).
     error_code ec;
     co_await checks.redis->async_ping(redirect(ec));
     bool redis_ok = !ec;
@@ -20,7 +21,8 @@ void register_health_routes(http::Router& router, ReadinessChecks checks) {
     json::ObjectBuilder detail;
     detail.set("redis", redis_ok ? "ok" : "unavailable: " + ec.message());
     detail.set("kafka_producer", kafka_ok ? "ok" : "fatal error");
-    if (checks.dispatcher) detail.set("dispatch_consumer", dispatch_ok ? "ok" : "no partitions assigned yet");
+    if (checks.dispatcher)
+      detail.set("dispatch_consumer", dispatch_ok ? "ok" : "not in the consumer group yet");
     bool ready = redis_ok && kafka_ok && dispatch_ok && !checks.stopping->load();
     json::ObjectBuilder b;
     b.set("status", ready ? "ready" : "not_ready").set("checks", std::move(detail).build());

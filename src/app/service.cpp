@@ -117,6 +117,21 @@ void Service::run() {
     t.join();
 }
 
+void Service::drain_attempts() {
+  // Attempts in flight finish and are recorded before Redis is closed: one cut off would be sent again by
+  // another dispatcher once its lease ran out. Bounded by most of the shutdown timeout (the rest is for the
+  // producer's flush); what is left then is handed over by its lease.
+  const auto bound = config_.shutdown_timeout * 3 / 4;
+  const auto until = std::chrono::steady_clock::now() + bound;
+  size_t left = dispatcher_->attempts_in_flight();
+  if (left > 0) log::info("service.draining_attempts", {{"in_flight", left}});
+  while (left > 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    left = dispatcher_->attempts_in_flight();
+  }
+  if (left > 0) log::warn("service.attempts_cut_off", {{"in_flight", left}});
+}
+
 void Service::stop() {
   if (stopping_.exchange(true)) return;
   deadline_.arm(config_.shutdown_timeout);
@@ -124,7 +139,10 @@ void Service::stop() {
   stopper_ = std::thread([this] {
     log::info("service.stopping", {});
     if (server_) server_->stop();
-    if (dispatcher_) dispatcher_->stop();
+    if (dispatcher_) {
+      dispatcher_->stop();
+      drain_attempts();
+    }
     if (replay_) replay_->stop();
     // Let requests already waiting for Kafka get their acknowledgement.
     producer_->flush(std::chrono::seconds(5));

@@ -32,6 +32,8 @@ class Service {
   uint16_t port() const { return server_ ? server_->port() : 0; }
 
  private:
+  // On stop: waits (bounded) until the dispatcher's attempts in flight are recorded.
+  void drain_attempts();
   Config config_;
   asio::io_context io_;
   std::unique_ptr<bus::MockCluster> mock_;

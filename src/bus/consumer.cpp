@@ -92,10 +92,17 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
     if (cooperative) {
       error = rd_kafka_incremental_assign(rk, parts);
       self->assigned_count_ += parts->cnt;
+      // A partition paused while it was ours before keeps that flag: it follows the consumer's state now.
+      if (!error && self->paused_)
+        rd_kafka_pause_partitions(rk, parts);
+      else if (!error)
+        rd_kafka_resume_partitions(rk, parts);
     } else {
       rd_kafka_assign(rk, parts);
       self->assigned_count_ = parts->cnt;
+      if (self->paused_) rd_kafka_pause_partitions(rk, parts);
     }
+    self->in_group_ = true;  // also with none: more consumers than partitions, this one a standby
     log::info("kafka.partitions_assigned", {{"count", parts->cnt}, {"cooperative", cooperative}});
   } else {
     // Unfinished messages of revoked partitions are not stored: their new owner gets them again (at least
@@ -109,6 +116,8 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
     }
     for (int i = 0; i < parts->cnt; ++i)
       self->partitions_.erase(parts->elems[i].partition);
+    // Lost (the group dropped this member): out until the next assignment.
+    if (rd_kafka_assignment_lost(rk) == 1) self->in_group_ = false;
     log::info("kafka.partitions_revoked",
               {{"count", parts->cnt}, {"lost", rd_kafka_assignment_lost(rk) == 1}});
   }
@@ -119,6 +128,42 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
   self->assigned_ = self->assigned_count_ > 0;
 }
 
+void Consumer::hand_out(rd_kafka_message_t* m) {
+  if (m->err) {
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+      log::warn("kafka.consume_error", {{"error", rd_kafka_message_errstr(m)}});
+    rd_kafka_message_destroy(m);
+    return;
+  }
+  auto msg = std::make_shared<ConsumedMessage>();
+  msg->topic = rd_kafka_topic_name(m->rkt);
+  msg->partition = m->partition;
+  msg->offset = m->offset;
+  if (m->key) msg->key.assign(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) msg->value.assign(static_cast<const char*>(m->payload), m->len);
+  msg->timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
+  rd_kafka_message_destroy(m);
+  auto& p = partitions_[msg->partition];
+  p.pending.insert(msg->offset);
+  p.highest = std::max(p.highest, msg->offset);
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  last_handed_out_ = std::chrono::steady_clock::now();
+  consumed().inc();
+  handler_(std::move(msg));
+}
+
+void Consumer::set_paused(bool paused) {
+  rd_kafka_topic_partition_list_t* parts = nullptr;
+  if (rd_kafka_assignment(rk_.get(), &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || !parts) return;
+  rd_kafka_resp_err_t e =
+      paused ? rd_kafka_pause_partitions(rk_.get(), parts) : rd_kafka_resume_partitions(rk_.get(), parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  if (e) log::warn("kafka.pause_failed", {{"pause", paused}, {"error", rd_kafka_err2str(e)}});
+  paused_ = paused;
+  log::info(paused ? "kafka.consumer_paused" : "kafka.consumer_resumed",
+            {{"in_flight", in_flight_.load(std::memory_order_relaxed)}});
+}
+
 awaitable<void> Consumer::run() {
   auto self = shared_from_this();
   while (!stopped_) {
@@ -127,36 +172,27 @@ awaitable<void> Consumer::run() {
     while (!stopped_ && in_flight_.load(std::memory_order_relaxed) < options_.max_in_flight) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0);
       if (!m) break;
-      if (m->err) {
-        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-          log::warn("kafka.consume_error", {{"error", rd_kafka_message_errstr(m)}});
-        rd_kafka_message_destroy(m);
-        continue;
-      }
-      auto msg = std::make_shared<ConsumedMessage>();
-      msg->topic = rd_kafka_topic_name(m->rkt);
-      msg->partition = m->partition;
-      msg->offset = m->offset;
-      if (m->key) msg->key.assign(static_cast<const char*>(m->key), m->key_len);
-      if (m->payload) msg->value.assign(static_cast<const char*>(m->payload), m->len);
-      msg->timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
-      rd_kafka_message_destroy(m);
-      auto& p = partitions_[msg->partition];
-      p.pending.insert(msg->offset);
-      p.highest = std::max(p.highest, msg->offset);
-      in_flight_.fetch_add(1, std::memory_order_relaxed);
-      consumed().inc();
-      handler_(std::move(msg));
+      hand_out(m);
     }
     if (stopped_) break;
     if (in_flight_.load(std::memory_order_relaxed) >= options_.max_in_flight) {
-      // Paused: done() wakes us when there is room. The timer also bounds the pause so rebalances keep being
-      // served.
+      // Full: done() wakes us when there is room. Under load that is a matter of milliseconds. A node that
+      // makes no progress for longer (Redis away, every attempt slot held by slow endpoints) pauses its
+      // partitions and keeps polling: that serves rebalances and heartbeats, and keeps it in the group past
+      // max.poll.interval.ms. Not at once: pausing drops what was prefetched, which resuming fetches again.
+      if (!paused_ && std::chrono::steady_clock::now() - last_handed_out_ > options_.stall_before_pause)
+        set_paused(true);
+      if (paused_) {
+        // Paused partitions yield no messages; one fetched just before the pause is handed out all the same.
+        while (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_.get(), 0))
+          hand_out(m);
+      }
       resume_.expires_after(std::chrono::milliseconds(100));
       error_code ec;
       co_await resume_.async_wait(redirect(ec));
       continue;
     }
+    if (paused_) set_paused(false);
     error_code ec = co_await waker_->wait();
     if (ec) break;
   }

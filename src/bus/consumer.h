@@ -42,6 +42,9 @@ struct ConsumerOptions {
   // With nothing to consume the consumer still polls this often, or the group would drop it as stuck after
   // max.poll.interval.ms.
   std::chrono::milliseconds idle_poll{1'000};
+  // A consumer with max_in_flight messages unfinished and none handed out for this long pauses its
+  // partitions and keeps polling, so that it stays in the group however long the stall lasts.
+  std::chrono::milliseconds stall_before_pause{2'000};
 };
 
 class Consumer : public std::enable_shared_from_this<Consumer> {
@@ -62,12 +65,19 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   void close();
   size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
   bool assigned() const noexcept { return assigned_.load(std::memory_order_relaxed); }
+  // A member of the group with an assignment, possibly empty (a standby when there are more consumers than
+  // partitions).
+  bool in_group() const noexcept { return in_group_.load(std::memory_order_relaxed); }
 
  private:
   Consumer(asio::any_io_executor ex) : strand_(asio::make_strand(ex)) {}
   awaitable<void> run();
   awaitable<void> poll_when_idle();
   void on_done(int32_t partition, int64_t offset);
+  // Tracks `m` as in progress and gives it to the handler (an error is logged and dropped).
+  void hand_out(rd_kafka_message_t* m);
+  // Pauses (or resumes) fetching for every assigned partition.
+  void set_paused(bool paused);
   static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque);
 
@@ -83,7 +93,10 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> stopped_{false};
   std::atomic<bool> assigned_{false};
+  std::atomic<bool> in_group_{false};
   int assigned_count_ = 0;  // partitions assigned (rebalance callback, on the strand)
+  bool paused_ = false;     // strand only
+  std::chrono::steady_clock::time_point last_handed_out_{};  // strand only
   // Per partition: offsets handed out and not yet finished (ordered), and the highest offset handed out.
   struct PartitionState {
     std::set<int64_t> pending;

@@ -19,7 +19,7 @@ namespace hookd::bus {
 struct KafkaOptions {
   std::string brokers;  // bootstrap servers; empty = librdkafka's in-process mock cluster (see MockCluster)
   std::string topic = "hookd.events";
-  std::chrono::milliseconds delivery_timeout{5000};  // message.timeout.ms: the ingest 503s after this
+  std::chrono::milliseconds delivery_timeout{5000};  // the ingest 503s within this (producer.cpp)
   std::chrono::milliseconds linger{1};               // linger.ms: batching versus the vendor's wait
   // message.max.bytes of the producer: the largest record it sends. The default stays under the broker's own
   // default limit for a topic (max.message.bytes, 1 MiB + 12), so that what the producer accepts, the broker

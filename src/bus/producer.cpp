@@ -71,12 +71,16 @@ struct Producer::Batch {
 Result<std::shared_ptr<Producer>> Producer::create(asio::any_io_executor ex, const KafkaOptions& options) {
   std::shared_ptr<Producer> p(new Producer(ex));
   p->topic_ = options.topic;
+  // librdkafka looks for timed-out messages once a second, so a message fails up to a second after
+  // message.timeout.ms: asking for a second less keeps the vendor's 503 within the configured timeout.
+  auto message_timeout = options.delivery_timeout;
+  if (message_timeout >= std::chrono::seconds(2)) message_timeout -= std::chrono::seconds(1);
   std::map<std::string, std::string> base = {
       {"bootstrap.servers", options.brokers},
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"linger.ms", std::to_string(options.linger.count())},
-      {"message.timeout.ms", std::to_string(options.delivery_timeout.count())},
+      {"message.timeout.ms", std::to_string(message_timeout.count())},
       {"compression.type", "lz4"},
       {"message.max.bytes", std::to_string(options.max_message_bytes)},
       {"queue.buffering.max.messages", "100000"},

@@ -71,6 +71,7 @@ awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
                                           std::string claim) {
   auto self = shared_from_this();
   InFlight done{this};  // the slot fan_out reserved
+  LeaseKeeper::Hold lease = leases_.hold(delivery_id, claim);
   const store::Webhook& webhook = (*endpoints)[position];
   const EventRecord& event = consumed->record;
   // The delivery as the schedule script created it: pending, no attempt yet, leased to `claim`.
@@ -134,8 +135,19 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
   const Delivery& d = p.delivery;
   const Attempt& a = sent.attempt;
   auto recorded = co_await deliveries_.record(d, claim, a, sent.delivered, sent.next_due);
+  // Sent but not recorded (Redis away): tried again for as long as a lease lasts, the lease being renewed
+  // meanwhile once Redis is back. Recording late is better than sending again; the claim check in the script
+  // refuses it if another dispatcher took the delivery meanwhile.
+  const int64_t give_up = clock::now_millis() + options_.lease.count();
+  std::chrono::milliseconds wait{100};
+  while (!recorded.ok() && clock::now_millis() < give_up) {
+    log::warn("dispatch.record_retry", {{"delivery_id", d.id}, {"error", recorded.error().message}});
+    co_await pause(wait);
+    wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(2));
+    recorded = co_await deliveries_.record(d, claim, a, sent.delivered, sent.next_due);
+  }
   if (!recorded.ok()) {
-    // Sent but not recorded: the lease expires and it is sent again (at least once; same event id).
+    // Not recorded: the lease runs out and it is sent again (at least once; same event id).
     log::error("dispatch.record_failed", {{"delivery_id", d.id}, {"error", recorded.error().message}});
     co_return;
   }

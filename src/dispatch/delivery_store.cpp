@@ -246,6 +246,23 @@ awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view
   co_return out;
 }
 
+awaitable<Result<std::vector<std::vector<Attempt>>>> DeliveryStore::attempts_of(
+    std::vector<std::string> ids) {
+  std::vector<std::vector<Attempt>> out(ids.size());
+  if (ids.empty()) co_return out;
+  std::vector<RedisCommand> reads;
+  reads.reserve(ids.size());
+  for (const std::string& id : ids)
+    reads.push_back(RedisCommand{"LRANGE", keys::delivery_attempts(id), 0, -1});
+  auto r = co_await store_.transaction(std::move(reads));
+  if (!r.ok()) co_return r.error();
+  const auto& lists = r->elements();
+  for (size_t i = 0; i < lists.size() && i < out.size(); ++i)
+    for (const auto& e : lists[i].elements())
+      if (auto a = attempt_from_json(e.str()); a.ok()) out[i].push_back(std::move(a).value());
+  co_return out;
+}
+
 awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::string_view claim,
                                                       const Attempt& attempt, bool delivered,
                                                       int64_t next_due) {
@@ -362,10 +379,18 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
         scores.push_back(field_int(el[i + 1].str()));
       }
     }
+    // The batch's records in one round trip.
+    std::vector<RedisCommand> reads;
+    reads.reserve(ids.size());
+    for (const std::string& id : ids)
+      reads.push_back(RedisCommand{"HGETALL", keys::delivery(id)});
+    auto records = co_await store_.transaction(std::move(reads));
+    if (!records.ok()) co_return records.error();
+    const auto& hashes = records->elements();
     std::vector<Delivery> batch;
-    for (size_t i = 0; i < ids.size(); ++i) {
+    for (size_t i = 0; i < ids.size() && i < hashes.size(); ++i) {
       if (!cursor.empty() && !scores.empty() && scores[i] == max_score && ids[i] >= after_id) continue;
-      auto d = co_await get(ids[i]);
+      auto d = delivery_from_hash(hashes[i]);
       if (!d.ok()) continue;  // expired
       if (filter.status && d->status != *filter.status) continue;
       if (!filter.event_type.empty() && d->event_type != filter.event_type) continue;

@@ -125,6 +125,8 @@ class DeliveryStore {
   awaitable<Result<Delivery>> get(std::string_view id);
   awaitable<Result<std::string>> event_json(std::string_view event_id);
   awaitable<Result<std::vector<Attempt>>> attempts(std::string_view id);
+  // The attempts of each of `ids` (in their order), read in one round trip.
+  awaitable<Result<std::vector<std::vector<Attempt>>>> attempts_of(std::vector<std::string> ids);
   // Records one attempt. `next_due` 0 means no further attempt (success, or the round is exhausted).
   awaitable<Result<RecordResult>> record(const Delivery& d, std::string_view claim, const Attempt& attempt,
                                          bool delivered, int64_t next_due);

@@ -31,6 +31,7 @@ Dispatcher::Dispatcher(asio::any_io_executor ex, store::Store& store,
       budget_(store_, options_.retry_budget),
       lanes_(store_, options_),
       turns_(ex),
+      leases_(ex, store_, options_.lease),
       claim_prefix_(ids::uuid_v4()),
       scheduler_strand_(asio::make_strand(ex)),
       wake_timer_(scheduler_strand_),
@@ -46,6 +47,7 @@ Status Dispatcher::start(const bus::KafkaOptions& kafka, const bus::ConsumerOpti
   consumer_->start();
   asio::co_spawn(scheduler_strand_, scheduler(), asio::detached);
   asio::co_spawn(ex_, sweep_notices(), asio::detached);
+  asio::co_spawn(ex_, keep_leases(), asio::detached);
   return {};
 }
 
@@ -272,9 +274,15 @@ awaitable<void> Dispatcher::scheduler() {
   }
 }
 
+awaitable<void> Dispatcher::keep_leases() {
+  auto self = shared_from_this();
+  co_await leases_.run(stopping_);
+}
+
 awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) {
   auto self = shared_from_this();
   InFlight done{this};
+  LeaseKeeper::Hold lease = leases_.hold(delivery_id, claim);
 
   Preparation prepared = co_await prepare(delivery_id, claim);
   if (auto* unsendable = std::get_if<Unsendable>(&prepared)) {

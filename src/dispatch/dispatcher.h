@@ -11,8 +11,9 @@
 //     2xx: succeeded; otherwise retry later (RetryPolicy) or, when the round is exhausted, dead-letter.
 //
 // At least once: a Kafka message is finished only after its deliveries are durably scheduled in Redis, and a
-// delivery leaves the schedule only when an attempt is recorded. A crash between sending and recording means
-// the lease expires and the attempt is made again, with the same event id for the receiver to de-duplicate.
+// delivery leaves the schedule only when an attempt is recorded. A claim is a lease, renewed while the attempt
+// is in flight (lease_keeper.h): a crash between sending and recording means the lease expires within
+// HOOKD_LEASE and the attempt is made again, with the same event id for the receiver to de-duplicate.
 #pragma once
 
 #include <atomic>
@@ -24,6 +25,7 @@
 #include "dispatch/attempt_slots.h"
 #include "dispatch/delivery_store.h"
 #include "dispatch/endpoint_flow.h"
+#include "dispatch/lease_keeper.h"
 #include "dispatch/ordered_lanes.h"
 #include "dispatch/partition_turns.h"
 #include "dispatch/retry_budget.h"
@@ -54,12 +56,15 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // This node's flow control of each endpoint, and the fleet's retry budgets (for the admin API).
   const EndpointFlows& flows() const noexcept { return flows_; }
   RetryBudget& retry_budget() noexcept { return budget_; }
-  bool consuming() const noexcept { return consumer_ && consumer_->assigned(); }
+  // In its consumer group, with partitions or as a standby for them.
+  bool consuming() const noexcept { return consumer_ && consumer_->in_group(); }
 
  private:
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
   awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message, uint64_t ticket);
   awaitable<void> scheduler();
+  // Renews the leases of the attempts in flight until stopped (lease_keeper.h).
+  awaitable<void> keep_leases();
   // Records the event's deliveries to disabled endpoints as paused (DeliveryStore::pause), retrying until Redis
   // answers. Returns whether some were scheduled instead (an endpoint enabled meanwhile); nullopt: stopping.
   awaitable<std::optional<bool>> pause_deliveries(const Event& e, std::string_view event_json,
@@ -127,6 +132,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   RetryBudget budget_;
   OrderedLanes lanes_;
   PartitionTurns turns_;
+  LeaseKeeper leases_;
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)
   std::atomic<uint64_t> direct_claims_{0};

@@ -10,7 +10,7 @@ Error bad(const char* field, std::string problem) {
 
 }  // namespace
 
-Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const {
+Status DispatchOptions::validate() const {
   if (retry_schedule.empty()) return bad("retry_schedule", "needs at least one duration");
   for (auto d : retry_schedule)
     if (d.count() < 0) return bad("retry_schedule", "durations cannot be negative");
@@ -37,10 +37,9 @@ Status DispatchOptions::validate(std::chrono::milliseconds attempt_bound) const 
   if (!(b.min_rate > 0 && b.min_rate <= b.initial_rate && b.initial_rate <= b.max_rate))
     return bad("retry_budget.initial_rate", "needs 0 < minimum <= initial <= maximum retries per second");
   if (!(b.increase >= 0)) return bad("retry_budget.increase", "cannot be negative");
-  if (lease <= attempt_bound)
-    return bad("lease", "must be longer than the delivery and connect timeouts together (" +
-                            std::to_string(attempt_bound.count()) +
-                            " ms), or a slow attempt would be claimed twice");
+  if (lease < std::chrono::seconds(1))
+    return bad("lease",
+               "must be at least 1s (it is renewed every third of it while an attempt is in flight)");
   return {};
 }
 

@@ -26,8 +26,9 @@ struct DispatchOptions {
   std::chrono::milliseconds retry_after_max{std::chrono::hours(1)};
   // A 410 Gone disables the endpoint at once, and the delivery is not retried.
   bool disable_on_gone = true;
-  // A claimed delivery is the claimer's for this long; if it crashes, another dispatcher retries after it.
-  std::chrono::milliseconds lease{60'000};
+  // A claimed delivery is the claimer's for this long, renewed every third of it while its attempt is in
+  // flight (lease_keeper.h): a dispatcher that dies gives its deliveries up to the others within one lease.
+  std::chrono::milliseconds lease{10'000};
   std::chrono::milliseconds poll_interval{250};  // how often due retries are looked for
   size_t max_concurrent_attempts = 256;
   // The share of those attempt slots that new events may not take: kept for the scheduler (retries, replays),
@@ -52,10 +53,8 @@ struct DispatchOptions {
   // go out of order (ordered_lanes.h).
   size_t ordering_max_waiting = 1'000;
 
-  // Refuses values the dispatcher cannot work with; the error's field names the member. `attempt_bound` is
-  // the longest an attempt can take (connect + request timeouts): the lease must outlast it, or a slow
-  // attempt would be claimed twice.
-  Status validate(std::chrono::milliseconds attempt_bound) const;
+  // Refuses values the dispatcher cannot work with; the error's field names the member.
+  Status validate() const;
 };
 
 }  // namespace hookd::dispatch

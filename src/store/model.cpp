@@ -150,22 +150,38 @@ json::Value to_json(const IntegratedAccount& a) {
   return std::move(b).build();
 }
 
-json::Value to_json(const Webhook& w) {
+namespace {
+
+// The fields of both forms; `with_secrets` adds the signing secrets (the stored form, and the answers that
+// show them once).
+json::Value webhook_json(const Webhook& w, bool with_secrets) {
   json::ObjectBuilder b;
   std::vector<json::Value> types;
   for (const auto& t : w.event_types)
     types.emplace_back(t);
   b.set("id", w.id).set("environment_id", w.environment_id).set("target_url", w.target_url);
   b.set("is_active", w.is_active).set("event_types", json::Value::array(std::move(types)));
-  b.set("secret", w.secret);
-  if (!w.previous_secret.empty()) {
-    b.set("previous_secret", w.previous_secret);
-    b.set("previous_secret_expires_at", time_value(w.previous_secret_expires_at));
+  if (with_secrets) {
+    b.set("secret", w.secret);
+    if (!w.previous_secret.empty()) {
+      b.set("previous_secret", w.previous_secret);
+      b.set("previous_secret_expires_at", time_value(w.previous_secret_expires_at));
+    }
   }
   if (!w.disabled_reason.empty()) b.set("disabled_reason", w.disabled_reason);
   b.set("ordering", w.ordering.empty() ? std::string("none") : w.ordering);
   b.set("created_at", time_value(w.created_at)).set("updated_at", time_value(w.updated_at));
   return std::move(b).build();
+}
+
+}  // namespace
+
+json::Value to_json(const Webhook& w) {
+  return webhook_json(w, true);
+}
+
+json::Value to_public_json(const Webhook& w) {
+  return webhook_json(w, false);
 }
 
 Result<Environment> environment_from_json(const json::Value& v) {

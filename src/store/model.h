@@ -105,7 +105,10 @@ json::Value to_json(const ApiToken&);
 json::Value to_json(const Integration&);
 json::Value to_json(const EnvironmentIntegration&);
 json::Value to_json(const IntegratedAccount&);
-json::Value to_json(const Webhook&);
+json::Value to_json(const Webhook&);  // the stored form: with `secret` and `previous_secret`
+// The admin API's form of an endpoint: everything but the signing secrets, which are answered only when created,
+// rotated, or asked for explicitly (GET /webhook/{id}/secret, audited).
+json::Value to_public_json(const Webhook&);
 
 Result<Environment> environment_from_json(const json::Value&);
 Result<ApiToken> api_token_from_json(const json::Value&);

@@ -44,7 +44,7 @@ TEST(Config, MalformedValuesAreErrorsNamingTheVariable) {
       {"HOOKD_LISTEN", "8080"},
       {"HOOKD_THREADS", "many"},
       // Refused by the module's own validation, still named by the variable.
-      {"HOOKD_LEASE", "5s"},  // not longer than the delivery and connect timeouts
+      {"HOOKD_LEASE", "900ms"},  // below 1s: renewed every third of it
       {"HOOKD_EVENT_RETENTION", "30s"},
       {"HOOKD_RETRY_JITTER", "1.5"},
       {"HOOKD_DISPATCH_POLL", "0ms"},

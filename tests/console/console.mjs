@@ -7,8 +7,11 @@
 //   HOOKD_B_IDS           environment B's ids, endpoint URL, delivery and event id, comma-separated: none may
 //                         ever reach A's page
 //   HOOKD_ARTIFACTS_DIR   where the screenshots go
+//   HOOKD_ACCOUNT_A       A's integrated account (Shopify-style: base64 HMAC-SHA256 of the body with
+//   HOOKD_VENDOR_SECRET   this secret in X-Shopify-Hmac-Sha256), for the Inbound view's vendor requests
 // Every wait is on a condition (a selector, a status badge); prints "ok: ..." per check, "screenshot: <path>" per
 // picture, and "console: scenario passed" at the end. Any failure exits 1.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +29,8 @@ const targetA = need('HOOKD_A_TARGET_URL');
 const sinkControl = need('HOOKD_SINK_CONTROL');
 const bIds = need('HOOKD_B_IDS').split(',');
 const artifacts = need('HOOKD_ARTIFACTS_DIR');
+const accountA = need('HOOKD_ACCOUNT_A');
+const vendorSecret = need('HOOKD_VENDOR_SECRET');
 const origin = new URL(consoleUrl).origin;
 const WAIT = { timeout: 30_000 };
 
@@ -53,6 +58,18 @@ async function sendTestEventA(webhookId) {
     body: JSON.stringify({ id: webhookId }),
   });
   if (res.status !== 202) throw new Error(`POST /webhook/test: ${res.status} ${await res.text()}`);
+}
+
+// A vendor's request to A's account, signed with `secret` (the account's, or a wrong one); its answer's status.
+async function vendorPost(secret, deliveryId) {
+  const body = JSON.stringify({ id: deliveryId, note: 'console test order' });
+  const res = await fetch(`${origin}/integrated-account-webhook/${accountA}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Webhook-Id': deliveryId,
+      'X-Shopify-Hmac-Sha256': crypto.createHmac('sha256', secret).update(body).digest('base64') },
+    body,
+  });
+  return res.status;
 }
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookd-console-chromium-'));
@@ -130,6 +147,18 @@ try {
   await page.locator('#attempts td', { hasText: 'thanks' }).waitFor(WAIT);
   check((await page.locator('#attempts tbody tr').count()) === 1, 'the detail lists the one attempt with its response');
   await shot(page, 'delivery-detail.png');
+  // Its event body (GET /event/{id}), pretty-printed, and the request headers with the signatures masked.
+  const eventBody = page.locator('#event-body');
+  await eventBody.waitFor(WAIT);
+  const shown = JSON.parse(await eventBody.innerText());
+  check(shown.event === 'test' && shown.payload.message === 'This is a test event from hookd.' && shown.webhook_id === webhookA,
+    "the delivery shows its event's body");
+  await page.click('#attempts details.headers summary');
+  const headers = await page.locator('#attempts details.headers pre').first().innerText();
+  check(headers.includes('X-Truto-Signature: format=sha256,v=••••••••') && headers.includes('webhook-signature: v1,••••••••') &&
+    !headers.includes('whsec_'), 'the request headers are shown with the signatures masked');
+  await eventBody.scrollIntoViewIfNeeded();
+  await shot(page, 'delivery-body.png');
 
   // The endpoint fails: a test event sent from the Endpoints view is dead-lettered after its attempts.
   await sink('fail');
@@ -179,14 +208,38 @@ try {
   await rowA.locator('button[data-action=replay]').click();
   await page.locator('#replay-count', { hasText: '2 failed deliveries' }).waitFor(WAIT);
   check(true, "the endpoint's replay shows the dry run's count (2) before sending");
+  // A slow rate (one every 3.3 s), so that the job is seen running before it finishes.
+  await page.fill('#replay-rate', '0.3');
   await page.click('#confirm-ok');
-  await page.locator('#flash', { hasText: '2 of 2 failed deliveries replayed' }).waitFor(WAIT);
+  await page.locator('#replay-job[data-state=running] #replay-job-cancel').waitFor(WAIT);
+  check(await page.locator('#replay-job-progress').isVisible(), 'the replay job is shown running, with its progress bar and Cancel');
+  await page.locator('#replay-job[data-state=succeeded]').waitFor(WAIT);
+  const counts = await page.locator('#replay-job-counts').innerText();
+  check(counts.startsWith('2 of 2 processed · 2 replayed · 0.3/s'), `the job runs to completion (${counts})`);
+  check((await page.locator('#replay-job-progress').getAttribute('value')) === '2', 'its progress bar is full');
+  await shot(page, 'replay-done.png');
+  await page.click('#replay-job-close');
   await page.click('#nav a[data-view=deliveries]');
   await page.selectOption('#delivery-filters select[name=status]', 'failed');
   await page.locator('#deliveries td.empty').waitFor(WAIT);
   await page.selectOption('#delivery-filters select[name=status]', 'succeeded');
   await page.locator('#deliveries tr[data-status=succeeded]').nth(3).waitFor(WAIT);
   check(true, 'both replayed deliveries succeed: no failed one is left');
+  // A filtered set (the list's filter: succeeded) as a job, one every 2 s: its progress moves (the runner writes
+  // it about once a second), and Cancel stops it before the end.
+  await page.click('#replay-filtered');
+  await page.locator('#replay-count', { hasText: 'succeeded deliveries matching the filters will be sent again' }).waitFor(WAIT);
+  await page.fill('#replay-rate', '0.5');
+  await page.click('#confirm-ok');
+  await page.locator('#replay-job[data-state=running] #replay-job-counts', { hasText: /^[1-9]\d* of \d+ processed/ }).waitFor(WAIT);
+  check(Number(await page.locator('#replay-job-progress').getAttribute('value')) >= 1, 'a running job shows its progress as it moves');
+  await shot(page, 'replay-progress.png');
+  await page.click('#replay-job-cancel');
+  await page.locator('#replay-job[data-state=cancelled]').waitFor(WAIT);
+  const cancelled = await page.locator('#replay-job-counts').innerText();
+  const [processed, selected] = cancelled.match(/^(\d+) of (\d+) processed/).slice(1).map(Number);
+  check(selected >= 4 && processed < selected, `a filtered set replays as a job, and Cancel stops it (${cancelled})`);
+  await page.click('#replay-job-close');
   await page.selectOption('#delivery-filters select[name=status]', '');
 
   // Disable and enable the endpoint.
@@ -219,8 +272,48 @@ try {
   const after = await page.evaluate(() => document.documentElement.outerHTML + JSON.stringify(sessionStorage) + JSON.stringify(localStorage));
   check(!after.includes(secret) && !(await text()).includes(secret), 'the secret is not kept once its dialog is closed');
 
+  // Health: the list's columns, then the endpoint's page with its charts. One more delivery fails first, so
+  // that the endpoint is failing and the outcome chart has both kinds of bars.
+  await sink('fail');
+  await sendTestEventA(webhookA);
+  await page.click('#nav a[data-view=endpoints]');
+  await rowA.locator('td.success-rate', { hasText: '%' }).waitFor(WAIT);
+  check(/^\d+(\.\d)?%$/.test(await rowA.locator('td.success-rate').innerText()) &&
+    /^\d+ \/ \d+ ms$/.test(await rowA.locator('td.latency').innerText()), 'the endpoints list shows success rate and latency');
+  await page.locator('#env-chart-outcomes rect.bar').first().waitFor(WAIT);
+  check((await page.locator('#env-chart-latency circle').count()) >= 1, "the environment's charts are drawn under the list");
+  await rowA.locator('button[data-action=health]').click();
+  await page.locator('#chart-outcomes rect.bar[data-outcome=failed]').first().waitFor(WAIT);
+  await page.locator('#health-state .badge.failing').waitFor(WAIT);
+  check(true, "the endpoint's state is shown as failing after its last delivery failed");
+  check(/%$/.test(await page.locator('#health-success').innerText()) &&
+    /^p50 \d+ ms · p95 \d+ ms/.test(await page.locator('#health-latency').innerText()), 'its success rate and latency percentiles are shown');
+  await page.locator('#chart-outcomes rect.bar[data-outcome=succeeded]').first().waitFor(WAIT);
+  check((await page.locator('#chart-outcomes rect.bar[data-outcome=failed]').count()) >= 1, 'the outcome chart draws succeeded and failed bars');
+  await sink('ok');
+  check((await page.locator('#chart-latency circle[data-percentile=p95]').count()) >= 1, 'the latency chart draws its percentiles');
+  await shot(page, 'endpoint-health.png');
+  await page.locator('#charts').screenshot({ path: path.join(artifacts, 'charts.png') });
+  console.log(`screenshot: ${path.join(artifacts, 'charts.png')}`);
+
+  // Inbound: one accepted vendor request and one with a wrong signature, with their verdicts.
+  check((await vendorPost(vendorSecret, 'console-accepted-1')) === 200, 'a signed vendor request is accepted');
+  check((await vendorPost('not-the-secret', 'console-forged-1')) === 401, 'a forged vendor request is refused');
+  await page.click('#nav a[data-view=inbound]');
+  await page.locator('#inbound tr[data-verdict=accepted]').waitFor(WAIT);
+  await page.locator('#inbound tr[data-verdict=signature_failed]').waitFor(WAIT);
+  const forged = await page.locator('#inbound tr[data-verdict=signature_failed]').innerText();
+  check(forged.includes('signature failed') && forged.includes('401'), 'the Inbound view shows the refused request as signature failed (401)');
+  check((await page.locator('#inbound tr[data-verdict=accepted]').innerText()).includes('record:'), 'and the accepted one with the event it became');
+  await page.selectOption('#inbound-filters select[name=verdict]', 'signature_failed');
+  await page.locator('#inbound tr[data-verdict=accepted]').waitFor({ state: 'detached', ...WAIT });
+  check((await page.locator('#inbound tbody tr').count()) === 1, 'the verdict filter keeps the refused one only');
+  await page.selectOption('#inbound-filters select[name=verdict]', '');
+  await page.locator('#inbound tr[data-verdict=accepted]').waitFor(WAIT);
+  await shot(page, 'inbound.png');
+
   // Isolation: nothing of B in any view or in any answer the page received.
-  for (const view of ['deliveries', 'endpoints']) {
+  for (const view of ['deliveries', 'endpoints', 'inbound']) {
     await page.click(`#nav a[data-view=${view}]`);
     await page.locator(`#${view} table`).waitFor(WAIT);
     const html = await page.content();
@@ -228,11 +321,17 @@ try {
   }
   check(apiBodies.length > 10 && apiBodies.every((b) => bIds.every((id) => !b.includes(id))),
     `none of the ${apiBodies.length} API answers the page received holds B's ids`);
+  for (const route of ['/event/', '/stats/deliveries', '/stats?', '/inbound?', '/replay/', '/integrated-account'])
+    check(apiBodies.some((b) => b.split(' ')[0].includes(route)), `the answers checked include ${route}`);
+  check(apiBodies.every((b) => !b.includes('whsec_') || b.includes('/rotate-secret ')), 'no API answer but the rotation holds a secret');
   // Even B's delivery id typed into the address bar shows nothing: the API answers A's token 404.
   probing = true;
   await page.evaluate((id) => (location.hash = `#/deliveries/${id}`), bIds[2]);
   await page.locator('#flash.error', { hasText: 'not found' }).waitFor(WAIT);
   check((await page.locator('#delivery-facts dd').count()) === 0, "B's delivery, asked for by id, is not shown (404)");
+  await page.evaluate((id) => (location.hash = `#/endpoints/${id}`), bIds[1]);
+  await page.locator('#flash.error', { hasText: 'not found' }).waitFor(WAIT);
+  check((await page.locator('#endpoint-health').count()) === 0, "B's endpoint health, asked for by id, is not shown (404)");
   probing = false;
 
   // Sign out; the operator token sees the environments.

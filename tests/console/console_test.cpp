@@ -140,7 +140,9 @@ TEST_F(ConsoleTest, AnOperatorFollowsFailsAndReplaysDeliveriesInChromium) {
                     " HOOKD_SINK_CONTROL=" + shell_quote(sink_.url("/control")) + " HOOKD_B_IDS=" +
                     shell_quote(env_b_id + "," + webhook_b_id + "," + delivery_b_id + "," + event_b_id + "," +
                                 target_b + ",beta-secret-endpoint") +
-                    " HOOKD_ARTIFACTS_DIR=" + shell_quote(HOOKD_CONSOLE_ARTIFACTS_DIR);
+                    " HOOKD_ARTIFACTS_DIR=" + shell_quote(HOOKD_CONSOLE_ARTIFACTS_DIR) +
+                    " HOOKD_ACCOUNT_A=" + shell_quote(account_id_) +
+                    " HOOKD_VENDOR_SECRET=" + shell_quote(kShopifySecret);
   auto [status, output] = run(env + " node " + shell_quote(dir + "/console.mjs"));
   std::printf("%s", output.c_str());
   ASSERT_EQ(status, 0) << output;
@@ -149,7 +151,9 @@ TEST_F(ConsoleTest, AnOperatorFollowsFailsAndReplaysDeliveriesInChromium) {
   // The screenshots the script reported are there.
   for (const char* name :
        {"sign-in.png", "deliveries.png", "delivery-detail.png", "replay-confirm.png", "replayed.png",
-        "endpoints.png", "deliveries-history.png", "secret-rotated.png", "environments.png"}) {
+        "endpoints.png", "deliveries-history.png", "secret-rotated.png", "environments.png",
+        "delivery-body.png", "replay-progress.png", "replay-done.png", "endpoint-health.png", "charts.png",
+        "inbound.png"}) {
     std::string path = std::string(HOOKD_CONSOLE_ARTIFACTS_DIR) + "/" + name;
     EXPECT_NE(output.find(path), std::string::npos) << name << " not reported";
     struct stat st {};

@@ -90,7 +90,8 @@ TEST_F(Isolation, AForeignTokenCannotReadChangeReplayOrReceiveAnotherEnvironment
                                                    {"/integrated-account/{id}", account_id_},
                                                    {"/webhook/{id}", webhook_id_},
                                                    {"/delivery/{id}", b_delivery},
-                                                   {"/replay/{id}", b_job}};
+                                                   {"/replay/{id}", b_job},
+                                                   {"/event/{id}", b_event}};
   struct Probe {
     std::string method, path, body;
     int status;

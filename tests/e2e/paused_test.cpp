@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <hiredis/hiredis.h>
 
@@ -175,6 +176,31 @@ TEST_F(Paused, EnableWithoutReplayDeliversNewEventsOnlyAndBadInputIsRefused) {
   EXPECT_EQ(sink_.request_count(), 1u) << "the paused one stays paused without replay";
   EXPECT_EQ(sink_.requests()[0].header("webhook-id").value_or(""), fresh);
   EXPECT_EQ(deliveries("status=paused").size(), 1u);
+}
+
+TEST_F(Paused, HookctlDisablesAndEnablesWithReplay) {
+  auto [rc, out] =
+      hookctl(*hookd_, token_, "webhook disable " + webhook_id_ + " --reason 'maintenance window'");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("disabled: maintenance window"), std::string::npos) << out;
+  post_event(1);
+  wait_for_deliveries("paused", 1);
+  EXPECT_EQ(sink_.request_count(), 0u);
+
+  std::tie(rc, out) = hookctl(*hookd_, token_, "webhook enable " + webhook_id_ + " --replay --dry-run");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("would be enabled"), std::string::npos) << out;
+  EXPECT_EQ(deliveries("status=paused").size(), 1u) << "a dry run changes nothing";
+
+  std::tie(rc, out) = hookctl(*hookd_, token_, "webhook enable " + webhook_id_ + " --replay");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("paused 1, resumed 1"), std::string::npos) << out;
+  ASSERT_TRUE(sink_.wait_for_requests(1, 30s));
+
+  std::tie(rc, out) = hookctl(*hookd_, token_, "webhook enable nope");
+  EXPECT_EQ(rc, 1) << out;
+  std::tie(rc, out) = hookctl(*hookd_, token_, "webhook pause " + webhook_id_);
+  EXPECT_EQ(rc, 2) << out;
 }
 
 class DisabledNotice : public E2eTest {

@@ -248,9 +248,14 @@ class KafkaDown : public E2eTest {
   bool seed_endpoint() const override { return false; }
 };
 
-TEST_F(KafkaDown, VendorGets503NotOk) {
+TEST_F(KafkaDown, VendorGets503NotOkWithinThePublishTimeout) {
+  auto started = std::chrono::steady_clock::now();
   auto res = post_shopify(kOrder);
+  auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   EXPECT_EQ(res.status, 503) << res.body;
+  // HOOKD_KAFKA_PUBLISH_TIMEOUT is 2 s: the answer comes within it (and some time for the request itself).
+  EXPECT_LT(took, std::chrono::milliseconds(2300)) << took.count() << " ms";
   EXPECT_EQ(res.json().get("error").string_or(""), "service_unavailable");
   EXPECT_EQ(res.header("Retry-After"), "5");
 }
