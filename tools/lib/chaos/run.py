@@ -8,6 +8,7 @@ import os
 import random
 import re
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -32,16 +33,32 @@ def duration_s(text):
     return float(m.group(1)) * DURATION_UNITS[m.group(2) or "s"]
 
 
-def recovery_bounds():
+def documented_defaults(binary):
+    """The `(default X)` durations `hookd --help` prints per variable: the bounds follow hookd as built."""
+    help_text = subprocess.run([binary, "--help"], capture_output=True, text=True, check=False).stdout
+    defaults = {}
+    for chunk in re.split(r"\n\s*(?=HOOKD_[A-Z_]+)", help_text):
+        name = re.match(r"\s*(HOOKD_[A-Z_]+)", chunk)
+        value = re.search(r"\(default (\d+(?:\.\d+)?(?:ms|s|m|h))\b", chunk)
+        if name and value:
+            defaults[name.group(1)] = value.group(1)
+    return defaults
+
+
+def recovery_bounds(binary):
     """The quiet time the drain waits for, from hookd's documented bounds as this run configures them: a claimed
     delivery's lease, plus the longest attempt, plus the consumer session timeout, plus the first two retry delays
-    with their jitter (an attempt lost with its dispatcher, or with Redis, is made again after these at the latest)."""
-    env = os.environ
-    lease = duration_s(env.get("HOOKD_LEASE", "60s"))
-    attempt = duration_s(env.get("HOOKD_DELIVERY_TIMEOUT", "10s")) + duration_s(env.get("HOOKD_CONNECT_TIMEOUT", "5s"))
-    session = duration_s(env.get("HOOKD_KAFKA_SESSION_TIMEOUT", "10s"))
-    schedule = [duration_s(s) for s in env.get("HOOKD_RETRY_SCHEDULE", "5s,30s").split(",")]
-    jitter = 1 + float(env.get("HOOKD_RETRY_JITTER", "0.2"))
+    with their jitter (an attempt lost with its dispatcher, or with Redis, is made again after these at the latest).
+    Variables not set for the run take hookd's defaults (its --help; if it names none, the README's)."""
+    defaults = {"HOOKD_LEASE": "60s", "HOOKD_DELIVERY_TIMEOUT": "10s", "HOOKD_CONNECT_TIMEOUT": "5s",
+                "HOOKD_KAFKA_SESSION_TIMEOUT": "10s", "HOOKD_RETRY_SCHEDULE": "5s,30s"}
+    defaults.update(documented_defaults(binary))
+    env = {**defaults, **{k: v for k, v in os.environ.items() if k.startswith("HOOKD_")}}
+    lease = duration_s(env["HOOKD_LEASE"])
+    attempt = duration_s(env["HOOKD_DELIVERY_TIMEOUT"]) + duration_s(env["HOOKD_CONNECT_TIMEOUT"])
+    session = duration_s(env["HOOKD_KAFKA_SESSION_TIMEOUT"])
+    schedule = [duration_s(s) for s in env["HOOKD_RETRY_SCHEDULE"].split(",")]
+    jitter = 1 + float(os.environ.get("HOOKD_RETRY_JITTER", "0.2"))
     retries = sum(schedule[:2]) * jitter
     parts = {"lease": lease, "attempt": attempt, "session": session, "two retries": retries}
     return lease + attempt + session + retries, parts
@@ -112,7 +129,7 @@ class Chaos:
             "HOOKD_KAFKA_TOPIC": args.topic, "HOOKD_OPERATOR_TOKEN": OPERATOR_TOKEN,
             "HOOKD_ALLOW_TARGETS": "127.0.0.1", "HOOKD_THREADS": os.environ.get("HOOKD_THREADS", "1"),
             "HOOKD_LOG_LEVEL": os.environ.get("HOOKD_LOG_LEVEL", "info")})
-        binary = os.path.join(args.build_dir, "src/app/hookd")
+        binary = self.binary = os.path.join(args.build_dir, "src/app/hookd")
         make = lambda name, port, roles, extra: cluster.Hookd(  # noqa: E731
             name, binary, port, roles, base_env, extra, self.run_dir)
         self.admin = make("admin", ports[1], "admin", {})
@@ -203,7 +220,7 @@ class Chaos:
                 self.sample_load()
 
     def drain(self, stopped_ms):
-        bound, parts = recovery_bounds()
+        bound, parts = recovery_bounds(self.binary)
         quiet_s = self.args.quiet or bound
         if quiet_s < bound:
             say(f"WARNING: --quiet {quiet_s:.0f} s is shorter than hookd's recovery bounds ({bound:.0f} s): "
