@@ -133,27 +133,25 @@ TEST_F(ConsoleTest, AnOperatorFollowsFailsAndReplaysDeliveriesInChromium) {
   // Fresh: a picture left by an earlier run must not stand in for one this run failed to take.
   std::filesystem::remove_all(HOOKD_CONSOLE_ARTIFACTS_DIR);
   std::filesystem::create_directories(HOOKD_CONSOLE_ARTIFACTS_DIR);
-  std::string env = "HOOKD_CONSOLE_URL=" + shell_quote(hookd_->url("/console")) +
-                    " HOOKD_TOKEN_A=" + shell_quote(token_) +
-                    " HOOKD_OPERATOR_TOKEN=" + shell_quote(kOperatorToken) +
-                    " HOOKD_A_TARGET_URL=" + shell_quote(sink_.url("/hooks/acme")) +
-                    " HOOKD_SINK_CONTROL=" + shell_quote(sink_.url("/control")) + " HOOKD_B_IDS=" +
-                    shell_quote(env_b_id + "," + webhook_b_id + "," + delivery_b_id + "," + event_b_id + "," +
-                                target_b + ",beta-secret-endpoint") +
-                    " HOOKD_ARTIFACTS_DIR=" + shell_quote(HOOKD_CONSOLE_ARTIFACTS_DIR) +
-                    " HOOKD_ACCOUNT_A=" + shell_quote(account_id_) +
-                    " HOOKD_VENDOR_SECRET=" + shell_quote(kShopifySecret);
+  std::string env =
+      "HOOKD_CONSOLE_URL=" + shell_quote(hookd_->url("/console")) + " HOOKD_TOKEN_A=" + shell_quote(token_) +
+      " HOOKD_OPERATOR_TOKEN=" + shell_quote(kOperatorToken) +
+      " HOOKD_A_TARGET_URL=" + shell_quote(sink_.url("/hooks/acme")) +
+      " HOOKD_SINK_CONTROL=" + shell_quote(sink_.url("/control")) + " HOOKD_B_IDS=" +
+      shell_quote(env_b_id + "," + webhook_b_id + "," + delivery_b_id + "," + event_b_id + "," + target_b +
+                  ",beta-secret-endpoint") +
+      " HOOKD_ARTIFACTS_DIR=" + shell_quote(HOOKD_CONSOLE_ARTIFACTS_DIR) +
+      " HOOKD_ACCOUNT_A=" + shell_quote(account_id_) + " HOOKD_VENDOR_SECRET=" + shell_quote(kShopifySecret);
   auto [status, output] = run(env + " node " + shell_quote(dir + "/console.mjs"));
   std::printf("%s", output.c_str());
   ASSERT_EQ(status, 0) << output;
   EXPECT_NE(output.find("console: scenario passed"), std::string::npos);
 
   // The screenshots the script reported are there.
-  for (const char* name :
-       {"sign-in.png", "deliveries.png", "delivery-detail.png", "replay-confirm.png", "replayed.png",
-        "endpoints.png", "deliveries-history.png", "secret-rotated.png", "environments.png",
-        "delivery-body.png", "replay-progress.png", "replay-done.png", "endpoint-health.png", "charts.png",
-        "inbound.png"}) {
+  for (const char* name : {"sign-in.png", "deliveries.png", "delivery-detail.png", "replay-confirm.png",
+                           "replayed.png", "endpoints.png", "deliveries-history.png", "secret-rotated.png",
+                           "environments.png", "delivery-body.png", "replay-progress.png", "replay-done.png",
+                           "endpoint-health.png", "charts.png", "inbound.png"}) {
     std::string path = std::string(HOOKD_CONSOLE_ARTIFACTS_DIR) + "/" + name;
     EXPECT_NE(output.find(path), std::string::npos) << name << " not reported";
     struct stat st {};
