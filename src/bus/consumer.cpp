@@ -129,15 +129,17 @@ void Consumer::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_to
 }
 
 void Consumer::hand_out(rd_kafka_message_t* m) {
-  if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-    char reason[512];
-    rd_kafka_fatal_error(rk_.get(), reason, sizeof reason);
-    failed_ = true;
-    log::error("kafka.consumer_fatal", {{"reason", std::string(reason)}});
-    rd_kafka_message_destroy(m);
-    return;
-  }
   if (m->err) {
+    // A fatal error comes as an error message (RD_KAFKA_RESP_ERR__FATAL); asking the handle as well catches one
+    // reported under its own code.
+    char reason[512];
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL || rd_kafka_fatal_error(rk_.get(), reason, sizeof reason)) {
+      rd_kafka_fatal_error(rk_.get(), reason, sizeof reason);
+      failed_ = true;
+      log::error("kafka.consumer_fatal", {{"reason", std::string(reason)}});
+      rd_kafka_message_destroy(m);
+      return;
+    }
     if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
       log::warn("kafka.consume_error", {{"error", rd_kafka_message_errstr(m)}});
     rd_kafka_message_destroy(m);
