@@ -9,8 +9,7 @@
 #include "dispatch/delivery_store.h"
 #include "dispatch/lease_keeper.h"
 #include "core/metrics.h"
-#include "services.h"
-#include "run_coroutine.h"
+#include "redis_store.h"
 
 namespace hookd::dispatch {
 namespace {
@@ -19,25 +18,10 @@ constexpr int kDb = 3;
 
 class LeaseKeeperTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), *ro);
-    store_ = std::make_unique<store::Store>(redis_);
-    deliveries_ = std::make_unique<DeliveryStore>(*store_, options_);
-    keeper_ = std::make_unique<LeaseKeeper>(io_.get_executor(), *store_, options_.lease);
-  }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_)
-      t.join();
-  }
+  void TearDown() override { redis_.stop(); }
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
   // One delivery per webhook, due now, each claimed by `claim` at `now` (set here: the lease runs until
   // now + lease).
@@ -66,18 +50,10 @@ class LeaseKeeperTest : public ::testing::Test {
   }
 
   DispatchOptions options_;
-  asio::io_context io_{2};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::vector<std::thread> threads_ = [this] {
-    std::vector<std::thread> t;
-    for (int i = 0; i < 2; ++i)
-      t.emplace_back([this] { io_.run(); });
-    return t;
-  }();
-  store::RedisClientPtr redis_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<DeliveryStore> deliveries_;
-  std::unique_ptr<LeaseKeeper> keeper_;
+  test::RedisStore redis_{kDb};
+  std::unique_ptr<DeliveryStore> deliveries_ = std::make_unique<DeliveryStore>(redis_.store(), options_);
+  std::unique_ptr<LeaseKeeper> keeper_ =
+      std::make_unique<LeaseKeeper>(redis_.io().get_executor(), redis_.store(), options_.lease);
 };
 
 TEST_F(LeaseKeeperTest, RenewsOnlyTheLeasesItHoldsAndStillOwns) {
