@@ -27,6 +27,14 @@ awaitable<Result<RedisReply>> Store::transaction(std::vector<RedisCommand> comma
   co_return reply;
 }
 
+awaitable<Result<RedisReply>> Store::pipeline(std::vector<RedisCommand> commands) {
+  error_code ec;
+  RedisReply reply = co_await redis_->async_pipeline(std::move(commands), redirect(ec));
+  if (ec) co_return unavailable(ec);
+  if (reply.is_error()) co_return make_error(StoreErrc::redis_error, "redis: " + std::string(reply.str()));
+  co_return reply;
+}
+
 awaitable<Result<RedisReply>> Store::run(const RedisScript& script, RedisCommand keys, RedisCommand args) {
   error_code ec;
   RedisReply reply = co_await script.async_run(*redis_, keys, args, redirect(ec));

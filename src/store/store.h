@@ -117,6 +117,8 @@ class Store {
   // Low-level helpers shared by the entity files.
   awaitable<Result<RedisReply>> command(RedisCommand c);
   awaitable<Result<RedisReply>> transaction(std::vector<RedisCommand> commands);
+  // Independent commands, not atomic, in any slots (RedisClient::async_pipeline): an array of their replies.
+  awaitable<Result<RedisReply>> pipeline(std::vector<RedisCommand> commands);
   awaitable<Result<RedisReply>> run(const RedisScript& script, RedisCommand keys, RedisCommand args);
   awaitable<Result<json::Value>> get_json(std::string key, std::string_view what);
   // Called after a write that published a config change (changes_channel()): returns once Redis has

@@ -56,7 +56,8 @@ class RedisClient final : public detail::Connection {
         [this](auto handler, RedisCommand command) {
           std::vector<RedisCommand> commands;
           commands.push_back(std::move(command));
-          submit(std::move(commands), false, detail::make_completion(std::move(handler), io_executor_));
+          submit(std::move(commands), Batch::single,
+                 detail::make_completion(std::move(handler), io_executor_));
         },
         token, std::move(command));
   }
@@ -69,7 +70,22 @@ class RedisClient final : public detail::Connection {
   auto async_transaction(std::vector<RedisCommand> commands, Token&& token) {
     return asio::async_initiate<Token, void(error_code, RedisReply)>(
         [this](auto handler, std::vector<RedisCommand> commands) {
-          submit(std::move(commands), true, detail::make_completion(std::move(handler), io_executor_));
+          submit(std::move(commands), Batch::transaction,
+                 detail::make_completion(std::move(handler), io_executor_));
+        },
+        token, std::move(commands));
+  }
+
+  // Independent commands sent together, not atomic: the batched reads of a list (one HGETALL per delivery).
+  // Completes with an array of their replies, in order. Each command's own keys must share a slot; the
+  // commands may be in different slots (on Redis Cluster they go to their nodes). Completion signature:
+  // void(error_code, RedisReply).
+  template <typename Token>
+  auto async_pipeline(std::vector<RedisCommand> commands, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, RedisReply)>(
+        [this](auto handler, std::vector<RedisCommand> commands) {
+          submit(std::move(commands), Batch::pipeline,
+                 detail::make_completion(std::move(handler), io_executor_));
         },
         token, std::move(commands));
   }

@@ -296,15 +296,16 @@ void report_cross_slot(const std::vector<RedisCommand>& commands, bool transacti
 
 }  // namespace
 
-void Connection::submit(std::vector<RedisCommand> commands, bool transaction,
+void Connection::submit(std::vector<RedisCommand> commands, Batch batch,
                         std::unique_ptr<Completion> completion) {
+  const bool transaction = batch != Batch::single;
   if (commands.empty() && !transaction) return completion->complete(RedisError::empty_command, {});
   for (const RedisCommand& command : commands) {
     if (command.empty()) return completion->complete(RedisError::empty_command, {});
     if (changes_connection_state(command.name()))
       return completion->complete(RedisError::unsupported_command, {});
   }
-  if (options_.slot_audit && !commands.empty()) report_cross_slot(commands, transaction);
+  if (options_.slot_audit && !commands.empty()) report_cross_slot(commands, batch == Batch::transaction);
   if (transaction) {
     commands.insert(commands.begin(), RedisCommand{"MULTI"});
     commands.push_back(RedisCommand{"EXEC"});

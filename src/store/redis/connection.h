@@ -101,9 +101,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Starts the first connection attempt. Called by create(), once the object is owned by a shared_ptr.
   void start();
-  // From any thread. Checks the commands, then hands them to the strand. `transaction` wraps them in
-  // MULTI/EXEC; the completion gets the reply of the last command sent (EXEC's for a transaction).
-  void submit(std::vector<RedisCommand> commands, bool transaction, std::unique_ptr<Completion> completion);
+  // How a request's commands are sent.
+  enum class Batch : uint8_t {
+    single,       // one command (or several back to back): the completion gets the last reply
+    transaction,  // MULTI, the commands, EXEC: one slot, atomic; the completion gets EXEC's reply
+    pipeline,  // independent commands, any slots, not atomic; the completion gets an array of their replies.
+               // One connection sends them as a transaction (one reply array); only each command's own keys
+               // must share a slot (slot audit)
+  };
+  // From any thread. Checks the commands, then hands them to the strand.
+  void submit(std::vector<RedisCommand> commands, Batch batch, std::unique_ptr<Completion> completion);
 
   // On the strand, inside a hiredis callback: the handshake is done / the connection is gone.
   virtual void on_connected() {}
