@@ -1,5 +1,7 @@
 #include "bus/producer.h"
 
+#include <optional>
+
 #include "core/log.h"
 #include "core/metrics.h"
 
@@ -12,6 +14,11 @@ struct ProducerStats {
                                                         "Kafka messages by outcome.", "outcome=\"acked\"");
   metrics::Counter& failed = metrics::registry().counter("hookd_kafka_messages_total",
                                                          "Kafka messages by outcome.", "outcome=\"failed\"");
+  metrics::Counter& past_deadline = metrics::registry().counter(
+      "hookd_kafka_publish_deadline_total",
+      "publish() calls answered with a timeout at the publish timeout while their messages were still "
+      "pending "
+      "(librdkafka does not time messages out while a broker is down and reconnecting).");
   metrics::Histogram& ack_seconds = metrics::registry().histogram(
       "hookd_kafka_ack_seconds", "Time from produce to the broker's acknowledgement.");
 };
@@ -55,22 +62,47 @@ struct Producer::Batch {
   size_t remaining = 0;
   error_code first_error;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::unique_ptr<Completion> done;
+  std::unique_ptr<Completion> done;  // null once the caller has its answer
+  // The caller hears "timed out" at the publish timeout even when librdkafka has not failed the messages yet:
+  // it looks for timed-out messages only while it can reach the partition's leader, so with the broker down
+  // and reconnecting a message outlives message.timeout.ms by up to reconnect.backoff.max.ms. Late reports
+  // still arrive here (the batch lives until the last one) but no longer touch the caller's positions.
+  std::optional<asio::steady_timer> deadline;
+  bool deadline_pending = false;
 
+  bool answered() const { return done == nullptr; }
+
+  void answer(error_code ec) {
+    if (answered()) return;
+    std::unique_ptr<Completion> d = std::move(done);
+    d->complete(ec);
+  }
+
+  // On the strand, once per message and once for the initiator.
   void report(error_code ec) {
     if (ec && !first_error) first_error = ec;
-    if (--remaining == 0) {
-      std::unique_ptr<Completion> d = std::move(done);
-      error_code result = first_error;
+    if (--remaining > 0) return;
+    answer(first_error);
+    if (deadline_pending)
+      deadline->cancel();  // on_deadline deletes
+    else
       delete this;
-      d->complete(result);
+  }
+
+  void on_deadline(error_code ec) {
+    deadline_pending = false;
+    if (!ec && !answered()) {
+      stats().past_deadline.inc();
+      answer(make_error_code(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT));
     }
+    if (remaining == 0) delete this;
   }
 };
 
 Result<std::shared_ptr<Producer>> Producer::create(asio::any_io_executor ex, const KafkaOptions& options) {
   std::shared_ptr<Producer> p(new Producer(ex));
   p->topic_ = options.topic;
+  p->publish_timeout_ = options.delivery_timeout;
   // librdkafka looks for timed-out messages once a second, so a message fails up to a second after
   // message.timeout.ms: asking for a second less keeps the vendor's 503 within the configured timeout.
   auto message_timeout = options.delivery_timeout;
@@ -131,7 +163,8 @@ awaitable<void> Producer::serve_reports() {
 void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
   auto* slot = static_cast<Batch::Slot*>(msg->_private);
   Batch* batch = slot ? slot->batch : nullptr;
-  if (slot && slot->position && !msg->err) *slot->position = {msg->partition, msg->offset};
+  if (slot && slot->position && !msg->err && !batch->answered())
+    *slot->position = {msg->partition, msg->offset};
   if (msg->err) {
     stats().failed.inc();
   } else {
@@ -194,7 +227,15 @@ awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> message
             asio::post(strand_, [batch, err] { batch->report(make_error_code(err)); });
           }
         }
-        asio::post(strand_, [batch] { batch->report({}); });
+        asio::post(strand_, [this, batch] {
+          if (batch->remaining > 1) {  // reports still to come
+            batch->deadline.emplace(strand_, publish_timeout_);
+            batch->deadline_pending = true;
+            batch->deadline->async_wait(
+                asio::bind_executor(strand_, [batch](error_code ec) { batch->on_deadline(ec); }));
+          }
+          batch->report({});
+        });
       },
       token);
   co_return result;

@@ -2,7 +2,7 @@
 //
 // Idempotent producer, acks=all: a message is acknowledged once every in-sync replica has it, and
 // librdkafka's retries cannot duplicate or reorder it. The delivery report is the only success signal;
-// `publish` completes when it arrives (or when message.timeout.ms expires), never earlier. Delivery reports
+// `publish` completes when it arrives, never earlier, or with a timeout at KafkaOptions::delivery_timeout. Delivery reports
 // are served on the producer's strand through a QueueWaker: no polling thread.
 #pragma once
 
@@ -60,6 +60,7 @@ class Producer : public std::enable_shared_from_this<Producer> {
   KafkaPtr rk_;
   rd_kafka_topic_t* topic_handle_ = nullptr;
   std::string topic_;
+  std::chrono::milliseconds publish_timeout_{5000};  // KafkaOptions::delivery_timeout
   std::unique_ptr<QueueWaker> waker_;
   rd_kafka_queue_t* main_queue_ = nullptr;
   std::atomic<bool> fatal_{false};

@@ -176,6 +176,41 @@ TEST(KafkaMockCluster, PublishFailsWhenTheBrokerIsDown) {
   (*producer)->stop();
 }
 
+// librdkafka fails a message on message.timeout.ms only while it can reach the partition's leader: with the
+// broker gone and the producer waiting out its reconnect backoff, the message lives on. The caller (a vendor
+// waiting for its answer) still hears "timed out" at the publish timeout.
+TEST(KafkaMockCluster, PublishAnswersAtItsTimeoutWhileTheProducerWaitsToReconnect) {
+  auto cluster = MockCluster::create(1, "hookd.events", 1);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  Runner r;
+  KafkaOptions opts;
+  opts.brokers = (*cluster)->bootstrap_servers();
+  opts.delivery_timeout = std::chrono::milliseconds(2000);
+  opts.properties["reconnect.backoff.ms"] = "10000";
+  opts.properties["reconnect.backoff.max.ms"] = "10000";
+  auto producer = Producer::create(r.io.get_executor(), opts);
+  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  error_code up = make_error_code(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT);
+  for (int attempt = 0; attempt < 10 && up; ++attempt)
+    up = r.run((*producer)->publish(OutgoingMessage{"k", "up", {}}));
+  ASSERT_FALSE(up) << "the broker is up: " << up.message();
+
+  (*cluster)->set_broker_down(1);
+  for (int i = 0; i < 3;
+       ++i) {  // the first one may still see the connection close; the later ones the backoff
+    auto started = std::chrono::steady_clock::now();
+    std::vector<OutgoingMessage> messages{{"k", "down", {}}};
+    std::vector<MessagePosition> positions(1);
+    error_code ec = r.run((*producer)->publish(messages, positions));
+    auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(ec, make_error_code(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT)) << ec.message();
+    EXPECT_LT(took, std::chrono::milliseconds(2500))
+        << "publish " << i << " answered after " << std::chrono::duration<double>(took).count() << " s";
+    EXPECT_EQ(positions[0].offset, -1);
+  }
+  (*producer)->stop();
+}
+
 TEST(KafkaMockCluster, UnfinishedMessagesAreRedeliveredToTheNextConsumer) {
   auto cluster = MockCluster::create(1, "hookd.events", 1);
   ASSERT_TRUE(cluster.ok());
