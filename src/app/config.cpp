@@ -44,9 +44,9 @@ constexpr Var kVars[] = {
      "a "
      "restarted instance takes its partitions back at once (default: none, dynamic membership)"},
     {"HOOKD_KAFKA_SESSION_TIMEOUT",
-     "a dispatcher silent this long loses its partitions to the others (default 10s; the broker's "
+     "a dispatcher silent this long loses its partitions to the others (default 6s; the broker's "
      "group.min.session.timeout.ms, 6s by default, is the least)"},
-    {"HOOKD_KAFKA_HEARTBEAT_INTERVAL", "consumer heartbeats (default 3s)"},
+    {"HOOKD_KAFKA_HEARTBEAT_INTERVAL", "consumer heartbeats (default 2s)"},
     {"HOOKD_KAFKA_ASSIGNMENT", "partition assignment: cooperative-sticky (default), range or roundrobin"},
     {"HOOKD_KAFKA_PUBLISH_TIMEOUT",
      "how long ingest waits for the broker's ack before answering 503 (default 5s)"},

@@ -39,8 +39,10 @@ struct ConsumerOptions {
   std::string group_id = "hookd-dispatch";
   size_t max_in_flight = 256;
   std::string group_instance_id;  // group.instance.id; empty: dynamic membership
-  std::chrono::milliseconds session_timeout{10'000};
-  std::chrono::milliseconds heartbeat_interval{3'000};
+  // 6 s, the broker's least (group.min.session.timeout.ms): a dead dispatcher's partitions move within ~7 s.
+  // Heartbeats come from librdkafka's own thread, so a busy dispatcher does not miss them.
+  std::chrono::milliseconds session_timeout{6'000};
+  std::chrono::milliseconds heartbeat_interval{2'000};
   std::string assignment = "cooperative-sticky";  // partition.assignment.strategy
   // With nothing to consume the consumer still polls this often, or the group would drop it as stuck after
   // max.poll.interval.ms.

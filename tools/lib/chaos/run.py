@@ -51,7 +51,7 @@ def recovery_bounds(binary):
     with their jitter (an attempt lost with its dispatcher, or with Redis, is made again after these at the latest).
     Variables not set for the run take hookd's defaults (its --help; if it names none, the README's)."""
     defaults = {"HOOKD_LEASE": "60s", "HOOKD_DELIVERY_TIMEOUT": "10s", "HOOKD_CONNECT_TIMEOUT": "5s",
-                "HOOKD_KAFKA_SESSION_TIMEOUT": "10s", "HOOKD_RETRY_SCHEDULE": "5s,30s"}
+                "HOOKD_KAFKA_SESSION_TIMEOUT": "6s", "HOOKD_RETRY_SCHEDULE": "5s,30s"}
     defaults.update(documented_defaults(binary))
     env = {**defaults, **{k: v for k, v in os.environ.items() if k.startswith("HOOKD_")}}
     lease = duration_s(env["HOOKD_LEASE"])
@@ -142,7 +142,7 @@ class Chaos:
         self.redis = cluster.Service("redis", args.tools_dir, args.state_dir, self.run_dir)
         self.kafka = cluster.Service("kafka", args.tools_dir, args.state_dir, self.run_dir)
         self.sender = None
-        self.session_s = duration_s(os.environ.get("HOOKD_KAFKA_SESSION_TIMEOUT", "10s"))
+        self.session_s = duration_s(os.environ.get("HOOKD_KAFKA_SESSION_TIMEOUT", "6s"))
 
     def hookds(self):
         return [self.admin, *self.ingest, *self.dispatch]
