@@ -32,6 +32,9 @@ Result<KafkaConfPtr> make_conf(const std::map<std::string, std::string>& base, c
       return make_error(BusErrc::invalid_config, "kafka property " + k + ": " + err);
     return {};
   };
+  // A broker that comes back is reconnected to within 2 s, not librdkafka's 10 s: after a broker restart,
+  // ingest answers 2xx again and dispatchers consume again within seconds (tools/chaos measures it).
+  if (Status s = set("reconnect.backoff.max.ms", "2000"); !s.ok()) return s.error();
   for (const auto& [k, v] : base)
     if (Status s = set(k, v); !s.ok()) return s.error();
   for (const auto& [k, v] : options.properties)

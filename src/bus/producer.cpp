@@ -68,7 +68,9 @@ struct Producer::Batch {
   // and reconnecting a message outlives message.timeout.ms by up to reconnect.backoff.max.ms. Late reports
   // still arrive here (the batch lives until the last one) but no longer touch the caller's positions.
   std::optional<asio::steady_timer> deadline;
-  bool deadline_pending = false;
+  // The batch owns itself until its last report; a pending deadline wait holds another reference, which the
+  // io_context releases even when it is destroyed before the wait completes (shutdown).
+  std::shared_ptr<Batch> self;
 
   bool answered() const { return done == nullptr; }
 
@@ -83,19 +85,14 @@ struct Producer::Batch {
     if (ec && !first_error) first_error = ec;
     if (--remaining > 0) return;
     answer(first_error);
-    if (deadline_pending)
-      deadline->cancel();  // on_deadline deletes
-    else
-      delete this;
+    if (deadline) deadline->cancel();
+    self.reset();  // may destroy *this: last
   }
 
   void on_deadline(error_code ec) {
-    deadline_pending = false;
-    if (!ec && !answered()) {
-      stats().past_deadline.inc();
-      answer(make_error_code(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT));
-    }
-    if (remaining == 0) delete this;
+    if (ec || answered()) return;
+    stats().past_deadline.inc();
+    answer(make_error_code(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT));
   }
 };
 
@@ -201,7 +198,9 @@ awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> message
   auto token = redirect(result);
   co_await asio::async_initiate<decltype(token), void(error_code)>(
       [this, messages, positions](auto handler) {
-        auto* batch = new Batch();
+        auto owner = std::make_shared<Batch>();
+        Batch* batch = owner.get();
+        batch->self = std::move(owner);
         batch->remaining = messages.size() + 1;  // +1: the initiator's own reference, released below
         batch->done = std::make_unique<Batch::CompletionFor<decltype(handler)>>(std::move(handler), strand_);
         batch->slots.reserve(messages.size());  // never reallocated: reports point into it
@@ -230,9 +229,8 @@ awaitable<error_code> Producer::publish(std::span<const OutgoingMessage> message
         asio::post(strand_, [this, batch] {
           if (batch->remaining > 1) {  // reports still to come
             batch->deadline.emplace(strand_, publish_timeout_);
-            batch->deadline_pending = true;
             batch->deadline->async_wait(
-                asio::bind_executor(strand_, [batch](error_code ec) { batch->on_deadline(ec); }));
+                asio::bind_executor(strand_, [keep = batch->self](error_code ec) { keep->on_deadline(ec); }));
           }
           batch->report({});
         });
