@@ -363,17 +363,27 @@ TEST_F(ClusterClientTest, FollowsAskDuringAMigrationAndMovedAfterIt) {
     EXPECT_EQ(read.reply, RedisReply::make_string("before")) << read.ec.message() << " " << read.reply;
     Result write = exec(*client, RedisCommand{"SET", k, "during"});
     EXPECT_TRUE(write.reply.is_status("OK")) << write.ec.message() << " " << write.reply;
-    EXPECT_GE(redirects("ask"), asks + 2);
-    EXPECT_EQ(on_node_all(target.port, {{"ASKING"}, {"GET", k}}).str(), "during") << "written on the target";
+    // In a transaction the ASK comes back for the queued command (EXEC answers EXECABORT).
+    std::vector<RedisCommand> tx;
+    tx.push_back(RedisCommand{"APPEND", k, "!"});
+    tx.push_back(RedisCommand{"GET", k});
+    Result in_tx = exec_transaction(*client, std::move(tx));
+    EXPECT_EQ(in_tx.reply.to_string(), "[(integer) 7, \"during!\"]") << in_tx.ec.message();
+    EXPECT_GE(redirects("ask"), asks + 3);
+    EXPECT_EQ(on_node_all(target.port, {{"ASKING"}, {"GET", k}}).str(), "during!") << "written on the target";
   });
 
-  // The client still thinks the source has the slot: the source answers MOVED, and the client remembers.
-  Result read = exec(*client, RedisCommand{"GET", k});
-  EXPECT_EQ(read.reply, RedisReply::make_string("during")) << read.ec.message() << " " << read.reply;
+  // The client still thinks the source has the slot: the source answers MOVED (here to a command queued in a
+  // transaction), and the client remembers the new owner.
+  std::vector<RedisCommand> tx;
+  tx.push_back(RedisCommand{"GET", k});
+  tx.push_back(RedisCommand{"SET", k, "after"});
+  Result moved = exec_transaction(*client, std::move(tx));
+  EXPECT_EQ(moved.reply.to_string(), "[\"during!\", OK]") << moved.ec.message();
   EXPECT_GT(redirects("moved"), moves);
   const uint64_t moves_after = redirects("moved");
-  EXPECT_EQ(exec(*client, RedisCommand{"GET", k}).reply, RedisReply::make_string("during"));
-  EXPECT_EQ(redirects("moved"), moves_after) << "the second read goes straight to the new owner";
+  EXPECT_EQ(exec(*client, RedisCommand{"GET", k}).reply, RedisReply::make_string("after"));
+  EXPECT_EQ(redirects("moved"), moves_after) << "the next read goes straight to the new owner";
 
   move_slot(slot, target, source, masters, {k});  // as it was
 }
