@@ -103,8 +103,7 @@ void ClusterRouter::refresh_from(size_t candidate) {
     self->on_slots(candidate, node, ec, reply);
   };
   node->connection->submit_raw(
-      std::move(commands), make_completion(asio::bind_executor(strand_, std::move(on_slots)), io_executor_),
-      Clock::now() + options_.command_timeout);
+      std::move(commands), make_completion(asio::bind_executor(strand_, std::move(on_slots)), io_executor_));
 }
 
 void ClusterRouter::on_slots(size_t candidate, const NodePtr& node, error_code ec, const RedisReply& reply) {

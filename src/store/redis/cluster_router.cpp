@@ -201,10 +201,8 @@ void ClusterRouter::send(RequestPtr request, const NodePtr& node, bool asking) {
   for (const RedisCommand& c : request->commands)
     commands.push_back(c);
   if (request->transaction) commands.push_back(RedisCommand{"EXEC"});
-  const auto deadline = request->deadline;
   node->connection->submit_raw(std::move(commands),
-                               std::make_unique<NodeReply>(shared_from_this(), std::move(request), node),
-                               deadline);
+                               std::make_unique<NodeReply>(shared_from_this(), std::move(request), node));
 }
 
 void ClusterRouter::broadcast(RequestPtr request) {

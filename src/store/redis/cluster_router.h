@@ -17,8 +17,11 @@
 // and the request sent to the new owner. `-ASK slot node`: sent once to that node, after ASKING (connecting
 // to it if it is new). `-TRYAGAIN` (keys of a slot being migrated) and `-CLUSTERDOWN`: sent again after a short
 // backoff. At most kMaxRedirects MOVED/ASK per request, and nothing is sent again after its deadline (the
-// command timeout from submit): the redirection itself is then the reply. A transport error (not connected,
-// connection lost, timeout) is the caller's: the command may have run, so it is never sent again.
+// command timeout from submit): the redirection itself is then the reply. Each send waits for its node as any
+// command does (up to the command timeout, the connection's own watchdog: a shorter wait would drop a healthy
+// connection and everything in flight on it), so a redirected request ends within twice the command timeout
+// at worst. A transport error (not connected, connection lost, timeout) is the caller's: the command may have
+// run, so it is never sent again.
 //
 // Threading: routing, the map and every node's bookkeeping live on the router's strand; each node connection
 // has its own strand (connection.h). ready() and last_error() read a snapshot under a mutex.

@@ -332,19 +332,15 @@ void Connection::submit(std::vector<RedisCommand> commands, Batch batch,
   });
 }
 
-void Connection::submit_raw(std::vector<RedisCommand> commands, std::unique_ptr<Completion> completion,
-                            Clock::time_point deadline) {
-  auto request = std::make_unique<Request>(Request{std::move(commands), std::move(completion), deadline, {}});
+void Connection::submit_raw(std::vector<RedisCommand> commands, std::unique_ptr<Completion> completion) {
+  auto request = std::make_unique<Request>(Request{std::move(commands), std::move(completion), {}, {}});
   asio::dispatch(strand_, [self = shared_from_this(), request = std::move(request)]() mutable {
     self->do_submit(std::move(request));
   });
 }
 
 void Connection::do_submit(std::unique_ptr<Request> request) {
-  const auto deadline = Clock::now() + options_.command_timeout;
-  // A deadline earlier than the usual one (a redirected cluster request) may be noticed late by the watchdog,
-  // which looks at the oldest request only: at the latest when that one's deadline passes.
-  if (request->deadline == Clock::time_point{} || request->deadline > deadline) request->deadline = deadline;
+  request->deadline = Clock::now() + options_.command_timeout;
   switch (state_) {
     case State::ready:
       send_request(std::move(request));

@@ -124,10 +124,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void submit(std::vector<RedisCommand> commands, Batch batch, std::unique_ptr<Completion> completion);
   // From any thread: the commands exactly as given (the cluster client's ASKING, MULTI, ..., EXEC), sent back
   // to back; the completion gets the last reply, or, when EXEC answers EXECABORT because a queued command was
-  // redirected (MOVED, ASK, ...), that redirection. Fails with `timeout` at `deadline` if that comes before
-  // the command timeout.
-  void submit_raw(std::vector<RedisCommand> commands, std::unique_ptr<Completion> completion,
-                  Clock::time_point deadline);
+  // redirected (MOVED, ASK, ...), that redirection.
+  void submit_raw(std::vector<RedisCommand> commands, std::unique_ptr<Completion> completion);
 
   // On the strand, inside a hiredis callback: the handshake is done / the connection is gone.
   virtual void on_connected() {}
@@ -151,7 +149,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Request {
     std::vector<RedisCommand> commands;
     std::unique_ptr<Completion> completion;
-    Clock::time_point deadline;                 // set by the caller (submit_raw) or on the strand
+    Clock::time_point deadline;                 // set on the strand
     std::optional<RedisReply> queued_redirect;  // a queued command's MOVED/ASK/... inside MULTI
   };
 
