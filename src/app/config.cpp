@@ -29,7 +29,9 @@ constexpr Var kVars[] = {
     {"HOOKD_READ_TIMEOUT", "time to receive a whole request (default 30s)"},
     {"HOOKD_IDLE_TIMEOUT", "keep-alive idle time (default 75s)"},
     {"HOOKD_MAX_CONNECTIONS", "open connections before new ones get 503 (default 10000)"},
-    {"HOOKD_REDIS_URL", "redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379)"},
+    {"HOOKD_REDIS_URL",
+     "redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379), or "
+     "redis+cluster://[user:password@]host:port[,host:port...] for Redis Cluster"},
     {"HOOKD_REDIS_TIMEOUT", "per-command timeout (default 2s)"},
     {"HOOKD_REDIS_SLOT_AUDIT",
      "true: count and log scripts and transactions whose keys span Redis Cluster slots (default false)"},

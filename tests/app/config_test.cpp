@@ -50,6 +50,7 @@ TEST(Config, MalformedValuesAreErrorsNamingTheVariable) {
       {"HOOKD_DISPATCH_POLL", "0ms"},
       {"HOOKD_READ_TIMEOUT", "0s"},
       {"HOOKD_JSONATA_TIMEOUT", "0ms"},
+      {"HOOKD_REDIS_URL", "redis+cluster://10.0.0.1:7000,10.0.0.2:7000/2"},  // a cluster has only db 0
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.name) + "=" + c.value);
@@ -70,6 +71,18 @@ TEST(Config, WellFormedValuesAreTaken) {
   EXPECT_EQ(c->shutdown_timeout, std::chrono::seconds(2));
   EXPECT_EQ(c->ingest.body_limits.max_form_fields, 50u);
   EXPECT_EQ(c->ingest.max_event_bytes, 8192u - 1024);
+}
+
+TEST(Config, RedisClusterUrl) {
+  auto c = load({{"HOOKD_REDIS_URL", "redis+cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->redis.cluster);
+  ASSERT_EQ(c->redis.seeds.size(), 2u);
+  EXPECT_EQ(c->redis.seeds[1].port, 7001);
+  EXPECT_EQ(c->redis.redacted_url(), "redis+cluster://10.0.0.1:7000,10.0.0.2:7001");
+  auto plain = load({});
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_FALSE(plain->redis.cluster) << "one Redis is the default";
 }
 
 TEST(Duration, Spellings) {

@@ -1,7 +1,8 @@
 // hookd's Redis access: one RedisClient per process role, shared by every coroutine, on every thread.
 //
-// Threading. A client is one hiredis connection on its own strand; hiredis is only ever touched there. Its
-// methods may be called from any thread. Every command is an Asio async operation (async_initiate), so it
+// Threading. A client is one hiredis connection on its own strand (on Redis Cluster, one per master, behind a
+// router on a strand of its own: cluster_router.h); hiredis is only ever touched there. Its methods may be
+// called from any thread. Every command is an Asio async operation (async_initiate), so it
 // takes `use_awaitable`, `redirect(ec)`, a callback or `use_future`, and its completion is posted to the
 // caller's executor (the handler's associated executor), never run inline and never inside hiredis. Many
 // commands can be in flight at once: they are pipelined on the one connection and answered in order. No
@@ -27,6 +28,11 @@
 // Lifetime. create() starts connecting. A connected client is kept alive by its pending socket waits, like a
 // Beast session by its pending read: call close() to end it (in-flight commands complete with `closed`).
 //
+// Redis Cluster (RedisOptions::cluster, `redis+cluster://`): each request goes to the master of its keys'
+// slot, following MOVED and ASK; a command, transaction or script whose keys span slots fails at once with
+// cross_slot. ready() means every slot has a master and every master a connection. What the router does on a
+// redirection or a failover: cluster_router.h.
+//
 // Rules for a shared connection: no SUBSCRIBE (RedisSubscriber has its own connection), no MULTI/EXEC/WATCH
 // (async_transaction sends MULTI..EXEC in one piece; anything conditional is a RedisScript), no SELECT (the
 // database comes from the URL). Those fail with unsupported_command.
@@ -37,6 +43,7 @@
 
 #include "core/asio.h"
 #include "store/redis/command.h"
+#include "store/redis/cluster_router.h"
 #include "store/redis/connection.h"
 #include "store/redis/error.h"
 #include "store/redis/options.h"
@@ -44,8 +51,10 @@
 
 namespace hookd::store {
 
-class RedisClient final : public detail::Connection {
+class RedisClient final : public std::enable_shared_from_this<RedisClient> {
  public:
+  using executor_type = asio::strand<asio::any_io_executor>;
+
   static std::shared_ptr<RedisClient> create(asio::any_io_executor ex, RedisOptions options);
 
   // One command: `co_await client->async_command({"HSET", key, field, value}, redirect(ec))`.
@@ -56,7 +65,7 @@ class RedisClient final : public detail::Connection {
         [this](auto handler, RedisCommand command) {
           std::vector<RedisCommand> commands;
           commands.push_back(std::move(command));
-          submit(std::move(commands), Batch::single,
+          submit(std::move(commands), detail::Batch::single,
                  detail::make_completion(std::move(handler), io_executor_));
         },
         token, std::move(command));
@@ -70,7 +79,7 @@ class RedisClient final : public detail::Connection {
   auto async_transaction(std::vector<RedisCommand> commands, Token&& token) {
     return asio::async_initiate<Token, void(error_code, RedisReply)>(
         [this](auto handler, std::vector<RedisCommand> commands) {
-          submit(std::move(commands), Batch::transaction,
+          submit(std::move(commands), detail::Batch::transaction,
                  detail::make_completion(std::move(handler), io_executor_));
         },
         token, std::move(commands));
@@ -84,7 +93,7 @@ class RedisClient final : public detail::Connection {
   auto async_pipeline(std::vector<RedisCommand> commands, Token&& token) {
     return asio::async_initiate<Token, void(error_code, RedisReply)>(
         [this](auto handler, std::vector<RedisCommand> commands) {
-          submit(std::move(commands), Batch::pipeline,
+          submit(std::move(commands), detail::Batch::pipeline,
                  detail::make_completion(std::move(handler), io_executor_));
         },
         token, std::move(commands));
@@ -106,10 +115,31 @@ class RedisClient final : public detail::Connection {
         token, io_executor_);
   }
 
-  std::shared_ptr<RedisClient> shared() { return std::static_pointer_cast<RedisClient>(shared_from_this()); }
+  std::shared_ptr<RedisClient> shared() { return shared_from_this(); }
+
+  // The strand the client's own work runs on (never a caller's handler).
+  executor_type get_executor() const noexcept;
+  const RedisOptions& options() const noexcept;
+  // Connected and past the handshake (on a cluster: every slot's master). Any thread: what /readyz reports.
+  bool ready() const;
+  // The last thing that went wrong (on a cluster: which node, or the slot map), for logs and /readyz.
+  std::string last_error() const;
+  // Stops for good: in-flight and queued commands complete with RedisError::closed, no more reconnects, and
+  // the pending waits let go so the object can be destroyed. Any thread; returns at once.
+  void close();
 
  private:
   RedisClient(asio::any_io_executor ex, RedisOptions options);
+  void submit(std::vector<RedisCommand> commands, detail::Batch batch,
+              std::unique_ptr<detail::Completion> completion);
+
+  const asio::any_io_executor io_executor_;  // default executor for handlers that have none
+  const RedisOptions options_;
+  // One of them: a single server, or a cluster. Each owns this object (attach_owner) and is owned by its
+  // pending waits until close(); so these are weak, and a request after that completes with `closed`.
+  std::weak_ptr<detail::NodeConnection> single_;
+  std::weak_ptr<detail::ClusterRouter> cluster_;
+  executor_type strand_;  // the connection's or the router's
 };
 
 using RedisClientPtr = std::shared_ptr<RedisClient>;

@@ -39,13 +39,33 @@ std::chrono::milliseconds backoff(const RedisOptions& o, unsigned failures) {
   return std::min(delay, std::max(o.reconnect_max, o.reconnect_min));
 }
 
+std::vector<RedisEndpoint> addresses_of(const RedisOptions& o) {
+  if (o.cluster && !o.seeds.empty()) return o.seeds;
+  return {RedisEndpoint{o.host, o.port}};
+}
+
 }  // namespace
+
+std::optional<RedisError> check_commands(const std::vector<RedisCommand>& commands, Batch batch) {
+  if (commands.empty() && batch == Batch::single) return RedisError::empty_command;
+  for (const RedisCommand& command : commands) {
+    if (command.empty()) return RedisError::empty_command;
+    if (changes_connection_state(command.name())) return RedisError::unsupported_command;
+  }
+  return std::nullopt;
+}
+
+bool is_cluster_redirect(const RedisReply& reply) noexcept {
+  return reply.is_error("MOVED") || reply.is_error("ASK") || reply.is_error("TRYAGAIN") ||
+         reply.is_error("CLUSTERDOWN");
+}
 
 Connection::Connection(asio::any_io_executor ex, RedisOptions options, std::string_view role)
     : io_executor_(ex),
       strand_(asio::make_strand(ex)),
       options_(std::move(options)),
       role_(role),
+      addresses_(addresses_of(options_)),
       resolver_(strand_),
       connect_timer_(strand_),
       reconnect_timer_(strand_),
@@ -89,9 +109,9 @@ void Connection::do_connect() {
   // hiredis resolves host names with a blocking getaddrinfo: hand it an address, resolved here without
   // blocking the strand.
   error_code ec;
-  auto address = asio::ip::make_address(options_.host, ec);
-  if (!ec) return do_open(address.to_string());
-  resolver_.async_resolve(options_.host, std::to_string(options_.port),
+  auto ip = asio::ip::make_address(address().host, ec);
+  if (!ec) return do_open(ip.to_string());
+  resolver_.async_resolve(address().host, std::to_string(address().port),
                           [self = shared_from_this(), attempt](error_code ec, tcp::resolver::results_type r) {
                             self->on_resolve(attempt, ec, r);
                           });
@@ -100,14 +120,14 @@ void Connection::do_connect() {
 void Connection::on_resolve(uint64_t attempt, error_code ec, const tcp::resolver::results_type& results) {
   if (attempt != attempt_ || state_ != State::connecting) return;
   if (ec || results.empty()) {
-    set_last_error("cannot resolve " + options_.host + ": " + (ec ? ec.message() : "no address"));
+    set_last_error("cannot resolve " + address().host + ": " + (ec ? ec.message() : "no address"));
     return connection_ended(false, RedisError::connect_failed);
   }
   do_open(results.begin()->endpoint().address().to_string());
 }
 
 void Connection::do_open(const std::string& ip) {
-  redisAsyncContext* ac = redisAsyncConnect(ip.c_str(), options_.port);
+  redisAsyncContext* ac = redisAsyncConnect(ip.c_str(), address().port);
   if (ac == nullptr) {
     set_last_error("cannot allocate a hiredis context");
     return connection_ended(false, RedisError::connect_failed);
@@ -141,7 +161,7 @@ void Connection::do_handshake() {
     if (redisAsyncFormattedCommand(ac_, &Connection::reply_callback, this, wire.data(), wire.size()) !=
         REDIS_OK)
       return;
-    inflight_.push_back(Pending{Pending::Kind::handshake, never, nullptr, what});
+    inflight_.push_back(Pending{Pending::Kind::handshake, never, nullptr, what, nullptr});
     ++handshake_left_;
   };
   if (!options_.password.empty()) {
@@ -243,6 +263,8 @@ void Connection::connection_ended(bool was_ready, RedisError reason) {
   }
   on_disconnected();
   if (closed_) return;
+  // A cluster subscriber moves on to the next seed: the node it lost may be gone for good (a failover).
+  if (addresses_.size() > 1) address_index_ = (address_index_ + 1) % addresses_.size();
 
   if (was_ready) {
     failures_ = 0;
@@ -298,19 +320,20 @@ void report_cross_slot(const std::vector<RedisCommand>& commands, bool transacti
 
 void Connection::submit(std::vector<RedisCommand> commands, Batch batch,
                         std::unique_ptr<Completion> completion) {
-  const bool transaction = batch != Batch::single;
-  if (commands.empty() && !transaction) return completion->complete(RedisError::empty_command, {});
-  for (const RedisCommand& command : commands) {
-    if (command.empty()) return completion->complete(RedisError::empty_command, {});
-    if (changes_connection_state(command.name()))
-      return completion->complete(RedisError::unsupported_command, {});
-  }
+  if (auto refused = check_commands(commands, batch)) return completion->complete(*refused, {});
   if (options_.slot_audit && !commands.empty()) report_cross_slot(commands, batch == Batch::transaction);
-  if (transaction) {
+  if (batch != Batch::single) {
     commands.insert(commands.begin(), RedisCommand{"MULTI"});
     commands.push_back(RedisCommand{"EXEC"});
   }
-  auto request = std::make_unique<Request>(Request{std::move(commands), std::move(completion), {}});
+  auto request = std::make_unique<Request>(Request{std::move(commands), std::move(completion), {}, {}});
+  asio::dispatch(strand_, [self = shared_from_this(), request = std::move(request)]() mutable {
+    self->do_submit(std::move(request));
+  });
+}
+
+void Connection::submit_raw(std::vector<RedisCommand> commands, std::unique_ptr<Completion> completion) {
+  auto request = std::make_unique<Request>(Request{std::move(commands), std::move(completion), {}, {}});
   asio::dispatch(strand_, [self = shared_from_this(), request = std::move(request)]() mutable {
     self->do_submit(std::move(request));
   });
@@ -343,13 +366,16 @@ void Connection::send_request(std::unique_ptr<Request> request) {
     if (redisAsyncFormattedCommand(ac_, &Connection::reply_callback, this, wire.data(), wire.size()) !=
         REDIS_OK) {
       // Only a context hiredis is already tearing down refuses commands; its pending replies fail with it.
+      // The entries already queued must not point at the request once it is gone.
+      for (size_t back = 0; back < i; ++back)
+        inflight_[inflight_.size() - 1 - back].owner = nullptr;
       return fail(std::move(request), RedisError::connection_lost);
     }
     const auto deadline = request->deadline;
     if (i + 1 < n)
-      inflight_.push_back(Pending{Pending::Kind::ignore, deadline, nullptr, {}});
+      inflight_.push_back(Pending{Pending::Kind::ignore, deadline, nullptr, {}, request.get()});
     else
-      inflight_.push_back(Pending{Pending::Kind::result, deadline, std::move(request), {}});
+      inflight_.push_back(Pending{Pending::Kind::result, deadline, std::move(request), {}, nullptr});
   }
 }
 
@@ -367,12 +393,23 @@ void Connection::on_reply(redisReply* reply) {
       if (reply) on_handshake_reply(*reply, pending.what);
       return;
     case Pending::Kind::ignore:
+      // Inside MULTI a redirected command is refused (EXEC then answers EXECABORT): keep the redirection, it
+      // is what the cluster client needs to see.
+      if (reply && pending.owner && reply->type == REDIS_REPLY_ERROR && !pending.owner->queued_redirect) {
+        RedisReply error = copy_reply(*reply);
+        if (is_cluster_redirect(error)) pending.owner->queued_redirect = std::move(error);
+      }
       return;
     case Pending::Kind::result:
       break;
   }
   if (tearing_down_) return;
-  if (reply) return pending.request->completion->complete({}, copy_reply(*reply));
+  if (reply) {
+    RedisReply result = copy_reply(*reply);
+    if (pending.request->queued_redirect && result.is_error("EXECABORT"))
+      result = std::move(*pending.request->queued_redirect);
+    return pending.request->completion->complete({}, std::move(result));
+  }
   // hiredis fails what it owed before it reports the disconnect: not ready from here on.
   ready_.store(false, std::memory_order_release);
   RedisError reason = drop_reason_.value_or(RedisError::connection_lost);
@@ -434,6 +471,29 @@ void Connection::teardown() noexcept {
   if (ac_) redisAsyncFree(std::exchange(ac_, nullptr));
   inflight_.clear();
   waiting_.clear();
+}
+
+// ---- NodeConnection
+
+NodeConnection::NodeConnection(asio::any_io_executor ex, RedisOptions options, std::string_view role,
+                               std::function<void(bool)> on_state)
+    : Connection(std::move(ex), std::move(options), role), on_state_(std::move(on_state)) {}
+
+std::shared_ptr<NodeConnection> NodeConnection::create(asio::any_io_executor ex, RedisOptions options,
+                                                       std::string_view role,
+                                                       std::function<void(bool)> on_state) {
+  std::shared_ptr<NodeConnection> c(
+      new NodeConnection(std::move(ex), std::move(options), role, std::move(on_state)));
+  c->start();
+  return c;
+}
+
+void NodeConnection::on_connected() {
+  if (on_state_) on_state_(true);
+}
+
+void NodeConnection::on_disconnected() {
+  if (on_state_) on_state_(false);
 }
 
 }  // namespace hookd::store::detail

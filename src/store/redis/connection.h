@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -76,8 +77,26 @@ std::unique_ptr<Completion> make_completion(Handler&& handler, const asio::any_i
   return std::make_unique<CompletionFor<std::decay_t<Handler>>>(std::forward<Handler>(handler), fallback);
 }
 
+// How a request's commands are sent.
+enum class Batch : uint8_t {
+  single,       // one command (or several back to back): the completion gets the last reply
+  transaction,  // MULTI, the commands, EXEC: one slot, atomic; the completion gets EXEC's reply
+  pipeline,     // independent commands, any slots, not atomic; the completion gets an array of their replies.
+                // One connection sends them as a transaction (one reply array); only each command's own keys
+                // must share a slot (slot audit). The cluster client splits them by node.
+};
+
+// What submit() refuses before sending anything: an empty command, or one that would change the state of the
+// shared connection (SUBSCRIBE, MULTI, SELECT, ...).
+std::optional<RedisError> check_commands(const std::vector<RedisCommand>& commands, Batch batch);
+
+// A Redis Cluster redirection or transient refusal: MOVED, ASK, TRYAGAIN, CLUSTERDOWN.
+bool is_cluster_redirect(const RedisReply& reply) noexcept;
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  using Clock = std::chrono::steady_clock;
+
   using executor_type = asio::strand<asio::any_io_executor>;
 
   Connection(const Connection&) = delete;
@@ -101,16 +120,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Starts the first connection attempt. Called by create(), once the object is owned by a shared_ptr.
   void start();
-  // How a request's commands are sent.
-  enum class Batch : uint8_t {
-    single,       // one command (or several back to back): the completion gets the last reply
-    transaction,  // MULTI, the commands, EXEC: one slot, atomic; the completion gets EXEC's reply
-    pipeline,  // independent commands, any slots, not atomic; the completion gets an array of their replies.
-               // One connection sends them as a transaction (one reply array); only each command's own keys
-               // must share a slot (slot audit)
-  };
   // From any thread. Checks the commands, then hands them to the strand.
   void submit(std::vector<RedisCommand> commands, Batch batch, std::unique_ptr<Completion> completion);
+  // From any thread: the commands exactly as given (the cluster client's ASKING, MULTI, ..., EXEC), sent back
+  // to back; the completion gets the last reply, or, when EXEC answers EXECABORT because a queued command was
+  // redirected (MOVED, ASK, ...), that redirection.
+  void submit_raw(std::vector<RedisCommand> commands, std::unique_ptr<Completion> completion);
 
   // On the strand, inside a hiredis callback: the handshake is done / the connection is gone.
   virtual void on_connected() {}
@@ -129,14 +144,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<int> reads_in_progress_{0};
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   enum class State : uint8_t { idle, connecting, ready, backoff, closed };
 
   struct Request {
     std::vector<RedisCommand> commands;
     std::unique_ptr<Completion> completion;
-    Clock::time_point deadline;
+    Clock::time_point deadline;                 // set on the strand
+    std::optional<RedisReply> queued_redirect;  // a queued command's MOVED/ASK/... inside MULTI
   };
 
   // One reply hiredis owes us. hiredis answers regular commands in the order they were sent, so this queue
@@ -147,6 +161,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Clock::time_point deadline;
     std::unique_ptr<Request> request;  // result only
     std::string_view what;             // handshake only: "AUTH", "SELECT", ...
+    Request* owner = nullptr;          // ignore only: the request this reply belongs to (owned further back)
   };
 
   static void reply_callback(redisAsyncContext* ac, void* reply, void* privdata);
@@ -178,9 +193,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_close();
   void teardown() noexcept;
   void set_last_error(std::string message);
+  const RedisEndpoint& address() const noexcept { return addresses_[address_index_]; }
 
   const RedisOptions options_;
   const std::string role_;
+  // Where to connect: the host and port, or, for a cluster subscriber, every seed node in turn (the next one
+  // after each lost connection or failed attempt).
+  const std::vector<RedisEndpoint> addresses_;
+  size_t address_index_ = 0;
 
   redisAsyncContext* ac_ = nullptr;
   State state_ = State::idle;
@@ -206,6 +226,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<bool> closing_{false};
   mutable std::mutex error_mutex_;
   std::string last_error_;
+};
+
+// A connection to one server (one Redis Cluster node) that the store layer submits to directly.
+class NodeConnection final : public Connection {
+ public:
+  // `on_state(up)`: on the strand, when the handshake is done (true) and when the connection or an attempt
+  // ends (false).
+  static std::shared_ptr<NodeConnection> create(asio::any_io_executor ex, RedisOptions options,
+                                                std::string_view role, std::function<void(bool)> on_state);
+  using Connection::submit;
+  using Connection::submit_raw;
+  // An object that lives as long as this connection: the RedisClient in front of it, which is thereby kept
+  // alive by the connection's pending waits, as the connection is (client.h, Lifetime).
+  void attach_owner(std::shared_ptr<void> owner) { keep_alive_ = std::move(owner); }
+
+ private:
+  NodeConnection(asio::any_io_executor ex, RedisOptions options, std::string_view role,
+                 std::function<void(bool)> on_state);
+  void on_connected() override;
+  void on_disconnected() override;
+  const std::function<void(bool)> on_state_;
+  std::shared_ptr<void> keep_alive_;
 };
 
 }  // namespace hookd::store::detail

@@ -34,6 +34,8 @@ class RedisCategory final : public boost::system::error_category {
       case RedisError::unsupported_command:
         return "command not allowed on a shared Redis connection (pub/sub needs RedisSubscriber; use "
                "transactions or scripts instead of MULTI/WATCH; the database is fixed by the URL)";
+      case RedisError::cross_slot:
+        return "keys of one command, transaction or script are in different Redis Cluster slots (not sent)";
     }
     return "unknown Redis error";
   }

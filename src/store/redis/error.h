@@ -26,6 +26,9 @@ enum class RedisError {
   // Commands that would change the shared connection's state for everyone on it (SUBSCRIBE, MULTI, SELECT,
   // ...).
   unsupported_command,
+  // Redis Cluster: a command, transaction or script whose keys are in different slots. Refused before it is
+  // sent: no node could run it (Redis would answer CROSSSLOT).
+  cross_slot,
 };
 
 const boost::system::error_category& redis_category() noexcept;

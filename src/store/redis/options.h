@@ -1,16 +1,24 @@
-// Where and how to reach Redis. Parsed from `redis://[[user]:password@]host[:port][/db]`, plus the timeouts
-// and reconnect backoff that a URL cannot say.
+// Where and how to reach Redis. Parsed from `redis://[[user]:password@]host[:port][/db]` (one server) or
+// `redis+cluster://[[user]:password@]host:port[,host:port...]` (Redis Cluster, through seed nodes), plus the
+// timeouts and reconnect backoff that a URL cannot say.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "store/redis/errc.h"
 
 namespace hookd::store {
+
+struct RedisEndpoint {
+  std::string host;
+  uint16_t port = 6379;
+  friend bool operator==(const RedisEndpoint&, const RedisEndpoint&) = default;
+};
 
 struct RedisOptions {
   std::string host = "127.0.0.1";
@@ -29,6 +37,15 @@ struct RedisOptions {
   // from reconnect_min up to reconnect_max.
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
+  // Redis Cluster (redis+cluster://): the client learns the slot map from `seeds` and talks to every master
+  // (cluster_router.h); host and port are the first seed. db is always 0 there.
+  bool cluster = false;
+  std::vector<RedisEndpoint> seeds;
+  // How often the cluster client asks for the slot map when nothing is wrong (it also asks after a MOVED or a
+  // lost master), and how soon it asks again while a master it routes to is unreachable (a failover).
+  std::chrono::milliseconds cluster_refresh_interval{10000};
+  std::chrono::milliseconds cluster_retry_interval{500};
+
   // Check every request's keys for Redis Cluster: one whose keys span slots is counted and logged (slots.h).
   bool slot_audit = false;
 
@@ -38,7 +55,7 @@ struct RedisOptions {
   static Result<RedisOptions> from_url(std::string_view url, RedisOptions base);
   static Result<RedisOptions> from_url(std::string_view url);
 
-  // "redis://host:port/db" without credentials, for logs.
+  // "redis://host:port/db" (or "redis+cluster://host:port,host:port") without credentials, for logs.
   std::string redacted_url() const;
 };
 

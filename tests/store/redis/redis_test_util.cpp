@@ -421,9 +421,11 @@ void RedisTest::SetUp() {
 }
 
 void RedisTest::TearDown() {
-  for (auto& c : connections_)
-    c->close();
-  std::vector<std::weak_ptr<detail::Connection>> released(connections_.begin(), connections_.end());
+  std::vector<std::weak_ptr<void>> released;
+  for (auto& c : connections_) {
+    c.close();
+    released.push_back(c.object);
+  }
   connections_.clear();
   EXPECT_TRUE(io_.drain())
       << "work was still pending 5 s after close(): a timer or a socket wait outlived it";
@@ -434,7 +436,7 @@ void RedisTest::TearDown() {
 
 RedisClientPtr RedisTest::connect(const RedisOptions& options) {
   auto client = RedisClient::create(io_.executor(), options);
-  connections_.push_back(client);
+  track(client);
   return client;
 }
 

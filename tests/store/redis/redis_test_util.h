@@ -159,12 +159,21 @@ class RedisTest : public ::testing::Test {
   // Waits until the client has a connection.
   ::testing::AssertionResult connected(const RedisClient& client, std::chrono::milliseconds limit = 10000ms);
   std::string key(std::string_view name) const { return prefix_ + std::string(name); }
+  // Closed by TearDown, which then checks that it was destroyed: a RedisClient or a RedisSubscriber.
+  template <typename T>
+  void track(const std::shared_ptr<T>& c) {
+    connections_.push_back({[c] { c->close(); }, c});
+  }
 
   RedisOptions options_;
   std::string prefix_;
   IoThreads io_;
   std::unique_ptr<Admin> admin_;
-  std::vector<std::shared_ptr<detail::Connection>> connections_;  // closed by TearDown
+  struct Tracked {
+    std::function<void()> close;
+    std::weak_ptr<void> object;
+  };
+  std::vector<Tracked> connections_;  // closed by TearDown
 };
 
 }  // namespace hookd::store::test

@@ -37,7 +37,7 @@ class RedisSubscriberTest : public RedisTest {
                                                  inbox->messages.push_back(m);
                                                },
                                                [inbox = inbox_] { ++inbox->subscribed; }});
-    connections_.push_back(subscriber);
+    track(subscriber);
     return subscriber;
   }
 

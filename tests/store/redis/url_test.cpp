@@ -49,9 +49,9 @@ struct InvalidUrl {
 
 TEST(RedisUrl, RejectsMalformedUrlsWithAReason) {
   const InvalidUrl cases[] = {
-      {"", "redis URL: must start with redis://"},
-      {"http://localhost:6379", "redis URL: must start with redis://"},
-      {"localhost:6379", "redis URL: must start with redis://"},
+      {"", "redis URL: must start with redis:// or redis+cluster://"},
+      {"http://localhost:6379", "redis URL: must start with redis:// or redis+cluster://"},
+      {"localhost:6379", "redis URL: must start with redis:// or redis+cluster://"},
       {"rediss://localhost:6379", "redis URL: TLS (rediss://) is not supported"},
       {"redis://", "redis URL: missing host"},
       {"redis://:6379", "redis URL: missing host"},
@@ -118,6 +118,46 @@ TEST(RedisUrl, RedactedUrlHasNoCredentials) {
   options = RedisOptions::from_url("redis://[::1]:7000", *options);
   ASSERT_TRUE(options.ok());
   EXPECT_EQ(options->redacted_url(), "redis://[::1]:7000/0");
+}
+
+TEST(RedisUrl, ClusterUrlListsSeedNodes) {
+  auto parsed = RedisOptions::from_url("redis+cluster://hookd:s3cret@10.0.0.1:7000,10.0.0.2,[::1]:7002");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  const RedisOptions& options = *parsed;
+  EXPECT_TRUE(options.cluster);
+  const std::vector<RedisEndpoint> seeds = {{"10.0.0.1", 7000}, {"10.0.0.2", 6379}, {"::1", 7002}};
+  EXPECT_EQ(options.seeds, seeds);
+  EXPECT_EQ(options.host, "10.0.0.1") << "host and port are the first seed";
+  EXPECT_EQ(options.port, 7000);
+  EXPECT_EQ(options.username, "hookd");
+  EXPECT_EQ(options.password, "s3cret");
+  EXPECT_EQ(options.db, 0);
+  EXPECT_EQ(options.redacted_url(), "redis+cluster://10.0.0.1:7000,10.0.0.2:6379,[::1]:7002");
+
+  auto with_db0 = RedisOptions::from_url("redis+cluster://a:1/0");
+  ASSERT_TRUE(with_db0.ok()) << with_db0.error().message;
+  EXPECT_EQ(with_db0->seeds.size(), 1u);
+
+  auto plain = RedisOptions::from_url("redis://b:2", *parsed);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->cluster) << "a plain URL after a cluster one is one server again";
+  EXPECT_TRUE(plain->seeds.empty());
+}
+
+TEST(RedisUrl, RejectsBadClusterUrls) {
+  const InvalidUrl cases[] = {
+      {"redis+cluster://a:1,b:2/3",
+       "redis URL: Redis Cluster has only database 0: redis+cluster://host:port[,host:port...]"},
+      {"redis+cluster://a:1,,b:2", "redis URL: missing host"},
+      {"redis+cluster://a:1,b:x", "redis URL: port must be a number from 1 to 65535"},
+      {"redis+cluster://", "redis URL: missing host"},
+  };
+  for (const InvalidUrl& c : cases) {
+    SCOPED_TRACE(c.url);
+    auto parsed = RedisOptions::from_url(c.url);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_EQ(parsed.error().message, c.error);
+  }
 }
 
 }  // namespace
