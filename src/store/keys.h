@@ -98,18 +98,21 @@ inline std::string environment_webhooks(std::string_view env) {
 }
 
 // --- owner: store/account_index (see account_index.h) ------------------------------------------------------
+// Hash tag: the install, `{i:<install id>}`, so that an index update touches one slot (account records are in
+// slots of their own: they are written in ordered steps with the index, see account_index.h).
 
 // set: the context fields whose index account writes keep current (an index being built, or built)
 inline std::string account_lookup_fields(std::string_view install) {
-  return detail::join("environment_integration:", install, ":lookup_fields");
+  return detail::join("{i:", install, "}:lookup_fields");
 }
 // set: the context fields whose index is complete: lookups answer from it
 inline std::string account_lookup_ready(std::string_view install) {
-  return detail::join("environment_integration:", install, ":lookup_ready");
+  return detail::join("{i:", install, "}:lookup_ready");
 }
-// set: the ids of the install's accounts whose context holds `value` at `field`
+// hash: the ids of the install's accounts whose context holds (or held, see account_index.h) `value` at
+// `field` -> the record version that put them there
 inline std::string account_lookup(std::string_view install, std::string_view field, std::string_view value) {
-  std::string k = detail::join("environment_integration:", install, ":lookup:");
+  std::string k = detail::join("{i:", install, "}:lookup:");
   k.append(field).append(":").append(value);
   return k;
 }
