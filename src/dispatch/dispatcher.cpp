@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "dispatch/dispatch_stats.h"
+#include "dispatch/schema_migration.h"
 
 namespace hookd::dispatch {
 
@@ -230,6 +231,13 @@ awaitable<std::optional<bool>> Dispatcher::pause_deliveries(const Event& e, std:
 
 awaitable<void> Dispatcher::scheduler() {
   auto self = shared_from_this();
+  // Deliveries written in the unsharded layout move to the delivery shards before anything is claimed.
+  while (!stopping_) {
+    Status migrated = co_await migrate_delivery_schema(store_);
+    if (migrated.ok()) break;
+    log::info("dispatch.schema_migration_waiting", {{"reason", migrated.error().message}});
+    co_await pause(kStoreRetry);
+  }
   uint64_t round = 0;
   while (!stopping_) {
     wake_pending_ = false;

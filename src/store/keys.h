@@ -209,6 +209,36 @@ inline std::string delivery_schema_lock() {
   return "hookd:schema:lock";
 }
 
+// The unsharded delivery layout (schema 1, before the delivery shards): read and renamed only by
+// dispatch/schema_migration.cpp.
+namespace unsharded {
+inline std::string schedule() {
+  return "hookd:schedule";
+}
+inline std::string delivery(std::string_view id) {
+  return detail::join("delivery:", id);
+}
+inline std::string delivery_attempts(std::string_view id) {
+  return detail::join("delivery:", id, ":attempts");
+}
+inline std::string event(std::string_view id) {
+  return detail::join("event:", id);
+}
+inline std::string event_deliveries(std::string_view id) {
+  return detail::join("event:", id, ":deliveries");
+}
+// SCAN patterns of the old families. "hookd:{*}:..." also matches keys of today's tagged families: the migration
+// skips tags it does not own ("d:", "i:") and suffixes other than these.
+inline constexpr std::string_view kDeliveries = "hookd:delivery:*";    // and their :attempts
+inline constexpr std::string_view kEvents = "hookd:event:*";           // and their :deliveries
+inline constexpr std::string_view kWebhookKeys = "hookd:webhook:*:*";  // :deliveries :failed :health
+                                                                       // :retry_budget
+inline constexpr std::string_view kEnvironmentDeliveries = "hookd:environment:*:deliveries";
+inline constexpr std::string_view kWebhookTagged =
+    "hookd:{*}:*";  // {webhook}:lane:<acct> :paused :pause_state
+inline constexpr std::string_view kAccountLookup = "hookd:environment_integration:*:lookup*";
+}  // namespace unsharded
+
 // --- owner: admin/ replay jobs (see admin/replay_job.h) ----------------------------------------------------
 // A job's keys share the hash tag {replay:<env>}: the environment's jobs live in one slot, and a token only
 // ever builds keys of its own environment.
