@@ -120,9 +120,9 @@ class Migration {
   awaitable<std::string> webhook_env(std::string webhook_id) {
     if (auto it = webhook_env_.find(webhook_id); it != webhook_env_.end()) co_return it->second;
     std::string env = co_await field_of_json(store::keys::webhook(webhook_id), "environment_id");
-    for (std::string_view suffix : {":deliveries", ":failed"}) {
+    for (std::string_view suffix : {"deliveries", "failed"}) {
       if (!env.empty()) break;
-      RedisCommand first{"ZRANGE", "hookd:webhook:" + webhook_id + std::string(suffix), 0, 0};
+      RedisCommand first{"ZRANGE", old::webhook_key(webhook_id, suffix), 0, 0};
       auto r = co_await store_.command(std::move(first));
       if (r.ok() && r->size() > 0)
         env = co_await field_of_hash(old::delivery((*r)[0].str()), "environment_id");
@@ -131,9 +131,9 @@ class Migration {
     co_return env;
   }
 
-  // hookd:webhook:<id>:<deliveries | failed | health | retry_budget>
+  // old::webhook_key(id, deliveries | failed | health | retry_budget)
   awaitable<Status> webhook_key(std::string_view key) {
-    std::string_view rest = key.substr(std::string_view("hookd:webhook:").size());
+    std::string_view rest = key.substr(old::kWebhookPrefix.size());
     size_t colon = rest.find(':');
     std::string wid(rest.substr(0, colon));
     std::string_view suffix = rest.substr(colon + 1);
@@ -152,11 +152,11 @@ class Migration {
     co_return co_await move(std::string(key), std::move(to));
   }
 
-  // hookd:{<webhook id>}:lane:<account> | :paused | :pause_state (not today's {d:..}, {i:..}, or notices)
+  // {<webhook id>}:lane:<account> | :paused | :pause_state (not today's {d:..}, {i:..}, or notices)
   awaitable<Status> webhook_tagged(std::string_view key) {
     size_t close = key.find("}:");
     if (close == std::string_view::npos) co_return Status{};
-    std::string wid(key.substr(7, close - 7));
+    std::string wid(key.substr(old::kTagPrefix.size(), close - old::kTagPrefix.size()));
     std::string_view suffix = key.substr(close + 2);
     if (wid.starts_with("d:") || wid.starts_with("i:")) co_return Status{};
     bool lane = suffix.starts_with("lane:");
@@ -173,17 +173,17 @@ class Migration {
     co_return co_await move(std::string(key), std::move(to));
   }
 
-  // hookd:environment:<env>:deliveries
+  // environment:<env>:deliveries
   awaitable<Status> environment_deliveries(std::string_view key) {
-    std::string_view prefix = "hookd:environment:", suffix = ":deliveries";
+    std::string_view prefix = old::kEnvironmentPrefix, suffix = ":deliveries";
     std::string env(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
     co_return co_await move(std::string(key), keys::environment_deliveries(keys::delivery_shard(env), env));
   }
 
-  // hookd:event:<id> (its record names the environment), with hookd:event:<id>:deliveries
+  // old::event(id) (its record names the environment), with old::event_deliveries(id)
   awaitable<Status> event(std::string_view key) {
     if (ends_with(key, ":deliveries")) co_return Status{};  // moved with its event
-    std::string id(key.substr(std::string_view("hookd:event:").size()));
+    std::string id(key.substr(old::kEventPrefix.size()));
     std::string env = co_await field_of_json(std::string(key), "environment_id");
     if (env.empty()) co_return Status{};  // not an event record
     int shard = keys::delivery_shard(env);
@@ -192,10 +192,10 @@ class Migration {
     co_return co_await move(std::string(key), keys::event(shard, id));
   }
 
-  // hookd:delivery:<id> (its hash names the environment), with hookd:delivery:<id>:attempts
+  // old::delivery(id) (its hash names the environment), with old::delivery_attempts(id)
   awaitable<Status> delivery(std::string_view key) {
     if (ends_with(key, ":attempts")) co_return Status{};  // moved with its delivery
-    std::string id(key.substr(std::string_view("hookd:delivery:").size()));
+    std::string id(key.substr(old::kDeliveryPrefix.size()));
     std::string env = co_await field_of_hash(std::string(key), "environment_id");
     if (env.empty()) co_return Status{};
     int shard = keys::delivery_shard(env);
@@ -212,7 +212,7 @@ class Migration {
     co_return Status{};
   }
 
-  // hookd:schedule's entries to their shards' schedules, a batch at a time (ZADD, then ZREM: a crash between
+  // old::schedule()'s entries to their shards' schedules, a batch at a time (ZADD, then ZREM: a crash between
   // leaves an entry in both, which the next run moves again).
   awaitable<Status> schedule() {
     for (;;) {

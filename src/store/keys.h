@@ -227,6 +227,16 @@ inline std::string event(std::string_view id) {
 inline std::string event_deliveries(std::string_view id) {
   return detail::join("event:", id, ":deliveries");
 }
+// hash or zset: deliveries, failed, health, retry_budget of a webhook
+inline std::string webhook_key(std::string_view webhook_id, std::string_view suffix) {
+  return detail::join("webhook:", webhook_id, std::string(":").append(suffix));
+}
+// The prefixes of the families below (what a key found by SCAN starts with).
+inline constexpr std::string_view kWebhookPrefix = "hookd:webhook:";
+inline constexpr std::string_view kEnvironmentPrefix = "hookd:environment:";
+inline constexpr std::string_view kEventPrefix = "hookd:event:";
+inline constexpr std::string_view kDeliveryPrefix = "hookd:delivery:";
+inline constexpr std::string_view kTagPrefix = "hookd:{";
 // SCAN patterns of the old families. "hookd:{*}:..." also matches keys of today's tagged families: the migration
 // skips tags it does not own ("d:", "i:") and suffixes other than these.
 inline constexpr std::string_view kDeliveries = "hookd:delivery:*";    // and their :attempts
