@@ -139,7 +139,7 @@ awaitable<http::Response> route_create_replay(AdminContext& c, http::RequestCont
     if (!w) co_return err;
   }
   if (spec.scope == "delivery") {
-    auto d = co_await c.deliveries.get(spec.delivery_id);
+    auto d = co_await c.deliveries.get(p.environment_id, spec.delivery_id);
     if (!d.ok() || d->environment_id != p.environment_id)
       co_return !d.ok() && d.error().code != store::StoreErrc::not_found
           ? http::error_response(d.error())

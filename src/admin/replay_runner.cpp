@@ -227,7 +227,7 @@ awaitable<Result<std::vector<Delivery>>> ReplayRunner::select(const std::string&
     return d.environment_id == env && d.status != dispatch::DeliveryStatus::pending;
   };
   if (spec.scope == "delivery") {
-    auto d = co_await deliveries_.get(spec.delivery_id);
+    auto d = co_await deliveries_.get(env, spec.delivery_id);
     if (!d.ok() && d.error().code != StoreErrc::not_found) co_return d.error();
     if (d.ok() && keep(*d)) selected.push_back(std::move(d).value());
     co_return selected;
@@ -237,13 +237,13 @@ awaitable<Result<std::vector<Delivery>>> ReplayRunner::select(const std::string&
   dispatch::DeliveryFilter f = delivery_filter(spec);
   std::string cursor;
   do {
-    auto page = co_await deliveries_.list(index, owner, f, cursor, 200);
+    auto page = co_await deliveries_.list(index, env, owner, f, cursor, 200);
     if (!page.ok()) co_return page.error();
     for (auto& d : page->items) {
       if (!keep(d)) continue;
       if (!spec.filters.integrated_account_id.empty()) {
         // Deliveries do not carry the account: their event does.
-        auto text = co_await deliveries_.event_json(d.event_id);
+        auto text = co_await deliveries_.event_json(env, d.event_id);
         if (!text.ok()) continue;
         auto rec = read_event_record(*text);
         if (!rec.ok() || rec->header.integrated_account_id != spec.filters.integrated_account_id) continue;
@@ -279,7 +279,7 @@ awaitable<Status> ReplayRunner::run_redis(Running& r) {
   for (const Delivery& d : *selected) {
     if (!co_await take_token(r)) break;
     // Past the retention the event itself is gone: nothing could be sent (a Kafka replay can bring it back).
-    auto stored = co_await deliveries_.event_json(d.event_id);
+    auto stored = co_await deliveries_.event_json(d.environment_id, d.event_id);
     if (!stored.ok() && stored.error().code != StoreErrc::not_found) co_return stored.error();
     std::string reason;
     if (!stored.ok()) {
@@ -321,7 +321,7 @@ awaitable<Status> ReplayRunner::replay_from_log(Running& r, const Event& e, cons
                                                 const store::Webhook& w) {
   ReplayJob& j = r.job;
   std::string id = DeliveryStore::delivery_id(e.id, w.id);
-  auto d = co_await deliveries_.get(id);
+  auto d = co_await deliveries_.get(e.environment_id, id);
   if (!d.ok() && d.error().code != StoreErrc::not_found) co_return d.error();
   std::vector<std::string> one{w.id};
   // Creates the delivery when it is missing; when it exists, only stores the event copy again if it expired.

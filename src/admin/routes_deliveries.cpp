@@ -91,7 +91,7 @@ std::function<std::optional<std::string>(std::string_view)> from_body(const json
 awaitable<json::Value> with_attempts(AdminContext& c, const Delivery& d) {
   json::ObjectBuilder b(dispatch::to_json(d));
   std::vector<json::Value> attempts;
-  auto list = co_await c.deliveries.attempts(d.id);
+  auto list = co_await c.deliveries.attempts(d.environment_id, d.id);
   if (list.ok())
     for (const auto& a : *list)
       attempts.push_back(dispatch::to_json(a));
@@ -99,8 +99,8 @@ awaitable<json::Value> with_attempts(AdminContext& c, const Delivery& d) {
   co_return std::move(b).build();
 }
 
-awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, DeliveryStore::Index index,
-                               std::string owner) {
+awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, const Principal& p,
+                               DeliveryStore::Index index, std::string owner) {
   http::Response err;
   auto limit = page_limit(req, 50, 200, err);
   if (!limit) co_return err;
@@ -108,7 +108,7 @@ awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, Deliv
   if (auto bad = read_filter(from_query(req), f, false)) co_return *bad;
   const std::string* cursor = req.query_value("cursor");
   std::string after = cursor ? *cursor : "";  // not inside co_await: GCC 12 evaluates both arms there
-  auto page = co_await c.deliveries.list(index, owner, f, after, *limit);
+  auto page = co_await c.deliveries.list(index, p.environment_id, owner, f, after, *limit);
   if (!page.ok()) co_return http::error_response(page.error());
   std::vector<json::Value> items;
   for (const auto& d : page->items)
@@ -118,7 +118,7 @@ awaitable<http::Response> list(AdminContext& c, http::RequestContext& req, Deliv
 
 awaitable<std::optional<Delivery>> load(AdminContext& c, std::string_view id, const Principal& p,
                                         http::Response& error) {
-  auto d = co_await c.deliveries.get(id);
+  auto d = co_await c.deliveries.get(p.environment_id, id);
   if (d.ok() && d->environment_id == p.environment_id) co_return std::move(d).value();
   error = !d.ok() && d.error().code != store::StoreErrc::not_found ? http::error_response(d.error())
                                                                    : not_found("delivery", id);
@@ -159,7 +159,7 @@ awaitable<http::Response> replay_many(AdminContext& c, http::RequestContext& req
   std::vector<Delivery> selected;
   std::string cursor;
   do {
-    auto page = co_await c.deliveries.list(index, owner, f, cursor, 200);
+    auto page = co_await c.deliveries.list(index, p.environment_id, owner, f, cursor, 200);
     if (!page.ok()) co_return http::error_response(page.error());
     for (auto& d : page->items)
       if (d.environment_id == p.environment_id && replayable(d)) selected.push_back(std::move(d));
@@ -194,7 +194,7 @@ awaitable<http::Response> route_list_webhook_deliveries(AdminContext& c, http::R
   http::Response err;
   auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
-  co_return co_await list(c, req, DeliveryStore::Index::webhook, w->id);
+  co_return co_await list(c, req, p, DeliveryStore::Index::webhook, w->id);
 }
 
 awaitable<http::Response> route_list_deliveries(AdminContext& c, http::RequestContext& req,
@@ -202,7 +202,7 @@ awaitable<http::Response> route_list_deliveries(AdminContext& c, http::RequestCo
   if (const std::string* event_id = req.query_value("event_id")) {
     // The event index is not per environment: list_deliveries filters, and foreign ids just list
     // nothing.
-    http::Response res = co_await list(c, req, DeliveryStore::Index::event, *event_id);
+    http::Response res = co_await list(c, req, p, DeliveryStore::Index::event, *event_id);
     json::Value body;
     if (res.result() == http::Status::ok && json::parse(res.body(), body)) {
       std::vector<json::Value> mine;
@@ -212,7 +212,7 @@ awaitable<http::Response> route_list_deliveries(AdminContext& c, http::RequestCo
     }
     co_return res;
   }
-  co_return co_await list(c, req, DeliveryStore::Index::environment, p.environment_id);
+  co_return co_await list(c, req, p, DeliveryStore::Index::environment, p.environment_id);
 }
 
 awaitable<http::Response> route_get_delivery(AdminContext& c, http::RequestContext& req, const Principal& p) {
@@ -232,7 +232,7 @@ awaitable<http::Response> route_replay_delivery(AdminContext& c, http::RequestCo
   bool dry = body->get("dry_run").bool_or(false);
   if (replayable(*d)) {
     // Past the retention the event itself is gone: nothing could be sent.
-    auto stored = co_await c.deliveries.event_json(d->event_id);
+    auto stored = co_await c.deliveries.event_json(d->environment_id, d->event_id);
     if (!stored.ok() && stored.error().code == store::StoreErrc::not_found)
       co_return http::error_response(http::Status::unprocessable_entity, "event_expired",
                                      "the delivery's event is past its retention and cannot be replayed");

@@ -58,7 +58,7 @@ awaitable<http::Response> publish_internal_event(AdminContext& c, http::RequestC
 
 awaitable<http::Response> route_get_event(AdminContext& c, http::RequestContext& req, const Principal& p) {
   std::string id(req.param("id"));
-  auto text = co_await c.deliveries.event_json(id);
+  auto text = co_await c.deliveries.event_json(p.environment_id, id);
   if (!text.ok() && text.error().code != store::StoreErrc::not_found)
     co_return http::error_response(text.error());
   if (!text.ok()) co_return not_found("event", id);

@@ -29,7 +29,7 @@ awaitable<http::Response> route_get_webhook_flow(AdminContext& c, http::RequestC
   http::Response err;
   auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
-  auto fleet = co_await dispatch::read_endpoint_flow(c.store, w->id);
+  auto fleet = co_await dispatch::read_endpoint_flow(c.store, w->environment_id, w->id);
   if (!fleet.ok()) co_return http::error_response(fleet.error());
   int64_t now = clock::now_millis();
 

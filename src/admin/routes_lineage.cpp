@@ -30,13 +30,14 @@ awaitable<json::Value> deliveries_of(AdminContext& c, const std::string& event_i
   // Named, not temporaries inside the co_await: GCC 12 destroys those twice.
   const dispatch::DeliveryFilter all;
   const std::string first_page;
-  auto page = co_await c.deliveries.list(DeliveryStore::Index::event, event_id, all, first_page, 200);
+  auto page = co_await c.deliveries.list(DeliveryStore::Index::event, p.environment_id, event_id, all,
+                                         first_page, 200);
   if (page.ok()) {
     for (const dispatch::Delivery& d : page->items) {
       if (d.environment_id != p.environment_id) continue;
       json::ObjectBuilder b(dispatch::to_json(d));
       std::vector<json::Value> attempts;
-      auto list = co_await c.deliveries.attempts(d.id);
+      auto list = co_await c.deliveries.attempts(d.environment_id, d.id);
       if (list.ok())
         for (const auto& a : *list)
           attempts.push_back(dispatch::to_json(a));

@@ -54,12 +54,12 @@ struct Samples {
 };
 
 // The newest `limit` deliveries of an index created at or after `since` (0: any time), with their attempts.
-awaitable<Result<Samples>> read_samples(AdminContext& c, DeliveryStore::Index index, std::string owner,
-                                        int64_t since, size_t limit) {
+awaitable<Result<Samples>> read_samples(AdminContext& c, const std::string& env, DeliveryStore::Index index,
+                                        std::string owner, int64_t since, size_t limit) {
   dispatch::DeliveryFilter filter;
   filter.since = since;
   const std::string first_page;
-  auto page = co_await c.deliveries.list(index, owner, filter, first_page, limit);
+  auto page = co_await c.deliveries.list(index, env, owner, filter, first_page, limit);
   if (!page.ok()) co_return page.error();
   Samples out;
   out.truncated = !page->next_cursor.empty();
@@ -70,7 +70,7 @@ awaitable<Result<Samples>> read_samples(AdminContext& c, DeliveryStore::Index in
     std::vector<std::string> ids;
     for (size_t i = start; i < end; ++i)
       ids.push_back(page->items[i].id);
-    auto attempts = co_await c.deliveries.attempts_of(std::move(ids));
+    auto attempts = co_await c.deliveries.attempts_of(env, std::move(ids));
     for (size_t i = start; i < end; ++i) {
       Sample s{std::move(page->items[i]), {}};
       if (attempts.ok()) s.attempts = std::move((*attempts)[i - start]);
@@ -114,9 +114,10 @@ struct Health {
   int64_t failing_since = 0;
 };
 
-awaitable<Result<Health>> read_health(AdminContext& c, const std::string& webhook_id) {
-  store::RedisCommand query{"HMGET", store::keys::webhook_health(webhook_id), "consecutive_failures",
-                            "failing_since"};
+awaitable<Result<Health>> read_health(AdminContext& c, const store::Webhook& w) {
+  store::RedisCommand query{"HMGET",
+                            store::keys::webhook_health(store::keys::delivery_shard(w.environment_id), w.id),
+                            "consecutive_failures", "failing_since"};
   auto r = co_await c.store.command(std::move(query));
   if (!r.ok()) co_return r.error();
   Health h;
@@ -200,10 +201,10 @@ awaitable<http::Response> route_webhook_stats(AdminContext& c, http::RequestCont
   if (!limit) co_return err;
   auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
-  auto health = co_await read_health(c, w->id);
+  auto health = co_await read_health(c, *w);
   if (!health.ok()) co_return http::error_response(health.error());
-  auto samples =
-      co_await read_samples(c, DeliveryStore::Index::webhook, w->id, 0, static_cast<size_t>(*limit));
+  auto samples = co_await read_samples(c, p.environment_id, DeliveryStore::Index::webhook, w->id, 0,
+                                       static_cast<size_t>(*limit));
   if (!samples.ok()) co_return http::error_response(samples.error());
   co_return http::json_response(http::Status::ok,
                                 health_json(*w, *health, *samples, static_cast<size_t>(*limit)));
@@ -256,7 +257,7 @@ awaitable<http::Response> route_delivery_stats(AdminContext& c, http::RequestCon
   // Whole minutes, the current one last (partly elapsed).
   int64_t now = clock::now_millis();
   int64_t from = (now / kMinute - (*minutes - 1)) * kMinute;
-  auto samples = co_await read_samples(c, index, owner, from, static_cast<size_t>(*limit));
+  auto samples = co_await read_samples(c, p.environment_id, index, owner, from, static_cast<size_t>(*limit));
   if (!samples.ok()) co_return http::error_response(samples.error());
   json::ObjectBuilder out;
   out.set("webhook_id", index == DeliveryStore::Index::webhook ? json::Value(owner) : json::Value(nullptr));

@@ -112,7 +112,7 @@ awaitable<http::Response> route_create_webhook(AdminContext& c, http::RequestCon
   Status s = co_await c.store.create_webhook(w);
   if (!s.ok()) co_return http::error_response(s.error());
   // Created disabled: its events are paused from the start, and an enable's replay starts from here.
-  if (!w.is_active) (void)co_await c.deliveries.mark_disabled(w.id, w.created_at);
+  if (!w.is_active) (void)co_await c.deliveries.mark_disabled(w.environment_id, w.id, w.created_at);
   co_return http::json_response(http::Status::created, with_secrets(w, w.created_at));
 }
 
@@ -178,16 +178,16 @@ awaitable<http::Response> route_update_webhook(AdminContext& c, http::RequestCon
   // Re-enabling an endpoint starts its failure count afresh, or the next failure would disable it
   // again at once. The count is dispatch's: it resets it.
   if (res.result() != http::Status::ok) co_return res;
-  if (enabled) (void)co_await c.deliveries.reset_health(w->id);
+  if (enabled) (void)co_await c.deliveries.reset_health(w->environment_id, w->id);
   // Whenever the request sets is_active, not only when it changes it: a retried PATCH (the first one's answer
   // lost) still tells dispatch. Both are idempotent.
   if (const json::Value& active = body->get("is_active"); active.is_bool()) {
     // Not a conditional around co_await: GCC 12 mishandles its temporaries.
     Status marked;
     if (active.as_bool())
-      marked = (co_await c.deliveries.mark_enabled(w->id, now)).status();
+      marked = (co_await c.deliveries.mark_enabled(w->environment_id, w->id, now)).status();
     else
-      marked = co_await c.deliveries.mark_disabled(w->id, now);
+      marked = co_await c.deliveries.mark_disabled(w->environment_id, w->id, now);
     if (!marked.ok()) co_return http::error_response(marked.error());
   }
   co_return res;
@@ -295,13 +295,13 @@ struct EnableCounts {
 awaitable<Result<EnableCounts>> resume_and_replay(AdminContext& c, const store::Webhook& w, int64_t since,
                                                   int64_t now) {
   EnableCounts counts;
-  auto resumed = co_await c.deliveries.resume_paused(w.id, now);
+  auto resumed = co_await c.deliveries.resume_paused(w.environment_id, w.id, now);
   if (!resumed.ok()) co_return resumed.error();
   counts.resumed = *resumed;
-  auto failed = co_await c.deliveries.failed_ids_since(w.id, since);
+  auto failed = co_await c.deliveries.failed_ids_since(w.environment_id, w.id, since);
   if (!failed.ok()) co_return failed.error();
   for (const auto& id : *failed) {
-    auto d = co_await c.deliveries.get(id);
+    auto d = co_await c.deliveries.get(w.environment_id, id);
     if (!d.ok() || d->environment_id != w.environment_id) {
       ++counts.skipped;
       continue;
@@ -322,7 +322,7 @@ awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestCon
   if (auto bad = read_enable_request(*body, ask)) co_return *bad;
   auto w = co_await load_webhook(c, req.param("id"), p, err);
   if (!w) co_return err;
-  auto before = co_await c.deliveries.pause_state(w->id);
+  auto before = co_await c.deliveries.pause_state(w->environment_id, w->id);
   if (!before.ok()) co_return http::error_response(before.error());
   int64_t now = clock::now_millis();
   // Unknown when it was disabled (before hookd recorded it): its record's last change if it is disabled now;
@@ -336,7 +336,7 @@ awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestCon
   if (ask.dry_run) {
     if (ask.replay) {
       counts.resumed = static_cast<size_t>(before->paused);
-      auto failed = co_await c.deliveries.failed_ids_since(w->id, since);
+      auto failed = co_await c.deliveries.failed_ids_since(w->environment_id, w->id, since);
       if (!failed.ok()) co_return http::error_response(failed.error());
       counts.replayed = failed->size();
     }
@@ -356,10 +356,10 @@ awaitable<http::Response> route_enable_webhook(AdminContext& c, http::RequestCon
     // As PATCH does: a fresh failure count, and dispatch schedules instead of pausing from now on (told
     // again when it was active already: a retried enable whose first answer was lost).
     if (enabled) {
-      if (Status s = co_await c.deliveries.reset_health(w->id); !s.ok())
+      if (Status s = co_await c.deliveries.reset_health(w->environment_id, w->id); !s.ok())
         co_return http::error_response(s.error());
     }
-    auto marked = co_await c.deliveries.mark_enabled(w->id, now);
+    auto marked = co_await c.deliveries.mark_enabled(w->environment_id, w->id, now);
     if (!marked.ok()) co_return http::error_response(marked.error());
     state = *marked;
     if (ask.replay) {
@@ -401,7 +401,7 @@ awaitable<http::Response> route_disable_webhook(AdminContext& c, http::RequestCo
   auto updated = co_await c.store.update_webhook(w->id, change);
   if (!updated.ok()) co_return http::error_response(updated.error());
   // Also when it was disabled already: the first disabled_at is kept, and a missing one is recorded.
-  if (Status s = co_await c.deliveries.mark_disabled(w->id, now); !s.ok())
+  if (Status s = co_await c.deliveries.mark_disabled(w->environment_id, w->id, now); !s.ok())
     co_return http::error_response(s.error());
   co_return http::json_response(http::Status::ok, store::to_public_json(*updated));
 }

@@ -35,10 +35,10 @@ http::ClientRequest signed_request(const Delivery& d, const store::Webhook& webh
 
 }  // namespace
 
-awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const std::string& claim) {
-  auto d = co_await deliveries_.get(delivery_id);
+awaitable<Preparation> Dispatcher::prepare(const ClaimedDelivery& claimed, const std::string& claim) {
+  auto d = co_await deliveries_.get(claimed.shard, claimed.id);
   if (!d.ok()) {
-    log::warn("dispatch.delivery_unreadable", {{"delivery_id", delivery_id}, {"error", d.error().message}});
+    log::warn("dispatch.delivery_unreadable", {{"delivery_id", claimed.id}, {"error", d.error().message}});
     co_return Abandoned{};  // the lease expires and it is tried again
   }
   if (d->claim != claim)
@@ -51,7 +51,7 @@ awaitable<Preparation> Dispatcher::prepare(const std::string& delivery_id, const
     co_return Abandoned{};
   }
   if (!webhook->is_active) co_return Unsendable{std::move(d).value(), "the endpoint is disabled"};
-  auto stored = co_await deliveries_.event_json(d->event_id);
+  auto stored = co_await deliveries_.event_json(d->environment_id, d->event_id);
   if (!stored.ok()) {
     if (stored.error().code == store::StoreErrc::not_found)
       co_return Unsendable{std::move(d).value(), "the event has expired"};
@@ -71,7 +71,8 @@ awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
                                           std::string claim) {
   auto self = shared_from_this();
   InFlight done{this};  // the slot fan_out reserved
-  LeaseKeeper::Hold lease = leases_.hold(delivery_id, claim);
+  LeaseKeeper::Hold lease =
+      leases_.hold(DeliveryStore::shard_of(consumed->record.header.environment_id), delivery_id, claim);
   const store::Webhook& webhook = (*endpoints)[position];
   const EventRecord& event = consumed->record;
   // The delivery as the schedule script created it: pending, no attempt yet, leased to `claim`.

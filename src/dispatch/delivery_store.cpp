@@ -82,14 +82,14 @@ Result<Attempt> attempt_from_json(std::string_view text) {
   return a;
 }
 
-std::string index_key(DeliveryStore::Index index, std::string_view owner) {
+std::string index_key(DeliveryStore::Index index, int shard, std::string_view owner) {
   switch (index) {
     case DeliveryStore::Index::webhook:
-      return keys::webhook_deliveries(owner);
+      return keys::webhook_deliveries(shard, owner);
     case DeliveryStore::Index::environment:
-      return keys::environment_deliveries(owner);
+      return keys::environment_deliveries(shard, owner);
     case DeliveryStore::Index::event:
-      return keys::event_deliveries(owner);
+      return keys::event_deliveries(shard, owner);
   }
   return {};
 }
@@ -151,8 +151,12 @@ json::Value to_json(const Attempt& a) {
 DeliveryStore::DeliveryStore(store::Store& store, const DispatchOptions& options)
     : store_(store),
       options_(options),
-      schedules_(store::ScriptBatcher::create(store.redis_ptr(), scripts::schedule())),
-      records_(store::ScriptBatcher::create(store.redis_ptr(), scripts::record_attempt())) {}
+      schedules_(store.redis_ptr(), scripts::schedule()),
+      records_(store.redis_ptr(), scripts::record_attempt()) {}
+
+int DeliveryStore::shard_of(std::string_view environment_id) noexcept {
+  return keys::delivery_shard(environment_id);
+}
 
 Result<RedisReply> DeliveryStore::item_result(error_code ec, RedisReply reply) {
   if (ec) return store::unavailable(ec);
@@ -171,8 +175,9 @@ awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(const Event&
                                                                     std::string_view claim,
                                                                     size_t claimed_count) {
   int64_t now = clock::now_millis();
-  RedisCommand script_keys{keys::event(event.id), keys::event_deliveries(event.id), keys::schedule(),
-                           keys::environment_deliveries(event.environment_id)};
+  int shard = shard_of(event.environment_id);
+  RedisCommand script_keys{keys::event(shard, event.id), keys::event_deliveries(shard, event.id),
+                           keys::schedule(shard), keys::environment_deliveries(shard, event.environment_id)};
   RedisCommand args{event.id,
                     event_json,
                     static_cast<int64_t>(options_.event_retention.count()),
@@ -184,11 +189,12 @@ awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(const Event&
                     static_cast<int64_t>(claim.empty() ? 0 : claimed_count)};
   for (const auto& wid : webhook_ids) {
     std::string id = delivery_id(event.id, wid);
-    script_keys.arg(keys::delivery(id)).arg(keys::webhook_deliveries(wid));
+    script_keys.arg(keys::delivery(shard, id)).arg(keys::webhook_deliveries(shard, wid));
     args.arg(id).arg(wid);
   }
   error_code ec;
-  RedisReply reply = co_await schedules_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  RedisReply reply =
+      co_await schedules_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   std::vector<std::string> ids;
@@ -197,37 +203,63 @@ awaitable<Result<std::vector<std::string>>> DeliveryStore::schedule(const Event&
   co_return ids;
 }
 
-awaitable<Result<std::vector<std::string>>> DeliveryStore::claim_due(int64_t now, size_t limit,
-                                                                     std::string_view claim) {
-  // Two steps, so that the script is given every delivery key it touches: read what is due, then lease those
-  // still due (the script checks each again; a concurrent claimer may have taken some).
-  RedisCommand query{"ZRANGEBYSCORE", keys::schedule(), "-inf", now, "LIMIT", 0, static_cast<int64_t>(limit)};
-  auto due = co_await store_.command(std::move(query));
+awaitable<Result<std::vector<ClaimedDelivery>>> DeliveryStore::claim_due(int64_t now, size_t limit,
+                                                                         std::string_view claim) {
+  // Two steps, so that each script is given every delivery key it touches: read what is due in every shard
+  // (one pipelined round trip), then lease those still due, one script per shard (the script checks each
+  // again; a concurrent claimer may have taken some).
+  std::vector<ClaimedDelivery> out;
+  if (limit == 0) co_return out;
+  std::vector<RedisCommand> reads;
+  reads.reserve(keys::kDeliveryShards);
+  for (int s = 0; s < keys::kDeliveryShards; ++s)
+    reads.push_back(RedisCommand{"ZRANGEBYSCORE", keys::schedule(s), "-inf", now, "LIMIT", 0,
+                                 static_cast<int64_t>(limit)});
+  auto due = co_await store_.pipeline(std::move(reads));
   if (!due.ok()) co_return due.error();
-  std::vector<std::string> ids;
-  if (due->elements().empty()) co_return ids;
-  RedisCommand script_keys{keys::schedule()};
-  RedisCommand args{now, now + options_.lease.count(), claim};
-  for (const auto& e : due->elements()) {
-    script_keys.arg(keys::delivery(e.str()));
-    args.arg(e.str());
+  if (due->size() != static_cast<size_t>(keys::kDeliveryShards))
+    co_return make_error(StoreErrc::redis_error, "claim: unexpected schedule reply");
+  int first = next_claim_shard_;
+  next_claim_shard_ = (first + 1) % keys::kDeliveryShards;
+  for (int i = 0; i < keys::kDeliveryShards && out.size() < limit; ++i) {
+    int shard = (first + i) % keys::kDeliveryShards;
+    const RedisReply& ids = (*due)[static_cast<size_t>(shard)];
+    if (ids.is_error() || ids.elements().empty()) continue;
+    size_t take = std::min(ids.size(), limit - out.size());
+    RedisCommand script_keys{keys::schedule(shard)};
+    RedisCommand args{now, now + options_.lease.count(), claim};
+    for (size_t j = 0; j < take; ++j) {
+      script_keys.arg(keys::delivery(shard, ids[j].str()));
+      args.arg(ids[j].str());
+    }
+    auto r = co_await store_.run(scripts::claim_due(), std::move(script_keys), std::move(args));
+    if (!r.ok()) {
+      // What was claimed already is ours to send; the rest stays due for the next round.
+      if (out.empty()) co_return r.error();
+      break;
+    }
+    for (const auto& e : r->elements())
+      out.push_back(ClaimedDelivery{shard, std::string(e.str())});
+    // Out of room: the next call starts after the shard that filled it, not at the same one again.
+    if (out.size() == limit) next_claim_shard_ = (shard + 1) % keys::kDeliveryShards;
   }
-  auto r = co_await store_.run(scripts::claim_due(), std::move(script_keys), std::move(args));
-  if (!r.ok()) co_return r.error();
-  for (const auto& e : r->elements())
-    ids.emplace_back(e.str());
-  co_return ids;
+  co_return out;
 }
 
-awaitable<Result<Delivery>> DeliveryStore::get(std::string_view id) {
-  RedisCommand query{"HGETALL", keys::delivery(id)};
+awaitable<Result<Delivery>> DeliveryStore::get(int shard, std::string_view id) {
+  RedisCommand query{"HGETALL", keys::delivery(shard, id)};
   auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   co_return delivery_from_hash(*r);
 }
 
-awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_id) {
-  RedisCommand query{"GET", keys::event(event_id)};
+awaitable<Result<Delivery>> DeliveryStore::get(std::string_view environment_id, std::string_view id) {
+  co_return co_await get(shard_of(environment_id), id);
+}
+
+awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view environment_id,
+                                                         std::string_view event_id) {
+  RedisCommand query{"GET", keys::event(shard_of(environment_id), event_id)};
   auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   if (r->is_nil())
@@ -236,8 +268,9 @@ awaitable<Result<std::string>> DeliveryStore::event_json(std::string_view event_
   co_return std::string(r->str());
 }
 
-awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view id) {
-  RedisCommand query{"LRANGE", keys::delivery_attempts(id), 0, -1};
+awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view environment_id,
+                                                                std::string_view id) {
+  RedisCommand query{"LRANGE", keys::delivery_attempts(shard_of(environment_id), id), 0, -1};
   auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   std::vector<Attempt> out;
@@ -247,14 +280,15 @@ awaitable<Result<std::vector<Attempt>>> DeliveryStore::attempts(std::string_view
 }
 
 awaitable<Result<std::vector<std::vector<Attempt>>>> DeliveryStore::attempts_of(
-    std::vector<std::string> ids) {
+    std::string_view environment_id, std::vector<std::string> ids) {
   std::vector<std::vector<Attempt>> out(ids.size());
   if (ids.empty()) co_return out;
+  int shard = shard_of(environment_id);
   std::vector<RedisCommand> reads;
   reads.reserve(ids.size());
   for (const std::string& id : ids)
-    reads.push_back(RedisCommand{"LRANGE", keys::delivery_attempts(id), 0, -1});
-  auto r = co_await store_.transaction(std::move(reads));
+    reads.push_back(RedisCommand{"LRANGE", keys::delivery_attempts(shard, id), 0, -1});
+  auto r = co_await store_.pipeline(std::move(reads));
   if (!r.ok()) co_return r.error();
   const auto& lists = r->elements();
   for (size_t i = 0; i < lists.size() && i < out.size(); ++i)
@@ -279,11 +313,14 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
                     static_cast<int64_t>(options_.event_retention.count()),
                     d.webhook_id,
                     static_cast<int64_t>(options_.ordering_max_waiting)};
-  RedisCommand script_keys{keys::delivery(d.id), keys::delivery_attempts(d.id), keys::schedule(),
-                           keys::webhook_health(d.webhook_id), keys::webhook_failed(d.webhook_id)};
-  if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(d.webhook_id, d.lane));
+  int shard = shard_of(d.environment_id);
+  RedisCommand script_keys{keys::delivery(shard, d.id), keys::delivery_attempts(shard, d.id),
+                           keys::schedule(shard), keys::webhook_health(shard, d.webhook_id),
+                           keys::webhook_failed(shard, d.webhook_id)};
+  if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(shard, d.webhook_id, d.lane));
   error_code ec;
-  RedisReply reply = co_await records_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  RedisReply reply =
+      co_await records_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   RecordResult out;
@@ -300,8 +337,10 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
 
 awaitable<Status> DeliveryStore::fail_without_attempt(const Delivery& d, std::string_view claim,
                                                       std::string_view reason) {
-  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id)};
-  if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(d.webhook_id, d.lane));
+  int shard = shard_of(d.environment_id);
+  RedisCommand script_keys{keys::delivery(shard, d.id), keys::schedule(shard),
+                           keys::webhook_failed(shard, d.webhook_id)};
+  if (!d.lane.empty()) script_keys.arg(keys::webhook_lane(shard, d.webhook_id, d.lane));
   RedisCommand args{d.id, claim, clock::now_millis(), reason, d.webhook_id};
   auto r = co_await store_.run(scripts::fail_without_attempt(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
@@ -321,8 +360,10 @@ std::string_view to_string(ReplayOutcome outcome) noexcept {
 }
 
 awaitable<Result<ReplayOutcome>> DeliveryStore::replay(const Delivery& d, int64_t now) {
-  RedisCommand script_keys{keys::delivery(d.id), keys::schedule(), keys::webhook_failed(d.webhook_id),
-                           keys::webhook_paused(d.webhook_id)};
+  int shard = shard_of(d.environment_id);
+  RedisCommand script_keys{keys::delivery(shard, d.id), keys::schedule(shard),
+                           keys::webhook_failed(shard, d.webhook_id),
+                           keys::webhook_paused(shard, d.webhook_id)};
   RedisCommand args{d.id, now, d.webhook_id};
   auto r = co_await store_.run(scripts::replay(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
@@ -338,7 +379,8 @@ awaitable<Result<ReplayOutcome>> DeliveryStore::replay(const Delivery& d, int64_
   }
 }
 
-awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::string_view owner,
+awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::string_view environment_id,
+                                                             std::string_view owner,
                                                              const DeliveryFilter& filter,
                                                              std::string_view cursor, size_t limit) {
   // Delivery ids are hashes, not time-ordered, so the cursor carries the last item's creation time and id:
@@ -355,7 +397,8 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
   }
   std::string min = filter.since ? std::to_string(filter.since) : "-inf";
   std::string max = max_score == INT64_MAX ? "+inf" : std::to_string(max_score);
-  std::string key = index_key(index, owner);
+  int shard = shard_of(environment_id);
+  std::string key = index_key(index, shard, owner);
 
   store::Page<Delivery> page;
   constexpr int64_t kBatch = 200;
@@ -383,8 +426,8 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
     std::vector<RedisCommand> reads;
     reads.reserve(ids.size());
     for (const std::string& id : ids)
-      reads.push_back(RedisCommand{"HGETALL", keys::delivery(id)});
-    auto records = co_await store_.transaction(std::move(reads));
+      reads.push_back(RedisCommand{"HGETALL", keys::delivery(shard, id)});
+    auto records = co_await store_.pipeline(std::move(reads));
     if (!records.ok()) co_return records.error();
     const auto& hashes = records->elements();
     std::vector<Delivery> batch;
@@ -415,8 +458,9 @@ awaitable<Result<store::Page<Delivery>>> DeliveryStore::list(Index index, std::s
   co_return page;
 }
 
-awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids(std::string_view webhook_id) {
-  RedisCommand query{"ZRANGE", keys::webhook_failed(webhook_id), 0, -1};
+awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids(std::string_view environment_id,
+                                                                      std::string_view webhook_id) {
+  RedisCommand query{"ZRANGE", keys::webhook_failed(shard_of(environment_id), webhook_id), 0, -1};
   auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   std::vector<std::string> ids;
@@ -425,8 +469,8 @@ awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids(std::strin
   co_return ids;
 }
 
-awaitable<Status> DeliveryStore::reset_health(std::string_view webhook_id) {
-  RedisCommand command{"DEL", keys::webhook_health(webhook_id)};
+awaitable<Status> DeliveryStore::reset_health(std::string_view environment_id, std::string_view webhook_id) {
+  RedisCommand command{"DEL", keys::webhook_health(shard_of(environment_id), webhook_id)};
   auto r = co_await store_.command(std::move(command));
   if (!r.ok()) co_return r.error();
   co_return Status{};

@@ -2,19 +2,23 @@
 // Their keys are built in store/keys.h (the dispatch section); this module is the only one that writes them
 // (admin reads deliveries and asks for replays and health resets through DeliveryStore):
 //
-//   keys::event(id)                the event (Kafka record value), kept for retries and replays
-//                                  (retention TTL)
-//   keys::delivery(id)             hash: status, attempts, timestamps, last result, claim token
-//   keys::delivery_attempts(id)    list of attempt JSON objects, oldest first (not fields of the delivery:
-//                                  a value over 64 bytes turns Redis' compact hash encoding into a table
-//                                  that takes about three times the memory)
-//   keys::schedule()               zset: delivery id -> when it is due (or when its claim's lease runs out)
-//   keys::webhook_deliveries(id)   zset: delivery id -> created ms (also environment_deliveries, and
-//                                  event_deliveries: a set per event)
-//   keys::webhook_failed(id)       zset: dead-lettered delivery id -> when
-//   keys::webhook_health(id)       hash: consecutive_failures, failing_since (for auto-disable)
-//   keys::webhook_paused(id)       zset: paused delivery id -> created ms (at most paused_max_per_endpoint)
-//   keys::webhook_pause_state(id)  hash: disabled_at, enabled_at, paused_dropped
+//   keys::event(s, id)                the event (Kafka record value), kept for retries and replays
+//                                     (retention TTL)
+//   keys::delivery(s, id)             hash: status, attempts, timestamps, last result, claim token
+//   keys::delivery_attempts(s, id)    list of attempt JSON objects, oldest first (not fields of the delivery:
+//                                     a value over 64 bytes turns Redis' compact hash encoding into a table
+//                                     that takes about three times the memory)
+//   keys::schedule(s)                 zset: delivery id -> when it is due (or when its claim's lease runs out)
+//   keys::webhook_deliveries(s, id)   zset: delivery id -> created ms (also environment_deliveries, and
+//                                     event_deliveries: a set per event)
+//   keys::webhook_failed(s, id)       zset: dead-lettered delivery id -> when
+//   keys::webhook_health(s, id)       hash: consecutive_failures, failing_since (for auto-disable)
+//   keys::webhook_paused(s, id)       zset: paused delivery id -> created ms (at most paused_max_per_endpoint)
+//   keys::webhook_pause_state(s, id)  hash: disabled_at, enabled_at, paused_dropped
+//
+// `s` is the delivery shard of the environment the data belongs to (keys::delivery_shard): every key one
+// script touches shares that shard's hash tag, one Redis Cluster slot. So every call names the environment
+// (admin has its token's, the dispatcher its event's or the delivery's), or the shard a claim came from.
 //
 // Disabled endpoints (paused_deliveries.cpp, pause_scripts.h): an event for an endpoint that is disabled
 // creates its delivery as `paused` (same id, derived from event and endpoint, so resuming it later is the
@@ -33,6 +37,7 @@
 
 #include "core/event.h"
 #include "dispatch/options.h"
+#include "dispatch/shard_batchers.h"
 #include "store/redis/batched_script.h"
 #include "store/store.h"
 
@@ -108,11 +113,18 @@ struct RecordResult {
   DeliveryStatus status = DeliveryStatus::pending;
 };
 
+// A delivery taken from a shard's schedule.
+struct ClaimedDelivery {
+  int shard = 0;
+  std::string id;
+};
+
 class DeliveryStore {
  public:
   DeliveryStore(store::Store& store, const DispatchOptions& options);
 
   static std::string delivery_id(std::string_view event_id, std::string_view webhook_id);
+  static int shard_of(std::string_view environment_id) noexcept;
 
   // Creates the deliveries of `event` to `webhook_ids` (those that do not exist yet), due now; those to the
   // first `claimed_count` endpoints are leased to `claim` instead (the caller sends their first attempt at
@@ -120,13 +132,18 @@ class DeliveryStore {
   awaitable<Result<std::vector<std::string>>> schedule(const Event& event, std::string_view event_json,
                                                        std::span<const std::string> webhook_ids,
                                                        std::string_view claim = {}, size_t claimed_count = 0);
-  // Takes up to `limit` due deliveries, leasing them to `claim` until now + lease.
-  awaitable<Result<std::vector<std::string>>> claim_due(int64_t now, size_t limit, std::string_view claim);
-  awaitable<Result<Delivery>> get(std::string_view id);
-  awaitable<Result<std::string>> event_json(std::string_view event_id);
-  awaitable<Result<std::vector<Attempt>>> attempts(std::string_view id);
+  // Takes up to `limit` due deliveries from the shards' schedules, leasing them to `claim` until now + lease.
+  // Reads every shard's due ids in one round trip, then claims with one script per shard that has some; each
+  // call starts at another shard, so a busy shard does not keep the others waiting when `limit` is short.
+  awaitable<Result<std::vector<ClaimedDelivery>>> claim_due(int64_t now, size_t limit,
+                                                            std::string_view claim);
+  awaitable<Result<Delivery>> get(int shard, std::string_view id);
+  awaitable<Result<Delivery>> get(std::string_view environment_id, std::string_view id);
+  awaitable<Result<std::string>> event_json(std::string_view environment_id, std::string_view event_id);
+  awaitable<Result<std::vector<Attempt>>> attempts(std::string_view environment_id, std::string_view id);
   // The attempts of each of `ids` (in their order), read in one round trip.
-  awaitable<Result<std::vector<std::vector<Attempt>>>> attempts_of(std::vector<std::string> ids);
+  awaitable<Result<std::vector<std::vector<Attempt>>>> attempts_of(std::string_view environment_id,
+                                                                   std::vector<std::string> ids);
   // Records one attempt. `next_due` 0 means no further attempt (success, or the round is exhausted).
   awaitable<Result<RecordResult>> record(const Delivery& d, std::string_view claim, const Attempt& attempt,
                                          bool delivered, int64_t next_due);
@@ -137,16 +154,18 @@ class DeliveryStore {
   // attempt is in flight, is left alone (it is going out anyway). Error not_found for an unknown id.
   awaitable<Result<ReplayOutcome>> replay(const Delivery& d, int64_t now);
 
-  // Newest first. Index: deliveries of a webhook, of an environment or of an event.
+  // Newest first. Index: deliveries of a webhook, of an environment or of an event (`owner`), all of
+  // environment `environment_id`.
   enum class Index { webhook, environment, event };
-  awaitable<Result<store::Page<Delivery>>> list(Index index, std::string_view owner,
-                                                const DeliveryFilter& filter, std::string_view cursor,
-                                                size_t limit);
+  awaitable<Result<store::Page<Delivery>>> list(Index index, std::string_view environment_id,
+                                                std::string_view owner, const DeliveryFilter& filter,
+                                                std::string_view cursor, size_t limit);
   // Ids of an endpoint's dead-lettered deliveries, oldest first.
-  awaitable<Result<std::vector<std::string>>> failed_ids(std::string_view webhook_id);
+  awaitable<Result<std::vector<std::string>>> failed_ids(std::string_view environment_id,
+                                                         std::string_view webhook_id);
   // Forgets an endpoint's run of failures (when it is enabled again, or the next failure would disable it at
   // once).
-  awaitable<Status> reset_health(std::string_view webhook_id);
+  awaitable<Status> reset_health(std::string_view environment_id, std::string_view webhook_id);
 
   // --- Disabled endpoints (paused_deliveries.cpp) ---
   struct PauseResult {
@@ -166,16 +185,18 @@ class DeliveryStore {
     int64_t paused_dropped = 0;  // events not recorded over the bound since it was disabled
     int64_t paused = 0;          // paused deliveries now
   };
-  awaitable<Result<PauseState>> pause_state(std::string_view webhook_id);
+  // The endpoint calls below take the endpoint's environment and id.
+  awaitable<Result<PauseState>> pause_state(std::string_view env, std::string_view webhook_id);
   // The endpoint was disabled at `now` (if it was disabled already, its disabled_at is kept): its events are
   // paused from now on.
-  awaitable<Status> mark_disabled(std::string_view webhook_id, int64_t now);
+  awaitable<Status> mark_disabled(std::string_view env, std::string_view webhook_id, int64_t now);
   // The endpoint was enabled: returns the state as it was, and forgets paused_dropped (keeps disabled_at).
-  awaitable<Result<PauseState>> mark_enabled(std::string_view webhook_id, int64_t now);
+  awaitable<Result<PauseState>> mark_enabled(std::string_view env, std::string_view webhook_id, int64_t now);
   // Moves the endpoint's paused deliveries to the schedule, due now. Returns how many.
-  awaitable<Result<size_t>> resume_paused(std::string_view webhook_id, int64_t now);
+  awaitable<Result<size_t>> resume_paused(std::string_view env, std::string_view webhook_id, int64_t now);
   // Ids of an endpoint's dead-lettered deliveries failed at or after `since` (ms), oldest first.
-  awaitable<Result<std::vector<std::string>>> failed_ids_since(std::string_view webhook_id, int64_t since);
+  awaitable<Result<std::vector<std::string>>> failed_ids_since(std::string_view env,
+                                                               std::string_view webhook_id, int64_t since);
 
  private:
   // A script call's reply to one item, as Store::run maps it: a transport error is `unavailable`.
@@ -184,8 +205,10 @@ class DeliveryStore {
   store::Store& store_;
   const DispatchOptions& options_;
   // Schedules and attempt records are written in batches (group commit): the hot path's Redis writes.
-  std::shared_ptr<store::ScriptBatcher> schedules_;
-  std::shared_ptr<store::ScriptBatcher> records_;
+  ShardBatchers schedules_;
+  ShardBatchers records_;
+  // Where the next claim_due starts (only the dispatcher's scheduler claims: one caller at a time).
+  int next_claim_shard_ = 0;
 };
 
 }  // namespace hookd::dispatch

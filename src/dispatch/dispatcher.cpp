@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "dispatch/dispatch_stats.h"
+#include "dispatch/schema_migration.h"
 
 namespace hookd::dispatch {
 
@@ -188,7 +189,8 @@ awaitable<void> Dispatcher::reserve_lanes(const Event& e, const std::vector<std:
                                           size_t ordered, int64_t offset) {
   for (size_t i = 0; i < ordered; ++i) {
     std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
-    Status reserved = co_await lanes_.reserve(id, targets[i], e.integrated_account_id, offset);
+    Status reserved =
+        co_await lanes_.reserve(e.environment_id, id, targets[i], e.integrated_account_id, offset);
     // Without its lane the delivery goes unordered: better than not at all, and said in the log.
     if (!reserved.ok())
       log::warn("dispatch.lane_reserve_failed", {{"delivery_id", id}, {"error", reserved.error().message}});
@@ -202,7 +204,8 @@ awaitable<void> Dispatcher::settle_lanes(const Event& e, const std::vector<std::
   for (size_t i = 0; i < ordered; ++i) {
     std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
     bool ours = std::find(created.begin(), created.end(), id) != created.end();
-    Status settled = co_await lanes_.settle(id, e.integrated_account_id, claim, ours && i >= direct, now);
+    Status settled = co_await lanes_.settle(e.environment_id, id, e.integrated_account_id, claim,
+                                            ours && i >= direct, now);
     // Not settled: an attempt reads no lane and goes unordered; a lease not handed over runs out.
     if (!settled.ok())
       log::warn("dispatch.lane_settle_failed", {{"delivery_id", id}, {"error", settled.error().message}});
@@ -228,6 +231,13 @@ awaitable<std::optional<bool>> Dispatcher::pause_deliveries(const Event& e, std:
 
 awaitable<void> Dispatcher::scheduler() {
   auto self = shared_from_this();
+  // Deliveries written in the unsharded layout move to the delivery shards before anything is claimed.
+  while (!stopping_) {
+    Status migrated = co_await migrate_delivery_schema(store_);
+    if (migrated.ok()) break;
+    log::info("dispatch.schema_migration_waiting", {{"reason", migrated.error().message}});
+    co_await pause(kStoreRetry);
+  }
   uint64_t round = 0;
   while (!stopping_) {
     wake_pending_ = false;
@@ -240,8 +250,8 @@ awaitable<void> Dispatcher::scheduler() {
         log::warn("dispatch.claim_failed", {{"error", ids.error().message}});
       } else {
         slots_.take(ids->size());
-        for (auto& id : *ids)
-          asio::co_spawn(ex_, attempt(std::move(id), claim), asio::detached);
+        for (auto& claimed : *ids)
+          asio::co_spawn(ex_, attempt(std::move(claimed), claim), asio::detached);
         // A full batch means more may be due: go again without waiting.
         if (ids->size() == room && !ids->empty()) continue;
       }
@@ -258,12 +268,12 @@ awaitable<void> Dispatcher::keep_leases() {
   co_await leases_.run(stopping_);
 }
 
-awaitable<void> Dispatcher::attempt(std::string delivery_id, std::string claim) {
+awaitable<void> Dispatcher::attempt(ClaimedDelivery claimed, std::string claim) {
   auto self = shared_from_this();
   InFlight done{this};
-  LeaseKeeper::Hold lease = leases_.hold(delivery_id, claim);
+  LeaseKeeper::Hold lease = leases_.hold(claimed.shard, claimed.id, claim);
 
-  Preparation prepared = co_await prepare(delivery_id, claim);
+  Preparation prepared = co_await prepare(claimed, claim);
   if (auto* unsendable = std::get_if<Unsendable>(&prepared)) {
     (void)co_await deliveries_.fail_without_attempt(unsendable->delivery, claim, unsendable->reason);
     co_return;
@@ -301,7 +311,7 @@ awaitable<void> Dispatcher::disable_endpoint(const std::string& webhook_id, std:
   // From now on its events are paused; an enable's replay starts from here. If this fails, an endpoint never
   // enabled through hookd still has its events paused; one enabled before has them scheduled, dead-lettered
   // ("the endpoint is disabled") and brought back by an enable's replay of failed deliveries.
-  if (Status marked = co_await deliveries_.mark_disabled(webhook_id, now); !marked.ok())
+  if (Status marked = co_await deliveries_.mark_disabled(next.environment_id, webhook_id, now); !marked.ok())
     log::warn("dispatch.mark_disabled_failed",
               {{"webhook_id", webhook_id}, {"error", marked.error().message}});
   dispatch_stats().disabled.inc();

@@ -76,7 +76,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<std::optional<bool>> pause_deliveries(const Event& e, std::string_view event_json,
                                                   const std::vector<std::string>& webhook_ids);
   // One attempt: prepare -> send -> record (attempt.h; the phases are in attempt.cpp).
-  awaitable<void> attempt(std::string delivery_id, std::string claim);
+  awaitable<void> attempt(ClaimedDelivery claimed, std::string claim);
   // The first attempt of a delivery fan_out just created leased to `claim`: prepared from what fan_out holds
   // (the event, the endpoint at `position` of `endpoints`), then sent and recorded as any attempt.
   struct ConsumedEvent {
@@ -94,7 +94,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
     Dispatcher* d;
     ~InFlight() { d->attempt_finished(); }
   };
-  awaitable<Preparation> prepare(const std::string& delivery_id, const std::string& claim);
+  awaitable<Preparation> prepare(const ClaimedDelivery& claimed, const std::string& claim);
   // Moves the ordered endpoints among `targets` (and their `positions`) to the front; returns how many.
   static size_t order_first(const std::vector<store::Webhook>& list, std::vector<std::string>& targets,
                             std::vector<size_t>& positions);

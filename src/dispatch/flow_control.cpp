@@ -34,17 +34,17 @@ bool paced(const Delivery& d) {
   return d.attempts > 0;
 }
 
-awaitable<void> feed_budget(std::shared_ptr<Dispatcher> self, std::string webhook_id, bool success,
-                            int64_t now) {
-  Status s = co_await self->retry_budget().feedback(webhook_id, success, now);
+awaitable<void> feed_budget(std::shared_ptr<Dispatcher> self, std::string env, std::string webhook_id,
+                            bool success, int64_t now) {
+  Status s = co_await self->retry_budget().feedback(env, webhook_id, success, now);
   if (!s.ok())
     log::debug("dispatch.retry_budget_feedback_failed",
                {{"webhook_id", webhook_id}, {"error", s.error().message}});
 }
 
-awaitable<void> report_breaker(std::shared_ptr<Dispatcher> self, std::string webhook_id, bool open,
-                               int64_t until, int64_t now) {
-  Status s = co_await self->retry_budget().report_breaker(webhook_id, open, until, now);
+awaitable<void> report_breaker(std::shared_ptr<Dispatcher> self, std::string env, std::string webhook_id,
+                               bool open, int64_t until, int64_t now) {
+  Status s = co_await self->retry_budget().report_breaker(env, webhook_id, open, until, now);
   if (!s.ok())
     log::debug("dispatch.breaker_report_failed", {{"webhook_id", webhook_id}, {"error", s.error().message}});
 }
@@ -78,7 +78,7 @@ awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
     co_return false;  // not deferred: the lease runs out and it is claimed again
   }
   if (!paced(d) || holds_slot) co_return true;
-  auto slot = co_await budget_.take(d.webhook_id, now);
+  auto slot = co_await budget_.take(d.environment_id, d.webhook_id, now);
   if (!slot.ok()) {
     // The budget is a brake, not a gate: without Redis the attempt's record fails anyway and it is retried.
     log::warn("dispatch.retry_budget_unavailable",
@@ -119,12 +119,14 @@ void Dispatcher::flow_finished(const Delivery& d, const SentAttempt& sent) {
                                             {"open_until", clock::iso8601(s.open_until)}});
     else
       log::info("dispatch.breaker_closed", {{"webhook_id", d.webhook_id}});
-    asio::co_spawn(ex_, report_breaker(shared_from_this(), d.webhook_id, opened, s.open_until, now),
-                   asio::detached);
+    asio::co_spawn(
+        ex_, report_breaker(shared_from_this(), d.environment_id, d.webhook_id, opened, s.open_until, now),
+        asio::detached);
   }
   if (!paced(d)) return;
   // Best effort and off the attempt's path: a lost feedback leaves the rate where it was.
-  asio::co_spawn(ex_, feed_budget(shared_from_this(), d.webhook_id, sent.delivered, now), asio::detached);
+  asio::co_spawn(ex_, feed_budget(shared_from_this(), d.environment_id, d.webhook_id, sent.delivered, now),
+                 asio::detached);
 }
 
 }  // namespace hookd::dispatch

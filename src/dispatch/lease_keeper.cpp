@@ -55,38 +55,58 @@ LeaseKeeper::LeaseKeeper(asio::any_io_executor ex, store::Store& store, std::chr
     : ex_(std::move(ex)), store_(store), lease_(lease) {}
 
 LeaseKeeper::Hold::~Hold() {
-  if (keeper_) keeper_->release(id_);
+  if (keeper_) keeper_->release(shard_, id_);
 }
 
-LeaseKeeper::Hold LeaseKeeper::hold(std::string delivery_id, std::string claim) {
+LeaseKeeper::Hold LeaseKeeper::hold(int shard, std::string delivery_id, std::string claim) {
   std::lock_guard lock(mutex_);
-  held_.insert_or_assign(delivery_id, std::move(claim));
-  return Hold(this, std::move(delivery_id));
+  held_[shard].insert_or_assign(delivery_id, std::move(claim));
+  return Hold(this, shard, std::move(delivery_id));
 }
 
-void LeaseKeeper::release(const std::string& id) {
+void LeaseKeeper::release(int shard, const std::string& id) {
   std::lock_guard lock(mutex_);
-  held_.erase(id);
+  auto it = held_.find(shard);
+  if (it == held_.end()) return;
+  it->second.erase(id);
+  if (it->second.empty()) held_.erase(it);
 }
 
 size_t LeaseKeeper::held() const {
   std::lock_guard lock(mutex_);
-  return held_.size();
+  size_t n = 0;
+  for (const auto& [shard, leases] : held_)
+    n += leases.size();
+  return n;
 }
 
 awaitable<Result<size_t>> LeaseKeeper::renew(int64_t now) {
-  std::vector<std::pair<std::string, std::string>> leases;
+  std::vector<std::pair<int, std::vector<std::pair<std::string, std::string>>>> shards;
   {
     std::lock_guard lock(mutex_);
-    leases.assign(held_.begin(), held_.end());
+    for (const auto& [shard, leases] : held_)
+      shards.emplace_back(shard,
+                          std::vector<std::pair<std::string, std::string>>(leases.begin(), leases.end()));
   }
+  size_t renewed = 0;
+  for (const auto& [shard, leases] : shards) {
+    auto r = co_await renew_shard(shard, leases, now);
+    if (!r.ok()) co_return r.error();
+    renewed += *r;
+  }
+  renewed_total().inc(renewed);
+  co_return renewed;
+}
+
+awaitable<Result<size_t>> LeaseKeeper::renew_shard(
+    int shard, const std::vector<std::pair<std::string, std::string>>& leases, int64_t now) {
   size_t renewed = 0;
   for (size_t start = 0; start < leases.size(); start += kRenewBatch) {
     size_t end = std::min(leases.size(), start + kRenewBatch);
-    RedisCommand script_keys{keys::schedule()};
+    RedisCommand script_keys{keys::schedule(shard)};
     RedisCommand args{now + lease_.count()};
     for (size_t i = start; i < end; ++i) {
-      script_keys.arg(keys::delivery(leases[i].first));
+      script_keys.arg(keys::delivery(shard, leases[i].first));
       args.arg(leases[i].first);
       args.arg(leases[i].second);
     }
@@ -96,9 +116,9 @@ awaitable<Result<size_t>> LeaseKeeper::renew(int64_t now) {
     {
       std::lock_guard lock(mutex_);
       // Not renewed because the attempt finished meanwhile (its record cleared the claim) is no loss.
+      auto held = held_.find(shard);
       for (const auto& e : r->elements()) {
-        auto it = held_.find(std::string(e.str()));
-        if (it == held_.end()) continue;
+        if (held == held_.end() || !held->second.contains(std::string(e.str()))) continue;
         ++lost;
         log::warn("dispatch.lease_lost", {{"delivery_id", std::string(e.str())}});
       }
@@ -106,7 +126,6 @@ awaitable<Result<size_t>> LeaseKeeper::renew(int64_t now) {
     lost_total().inc(lost);
     renewed += (end - start) - r->elements().size();
   }
-  renewed_total().inc(renewed);
   co_return renewed;
 }
 

@@ -12,9 +12,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "store/store.h"
 
@@ -28,7 +31,7 @@ class LeaseKeeper {
   class Hold {
    public:
     Hold() = default;
-    Hold(Hold&& other) noexcept : keeper_(other.keeper_), id_(std::move(other.id_)) {
+    Hold(Hold&& other) noexcept : keeper_(other.keeper_), shard_(other.shard_), id_(std::move(other.id_)) {
       other.keeper_ = nullptr;
     }
     Hold& operator=(Hold&&) = delete;
@@ -36,13 +39,17 @@ class LeaseKeeper {
 
    private:
     friend class LeaseKeeper;
-    Hold(LeaseKeeper* keeper, std::string id) : keeper_(keeper), id_(std::move(id)) {}
+    Hold(LeaseKeeper* keeper, int shard, std::string id)
+        : keeper_(keeper), shard_(shard), id_(std::move(id)) {}
     LeaseKeeper* keeper_ = nullptr;
+    int shard_ = 0;
     std::string id_;
   };
-  Hold hold(std::string delivery_id, std::string claim);
+  // `shard`: the delivery shard (store/keys.h) the delivery is in.
+  Hold hold(int shard, std::string delivery_id, std::string claim);
 
-  // One renewal round at `now`: every held lease still ours runs until now + lease. Returns how many were
+  // One renewal round at `now`: every held lease still ours runs until now + lease, one script call per
+  // delivery shard (a shard's schedule and deliveries share a Redis Cluster slot). Returns how many were
   // renewed; those not (claimed by another node, or finished meanwhile) are counted in
   // hookd_dispatch_leases_lost_total when they were not finished.
   awaitable<Result<size_t>> renew(int64_t now);
@@ -53,13 +60,17 @@ class LeaseKeeper {
   size_t held() const;
 
  private:
-  void release(const std::string& id);
+  void release(int shard, const std::string& id);
+  awaitable<Result<size_t>> renew_shard(int shard,
+                                        const std::vector<std::pair<std::string, std::string>>& leases,
+                                        int64_t now);
 
   asio::any_io_executor ex_;
   store::Store& store_;
   std::chrono::milliseconds lease_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::string> held_;  // delivery id -> claim
+  // delivery shard -> delivery id -> claim
+  std::map<int, std::unordered_map<std::string, std::string>> held_;
 };
 
 }  // namespace hookd::dispatch

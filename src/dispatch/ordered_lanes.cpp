@@ -60,18 +60,23 @@ return 'wait'
 OrderedLanes::OrderedLanes(store::Store& store, const DispatchOptions& options)
     : store_(store), options_(options) {}
 
-awaitable<Status> OrderedLanes::reserve(std::string_view delivery_id, std::string_view webhook_id,
-                                        std::string_view account_id, int64_t position) {
-  RedisCommand script_keys{keys::delivery(delivery_id), keys::webhook_lane(webhook_id, account_id)};
+awaitable<Status> OrderedLanes::reserve(std::string_view env, std::string_view delivery_id,
+                                        std::string_view webhook_id, std::string_view account_id,
+                                        int64_t position) {
+  int shard = keys::delivery_shard(env);
+  RedisCommand script_keys{keys::delivery(shard, delivery_id),
+                           keys::webhook_lane(shard, webhook_id, account_id)};
   RedisCommand args{delivery_id, position, static_cast<int64_t>(options_.event_retention.count())};
   auto r = co_await store_.run(reserve_script(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 
-awaitable<Status> OrderedLanes::settle(std::string_view delivery_id, std::string_view account_id,
-                                       std::string_view claim, bool release, int64_t now) {
-  RedisCommand script_keys{keys::delivery(delivery_id), keys::schedule()};
+awaitable<Status> OrderedLanes::settle(std::string_view env, std::string_view delivery_id,
+                                       std::string_view account_id, std::string_view claim, bool release,
+                                       int64_t now) {
+  int shard = keys::delivery_shard(env);
+  RedisCommand script_keys{keys::delivery(shard, delivery_id), keys::schedule(shard)};
   RedisCommand args{delivery_id, account_id, claim, release ? "1" : "0", now};
   auto r = co_await store_.run(settle_script(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
@@ -80,7 +85,9 @@ awaitable<Status> OrderedLanes::settle(std::string_view delivery_id, std::string
 
 awaitable<Result<bool>> OrderedLanes::admit(const Delivery& d, std::string_view claim) {
   if (d.lane.empty()) co_return true;
-  RedisCommand script_keys{keys::webhook_lane(d.webhook_id, d.lane), keys::schedule(), keys::delivery(d.id)};
+  int shard = keys::delivery_shard(d.environment_id);
+  RedisCommand script_keys{keys::webhook_lane(shard, d.webhook_id, d.lane), keys::schedule(shard),
+                           keys::delivery(shard, d.id)};
   RedisCommand args{d.id, claim};
   auto r = co_await store_.run(admit_script(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();

@@ -35,12 +35,13 @@ class OrderedLanes {
   // the dispatcher reserves in consumption order (partition_turns.h), so that a later event of the account can
   // never be first in the lane while an earlier one is still being fanned out. Idempotent; a finished or
   // paused delivery is not put in.
-  awaitable<Status> reserve(std::string_view delivery_id, std::string_view webhook_id,
+  // (All of environment `env`, whose delivery shard holds the lane.)
+  awaitable<Status> reserve(std::string_view env, std::string_view delivery_id, std::string_view webhook_id,
                             std::string_view account_id, int64_t position);
   // Once created: names the lane on the delivery (for the attempts that read it back) and, with `release`,
   // hands a delivery leased to `claim` to the schedule, due now.
-  awaitable<Status> settle(std::string_view delivery_id, std::string_view account_id, std::string_view claim,
-                           bool release, int64_t now);
+  awaitable<Status> settle(std::string_view env, std::string_view delivery_id, std::string_view account_id,
+                           std::string_view claim, bool release, int64_t now);
 
   // Whether `d`, claimed by `claim`, may be sent now (first in its lane, or in none); when not, it is parked
   // (out of the schedule).

@@ -49,8 +49,9 @@ DeliveryStore::PauseState pause_state_from(const RedisReply& hash, const RedisRe
 awaitable<Result<DeliveryStore::PauseResult>> DeliveryStore::pause(const Event& event,
                                                                    std::string_view event_json,
                                                                    std::span<const std::string> webhook_ids) {
-  RedisCommand script_keys{keys::event(event.id), keys::event_deliveries(event.id), keys::schedule(),
-                           keys::environment_deliveries(event.environment_id)};
+  int shard = shard_of(event.environment_id);
+  RedisCommand script_keys{keys::event(shard, event.id), keys::event_deliveries(shard, event.id),
+                           keys::schedule(shard), keys::environment_deliveries(shard, event.environment_id)};
   RedisCommand args{event.id,
                     event_json,
                     static_cast<int64_t>(options_.event_retention.count()),
@@ -59,10 +60,10 @@ awaitable<Result<DeliveryStore::PauseResult>> DeliveryStore::pause(const Event& 
                     event.type,
                     static_cast<int64_t>(options_.paused_max_per_endpoint)};
   for (const auto& wid : webhook_ids) {
-    script_keys.arg(keys::delivery(delivery_id(event.id, wid)))
-        .arg(keys::webhook_deliveries(wid))
-        .arg(keys::webhook_paused(wid))
-        .arg(keys::webhook_pause_state(wid));
+    script_keys.arg(keys::delivery(shard, delivery_id(event.id, wid)))
+        .arg(keys::webhook_deliveries(shard, wid))
+        .arg(keys::webhook_paused(shard, wid))
+        .arg(keys::webhook_pause_state(shard, wid));
     args.arg(delivery_id(event.id, wid)).arg(wid);
   }
   auto r = co_await store_.run(scripts::pause(), std::move(script_keys), std::move(args));
@@ -75,11 +76,13 @@ awaitable<Result<DeliveryStore::PauseResult>> DeliveryStore::pause(const Event& 
   co_return out;
 }
 
-awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::pause_state(std::string_view webhook_id) {
+awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::pause_state(std::string_view env,
+                                                                        std::string_view webhook_id) {
+  int shard = shard_of(env);
   std::string oldest = std::to_string(clock::now_millis() - options_.event_retention.count() * 1000);
   std::vector<RedisCommand> commands;
-  commands.push_back(RedisCommand{"HGETALL", keys::webhook_pause_state(webhook_id)});
-  commands.push_back(RedisCommand{"ZCOUNT", keys::webhook_paused(webhook_id), oldest, "+inf"});
+  commands.push_back(RedisCommand{"HGETALL", keys::webhook_pause_state(shard, webhook_id)});
+  commands.push_back(RedisCommand{"ZCOUNT", keys::webhook_paused(shard, webhook_id), oldest, "+inf"});
   auto r = co_await store_.transaction(std::move(commands));
   if (!r.ok()) co_return r.error();
   if (r->elements().size() != 2)
@@ -87,21 +90,24 @@ awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::pause_state(std::str
   co_return pause_state_from((*r)[0], (*r)[1]);
 }
 
-awaitable<Status> DeliveryStore::mark_disabled(std::string_view webhook_id, int64_t now) {
-  RedisCommand script_keys{keys::webhook_pause_state(webhook_id)};
+awaitable<Status> DeliveryStore::mark_disabled(std::string_view env, std::string_view webhook_id,
+                                               int64_t now) {
+  RedisCommand script_keys{keys::webhook_pause_state(shard_of(env), webhook_id)};
   RedisCommand args{now, static_cast<int64_t>(options_.event_retention.count())};
   auto r = co_await store_.run(scripts::mark_disabled(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 
-awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::mark_enabled(std::string_view webhook_id,
+awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::mark_enabled(std::string_view env,
+                                                                         std::string_view webhook_id,
                                                                          int64_t now) {
-  std::string state = keys::webhook_pause_state(webhook_id);
+  int shard = shard_of(env);
+  std::string state = keys::webhook_pause_state(shard, webhook_id);
   std::string oldest = std::to_string(now - options_.event_retention.count() * 1000);
   std::vector<RedisCommand> commands;
   commands.push_back(RedisCommand{"HGETALL", state});
-  commands.push_back(RedisCommand{"ZCOUNT", keys::webhook_paused(webhook_id), oldest, "+inf"});
+  commands.push_back(RedisCommand{"ZCOUNT", keys::webhook_paused(shard, webhook_id), oldest, "+inf"});
   // enabled_at first: an event fanned out from an endpoint list read before the enable finds it and is
   // scheduled, not paused (pause_scripts.h).
   commands.push_back(RedisCommand{"HSET", state, "enabled_at", now});
@@ -113,19 +119,21 @@ awaitable<Result<DeliveryStore::PauseState>> DeliveryStore::mark_enabled(std::st
   co_return pause_state_from((*r)[0], (*r)[1]);
 }
 
-awaitable<Result<size_t>> DeliveryStore::resume_paused(std::string_view webhook_id, int64_t now) {
+awaitable<Result<size_t>> DeliveryStore::resume_paused(std::string_view env, std::string_view webhook_id,
+                                                       int64_t now) {
+  int shard = shard_of(env);
   size_t resumed = 0;
   // Each call takes the set's first ids and removes every one it was given, resumed or stale, so the loop
   // ends; a delivery paused meanwhile (a stale endpoint list) is taken by a later round.
   for (;;) {
-    RedisCommand query{"ZRANGE", keys::webhook_paused(webhook_id), 0, kResumeBatch - 1};
+    RedisCommand query{"ZRANGE", keys::webhook_paused(shard, webhook_id), 0, kResumeBatch - 1};
     auto ids = co_await store_.command(std::move(query));
     if (!ids.ok()) co_return ids.error();
     if (ids->elements().empty()) break;
-    RedisCommand script_keys{keys::schedule(), keys::webhook_paused(webhook_id)};
+    RedisCommand script_keys{keys::schedule(shard), keys::webhook_paused(shard, webhook_id)};
     RedisCommand args{now, webhook_id};
     for (const auto& e : ids->elements()) {
-      script_keys.arg(keys::delivery(e.str()));
+      script_keys.arg(keys::delivery(shard, e.str()));
       args.arg(e.str());
     }
     auto r = co_await store_.run(scripts::resume(), std::move(script_keys), std::move(args));
@@ -136,9 +144,10 @@ awaitable<Result<size_t>> DeliveryStore::resume_paused(std::string_view webhook_
   co_return resumed;
 }
 
-awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids_since(std::string_view webhook_id,
+awaitable<Result<std::vector<std::string>>> DeliveryStore::failed_ids_since(std::string_view env,
+                                                                            std::string_view webhook_id,
                                                                             int64_t since) {
-  RedisCommand query{"ZRANGEBYSCORE", keys::webhook_failed(webhook_id), since, "+inf"};
+  RedisCommand query{"ZRANGEBYSCORE", keys::webhook_failed(shard_of(env), webhook_id), since, "+inf"};
   auto r = co_await store_.command(std::move(query));
   if (!r.ok()) co_return r.error();
   co_return strings(*r);

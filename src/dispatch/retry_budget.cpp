@@ -94,16 +94,18 @@ Result<RedisReply> item_result(error_code ec, RedisReply reply) {
 RetryBudget::RetryBudget(store::Store& store, RetryBudgetOptions options)
     : store_(store),
       options_(options),
-      takes_(store::ScriptBatcher::create(store.redis_ptr(), take_script())),
-      feedbacks_(store::ScriptBatcher::create(store.redis_ptr(), feedback_script())),
-      defers_(store::ScriptBatcher::create(store.redis_ptr(), defer_script())) {}
+      takes_(store.redis_ptr(), take_script()),
+      feedbacks_(store.redis_ptr(), feedback_script()),
+      defers_(store.redis_ptr(), defer_script()) {}
 
-awaitable<Result<RetrySlot>> RetryBudget::take(std::string_view webhook_id, int64_t now) {
-  RedisCommand script_keys{keys::webhook_retry_budget(webhook_id)};
+awaitable<Result<RetrySlot>> RetryBudget::take(std::string_view env, std::string_view webhook_id,
+                                               int64_t now) {
+  int shard = keys::delivery_shard(env);
+  RedisCommand script_keys{keys::webhook_retry_budget(shard, webhook_id)};
   RedisCommand args{now, format_rate(options_.initial_rate), static_cast<int64_t>(options_.horizon.count()),
                     static_cast<int64_t>(options_.idle.count())};
   error_code ec;
-  RedisReply reply = co_await takes_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  RedisReply reply = co_await takes_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   if (r->size() < 2) co_return make_error(store::StoreErrc::unavailable, "redis: unexpected budget reply");
@@ -114,8 +116,10 @@ awaitable<Result<RetrySlot>> RetryBudget::take(std::string_view webhook_id, int6
   co_return slot;
 }
 
-awaitable<Status> RetryBudget::feedback(std::string_view webhook_id, bool success, int64_t now) {
-  RedisCommand script_keys{keys::webhook_retry_budget(webhook_id)};
+awaitable<Status> RetryBudget::feedback(std::string_view env, std::string_view webhook_id, bool success,
+                                        int64_t now) {
+  int shard = keys::delivery_shard(env);
+  RedisCommand script_keys{keys::webhook_retry_budget(shard, webhook_id)};
   RedisCommand args{now,
                     success ? "1" : "0",
                     format_rate(options_.initial_rate),
@@ -126,15 +130,16 @@ awaitable<Status> RetryBudget::feedback(std::string_view webhook_id, bool succes
                     static_cast<int64_t>(options_.decrease_interval.count()),
                     static_cast<int64_t>(options_.idle.count())};
   error_code ec;
-  RedisReply reply = co_await feedbacks_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  RedisReply reply =
+      co_await feedbacks_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 
-awaitable<Status> RetryBudget::report_breaker(std::string_view webhook_id, bool open, int64_t until,
-                                              int64_t now) {
-  std::string key = keys::webhook_retry_budget(webhook_id);
+awaitable<Status> RetryBudget::report_breaker(std::string_view env, std::string_view webhook_id, bool open,
+                                              int64_t until, int64_t now) {
+  std::string key = keys::webhook_retry_budget(keys::delivery_shard(env), webhook_id);
   std::vector<RedisCommand> commands;
   commands.push_back(RedisCommand{"HSET", key, "breaker", open ? "open" : "closed", "breaker_until",
                                   open ? until : 0, "breaker_at", now});
@@ -144,10 +149,12 @@ awaitable<Status> RetryBudget::report_breaker(std::string_view webhook_id, bool 
   co_return Status{};
 }
 
-awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, std::string_view webhook_id) {
-  RedisCommand query{
-      "HMGET",     keys::webhook_retry_budget(webhook_id), "rate", "tat", "breaker", "breaker_until",
-      "breaker_at"};
+awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, std::string_view env,
+                                                         std::string_view webhook_id) {
+  RedisCommand query{"HMGET",     keys::webhook_retry_budget(keys::delivery_shard(env), webhook_id),
+                     "rate",      "tat",
+                     "breaker",   "breaker_until",
+                     "breaker_at"};
   auto r = co_await store.command(std::move(query));
   if (!r.ok()) co_return r.error();
   EndpointFlowRecord s;
@@ -166,10 +173,11 @@ awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, st
 
 awaitable<Result<bool>> RetryBudget::defer(const Delivery& d, std::string_view claim, int64_t due,
                                            int64_t budget_slot, int64_t now, int budget_waits) {
-  RedisCommand script_keys{keys::delivery(d.id), keys::schedule()};
+  int shard = keys::delivery_shard(d.environment_id);
+  RedisCommand script_keys{keys::delivery(shard, d.id), keys::schedule(shard)};
   RedisCommand args{d.id, claim, due, budget_slot, now, static_cast<int64_t>(budget_waits)};
   error_code ec;
-  RedisReply reply = co_await defers_->async_run(std::move(script_keys), std::move(args), redirect(ec));
+  RedisReply reply = co_await defers_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   co_return r->integer() == 1;

@@ -23,6 +23,7 @@
 #include "core/asio.h"
 #include "core/result.h"
 #include "dispatch/delivery_store.h"
+#include "dispatch/shard_batchers.h"
 #include "dispatch/flow_options.h"
 #include "store/redis/batched_script.h"
 #include "store/store.h"
@@ -45,16 +46,20 @@ struct EndpointFlowRecord {
   int64_t breaker_until = 0;
   int64_t breaker_at = 0;
 };
-awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, std::string_view webhook_id);
+// (Of endpoint `webhook_id` in environment `env`, whose delivery shard holds the record.)
+awaitable<Result<EndpointFlowRecord>> read_endpoint_flow(store::Store& store, std::string_view env,
+                                                         std::string_view webhook_id);
 
 class RetryBudget {
  public:
   RetryBudget(store::Store& store, RetryBudgetOptions options);
 
-  awaitable<Result<RetrySlot>> take(std::string_view webhook_id, int64_t now);
-  awaitable<Status> feedback(std::string_view webhook_id, bool success, int64_t now);
+  // Each of endpoint `webhook_id` in environment `env` (its delivery shard holds the budget).
+  awaitable<Result<RetrySlot>> take(std::string_view env, std::string_view webhook_id, int64_t now);
+  awaitable<Status> feedback(std::string_view env, std::string_view webhook_id, bool success, int64_t now);
   // A breaker's change on this node, for the record read_endpoint_flow shows (best effort).
-  awaitable<Status> report_breaker(std::string_view webhook_id, bool open, int64_t until, int64_t now);
+  awaitable<Status> report_breaker(std::string_view env, std::string_view webhook_id, bool open,
+                                   int64_t until, int64_t now);
 
   // Puts a claimed delivery back in the schedule at `due` without an attempt (the flow control said not
   // now). `budget_slot`, when non-zero, is the retry slot it holds; `budget_waits` how many times in a row the
@@ -67,9 +72,9 @@ class RetryBudget {
  private:
   store::Store& store_;
   RetryBudgetOptions options_;
-  std::shared_ptr<store::ScriptBatcher> takes_;
-  std::shared_ptr<store::ScriptBatcher> feedbacks_;
-  std::shared_ptr<store::ScriptBatcher> defers_;
+  ShardBatchers takes_;
+  ShardBatchers feedbacks_;
+  ShardBatchers defers_;
 };
 
 }  // namespace hookd::dispatch

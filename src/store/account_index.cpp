@@ -1,6 +1,8 @@
 #include "store/account_index.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <span>
 
 #include "store/keys.h"
@@ -9,244 +11,328 @@ namespace hookd::store {
 
 namespace {
 
-// Rounds of "these are the keys I need" a write or an index batch may take before it gives up: one to learn
-// them, more only while those records change concurrently.
-constexpr int kMaxRounds = 6;
-// Accounts per script when a field is first indexed, so one script does not block Redis for long.
+// Accounts read per round trip when a field is first indexed.
 constexpr size_t kBackfillBatch = 200;
 
-// Lua shared by the scripts: the indexed text at a dotted context path, or nil (absent, empty, not a string or
-// number). cjson keeps 14 significant digits, so integers up to 10^14 index exactly. And the install id of a
-// record, as text.
-constexpr const char* kHelpers = R"lua(
-local function value_at(rec, path)
-  local v = rec and rec.context
-  for part in string.gmatch(path, '[^.]+') do
-    if type(v) ~= 'table' then return nil end
-    v = v[part]
+// Adds or removes index entries of one install, each guarded by a record version: an entry is added (or its
+// version raised) only by a newer version, and removed only by a write newer than the version that put it
+// there, so steps of concurrent writes that arrive late never undo a later write's entry.
+//   KEYS: per entry: the value's hash (all of one install: one slot)
+//   ARGV: per entry: account id, 'add' | 'remove', version
+const RedisScript& index_apply_script() {
+  static const RedisScript s(R"lua(
+for i = 1, #KEYS do
+  local id, op, v = ARGV[3 * i - 2], ARGV[3 * i - 1], tonumber(ARGV[3 * i])
+  local cur = tonumber(redis.call('HGET', KEYS[i], id) or '-1')
+  if op == 'add' then
+    if cur < v then redis.call('HSET', KEYS[i], id, ARGV[3 * i]) end
+  elseif cur >= 0 and cur < v then
+    redis.call('HDEL', KEYS[i], id)
   end
-  if type(v) == 'string' and v ~= '' then return v end
-  if type(v) == 'number' then return cjson.encode(v) end
-  return nil
 end
-local function install_of(rec)
-  if type(rec) ~= 'table' then return '' end
-  local v = rec.environment_integration_id
-  if type(v) == 'string' or type(v) == 'number' then return tostring(v) end
-  return ''
-end
-)lua";
-
-// Writes, replaces or deletes an account record and keeps the lookup index current.
-//   KEYS: the account, its environment's account index (zset), its install's lookup fields (set),
-//         then per index change: the set of the value before, the set of the value after
-//   ARGV: mode (create | update | delete), expected version (update), record JSON, account id, created ms,
-//         install id (the one KEYS 3 and the value sets belong to), the config change channel (the
-//         account's key is published there once written: caches drop their copy),
-//         then per index change: field, value before, value after ('' for none), sorted by field
-//   -> 1 written, 0 version conflict, -1 not found (update), or (nothing written) an array of the index
-//      changes this write makes, {field, before, after, ...}, when they are not the ones passed
-const RedisScript& account_write_script() {
-  static const RedisScript s(std::string(kHelpers) + R"lua(
-local mode, id = ARGV[1], ARGV[4]
-local cur = redis.call('GET', KEYS[1])
-local old = nil
-if cur then
-  local ok, rec = pcall(cjson.decode, cur)
-  if ok then old = rec end
-end
-if mode == 'update' then
-  if not cur then return -1 end
-  if not old or tonumber(old.version) ~= tonumber(ARGV[2]) then return 0 end
-end
-local new = nil
-if mode ~= 'delete' then new = cjson.decode(ARGV[3]) end
-local rec = new or old
-local changes = {}
-if rec then
-  if install_of(rec) ~= ARGV[6] then
-    return redis.error_reply('integrated account ' .. id .. ' belongs to environment integration ' ..
-      install_of(rec) .. ', not ' .. ARGV[6])
-  end
-  for _, field in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-    local before, after = value_at(old, field), value_at(new, field)
-    if before ~= after then changes[#changes + 1] = {field, before or '', after or ''} end
-  end
-  table.sort(changes, function(x, y) return x[1] < y[1] end)
-end
-local same = #changes * 3 == #ARGV - 7
-for i, c in ipairs(changes) do
-  local j = 5 + i * 3
-  same = same and ARGV[j] == c[1] and ARGV[j + 1] == c[2] and ARGV[j + 2] == c[3]
-end
-if not same then
-  local needed = {}
-  for _, c in ipairs(changes) do
-    needed[#needed + 1] = c[1]
-    needed[#needed + 1] = c[2]
-    needed[#needed + 1] = c[3]
-  end
-  return needed
-end
-for i, c in ipairs(changes) do
-  if c[2] ~= '' then redis.call('SREM', KEYS[2 + 2 * i], id) end
-  if c[3] ~= '' then redis.call('SADD', KEYS[3 + 2 * i], id) end
-end
-redis.call('PUBLISH', ARGV[7], KEYS[1])
-if mode == 'delete' then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[2], id)
-  return 1
-end
-redis.call('SET', KEYS[1], ARGV[3])
-if mode == 'create' then redis.call('ZADD', KEYS[2], ARGV[5], id) end
-return 1
+return #KEYS
 )lua");
   return s;
 }
 
-// The account ids of a value, if the field is indexed (nil otherwise).
-//   KEYS: the install's indexed fields (ready for lookups), the value's set
+// Replaces an account record if its stored version is the expected one, and tells the config caches.
+//   KEYS: the record
+//   ARGV: expected version, the new JSON, the config change channel
+//   -> {1, the record as it was}, {0} version conflict, {-1} not found
+const RedisScript& account_cas_script() {
+  static const RedisScript s(R"lua(
+local cur = redis.call('GET', KEYS[1])
+if not cur then return {-1} end
+local ok, rec = pcall(cjson.decode, cur)
+if not ok or type(rec) ~= 'table' or tonumber(rec.version) ~= tonumber(ARGV[1]) then return {0} end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], KEYS[1])
+return {1, cur}
+)lua");
+  return s;
+}
+
+// The ids of a value, if the field's index is complete (nil otherwise).
+//   KEYS: the install's ready fields, the value's hash
 //   ARGV: field
 const RedisScript& account_lookup_script() {
   static const RedisScript s(R"lua(
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return false end
-return redis.call('SMEMBERS', KEYS[2])
+return redis.call('HKEYS', KEYS[2])
 )lua");
   return s;
 }
 
-// Adds accounts to the index of a field, each under the value its record holds now.
-//   KEYS: per account: its record, then per value: its set
-//   ARGV: install id, field, number of accounts n, then the n account ids, then the values (in the order of
-//         KEYS)
-//   -> {'ok'}, or (nothing written) {'values', the values the accounts hold...} when those are not among the
-//      ones passed
-const RedisScript& account_backfill_script() {
-  static const RedisScript s(std::string(kHelpers) + R"lua(
-local install, field, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local slot = {}  -- value -> the index of its set in KEYS
-for j = 4 + n, #ARGV do slot[ARGV[j]] = j - 3 end
-local found, missing = {}, false
-for i = 1, n do
-  local raw = redis.call('GET', KEYS[i])
-  if raw then
-    local ok, rec = pcall(cjson.decode, raw)
-    if ok and install_of(rec) == install then
-      local v = value_at(rec, field)
-      if v then
-        found[#found + 1] = {ARGV[3 + i], v}
-        if not slot[v] then missing = true end
-      end
-    end
-  end
-end
-if missing then
-  local seen, values = {}, {}
-  for _, f in ipairs(found) do
-    if not seen[f[2]] then
-      seen[f[2]] = true
-      values[#values + 1] = f[2]
-    end
-  end
-  table.insert(values, 1, 'values')
-  return values
-end
-for _, f in ipairs(found) do redis.call('SADD', KEYS[slot[f[2]]], f[1]) end
-return {'ok'}
-)lua");
-  return s;
-}
+// An account record as the index sees it.
+struct Indexed {
+  std::string install;
+  int64_t version = 0;
+  json::Value context;
+};
 
-std::vector<std::string> strings(const RedisReply& r, size_t from) {
-  std::vector<std::string> out;
-  for (size_t i = from; i < r.size(); ++i)
-    out.emplace_back(r[i].str());
+std::optional<Indexed> indexed_from(std::string_view text) {
+  json::Value rec;
+  if (!json::parse(text, rec) || !rec.is_object()) return std::nullopt;
+  Indexed out;
+  const json::Value& install = rec.get("environment_integration_id");
+  if (install.is_string()) {
+    out.install = std::string(install.as_string());
+  } else if (install.is_number()) {
+    json::write_number(out.install, install.as_number());
+  }
+  out.version = static_cast<int64_t>(rec.get("version").number_or(0));
+  out.context = rec.get("context");
   return out;
 }
 
-// Adds a batch of accounts to the index of a field.
-awaitable<Status> backfill(Store& store, const std::string& install, std::string_view field,
-                           std::span<const std::string> ids) {
-  std::vector<std::string> values;  // the values the accounts hold, learnt from the script's answer
-  for (int round = 0; round < kMaxRounds; ++round) {
-    RedisCommand script_keys;
-    RedisCommand args{install, field, static_cast<int64_t>(ids.size())};
-    for (const auto& id : ids) {
-      script_keys.arg(keys::integrated_account(id));
-      args.arg(id);
+// The indexed text at a dotted context path: a non-empty string, or a number's decimal text with 14
+// significant digits; nothing for anything else.
+std::optional<std::string> value_at(const json::Value& context, std::string_view path) {
+  const json::Value* v = &context;
+  bool any = false;
+  for (size_t start = 0; start <= path.size();) {
+    size_t dot = path.find('.', start);
+    std::string_view part = path.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    if (!part.empty()) {
+      if (!v->is_object()) return std::nullopt;
+      v = &v->get(part);
+      any = true;
     }
-    for (const auto& v : values) {
-      script_keys.arg(keys::account_lookup(install, field, v));
-      args.arg(v);
-    }
-    auto r = co_await store.run(account_backfill_script(), std::move(script_keys), std::move(args));
-    if (!r.ok()) co_return r.error();
-    std::string_view tag = r->size() > 0 ? (*r)[0].str() : std::string_view();
-    if (tag == "ok") co_return Status{};
-    if (tag != "values")
-      co_return make_error(StoreErrc::redis_error, "unexpected answer from the account index script");
-    values = strings(*r, 1);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
   }
-  co_return make_error(StoreErrc::contended, "the accounts kept changing while context." +
-                                                 std::string(field) + " was being indexed; retry");
+  if (!any) return std::nullopt;
+  if (v->is_string() && !v->as_string().empty()) return std::string(v->as_string());
+  if (v->is_number()) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.14g", v->as_number());
+    return std::string(buf);
+  }
+  return std::nullopt;
 }
 
-// Indexes a field over the environment's accounts, then answers the lookup of one value.
-awaitable<Result<std::vector<std::string>>> index_field(Store& store, const EnvironmentIntegration& install,
-                                                        std::string_view field, std::string_view value) {
-  // 1. From here on every account write keeps the field's index current (the write script maintains the
-  // fields of this set), so accounts created or changed while the ones below are indexed are not missed.
-  RedisCommand maintain{"SADD", keys::account_lookup_fields(install.id), field};
-  auto maintained = co_await store.command(std::move(maintain));
-  if (!maintained.ok()) co_return maintained.error();
-  // 2. The accounts that exist now, a batch at a time: each is indexed under the value its record holds when
-  // its batch runs, and a write before or after that keeps it right (both are atomic scripts).
-  RedisCommand list{"ZRANGE", keys::environment_accounts(install.environment_id), 0, -1};
+struct Entry {
+  std::string field;
+  std::string value;
+  std::string account;
+  bool add = true;
+  int64_t version = 0;
+};
+
+awaitable<Status> apply(Store& store, const std::string& install, const std::vector<Entry>& entries) {
+  if (entries.empty()) co_return Status{};
+  RedisCommand script_keys;
+  RedisCommand args;
+  for (const Entry& e : entries) {
+    script_keys.arg(keys::account_lookup(install, e.field, e.value));
+    args.arg(e.account).arg(e.add ? "add" : "remove").arg(e.version);
+  }
+  auto r = co_await store.run(index_apply_script(), std::move(script_keys), std::move(args));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
+awaitable<Result<std::vector<std::string>>> indexed_fields(Store& store, const std::string& install) {
+  auto r = co_await store.command(RedisCommand{"SMEMBERS", keys::account_lookup_fields(install)});
+  if (!r.ok()) co_return r.error();
+  std::vector<std::string> out;
+  for (const auto& e : r->elements())
+    out.emplace_back(e.str());
+  std::sort(out.begin(), out.end());
+  co_return out;
+}
+
+// The entries that take an account from `before` to `after` for `fields`: the new values added and the old
+// ones removed, at `version`.
+std::vector<Entry> entries_for(const std::vector<std::string>& fields, const std::string& account,
+                               const json::Value* before, const json::Value* after, int64_t version,
+                               bool adds) {
+  std::vector<Entry> out;
+  for (const std::string& f : fields) {
+    auto was = before ? value_at(*before, f) : std::nullopt;
+    auto now = after ? value_at(*after, f) : std::nullopt;
+    if (adds && now) out.push_back(Entry{f, *now, account, true, version});
+    if (!adds && was && was != now) out.push_back(Entry{f, *was, account, false, version});
+  }
+  return out;
+}
+
+std::vector<std::string> minus(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+// Fields that joined the install's index while this write ran: indexed now, for the record as written.
+awaitable<Status> index_joined_fields(Store& store, const IntegratedAccount& a,
+                                      const std::vector<std::string>& seen, const json::Value* before) {
+  auto fields = co_await indexed_fields(store, a.environment_integration_id);
+  if (!fields.ok()) co_return fields.error();
+  auto joined = minus(*fields, seen);
+  if (joined.empty()) co_return Status{};
+  auto entries = entries_for(joined, a.id, before, &a.context, a.version, true);
+  auto removals = entries_for(joined, a.id, before, &a.context, a.version, false);
+  entries.insert(entries.end(), removals.begin(), removals.end());
+  co_return co_await apply(store, a.environment_integration_id, entries);
+}
+
+awaitable<Result<int64_t>> create_account_record(Store& store, const IntegratedAccount& a) {
+  const std::string& install = a.environment_integration_id;
+  auto fields = co_await indexed_fields(store, install);
+  if (!fields.ok()) co_return fields.error();
+  // 1. The index, then 2. the record, then 3. the environment's index (store.h, account_index.h). Named, not
+  // temporaries inside a co_await: GCC 12 mishandles those.
+  const std::vector<Entry> adds = entries_for(*fields, a.id, nullptr, &a.context, a.version, true);
+  Status s = co_await apply(store, install, adds);
+  if (!s.ok()) co_return s.error();
+  std::string key = keys::integrated_account(a.id);
+  RedisCommand write{"SET", key, json::dump(to_json(a))};
+  auto w = co_await store.write_announced(std::move(write), key);
+  if (!w.ok()) co_return w.error();
+  RedisCommand list{"ZADD", keys::environment_accounts(a.environment_id), a.created_at, a.id};
   auto listed = co_await store.command(std::move(list));
   if (!listed.ok()) co_return listed.error();
-  std::vector<std::string> ids = strings(*listed, 0);
+  s = co_await index_joined_fields(store, a, *fields, nullptr);
+  if (!s.ok()) co_return s.error();
+  co_return 1;
+}
+
+awaitable<Result<int64_t>> update_account_record(Store& store, const IntegratedAccount& a, int64_t expected) {
+  const std::string& install = a.environment_integration_id;
+  auto fields = co_await indexed_fields(store, install);
+  if (!fields.ok()) co_return fields.error();
+  // 1. The new values (a write that then loses its compare-and-set leaves entries a lookup's check skips).
+  const std::vector<Entry> adds = entries_for(*fields, a.id, nullptr, &a.context, a.version, true);
+  Status s = co_await apply(store, install, adds);
+  if (!s.ok()) co_return s.error();
+  // 2. The record.
+  RedisCommand script_keys{keys::integrated_account(a.id)};
+  RedisCommand args{expected, json::dump(to_json(a)), store.changes_channel()};
+  auto r = co_await store.run(account_cas_script(), std::move(script_keys), std::move(args));
+  if (!r.ok()) co_return r.error();
+  int64_t outcome = r->size() > 0 ? (*r)[0].integer() : 0;
+  if (outcome != 1 || r->size() < 2) co_return outcome;
+  // 3. The old values, under the install the record was in (an account moved to another install leaves its
+  // old install's index).
+  auto old = indexed_from((*r)[1].str());
+  bool same_install = old && old->install == install;
+  if (same_install) {
+    const std::vector<Entry> removals =
+        entries_for(*fields, a.id, &old->context, &a.context, a.version, false);
+    s = co_await apply(store, install, removals);
+  } else if (old) {
+    auto old_fields = co_await indexed_fields(store, old->install);
+    if (!old_fields.ok()) co_return old_fields.error();
+    const std::vector<Entry> removals =
+        entries_for(*old_fields, a.id, &old->context, nullptr, a.version, false);
+    s = co_await apply(store, old->install, removals);
+  }
+  if (!s.ok()) co_return s.error();
+  const json::Value* before = same_install ? &old->context : nullptr;
+  s = co_await index_joined_fields(store, a, *fields, before);
+  if (!s.ok()) co_return s.error();
+  co_return 1;
+}
+
+awaitable<Result<int64_t>> delete_account_record(Store& store, const IntegratedAccount& a) {
+  std::string key = keys::integrated_account(a.id);
+  RedisCommand read{"GET", key};
+  auto cur = co_await store.command(std::move(read));
+  if (!cur.ok()) co_return cur.error();
+  std::optional<Indexed> old = cur->is_nil() ? std::nullopt : indexed_from(cur->str());
+  if (old && old->install != a.environment_integration_id)
+    co_return make_error(StoreErrc::redis_error, "integrated account " + a.id +
+                                                     " belongs to environment integration " + old->install +
+                                                     ", not " + a.environment_integration_id);
+  // The record, then its place in the environment's index, then its lookup entries (store.h).
+  RedisCommand del{"DEL", key};
+  auto d = co_await store.write_announced(std::move(del), key);
+  if (!d.ok()) co_return d.error();
+  RedisCommand unlist{"ZREM", keys::environment_accounts(a.environment_id), a.id};
+  auto unlisted = co_await store.command(std::move(unlist));
+  if (!unlisted.ok()) co_return unlisted.error();
+  if (!old) co_return 1;
+  auto fields = co_await indexed_fields(store, old->install);
+  if (!fields.ok()) co_return fields.error();
+  const std::vector<Entry> removals =
+      entries_for(*fields, a.id, &old->context, nullptr, old->version + 1, false);
+  Status s = co_await apply(store, old->install, removals);
+  if (!s.ok()) co_return s.error();
+  co_return 1;
+}
+
+// Of `ids`, those whose record (read now) is an account of `install` holding `value` at `field`: the index is
+// a superset of the truth (account_index.h).
+awaitable<Result<std::vector<std::string>>> verified(Store& store, const std::string& install,
+                                                     std::string_view field, std::string_view value,
+                                                     std::vector<std::string> ids) {
+  std::vector<std::string> out;
   for (size_t from = 0; from < ids.size(); from += kBackfillBatch) {
-    std::span<const std::string> batch(ids.data() + from, std::min(kBackfillBatch, ids.size() - from));
-    Status s = co_await backfill(store, install.id, field, batch);
+    size_t to = std::min(ids.size(), from + kBackfillBatch);
+    std::vector<std::string> record_keys;
+    for (size_t i = from; i < to; ++i)
+      record_keys.push_back(keys::integrated_account(ids[i]));
+    auto recs = co_await store.get_many(record_keys);
+    if (!recs.ok()) co_return recs.error();
+    for (size_t i = from; i < to && i - from < recs->size(); ++i) {
+      const RedisReply& rec = (*recs)[i - from];
+      if (!rec.is_string()) continue;
+      auto a = indexed_from(rec.str());
+      if (a && a->install == install && value_at(a->context, field) == value)
+        out.push_back(std::move(ids[i]));
+    }
+  }
+  co_return out;
+}
+
+// Indexes a field over the environment's accounts (account_index.h), then answers the lookup of one value.
+awaitable<Result<std::vector<std::string>>> index_field(Store& store, const EnvironmentIntegration& install,
+                                                        std::string_view field, std::string_view value) {
+  // 1. From here on every account write keeps the field's index current.
+  auto maintained =
+      co_await store.command(RedisCommand{"SADD", keys::account_lookup_fields(install.id), field});
+  if (!maintained.ok()) co_return maintained.error();
+  // 2. The accounts listed now, a batch at a time, under the values their records hold when read.
+  auto listed = co_await store.command(
+      RedisCommand{"ZRANGE", keys::environment_accounts(install.environment_id), 0, -1});
+  if (!listed.ok()) co_return listed.error();
+  const auto& ids = listed->elements();
+  for (size_t from = 0; from < ids.size(); from += kBackfillBatch) {
+    size_t to = std::min(ids.size(), from + kBackfillBatch);
+    std::vector<std::string> record_keys;
+    for (size_t i = from; i < to; ++i)
+      record_keys.push_back(keys::integrated_account(ids[i].str()));
+    auto recs = co_await store.get_many(record_keys);
+    if (!recs.ok()) co_return recs.error();
+    std::vector<Entry> entries;
+    for (size_t i = from; i < to && i - from < recs->size(); ++i) {
+      const RedisReply& rec = (*recs)[i - from];
+      auto a = rec.is_string() ? indexed_from(rec.str()) : std::nullopt;
+      if (!a || a->install != install.id) continue;
+      if (auto v = value_at(a->context, field))
+        entries.push_back(Entry{std::string(field), *v, std::string(ids[i].str()), true, a->version});
+    }
+    Status s = co_await apply(store, install.id, entries);
     if (!s.ok()) co_return s.error();
   }
   // 3. Complete: lookups answer from the index.
-  RedisCommand ready{"SADD", keys::account_lookup_ready(install.id), field};
-  auto made_ready = co_await store.command(std::move(ready));
-  if (!made_ready.ok()) co_return made_ready.error();
-  RedisCommand members{"SMEMBERS", keys::account_lookup(install.id, field, value)};
-  auto r = co_await store.command(std::move(members));
+  auto ready = co_await store.command(RedisCommand{"SADD", keys::account_lookup_ready(install.id), field});
+  if (!ready.ok()) co_return ready.error();
+  auto r = co_await store.command(RedisCommand{"HKEYS", keys::account_lookup(install.id, field, value)});
   if (!r.ok()) co_return r.error();
-  co_return strings(*r, 0);
+  std::vector<std::string> found;
+  for (const auto& e : r->elements())
+    found.emplace_back(e.str());
+  co_return co_await verified(store, install.id, field, value, std::move(found));
 }
 
 }  // namespace
 
 awaitable<Result<int64_t>> write_account_record(Store& store, std::string_view mode,
                                                 const IntegratedAccount& a, int64_t expected_version) {
-  std::string record;
-  if (mode != "delete") record = json::dump(to_json(a));
-  const std::string& install = a.environment_integration_id;
-  // The index changes the script said this write makes: none expected at first (most installs index no
-  // field), so a write is one round trip unless an indexed value changes.
-  std::vector<std::string> changes;  // field, before, after, ...
-  for (int round = 0; round < kMaxRounds; ++round) {
-    RedisCommand script_keys{keys::integrated_account(a.id), keys::environment_accounts(a.environment_id),
-                             keys::account_lookup_fields(install)};
-    RedisCommand args{mode, expected_version, record, a.id, a.created_at, install, store.changes_channel()};
-    for (size_t i = 0; i + 2 < changes.size(); i += 3) {
-      script_keys.arg(keys::account_lookup(install, changes[i], changes[i + 1]));
-      script_keys.arg(keys::account_lookup(install, changes[i], changes[i + 2]));
-      args.arg(changes[i]).arg(changes[i + 1]).arg(changes[i + 2]);
-    }
-    auto r = co_await store.run(account_write_script(), std::move(script_keys), std::move(args));
-    if (!r.ok()) co_return r.error();
-    if (!r->is_array()) co_return r->integer();
-    changes = strings(*r, 0);
-  }
-  co_return make_error(StoreErrc::conflict,
-                       "integrated account's lookup index kept changing; read it again and retry");
+  if (mode == "create") co_return co_await create_account_record(store, a);
+  if (mode == "update") co_return co_await update_account_record(store, a, expected_version);
+  co_return co_await delete_account_record(store, a);
 }
 
 awaitable<Result<std::vector<std::string>>> lookup_accounts(Store& store,
@@ -257,8 +343,11 @@ awaitable<Result<std::vector<std::string>>> lookup_accounts(Store& store,
   RedisCommand args{field};
   auto r = co_await store.run(account_lookup_script(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
-  if (!r->is_nil()) co_return strings(*r, 0);
-  co_return co_await index_field(store, install, field, value);
+  if (r->is_nil()) co_return co_await index_field(store, install, field, value);
+  std::vector<std::string> found;
+  for (const auto& e : r->elements())
+    found.emplace_back(e.str());
+  co_return co_await verified(store, install.id, field, value, std::move(found));
 }
 
 }  // namespace hookd::store

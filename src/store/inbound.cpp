@@ -193,7 +193,8 @@ awaitable<Result<std::vector<InboundRecord>>> InboundStore::from_index(std::stri
   }
   std::vector<std::string> found;
   if (!reads.empty()) {
-    auto values = co_await store_.transaction(std::move(reads));
+    // Reads only (one environment's slot anyway): pipelined, not a transaction.
+    auto values = co_await store_.pipeline(std::move(reads));
     if (!values.ok()) co_return values.error();
     for (const RedisReply& v : values->elements()) {
       if (!v.is_string()) continue;

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "core/crypto.h"
+#include "store/redis/slots.h"
 
 namespace hookd::store::keys {
 
@@ -97,71 +98,156 @@ inline std::string environment_webhooks(std::string_view env) {
 }
 
 // --- owner: store/account_index (see account_index.h) ------------------------------------------------------
+// Hash tag: the install, `{i:<install id>}`, so that an index update touches one slot (account records are in
+// slots of their own: they are written in ordered steps with the index, see account_index.h).
 
 // set: the context fields whose index account writes keep current (an index being built, or built)
 inline std::string account_lookup_fields(std::string_view install) {
-  return detail::join("environment_integration:", install, ":lookup_fields");
+  return detail::join("{i:", install, "}:lookup_fields");
 }
 // set: the context fields whose index is complete: lookups answer from it
 inline std::string account_lookup_ready(std::string_view install) {
-  return detail::join("environment_integration:", install, ":lookup_ready");
+  return detail::join("{i:", install, "}:lookup_ready");
 }
-// set: the ids of the install's accounts whose context holds `value` at `field`
+// hash: the ids of the install's accounts whose context holds (or held, see account_index.h) `value` at
+// `field` -> the record version that put them there
 inline std::string account_lookup(std::string_view install, std::string_view field, std::string_view value) {
-  std::string k = detail::join("environment_integration:", install, ":lookup:");
+  std::string k = detail::join("{i:", install, "}:lookup:");
   k.append(field).append(":").append(value);
   return k;
 }
 
 // --- owner: dispatch/ (see delivery_store.h) ---------------------------------------------------------------
+// Delivery shards. Under Redis Cluster a script or transaction runs only if all its keys are in one slot, and
+// a delivery's scripts touch the delivery, its event, the schedule and its endpoint's indexes, health, lane,
+// budget and pause state together. So all delivery data of one environment shares one hash tag, that of its
+// delivery shard, `{d:<shard>}` with shard = crc16(environment id) % kDeliveryShards: an environment's
+// deliveries live in one slot, and the environments spread over kDeliveryShards slots (and so over the
+// cluster's nodes). The schedule is one sorted set per shard; the dispatcher claims from all of them.
+//
+// kDeliveryShards is part of the data layout: changing it moves every environment's keys to another name
+// (a migration, like the one from the unsharded layout in dispatch/schema_migration.h).
+inline constexpr int kDeliveryShards = 64;
+// The delivery shard of an environment's delivery data.
+inline int delivery_shard(std::string_view environment_id) noexcept {
+  return static_cast<int>(crc16(environment_id) % kDeliveryShards);
+}
+
+namespace detail {
+inline std::string sharded(int shard, std::string_view a, std::string_view b = {},
+                           std::string_view suffix = {}) {
+  std::string k = "hookd:{d:" + std::to_string(shard) + "}:";
+  k.reserve(k.size() + a.size() + b.size() + suffix.size());
+  k += a;
+  k += b;
+  k += suffix;
+  return k;
+}
+}  // namespace detail
 
 // the event (Kafka record value), kept for retries and replays (retention TTL)
-inline std::string event(std::string_view id) {
-  return detail::join("event:", id);
+inline std::string event(int shard, std::string_view id) {
+  return detail::sharded(shard, "event:", id);
 }
 // set: the ids of an event's deliveries
-inline std::string event_deliveries(std::string_view event_id) {
-  return detail::join("event:", event_id, ":deliveries");
+inline std::string event_deliveries(int shard, std::string_view event_id) {
+  return detail::sharded(shard, "event:", event_id, ":deliveries");
 }
 // hash: status, attempts, timestamps, last result, claim token
-inline std::string delivery(std::string_view id) {
-  return detail::join("delivery:", id);
+inline std::string delivery(int shard, std::string_view id) {
+  return detail::sharded(shard, "delivery:", id);
 }
 // list: attempt JSON objects, oldest first
-inline std::string delivery_attempts(std::string_view id) {
-  return detail::join("delivery:", id, ":attempts");
+inline std::string delivery_attempts(int shard, std::string_view id) {
+  return detail::sharded(shard, "delivery:", id, ":attempts");
 }
-// zset: delivery id -> when it is due (or when its claim's lease runs out)
-inline std::string schedule() {
-  return "hookd:schedule";
-}
-// zset: delivery id -> created ms
-inline std::string webhook_deliveries(std::string_view webhook_id) {
-  return detail::join("webhook:", webhook_id, ":deliveries");
+// zset: the shard's delivery ids -> when each is due (or when its claim's lease runs out)
+inline std::string schedule(int shard) {
+  return detail::sharded(shard, "schedule");
 }
 // zset: delivery id -> created ms
-inline std::string environment_deliveries(std::string_view env) {
-  return detail::join("environment:", env, ":deliveries");
+inline std::string webhook_deliveries(int shard, std::string_view webhook_id) {
+  return detail::sharded(shard, "webhook:", webhook_id, ":deliveries");
+}
+// zset: delivery id -> created ms
+inline std::string environment_deliveries(int shard, std::string_view env) {
+  return detail::sharded(shard, "environment:", env, ":deliveries");
 }
 // zset: dead-lettered delivery id -> when
-inline std::string webhook_failed(std::string_view webhook_id) {
-  return detail::join("webhook:", webhook_id, ":failed");
+inline std::string webhook_failed(int shard, std::string_view webhook_id) {
+  return detail::sharded(shard, "webhook:", webhook_id, ":failed");
 }
 // hash: consecutive_failures, failing_since (for auto-disable)
-inline std::string webhook_health(std::string_view webhook_id) {
-  return detail::join("webhook:", webhook_id, ":health");
+inline std::string webhook_health(int shard, std::string_view webhook_id) {
+  return detail::sharded(shard, "webhook:", webhook_id, ":health");
 }
 // zset: the unfinished deliveries of an ordered endpoint for one integrated account -> Kafka position
-// (dispatch/ordered_lanes.h). Tagged by webhook: one lane's keys hash to one Redis Cluster slot.
-inline std::string webhook_lane(std::string_view webhook_id, std::string_view account_id) {
-  std::string k = detail::join("{", webhook_id, "}:lane:");
+// (dispatch/ordered_lanes.h)
+inline std::string webhook_lane(int shard, std::string_view webhook_id, std::string_view account_id) {
+  std::string k = detail::sharded(shard, "webhook:", webhook_id, ":lane:");
   k += account_id;
   return k;
 }
 // hash: rate, tat (the pacing clock), cut_at: the endpoint's fleet-wide retry budget (dispatch/retry_budget.h)
-inline std::string webhook_retry_budget(std::string_view webhook_id) {
-  return detail::join("webhook:", webhook_id, ":retry_budget");
+inline std::string webhook_retry_budget(int shard, std::string_view webhook_id) {
+  return detail::sharded(shard, "webhook:", webhook_id, ":retry_budget");
 }
+// zset: the endpoint's paused deliveries (created while it was disabled) -> created ms
+inline std::string webhook_paused(int shard, std::string_view webhook_id) {
+  return detail::sharded(shard, "webhook:", webhook_id, ":paused");
+}
+// hash: disabled_at, enabled_at (ms), paused_dropped (events not recorded over the bound while disabled)
+inline std::string webhook_pause_state(int shard, std::string_view webhook_id) {
+  return detail::sharded(shard, "webhook:", webhook_id, ":pause_state");
+}
+// string: the delivery layout's version (dispatch/schema_migration.h); a key of its own slot
+inline std::string delivery_schema() {
+  return "hookd:schema";
+}
+// string: held (SET NX PX) by the dispatcher migrating the delivery layout
+inline std::string delivery_schema_lock() {
+  return "hookd:schema:lock";
+}
+
+// The unsharded delivery layout (schema 1, before the delivery shards): read and renamed only by
+// dispatch/schema_migration.cpp.
+namespace unsharded {
+inline std::string schedule() {
+  return "hookd:schedule";
+}
+inline std::string delivery(std::string_view id) {
+  return detail::join("delivery:", id);
+}
+inline std::string delivery_attempts(std::string_view id) {
+  return detail::join("delivery:", id, ":attempts");
+}
+inline std::string event(std::string_view id) {
+  return detail::join("event:", id);
+}
+inline std::string event_deliveries(std::string_view id) {
+  return detail::join("event:", id, ":deliveries");
+}
+// hash or zset: deliveries, failed, health, retry_budget of a webhook
+inline std::string webhook_key(std::string_view webhook_id, std::string_view suffix) {
+  return detail::join("webhook:", webhook_id, std::string(":").append(suffix));
+}
+// The prefixes of the families below (what a key found by SCAN starts with).
+inline constexpr std::string_view kWebhookPrefix = "hookd:webhook:";
+inline constexpr std::string_view kEnvironmentPrefix = "hookd:environment:";
+inline constexpr std::string_view kEventPrefix = "hookd:event:";
+inline constexpr std::string_view kDeliveryPrefix = "hookd:delivery:";
+inline constexpr std::string_view kTagPrefix = "hookd:{";
+// SCAN patterns of the old families. "hookd:{*}:..." also matches keys of today's tagged families: the migration
+// skips tags it does not own ("d:", "i:") and suffixes other than these.
+inline constexpr std::string_view kDeliveries = "hookd:delivery:*";    // and their :attempts
+inline constexpr std::string_view kEvents = "hookd:event:*";           // and their :deliveries
+inline constexpr std::string_view kWebhookKeys = "hookd:webhook:*:*";  // :deliveries :failed :health
+                                                                       // :retry_budget
+inline constexpr std::string_view kEnvironmentDeliveries = "hookd:environment:*:deliveries";
+inline constexpr std::string_view kWebhookTagged =
+    "hookd:{*}:*";  // {webhook}:lane:<acct> :paused :pause_state
+inline constexpr std::string_view kAccountLookup = "hookd:environment_integration:*:lookup*";
+}  // namespace unsharded
 
 // --- owner: admin/ replay jobs (see admin/replay_job.h) ----------------------------------------------------
 // A job's keys share the hash tag {replay:<env>}: the environment's jobs live in one slot, and a token only
@@ -183,9 +269,8 @@ inline std::string replay_leases() {
   return "hookd:replay:leases";
 }
 
-// --- owner: dispatch/, disabled endpoints and notices (see delivery_store.h) -------------------------------
-// New key families, hash-tagged by the webhook or environment they belong to, so that the keys one script
-// touches for one endpoint share a Redis Cluster slot.
+// --- owner: dispatch/, notices (see notices.h) ---------------------------------------------------------------
+// Hash-tagged by the environment they belong to, so that a notice and its index share a Redis Cluster slot.
 namespace detail {
 inline std::string tagged(std::string_view tag, std::string_view suffix) {
   std::string k;
@@ -197,14 +282,6 @@ inline std::string tagged(std::string_view tag, std::string_view suffix) {
   return k;
 }
 }  // namespace detail
-// zset: the endpoint's paused deliveries (created while it was disabled) -> created ms
-inline std::string webhook_paused(std::string_view webhook_id) {
-  return detail::tagged(webhook_id, "paused");
-}
-// hash: disabled_at, enabled_at (ms), paused_dropped (events not recorded over the bound while disabled)
-inline std::string webhook_pause_state(std::string_view webhook_id) {
-  return detail::tagged(webhook_id, "pause_state");
-}
 // zset: the environment's notice ids -> created ms
 inline std::string environment_notices(std::string_view env) {
   return detail::tagged(env, "notices");

@@ -44,6 +44,25 @@ awaitable<Result<RedisReply>> Store::run(const RedisScript& script, RedisCommand
   co_return reply;
 }
 
+awaitable<Result<RedisReply>> Store::write_announced(RedisCommand write, std::string key) {
+  std::vector<RedisCommand> cmds;
+  cmds.push_back(std::move(write));
+  cmds.push_back(RedisCommand{"PUBLISH", changes_channel_, std::move(key)});
+  co_return co_await transaction(std::move(cmds));
+}
+
+awaitable<Result<RedisReply>> Store::get_many(const std::vector<std::string>& keys) {
+  std::vector<RedisCommand> gets;
+  gets.reserve(keys.size());
+  for (const auto& k : keys)
+    gets.push_back(RedisCommand{"GET", k});
+  auto r = co_await pipeline(std::move(gets));
+  if (!r.ok()) co_return r.error();
+  for (const auto& e : r->elements())
+    if (e.is_error()) co_return make_error(StoreErrc::redis_error, "redis: " + std::string(e.str()));
+  co_return r;
+}
+
 awaitable<void> Store::change_published() {
   // The write is done whatever this answers: a failed PING only loses the ordering it buys.
   (void)co_await command(RedisCommand{"PING"});
@@ -62,13 +81,12 @@ awaitable<Result<json::Value>> Store::get_json(std::string key, std::string_view
 // --- environments ------------------------------------------------------------------------------------------
 
 awaitable<Status> Store::put_environment(const Environment& e) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("SET", keys::environment(e.id), json::dump(to_json(e)));
-  cmds.emplace_back("SADD", keys::environments(), e.id);
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment(e.id));
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // Record, then index (store.h).
+  std::string key = keys::environment(e.id);
+  auto r = co_await write_announced(RedisCommand{"SET", key, json::dump(to_json(e))}, key);
+  if (r.ok()) r = co_await command(RedisCommand{"SADD", keys::environments(), e.id});
   co_await change_published();
+  if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 
@@ -84,7 +102,7 @@ awaitable<Result<std::vector<Environment>>> Store::list_environments() {
   std::vector<Environment> out;
   for (const auto& id : ids->elements()) {
     auto e = co_await get_environment(id.str());
-    if (e.ok()) out.push_back(std::move(e).value());
+    if (e.ok()) out.push_back(std::move(e).value());  // an index entry whose record is gone is skipped
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
   co_return out;
@@ -93,12 +111,14 @@ awaitable<Result<std::vector<Environment>>> Store::list_environments() {
 // --- API tokens --------------------------------------------------------------------------------------------
 
 awaitable<Status> Store::put_token(const ApiToken& t) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("SET", keys::token_hash(t.hash), json::dump(to_json(t)));
-  cmds.emplace_back("SET", keys::api_token(t.id), t.hash);
-  cmds.emplace_back("SADD", keys::environment_tokens(t.environment_id), t.id);
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // Three slots, in order (store.h): the record a bearer token is checked against, the id's pointer to it, the
+  // environment's index. A crash before the end leaves a token nobody was told (its creation failed).
+  std::vector<RedisCommand> steps;
+  steps.push_back(RedisCommand{"SET", keys::token_hash(t.hash), json::dump(to_json(t))});
+  steps.push_back(RedisCommand{"SET", keys::api_token(t.id), t.hash});
+  steps.push_back(RedisCommand{"SADD", keys::environment_tokens(t.environment_id), t.id});
+  for (auto& step : steps)
+    if (auto r = co_await command(std::move(step)); !r.ok()) co_return r.error();
   co_return Status{};
 }
 
@@ -128,11 +148,14 @@ awaitable<Result<std::vector<ApiToken>>> Store::list_tokens(std::string_view env
 }
 
 awaitable<Status> Store::delete_token(const ApiToken& t) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("DEL", keys::token_hash(t.hash), keys::api_token(t.id));
-  cmds.emplace_back("SREM", keys::environment_tokens(t.environment_id), t.id);
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // The record first: the token stops authenticating at once; then the pointer and the index entry (readers
+  // skip an id whose record is gone).
+  std::vector<RedisCommand> steps;
+  steps.push_back(RedisCommand{"DEL", keys::token_hash(t.hash)});
+  steps.push_back(RedisCommand{"DEL", keys::api_token(t.id)});
+  steps.push_back(RedisCommand{"SREM", keys::environment_tokens(t.environment_id), t.id});
+  for (auto& step : steps)
+    if (auto r = co_await command(std::move(step)); !r.ok()) co_return r.error();
   co_return Status{};
 }
 

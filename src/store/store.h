@@ -9,6 +9,15 @@
 // records, changed by admin and by the dispatcher, with compare-and-set on their text (update_webhook).
 //
 // Keys are built in store/keys.h, which says which module writes each; scripts get every key in KEYS[].
+//
+// Redis Cluster: every script, transaction and multi-key command touches one slot. Records are looked up by id
+// alone (ingest knows only an account id), so a record and the indexes that list it are in different slots
+// and are written in ordered single-slot steps, not one transaction. The crash-consistency rule: a write puts
+// the record first (with its config-change PUBLISH, which is keyless, in the same transaction) and then adds
+// it to its indexes; a delete removes the record first and then its index entries. So a crash between steps
+// leaves at most an index entry whose record is missing (every reader skips those), or a record its index does
+// not list yet (a create whose caller was answered with an error, and retries). The change is published before
+// the writer returns (change_published), whichever step fails later.
 #pragma once
 
 #include <functional>
@@ -120,6 +129,11 @@ class Store {
   // Independent commands, not atomic, in any slots (RedisClient::async_pipeline): an array of their replies.
   awaitable<Result<RedisReply>> pipeline(std::vector<RedisCommand> commands);
   awaitable<Result<RedisReply>> run(const RedisScript& script, RedisCommand keys, RedisCommand args);
+  // `write` (of one record) and a PUBLISH of `key` on changes_channel(), in one transaction (PUBLISH names no
+  // key: one slot).
+  awaitable<Result<RedisReply>> write_announced(RedisCommand write, std::string key);
+  // GETs of `keys` (records in any slots) in one round trip: their replies, nil for a missing one.
+  awaitable<Result<RedisReply>> get_many(const std::vector<std::string>& keys);
   awaitable<Result<json::Value>> get_json(std::string key, std::string_view what);
   // Called after a write that published a config change (changes_channel()): returns once Redis has
   // handed that message to every subscriber's socket. Redis answers a command before it writes the messages

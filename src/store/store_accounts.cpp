@@ -75,7 +75,7 @@ awaitable<Status> write_account(Store& store, std::string_view mode, const Integ
   co_return Status{};
 }
 
-// The records an account names, from an MGET of (account, install, integration, environment).
+// The records an account names, from GETs of (account, install, integration, environment).
 Result<ResolvedAccount> resolved_from(IntegratedAccount a, const RedisReply& r) {
   auto parse = [](const RedisReply& reply, json::Value& out) {
     return reply.is_string() && json::parse(reply.str(), out);
@@ -169,17 +169,19 @@ awaitable<Result<Page<IntegratedAccount>>> Store::list_accounts(std::string_view
 
 awaitable<Result<ResolvedAccount>> Store::resolve_account(std::string_view account_id) {
   // Two reads, each naming every key it reads (Redis Cluster): the account says which records go with it,
-  // then one MGET reads it again with them. If it names other records by then, read again.
+  // then one pipeline of GETs reads it again with them. If it names other records by then, read again.
   auto missing = [&] {
     return make_error(StoreErrc::not_found, "integrated account " + std::string(account_id) + " not found");
   };
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto first = co_await get_account(account_id);
     if (!first.ok()) co_return first.error().code == StoreErrc::not_found ? missing() : first.error();
-    RedisCommand mget{"MGET", keys::integrated_account(account_id),
-                      keys::environment_integration(first->environment_integration_id),
-                      keys::integration(first->integration_id), keys::environment(first->environment_id)};
-    auto r = co_await command(std::move(mget));
+    // Records in four slots: GETs in one round trip (not MGET, which needs one slot).
+    std::vector<std::string> records{keys::integrated_account(account_id),
+                                     keys::environment_integration(first->environment_integration_id),
+                                     keys::integration(first->integration_id),
+                                     keys::environment(first->environment_id)};
+    auto r = co_await get_many(records);
     if (!r.ok()) co_return r.error();
     if (r->size() != 4 || (*r)[0].is_nil()) co_return missing();
     json::Value acc;
@@ -231,14 +233,12 @@ awaitable<Result<std::vector<std::string>>> Store::find_accounts_by_context(
 // --- webhooks ----------------------------------------------------------------------------------------------
 
 awaitable<Status> Store::create_webhook(const Webhook& w) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("SET", keys::webhook(w.id), json::dump(to_json(w)));
-  cmds.emplace_back("SADD", keys::environment_webhooks(w.environment_id), w.id);
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::webhook(w.id));
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment_webhooks(w.environment_id));
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // Record, then index (store.h), each announced: caches hold endpoints by id and by environment.
+  std::string key = keys::webhook(w.id), index = keys::environment_webhooks(w.environment_id);
+  auto r = co_await write_announced(RedisCommand{"SET", key, json::dump(to_json(w))}, key);
+  if (r.ok()) r = co_await write_announced(RedisCommand{"SADD", index, w.id}, index);
   co_await change_published();
+  if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 
@@ -296,14 +296,15 @@ awaitable<Result<std::vector<Webhook>>> Store::list_webhooks(std::string_view en
   if (!ids.ok()) co_return ids.error();
   std::vector<Webhook> out;
   if (ids->elements().empty()) co_return out;
-  RedisCommand mget{"MGET"};
+  // Records in any slots: GETs in one round trip (not MGET, which needs one slot).
+  std::vector<std::string> record_keys;
   for (const auto& id : ids->elements())
-    mget.arg(keys::webhook(id.str()));
-  auto recs = co_await command(std::move(mget));
+    record_keys.push_back(keys::webhook(id.str()));
+  auto recs = co_await get_many(record_keys);
   if (!recs.ok()) co_return recs.error();
   for (const auto& rec : recs->elements()) {
     json::Value v;
-    if (!rec.is_string() || !json::parse(rec.str(), v)) continue;
+    if (!rec.is_string() || !json::parse(rec.str(), v)) continue;  // deleted: an entry left by a crash
     auto w = webhook_from_json(v);
     if (w.ok()) out.push_back(std::move(w).value());
   }
@@ -312,14 +313,12 @@ awaitable<Result<std::vector<Webhook>>> Store::list_webhooks(std::string_view en
 }
 
 awaitable<Status> Store::delete_webhook(const Webhook& w) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("DEL", keys::webhook(w.id));
-  cmds.emplace_back("SREM", keys::environment_webhooks(w.environment_id), w.id);
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::webhook(w.id));
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment_webhooks(w.environment_id));
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // Record, then index entry (store.h): an entry left by a crash between them is skipped by list_webhooks.
+  std::string key = keys::webhook(w.id), index = keys::environment_webhooks(w.environment_id);
+  auto r = co_await write_announced(RedisCommand{"DEL", key}, key);
+  if (r.ok()) r = co_await write_announced(RedisCommand{"SREM", index, w.id}, index);
   co_await change_published();
+  if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 

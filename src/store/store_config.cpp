@@ -44,13 +44,12 @@ awaitable<Status> Store::create_integration(const Integration& i) {
   if (!claimed.ok()) co_return claimed.error();
   if (claimed->is_nil())
     co_return make_error(StoreErrc::conflict, "an integration named '" + i.name + "' already exists");
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("SET", keys::integration(i.id), json::dump(to_json(i)));
-  cmds.emplace_back("SADD", keys::integrations(), i.id);
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::integration(i.id));
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // The name is claimed, then the record, then the index (store.h).
+  std::string key = keys::integration(i.id);
+  auto r = co_await write_announced(RedisCommand{"SET", key, json::dump(to_json(i))}, key);
+  if (r.ok()) r = co_await command(RedisCommand{"SADD", keys::integrations(), i.id});
   co_await change_published();
+  if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 
@@ -84,13 +83,13 @@ awaitable<Result<std::vector<Integration>>> Store::list_integrations() {
 }
 
 awaitable<Status> Store::create_environment_integration(const EnvironmentIntegration& e) {
-  std::vector<RedisCommand> cmds;
-  cmds.emplace_back("SET", keys::environment_integration(e.id), json::dump(to_json(e)));
-  cmds.emplace_back("SADD", keys::environment_integrations(e.environment_id), e.id);
-  cmds.emplace_back("PUBLISH", changes_channel(), keys::environment_integration(e.id));
-  auto r = co_await transaction(std::move(cmds));
-  if (!r.ok()) co_return r.error();
+  // Record, then index (store.h).
+  std::string key = keys::environment_integration(e.id);
+  auto r = co_await write_announced(RedisCommand{"SET", key, json::dump(to_json(e))}, key);
+  if (r.ok())
+    r = co_await command(RedisCommand{"SADD", keys::environment_integrations(e.environment_id), e.id});
   co_await change_published();
+  if (!r.ok()) co_return r.error();
   co_return Status{};
 }
 

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 #include "services.h"
 
 namespace hookd::admin {
@@ -22,7 +23,7 @@ class ReplayJobStoreTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), *ro);
+    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<store::Store>(redis_);
     jobs_ = std::make_unique<ReplayJobStore>(*store_, std::chrono::hours(1));
   }
@@ -31,6 +32,7 @@ class ReplayJobStoreTest : public ::testing::Test {
     work_.reset();
     io_.stop();
     thread_.join();
+    audit_.check();
   }
   template <typename T>
   T run(awaitable<T> a) {
@@ -49,6 +51,7 @@ class ReplayJobStoreTest : public ::testing::Test {
     return j;
   }
 
+  test::SlotAudit audit_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_{[this] { io_.run(); }};

@@ -11,13 +11,16 @@
 #include "core/ids.h"
 #include "dispatch/delivery_store.h"
 #include "store/keys.h"
+#include "store/redis/slots.h"
 #include "services.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 
 namespace hookd::dispatch {
 namespace {
 
 constexpr int kDb = 3;
+constexpr std::string_view kEnv = "env-1";
 
 class DeliveryStoreTest : public ::testing::Test {
  protected:
@@ -25,7 +28,7 @@ class DeliveryStoreTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), *ro);
+    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<store::Store>(redis_);
     options_.max_attempts = 3;
     options_.disable_after = std::chrono::milliseconds(0);
@@ -38,6 +41,7 @@ class DeliveryStoreTest : public ::testing::Test {
     io_.stop();
     for (auto& t : threads_)
       t.join();
+    audit_.check();
   }
 
   // Runs a coroutine on the test's io_context and waits for its result.
@@ -57,10 +61,19 @@ class DeliveryStoreTest : public ::testing::Test {
   std::vector<std::string> claim(int64_t now, size_t limit, const std::string& who) {
     auto r = run(deliveries_->claim_due(now, limit, who));
     EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : std::vector<std::string>{};
+    std::vector<std::string> ids;
+    if (r.ok())
+      for (const auto& c : *r)
+        ids.push_back(c.id);
+    return ids;
   }
   Delivery get(const std::string& id) {
-    auto r = run(deliveries_->get(id));
+    auto r = run(deliveries_->get(kEnv, id));
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? *r : Delivery{};
+  }
+  Delivery get_in(const ClaimedDelivery& c) {
+    auto r = run(deliveries_->get(c.shard, c.id));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : Delivery{};
   }
@@ -76,6 +89,7 @@ class DeliveryStoreTest : public ::testing::Test {
     return r.ok() ? *r : RecordResult{};
   }
 
+  test::SlotAudit audit_;
   asio::io_context io_{2};
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::vector<std::thread> threads_ = [this] {
@@ -100,7 +114,7 @@ TEST_F(DeliveryStoreTest, ScheduleCreatesEachDeliveryOnce) {
   EXPECT_EQ(d.status, DeliveryStatus::pending);
   EXPECT_EQ(d.event_id, e.id);
   EXPECT_EQ(d.webhook_id, "w1");
-  auto stored = run(deliveries_->event_json(e.id));
+  auto stored = run(deliveries_->event_json(kEnv, e.id));
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(*stored, serialize_event(e));
 }
@@ -147,9 +161,9 @@ TEST_F(DeliveryStoreTest, FailuresRetryThenDeadLetter) {
   EXPECT_EQ(d.status, DeliveryStatus::failed);
   EXPECT_EQ(d.attempts, 2);
   EXPECT_EQ(d.last_status_code, 500);
-  EXPECT_EQ(*run(deliveries_->failed_ids("w1")), std::vector<std::string>{id});
+  EXPECT_EQ(*run(deliveries_->failed_ids(kEnv, "w1")), std::vector<std::string>{id});
   EXPECT_TRUE(claim(now + 10'000'000, 10, "c3").empty()) << "dead letters are off the schedule";
-  auto attempts = run(deliveries_->attempts(id));
+  auto attempts = run(deliveries_->attempts(kEnv, id));
   ASSERT_EQ(attempts->size(), 2u);
   EXPECT_EQ((*attempts)[1].number, 2);
 }
@@ -183,7 +197,7 @@ TEST_F(DeliveryStoreTest, ADeliveryIsRecordedOnlyUnderItsOwnWebhook) {
   Delivery stored = get(id);
   EXPECT_EQ(stored.attempts, 0);
   EXPECT_EQ(stored.claim, "c1") << "still the claimer's";
-  EXPECT_TRUE(run(deliveries_->failed_ids("w2"))->empty());
+  EXPECT_TRUE(run(deliveries_->failed_ids(kEnv, "w2"))->empty());
   EXPECT_EQ(record(id, "c1", true, 0).status, DeliveryStatus::succeeded);
 }
 
@@ -201,12 +215,13 @@ TEST_F(DeliveryStoreTest, ReplayReschedulesAFinishedDeliveryOnce) {
   EXPECT_EQ(d.status, DeliveryStatus::pending);
   EXPECT_EQ(d.replays, 1);
   EXPECT_EQ(d.round_attempts(), 0) << "a replay starts a new round of attempts";
-  EXPECT_TRUE(run(deliveries_->failed_ids("w1"))->empty());
+  EXPECT_TRUE(run(deliveries_->failed_ids(kEnv, "w1"))->empty());
   ASSERT_EQ(claim(now + 5, 10, "c2"), std::vector<std::string>{id});
   EXPECT_EQ(record(id, "c2", true, 0).status, DeliveryStatus::succeeded);
   Delivery unknown;
   unknown.id = "no-such-delivery";
   unknown.webhook_id = "w1";
+  unknown.environment_id = kEnv;
   EXPECT_EQ(run(deliveries_->replay(unknown, now)).error().code, store::StoreErrc::not_found);
 }
 
@@ -258,7 +273,7 @@ TEST_F(DeliveryStoreTest, ResetHealthStartsTheFailureCountAfresh) {
   };
   EXPECT_FALSE(fail_once());
   EXPECT_FALSE(fail_once());
-  ASSERT_TRUE(run(deliveries_->reset_health("w8")).ok());  // an admin enabled the endpoint again
+  ASSERT_TRUE(run(deliveries_->reset_health(kEnv, "w8")).ok());  // an admin enabled the endpoint again
   EXPECT_FALSE(fail_once()) << "the count starts again at 1";
   EXPECT_FALSE(fail_once());
   EXPECT_TRUE(fail_once());
@@ -270,12 +285,12 @@ TEST_F(DeliveryStoreTest, ListsNewestFirstWithFiltersAndCursors) {
     ids.push_back(schedule(event(), {"w5"}).at(0));
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  auto page1 = run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, "", 2));
+  auto page1 = run(deliveries_->list(DeliveryStore::Index::webhook, kEnv, "w5", {}, "", 2));
   ASSERT_TRUE(page1.ok());
   ASSERT_EQ(page1->items.size(), 2u);
   EXPECT_EQ(page1->items[0].id, ids[4]);
   EXPECT_EQ(page1->items[1].id, ids[3]);
-  auto page2 = run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, page1->next_cursor, 10));
+  auto page2 = run(deliveries_->list(DeliveryStore::Index::webhook, kEnv, "w5", {}, page1->next_cursor, 10));
   ASSERT_TRUE(page2.ok());
   ASSERT_EQ(page2->items.size(), 3u);
   EXPECT_EQ(page2->items[0].id, ids[2]);
@@ -283,8 +298,9 @@ TEST_F(DeliveryStoreTest, ListsNewestFirstWithFiltersAndCursors) {
 
   DeliveryFilter failed;
   failed.status = DeliveryStatus::failed;
-  EXPECT_TRUE(run(deliveries_->list(DeliveryStore::Index::webhook, "w5", failed, "", 10))->items.empty());
-  EXPECT_EQ(run(deliveries_->list(DeliveryStore::Index::webhook, "w5", {}, "garbage", 10)).error().code,
+  EXPECT_TRUE(
+      run(deliveries_->list(DeliveryStore::Index::webhook, kEnv, "w5", failed, "", 10))->items.empty());
+  EXPECT_EQ(run(deliveries_->list(DeliveryStore::Index::webhook, kEnv, "w5", {}, "garbage", 10)).error().code,
             store::StoreErrc::invalid_cursor);
 }
 
@@ -335,17 +351,60 @@ TEST_F(DeliveryStoreTest, ManyDeliveriesScheduledAndRecordedAtOnceAreEachWritten
     Delivery d = get(ids[i]);
     EXPECT_EQ(d.status, DeliveryStatus::succeeded);
     EXPECT_EQ(d.attempts, 1);
-    auto attempts = run(deliveries_->attempts(ids[i]));
+    auto attempts = run(deliveries_->attempts(kEnv, ids[i]));
     ASSERT_TRUE(attempts.ok());
     ASSERT_EQ(attempts->size(), 1u);
     EXPECT_EQ((*attempts)[0].response, a.response);
     // Millions of deliveries are kept for the retention period: each must stay in Redis' compact encoding
     // (a value over 64 bytes in the hash, such as an attempt, would triple its memory).
-    auto encoding =
-        run(store_->command(store::RedisCommand{"OBJECT", "ENCODING", store::keys::delivery(ids[i])}));
+    auto encoding = run(store_->command(store::RedisCommand{
+        "OBJECT", "ENCODING", store::keys::delivery(store::keys::delivery_shard(kEnv), ids[i])}));
     ASSERT_TRUE(encoding.ok());
     EXPECT_EQ(encoding->str(), "listpack");
   }
+}
+// Every key a delivery's life touches carries its environment's delivery shard as hash tag: one Redis Cluster
+// slot per environment's delivery data (the fixture's slot audit checks each script; this checks the names).
+TEST_F(DeliveryStoreTest, AnEnvironmentsDeliveryDataSharesItsShardsHashTag) {
+  std::string id = schedule(event(), {"w1"}).at(0);
+  int64_t now = clock::now_millis() + 1;
+  ASSERT_EQ(claim(now, 10, "c1"), std::vector<std::string>{id});
+  record(id, "c1", false, 0);  // dead-lettered: attempts, health and the failed set exist too
+  auto all = run(store_->command(store::RedisCommand{"KEYS", "hookd:*"}));
+  ASSERT_TRUE(all.ok());
+  ASSERT_GE(all->size(), 7u);
+  std::string tag = "d:" + std::to_string(store::keys::delivery_shard(kEnv));
+  for (const auto& k : all->elements())
+    EXPECT_EQ(store::hash_tag(k.str()), tag) << k.str();
+}
+
+// Environments in different shards: each claim starts after the shard the previous one filled up in, so a
+// short `limit` does not always serve the same shard.
+TEST_F(DeliveryStoreTest, ClaimsTakeTurnsAcrossShards) {
+  std::vector<std::string> envs;
+  std::set<int> shards;
+  for (int i = 0; envs.size() < 3; ++i) {
+    std::string env = "env-" + std::to_string(i);
+    if (shards.insert(DeliveryStore::shard_of(env)).second) envs.push_back(env);
+  }
+  for (const auto& env : envs)
+    for (int i = 0; i < 4; ++i) {
+      Event e = make_event("record:created", env, json::Value::empty_object(), "acc-1");
+      ASSERT_EQ(schedule(e, {"w-" + env}).size(), 1u);
+    }
+  int64_t now = clock::now_millis() + 1;
+  std::set<int> served;
+  for (int round = 0; round < 3; ++round) {
+    auto r = run(deliveries_->claim_due(now, 1, "c" + std::to_string(round)));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1u);
+    served.insert((*r)[0].shard);
+    EXPECT_EQ(get_in((*r)[0]).claim, "c" + std::to_string(round));
+  }
+  EXPECT_EQ(served, shards) << "three claims of one, three shards";
+  auto rest = run(deliveries_->claim_due(now, 100, "rest"));
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->size(), 9u) << "one claim takes what is due in every shard";
 }
 }  // namespace
 }  // namespace hookd::dispatch

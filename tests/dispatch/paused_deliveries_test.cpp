@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "dispatch/delivery_store.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 #include "services.h"
 #include "store/keys.h"
 
@@ -19,7 +20,7 @@ class PausedDeliveriesTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), *ro);
+    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<store::Store>(redis_);
     options_.paused_max_per_endpoint = 3;
     deliveries_ = std::make_unique<DeliveryStore>(*store_, options_);
@@ -29,6 +30,7 @@ class PausedDeliveriesTest : public ::testing::Test {
     work_.reset();
     io_.stop();
     thread_.join();
+    audit_.check();
   }
 
   template <typename T>
@@ -45,26 +47,31 @@ class PausedDeliveriesTest : public ::testing::Test {
     return r.ok() ? *r : DeliveryStore::PauseResult{};
   }
   Delivery get(const std::string& id) {
-    auto r = run(deliveries_->get(id));
+    auto r = run(deliveries_->get("env-1", id));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : Delivery{};
   }
   std::vector<std::string> due(const std::string& who = "claimer") {
     auto r = run(deliveries_->claim_due(clock::now_millis() + 1, 100, who));
     EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : std::vector<std::string>{};
+    std::vector<std::string> ids;
+    if (r.ok())
+      for (const auto& c : *r)
+        ids.push_back(c.id);
+    return ids;
   }
   DeliveryStore::PauseState state(const std::string& webhook) {
-    auto r = run(deliveries_->pause_state(webhook));
+    auto r = run(deliveries_->pause_state("env-1", webhook));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : DeliveryStore::PauseState{};
   }
   size_t resume(const std::string& webhook) {
-    auto r = run(deliveries_->resume_paused(webhook, clock::now_millis()));
+    auto r = run(deliveries_->resume_paused("env-1", webhook, clock::now_millis()));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : 0;
   }
 
+  test::SlotAudit audit_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_{[this] { io_.run(); }};
@@ -86,14 +93,14 @@ TEST_F(PausedDeliveriesTest, APausedDeliveryIsStoredAndListedButNotScheduled) {
   EXPECT_EQ(d.webhook_id, "wh-off");
   EXPECT_EQ(d.attempts, 0);
   EXPECT_TRUE(due().empty()) << "a paused delivery is not in the schedule";
-  EXPECT_TRUE(run(deliveries_->event_json(e.id)).ok()) << "its event is kept for when it is resumed";
+  EXPECT_TRUE(run(deliveries_->event_json("env-1", e.id)).ok()) << "its event is kept for when it is resumed";
 
   DeliveryFilter paused_only;
   paused_only.status = DeliveryStatus::paused;
   for (auto [index, owner] : {std::pair{DeliveryStore::Index::webhook, std::string("wh-off")},
                               std::pair{DeliveryStore::Index::environment, std::string("env-1")},
                               std::pair{DeliveryStore::Index::event, e.id}}) {
-    auto page = run(deliveries_->list(index, owner, paused_only, "", 10));
+    auto page = run(deliveries_->list(index, "env-1", owner, paused_only, "", 10));
     ASSERT_TRUE(page.ok()) << page.error().message;
     ASSERT_EQ(page->items.size(), 1u) << owner;
     EXPECT_EQ(page->items[0].id, id);
@@ -118,7 +125,8 @@ TEST_F(PausedDeliveriesTest, OverTheBoundNewEventsAreCountedNotRecorded) {
     } else {
       EXPECT_TRUE(r.paused.empty()) << i;
       EXPECT_EQ(r.dropped, (std::vector<std::string>{"wh-off", "wh-other"})) << i;
-      EXPECT_FALSE(run(deliveries_->event_json(e.id)).ok()) << "an event no delivery needs is not kept";
+      EXPECT_FALSE(run(deliveries_->event_json("env-1", e.id)).ok())
+          << "an event no delivery needs is not kept";
     }
   }
   DeliveryStore::PauseState st = state("wh-off");
@@ -129,11 +137,11 @@ TEST_F(PausedDeliveriesTest, OverTheBoundNewEventsAreCountedNotRecorded) {
 }
 
 TEST_F(PausedDeliveriesTest, ResumingSchedulesTheSameDeliveriesOnce) {
-  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 1000)).ok());
+  ASSERT_TRUE(run(deliveries_->mark_disabled("env-1", "wh-off", 1000)).ok());
   Event a = event(), b = event();
   pause(a, {"wh-off"});
   pause(b, {"wh-off"});
-  auto before = run(deliveries_->mark_enabled("wh-off", 2000));
+  auto before = run(deliveries_->mark_enabled("env-1", "wh-off", 2000));
   ASSERT_TRUE(before.ok()) << before.error().message;
   EXPECT_EQ(before->disabled_at, 1000);
   EXPECT_EQ(before->paused, 2);
@@ -157,8 +165,8 @@ TEST_F(PausedDeliveriesTest, ResumingSchedulesTheSameDeliveriesOnce) {
 }
 
 TEST_F(PausedDeliveriesTest, AnEndpointEnabledMeanwhileGetsItsDeliveryDueNow) {
-  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-1", clock::now_millis())).ok());
-  ASSERT_TRUE(run(deliveries_->mark_enabled("wh-1", clock::now_millis())).ok());
+  ASSERT_TRUE(run(deliveries_->mark_disabled("env-1", "wh-1", clock::now_millis())).ok());
+  ASSERT_TRUE(run(deliveries_->mark_enabled("env-1", "wh-1", clock::now_millis())).ok());
   // The dispatcher read the endpoint list before the enable: it asks to pause, the script schedules.
   Event e = event();
   auto r = pause(e, {"wh-1"});
@@ -167,19 +175,19 @@ TEST_F(PausedDeliveriesTest, AnEndpointEnabledMeanwhileGetsItsDeliveryDueNow) {
   EXPECT_EQ(get(r.scheduled[0]).status, DeliveryStatus::pending);
   EXPECT_EQ(due(), r.scheduled);
   // Disabled again: paused again.
-  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-1", clock::now_millis())).ok());
+  ASSERT_TRUE(run(deliveries_->mark_disabled("env-1", "wh-1", clock::now_millis())).ok());
   EXPECT_EQ(pause(event(), {"wh-1"}).paused.size(), 1u);
 }
 
 TEST_F(PausedDeliveriesTest, DisabledAtIsWhenTheDisabledPeriodBeganAndEnablingForgetsTheDropCount) {
-  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 1000)).ok());
-  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 5000)).ok());
+  ASSERT_TRUE(run(deliveries_->mark_disabled("env-1", "wh-off", 1000)).ok());
+  ASSERT_TRUE(run(deliveries_->mark_disabled("env-1", "wh-off", 5000)).ok());
   for (int i = 0; i < 4; ++i)
     pause(event(), {"wh-off"});
   auto st = state("wh-off");
   EXPECT_EQ(st.disabled_at, 1000);
   EXPECT_EQ(st.paused_dropped, 1);
-  auto before = run(deliveries_->mark_enabled("wh-off", 6000));
+  auto before = run(deliveries_->mark_enabled("env-1", "wh-off", 6000));
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(before->paused_dropped, 1);
   st = state("wh-off");
@@ -188,7 +196,7 @@ TEST_F(PausedDeliveriesTest, DisabledAtIsWhenTheDisabledPeriodBeganAndEnablingFo
   EXPECT_EQ(st.enabled_at, 6000);
   EXPECT_EQ(st.paused, 3) << "enabling without a replay leaves them paused";
   // Disabled again after the enable: a new period.
-  ASSERT_TRUE(run(deliveries_->mark_disabled("wh-off", 7000)).ok());
+  ASSERT_TRUE(run(deliveries_->mark_disabled("env-1", "wh-off", 7000)).ok());
   st = state("wh-off");
   EXPECT_EQ(st.disabled_at, 7000);
   EXPECT_EQ(st.enabled_at, 0);
@@ -207,9 +215,9 @@ TEST_F(PausedDeliveriesTest, ReplayingOnePausedDeliverySendsItAndTakesItOutOfThe
 }
 
 TEST_F(PausedDeliveriesTest, FailedIdsSinceSelectsByDeadLetterTime) {
-  auto key = store::keys::webhook_failed("wh-1");
+  auto key = store::keys::webhook_failed(store::keys::delivery_shard("env-1"), "wh-1");
   ASSERT_TRUE(run(store_->command(store::RedisCommand{"ZADD", key, 100, "old", 200, "at", 300, "new"})).ok());
-  auto ids = run(deliveries_->failed_ids_since("wh-1", 200));
+  auto ids = run(deliveries_->failed_ids_since("env-1", "wh-1", 200));
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(*ids, (std::vector<std::string>{"at", "new"}));
 }

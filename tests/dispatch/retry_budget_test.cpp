@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "dispatch/retry_budget.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 #include "services.h"
 #include "store/keys.h"
 
@@ -23,7 +24,7 @@ class RetryBudgetTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), *ro);
+    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<store::Store>(redis_);
     options_.initial_rate = 10;
     options_.min_rate = 1;
@@ -41,22 +42,24 @@ class RetryBudgetTest : public ::testing::Test {
     io_.stop();
     for (auto& t : threads_)
       t.join();
+    audit_.check();
   }
   template <typename T>
   T run(awaitable<T> a) {
     return test::run(io_, std::move(a));
   }
   RetrySlot take(RetryBudget& b, int64_t now) {
-    auto r = run(b.take("wh-1", now));
+    auto r = run(b.take("env-1", "wh-1", now));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : RetrySlot{};
   }
   double rate() {
-    auto r = run(read_endpoint_flow(*store_, "wh-1"));
+    auto r = run(read_endpoint_flow(*store_, "env-1", "wh-1"));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? r->rate : -1;
   }
 
+  test::SlotAudit audit_;
   asio::io_context io_{2};
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::vector<std::thread> threads_ = [this] {
@@ -99,18 +102,18 @@ TEST_F(RetryBudgetTest, AMomentBeyondTheHorizonIsNotReserved) {
 TEST_F(RetryBudgetTest, SuccessesRaiseTheRateAndAFailureHalvesItOncePerInterval) {
   const int64_t t0 = 1'000'000;
   for (int i = 0; i < 10; ++i)
-    ASSERT_TRUE(run(a_->feedback("wh-1", true, t0)).ok());
+    ASSERT_TRUE(run(a_->feedback("env-1", "wh-1", true, t0)).ok());
   EXPECT_DOUBLE_EQ(rate(), 20);
-  ASSERT_TRUE(run(a_->feedback("wh-1", false, t0)).ok());
-  ASSERT_TRUE(run(b_->feedback("wh-1", false, t0 + 10)).ok());
+  ASSERT_TRUE(run(a_->feedback("env-1", "wh-1", false, t0)).ok());
+  ASSERT_TRUE(run(b_->feedback("env-1", "wh-1", false, t0 + 10)).ok());
   EXPECT_DOUBLE_EQ(rate(), 10) << "one cut per interval, across dispatchers";
-  ASSERT_TRUE(run(b_->feedback("wh-1", false, t0 + 1000)).ok());
+  ASSERT_TRUE(run(b_->feedback("env-1", "wh-1", false, t0 + 1000)).ok());
   EXPECT_DOUBLE_EQ(rate(), 5);
   for (int i = 0; i < 10; ++i)
-    ASSERT_TRUE(run(b_->feedback("wh-1", false, t0 + 2000 + i * 1000)).ok());
+    ASSERT_TRUE(run(b_->feedback("env-1", "wh-1", false, t0 + 2000 + i * 1000)).ok());
   EXPECT_DOUBLE_EQ(rate(), 1) << "never below the minimum";
   for (int i = 0; i < 500; ++i)
-    ASSERT_TRUE(run(a_->feedback("wh-1", true, t0 + 20'000)).ok());
+    ASSERT_TRUE(run(a_->feedback("env-1", "wh-1", true, t0 + 20'000)).ok());
   EXPECT_DOUBLE_EQ(rate(), 100) << "never above the maximum";
   // At the new rate the slots are 10 ms apart.
   RetrySlot first = take(*a_, t0 + 30'000), second = take(*a_, t0 + 30'000);
@@ -121,7 +124,9 @@ TEST_F(RetryBudgetTest, DeferPutsAClaimedDeliveryBackInTheScheduleOnlyForItsClai
   Delivery d;
   d.id = "del-1";
   d.webhook_id = "wh-1";
-  auto hset = run(store_->command(store::RedisCommand{"HSET", store::keys::delivery(d.id), "id", d.id,
+  d.environment_id = "env-1";
+  const int shard = store::keys::delivery_shard(d.environment_id);
+  auto hset = run(store_->command(store::RedisCommand{"HSET", store::keys::delivery(shard, d.id), "id", d.id,
                                                       "claim", "node-a:1", "status", "retrying"}));
   ASSERT_TRUE(hset.ok());
   auto lost = run(a_->defer(d, "node-b:1", 5000, 0, 1000));
@@ -130,11 +135,11 @@ TEST_F(RetryBudgetTest, DeferPutsAClaimedDeliveryBackInTheScheduleOnlyForItsClai
   auto deferred = run(a_->defer(d, "node-a:1", 5000, 5000, 1000));
   ASSERT_TRUE(deferred.ok()) << deferred.error().message;
   EXPECT_TRUE(*deferred);
-  auto due = run(store_->command(store::RedisCommand{"ZSCORE", store::keys::schedule(), d.id}));
+  auto due = run(store_->command(store::RedisCommand{"ZSCORE", store::keys::schedule(shard), d.id}));
   ASSERT_TRUE(due.ok());
   EXPECT_EQ(due->str(), "5000");
-  auto fields = run(store_->command(
-      store::RedisCommand{"HMGET", store::keys::delivery(d.id), "claim", "next_attempt_at", "budget_slot"}));
+  auto fields = run(store_->command(store::RedisCommand{"HMGET", store::keys::delivery(shard, d.id), "claim",
+                                                        "next_attempt_at", "budget_slot"}));
   ASSERT_TRUE(fields.ok());
   EXPECT_EQ((*fields)[0].str(), "");
   EXPECT_EQ((*fields)[1].str(), "5000");

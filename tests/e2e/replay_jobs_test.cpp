@@ -59,10 +59,12 @@ class ReplayJobs : public E2eTest {
   // Deletes the Redis copies of `event_id` and its deliveries, as their retention would.
   void expire_in_redis(const std::string& event_id) {
     json::Value list = admin("GET", "/delivery?event_id=" + event_id).json();
-    std::vector<std::string> keys = {store::keys::event(event_id), store::keys::event_deliveries(event_id)};
+    const int shard = store::keys::delivery_shard(environment_id_);
+    std::vector<std::string> keys = {store::keys::event(shard, event_id),
+                                     store::keys::event_deliveries(shard, event_id)};
     for (const auto& d : list.get("result").as_array()) {
-      keys.push_back(store::keys::delivery(d.get("id").as_string()));
-      keys.push_back(store::keys::delivery_attempts(d.get("id").as_string()));
+      keys.push_back(store::keys::delivery(shard, d.get("id").as_string()));
+      keys.push_back(store::keys::delivery_attempts(shard, d.get("id").as_string()));
     }
     std::string url = redis_url(kRedisDb);  // redis://host:port/db
     std::string hostport = url.substr(8, url.rfind('/') - 8);

@@ -132,7 +132,7 @@ TEST_F(WebhookSecret, AnEventsBodyIsShownToItsEnvironmentOnly) {
                                      std::stoi(hostport.substr(hostport.find(':') + 1)));
   ASSERT_TRUE(redis && !redis->err);
   freeReplyObject(redisCommand(redis, "SELECT %d", kRedisDb));
-  std::string key = store::keys::event(event_id);
+  std::string key = store::keys::event(store::keys::delivery_shard(environment_id_), event_id);
   auto* deleted = static_cast<redisReply*>(redisCommand(redis, "DEL %b", key.data(), key.size()));
   ASSERT_TRUE(deleted && deleted->type == REDIS_REPLY_INTEGER && deleted->integer == 1) << "no key " << key;
   freeReplyObject(deleted);

@@ -11,6 +11,7 @@
 #include "services.h"
 #include "store/store.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 
 namespace hookd::store {
 namespace {
@@ -23,7 +24,7 @@ class AccountLookupTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = RedisClient::create(io_.get_executor(), *ro);
+    redis_ = RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<Store>(redis_);
     install_.id = "ei-slack";
     install_.environment_id = "env-1";
@@ -35,6 +36,7 @@ class AccountLookupTest : public ::testing::Test {
     work_.reset();
     io_.stop();
     thread_.join();
+    audit_.check();
   }
 
   // Runs a coroutine on the test's io_context and waits for its result.
@@ -65,6 +67,7 @@ class AccountLookupTest : public ::testing::Test {
   }
   using Ids = std::vector<std::string>;
 
+  test::SlotAudit audit_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_{[this] { io_.run(); }};

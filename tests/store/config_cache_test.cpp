@@ -11,6 +11,7 @@
 #include "store/config_cache.h"
 #include "store/store.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 
 namespace hookd::store {
 namespace {
@@ -41,7 +42,7 @@ class ConfigCacheTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    options_ = *ro;
+    options_ = test::SlotAudit::on(*ro);
     options_.client_name = "config-cache-test-" + std::to_string(::getpid());
     writer_redis_ = RedisClient::create(io_.get_executor(), options_);
     reader_redis_ = RedisClient::create(io_.get_executor(), options_);
@@ -58,6 +59,7 @@ class ConfigCacheTest : public ::testing::Test {
     work_.reset();
     io_.stop();
     thread_.join();
+    audit_.check();
   }
 
   // Runs a coroutine on the test's io_context and waits for its result.
@@ -115,6 +117,7 @@ class ConfigCacheTest : public ::testing::Test {
     return r.ok() ? std::string(r->account.context.get("webhook_secret").string_or("")) : "<error>";
   }
 
+  test::SlotAudit audit_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_{[this] { io_.run(); }};

@@ -7,6 +7,7 @@
 
 #include "core/ids.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 #include "services.h"
 #include "store/inbound.h"
 #include "store/keys.h"
@@ -25,7 +26,7 @@ class InboundStoreTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = RedisClient::create(io_.get_executor(), *ro);
+    redis_ = RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<Store>(redis_);
     inbound_ = std::make_unique<InboundStore>(*store_);
   }
@@ -34,6 +35,7 @@ class InboundStoreTest : public ::testing::Test {
     work_.reset();
     io_.stop();
     thread_.join();
+    audit_.check();
   }
   template <typename T>
   T run(awaitable<T> a) {
@@ -76,6 +78,7 @@ class InboundStoreTest : public ::testing::Test {
     return reply.ok() ? reply->integer() : -1;
   }
 
+  test::SlotAudit audit_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_{[this] { io_.run(); }};

@@ -10,6 +10,7 @@
 #include "store/keys.h"
 #include "store/store.h"
 #include "run_coroutine.h"
+#include "slot_audit.h"
 
 namespace hookd::store {
 namespace {
@@ -22,7 +23,7 @@ class WebhookUpdateTest : public ::testing::Test {
     test::redis_flush(kDb);
     auto ro = RedisOptions::from_url(test::redis_url(kDb));
     ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = RedisClient::create(io_.get_executor(), *ro);
+    redis_ = RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
     store_ = std::make_unique<Store>(redis_);
     webhook_.id = "wh-1";
     webhook_.environment_id = "env-1";
@@ -38,6 +39,7 @@ class WebhookUpdateTest : public ::testing::Test {
     io_.stop();
     for (auto& t : threads_)
       t.join();
+    audit_.check();
   }
 
   // Starts a coroutine on the test's io_context; the future holds its result.
@@ -56,6 +58,7 @@ class WebhookUpdateTest : public ::testing::Test {
   }
 
   // Two threads, so that the writers' reads and writes really interleave.
+  test::SlotAudit audit_;
   asio::io_context io_{2};
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::vector<std::thread> threads_ = [this] {

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "http_call.h"
 
 extern char** environ;
@@ -48,6 +50,7 @@ HookdProcess::HookdProcess(std::string binary, std::map<std::string, std::string
   if (fd < 0) throw std::runtime_error("mkstemps failed");
   log_path_ = tmpl;
   env["HOOKD_LISTEN"] = "127.0.0.1:0";
+  env.try_emplace("HOOKD_REDIS_SLOT_AUDIT", "true");
 
   std::vector<std::string> vars;
   for (char** e = environ; *e; ++e) {
@@ -105,6 +108,14 @@ HookdProcess::HookdProcess(std::string binary, std::map<std::string, std::string
 
 HookdProcess::~HookdProcess() {
   if (running()) stop();
+  if (auto lines = cross_slot_lines(); !lines.empty()) {
+    std::string text;
+    for (const auto& l : lines)
+      text += l + "\n";
+    ADD_FAILURE() << "hookd sent " << lines.size()
+                  << " Redis request(s) whose keys span Redis Cluster slots (redis.cross_slot):\n"
+                  << text;
+  }
   // HOOKD_TEST_KEEP_LOGS=1 keeps each process' log in /tmp (hookd-e2e-*.log), to read after a run.
   const char* keep = std::getenv("HOOKD_TEST_KEEP_LOGS");
   if (!log_path_.empty() && !(keep && std::string_view(keep) == "1")) unlink(log_path_.c_str());
@@ -116,6 +127,14 @@ std::string HookdProcess::url(std::string_view path) const {
 
 std::string HookdProcess::log() const {
   return read_file(log_path_);
+}
+
+std::vector<std::string> HookdProcess::cross_slot_lines() const {
+  std::vector<std::string> out;
+  std::istringstream in(log());
+  for (std::string line; std::getline(in, line);)
+    if (line.find("redis.cross_slot") != std::string::npos) out.push_back(line);
+  return out;
 }
 
 bool HookdProcess::running() const {

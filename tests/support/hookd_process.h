@@ -1,6 +1,10 @@
 // The real hookd binary as a child process, for end-to-end tests: started with the environment a test gives
 // it, ready when /readyz says so, stopped with SIGTERM (or killed) when the test is done. Its log goes to a
 // file the test can read (and prints on failure).
+//
+// The Redis Cluster oracle: every process runs with HOOKD_REDIS_SLOT_AUDIT=true (unless the test sets it), so its
+// Redis client checks each request's keys against Redis Cluster's slots and logs `redis.cross_slot` for one that
+// spans slots; when the process is destroyed, the running test fails (ADD_FAILURE) with those log lines.
 #pragma once
 
 #include <sys/types.h>
@@ -8,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace hookd::test {
 
@@ -30,6 +35,8 @@ class HookdProcess {
   // SIGKILL: a crash.
   void kill();
   bool running() const;
+  // The log lines of requests whose keys spanned Redis Cluster slots (redis.cross_slot).
+  std::vector<std::string> cross_slot_lines() const;
 
  private:
   pid_t pid_ = -1;

@@ -1,5 +1,6 @@
 // A Store on a freshly flushed database of the test Redis, with an io_context run by threads of its own: what
-// tests of Redis-backed modules start from. Header-only (the support library does not link the store); include
+// tests of Redis-backed modules start from. Its client audits Redis Cluster slots (slot_audit.h): the test
+// fails if anything it sent spanned slots. Header-only (the support library does not link the store); include
 // it from tests that link hookd_store.
 #pragma once
 
@@ -11,6 +12,7 @@
 
 #include "run_coroutine.h"
 #include "services.h"
+#include "slot_audit.h"
 #include "store/store.h"
 
 namespace hookd::test {
@@ -23,7 +25,8 @@ class RedisStore {
       threads_.emplace_back([this] { io_.run(); });
     auto options = store::RedisOptions::from_url(redis_url(db));
     EXPECT_TRUE(options.ok()) << options.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), options.ok() ? *options : store::RedisOptions{});
+    redis_ = store::RedisClient::create(io_.get_executor(),
+                                        SlotAudit::on(options.ok() ? *options : store::RedisOptions{}));
     store_ = std::make_unique<store::Store>(redis_);
   }
   RedisStore(const RedisStore&) = delete;
@@ -39,6 +42,7 @@ class RedisStore {
     for (auto& t : threads_)
       t.join();
     threads_.clear();
+    audit_.check();
   }
 
   asio::io_context& io() { return io_; }
@@ -50,6 +54,7 @@ class RedisStore {
   }
 
  private:
+  SlotAudit audit_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::vector<std::thread> threads_;
