@@ -2,6 +2,7 @@
 // against librdkafka's mock cluster for the failure cases a real broker cannot easily stage.
 #include <condition_variable>
 #include <cstdlib>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -310,7 +311,11 @@ TEST(KafkaMockCluster, AFatalErrorMarksTheConsumerFailed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_TRUE(consumer->failed());
   EXPECT_FALSE(consumer->in_group()) << "a failed consumer is not ready";
-  std::thread([consumer] { consumer->close(); }).detach();
+  // Closed before the mock cluster and the io_context go (a detached close raced their destruction: a crash
+  // under ASan). The dispatcher closes a failed consumer off its I/O threads too (dispatcher_consumer.cpp).
+  auto closing = std::async(std::launch::async, [consumer] { consumer->close(); });
+  EXPECT_EQ(closing.wait_for(std::chrono::seconds(30)), std::future_status::ready)
+      << "closing a failed consumer hangs";
 }
 
 }  // namespace
