@@ -250,7 +250,12 @@ void Consumer::close() {
     self->waker_->cancel();
     self->resume_.cancel();
     self->idle_.cancel();
-    rd_kafka_consumer_close(self->rk_.get());
+    // A consumer librdkafka declared dead (fatal error: fenced) never finishes closing; it has no group to
+    // leave, so it is destroyed without the close.
+    if (self->failed_)
+      self->rk_.get_deleter().flags = RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE;
+    else
+      rd_kafka_consumer_close(self->rk_.get());
     closed.set_value();
   });
   closed.get_future().wait();

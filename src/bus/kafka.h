@@ -38,7 +38,10 @@ struct KafkaConfDeleter {
   void operator()(rd_kafka_conf_t* c) const noexcept { rd_kafka_conf_destroy(c); }
 };
 struct KafkaDeleter {
-  void operator()(rd_kafka_t* k) const noexcept { rd_kafka_destroy(k); }
+  // RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE for a consumer that must not leave its group on the way out (one
+  // librdkafka declared dead: closing it waits forever).
+  int flags = 0;
+  void operator()(rd_kafka_t* k) const noexcept { rd_kafka_destroy_flags(k, flags); }
 };
 using KafkaConfPtr = std::unique_ptr<rd_kafka_conf_t, KafkaConfDeleter>;
 using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
