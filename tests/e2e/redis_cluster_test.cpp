@@ -141,7 +141,9 @@ class RedisClusterE2e : public E2eTest {
 
   // Posts `n` Shopify orders with markers from `first`, `per_second` a second; returns the markers acknowledged
   // with 200 (503s are allowed while a master fails over: the vendor retries those).
-  std::set<int> post_orders(int first, int n, int per_second, std::atomic<int>* refused = nullptr) {
+  // `posted`, when given, holds the marker of the last request answered.
+  std::set<int> post_orders(int first, int n, int per_second, std::atomic<int>* refused = nullptr,
+                            std::atomic<int>* posted = nullptr) {
     std::set<int> acked;
     auto next = Clock::now();
     for (int i = first; i < first + n; ++i) {
@@ -150,6 +152,7 @@ class RedisClusterE2e : public E2eTest {
         acked.insert(i);
       else if (refused)
         ++*refused;
+      if (posted) *posted = i;
       next += std::chrono::milliseconds(1000 / per_second);
       std::this_thread::sleep_until(next);
     }
@@ -226,9 +229,10 @@ TEST_F(RedisClusterE2e, EveryMasterFailsOverInTurnUnderLoadAndNothingAcknowledge
 // kill -9 of the master that holds the environment's deliveries (its delivery shard) while vendors post: the
 // replica takes over after cluster-node-timeout, hookd's commands for those slots fail meanwhile (ingest answers
 // 503 only when its own writes fail; dispatch retries) and succeed again after the promotion; what hookd
-// acknowledged is delivered. Redis replicates asynchronously, so a write acknowledged in the last moment before
-// the kill could be lost with the master: on loopback the replica is within a millisecond, and this test expects
-// no loss.
+// acknowledged after the promotion is delivered. Redis replicates asynchronously, so a write acknowledged in
+// the last moment before the kill can be lost with the master (hookd does not WAIT for the replica): a clean CI
+// run saw one such event, whose delivery's claim the promoted replica had never received (dispatch.lease_lost).
+// Events acknowledged before the promotion are counted, not asserted.
 TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliveriesGoOn) {
   // The shard's tag is {d:<crc16(env) % 64>}; CLUSTER KEYSLOT gives crc16 % 16384, a multiple of 64.
   int slot = std::atoi(cluster_cli("cluster keyslot " + environment_id_).c_str());
@@ -237,9 +241,9 @@ TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliverie
   ASSERT_FALSE(victim.empty()) << cluster_cli("cluster slots");
   std::string port = victim.substr(victim.rfind(':') + 1);
 
-  std::atomic<int> refused{0};
+  std::atomic<int> refused{0}, posted{0};
   std::set<int> acked;
-  std::thread sender([&] { acked = post_orders(1, 400, 40, &refused); });  // 10 s
+  std::thread sender([&] { acked = post_orders(1, 400, 40, &refused, &posted); });  // 10 s
   std::this_thread::sleep_for(2s);  // load running before the kill (pacing, not synchronisation)
   auto killed = Clock::now();
   ASSERT_EQ(std::system((tools_dir() + "/redis-cluster kill " + port + " >/dev/null").c_str()), 0);
@@ -250,6 +254,7 @@ TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliverie
     std::this_thread::sleep_for(100ms);
   }
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed);
+  const int after_promotion = posted + 1;
   sender.join();
   // Back as a replica of the promoted one: the next test finds six healthy nodes.
   EXPECT_EQ(std::system((tools_dir() + "/redis-cluster restart " + port + " >/dev/null").c_str()), 0);
@@ -259,10 +264,15 @@ TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliverie
   ASSERT_GT(acked.size(), 200u);
   wait_until_dispatched({}, 60s);
   std::set<int> seen = delivered();
-  std::vector<int> lost;
+  std::vector<int> lost, lost_before;
   for (int m : acked)
-    if (!seen.count(m)) lost.push_back(m);
-  EXPECT_TRUE(lost.empty()) << lost.size() << " acknowledged orders never delivered, first " << lost.front();
+    if (!seen.count(m)) (m >= after_promotion ? lost : lost_before).push_back(m);
+  std::printf("cluster kill: %zu acknowledged before the promotion were not delivered (async replication)\n",
+              lost_before.size());
+  ASSERT_LT(after_promotion, 380) << "the promotion came too late for the check";
+  EXPECT_TRUE(lost.empty()) << lost.size()
+                            << " orders acknowledged after the promotion never delivered, first "
+                            << lost.front();
   for (auto deadline = Clock::now() + 30s; !cluster_ok() && Clock::now() < deadline;)
     std::this_thread::sleep_for(200ms);
   EXPECT_TRUE(cluster_ok()) << cluster_cli("cluster nodes");
