@@ -121,11 +121,28 @@ std::string tools_dir() {
   return std::string(HOOKD_SOURCE_DIR) + "/tools";
 }
 
+// A node an earlier test killed and did not bring back (the cluster marks it master,fail or slave,fail) is
+// started again on its port and nodes.conf: it rejoins as a replica.
+void restart_failed_nodes() {
+  std::istringstream lines(cluster_cli("cluster nodes"));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream f(line);
+    std::string id, addr, flags;
+    f >> id >> addr >> flags;
+    if (flags.find("fail") == std::string::npos || flags.find("fail?") != std::string::npos) continue;
+    std::string port = addr.substr(addr.rfind(':') + 1);
+    port = port.substr(0, port.find('@'));
+    std::system((std::string(HOOKD_SOURCE_DIR) + "/tools/redis-cluster restart " + port + " >/dev/null 2>&1")
+                    .c_str());
+  }
+}
+
 class RedisClusterE2e : public E2eTest {
  protected:
   void SetUp() override {
     ASSERT_FALSE(cluster_url().empty())
         << "HOOKD_TEST_REDIS_CLUSTER_URL is not set: run through tools/test (tools/redis cluster start)";
+    restart_failed_nodes();
     for (auto deadline = Clock::now() + 30s; !cluster_ok() && Clock::now() < deadline;)
       std::this_thread::sleep_for(200ms);
     ASSERT_TRUE(cluster_ok()) << cluster_cli("cluster nodes");
