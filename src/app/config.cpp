@@ -33,6 +33,16 @@ constexpr Var kVars[] = {
      "redis://[:password@]host:port[/db] (default redis://127.0.0.1:6379), or "
      "redis+cluster://[user:password@]host:port[,host:port...] for Redis Cluster"},
     {"HOOKD_REDIS_TIMEOUT", "per-command timeout (default 2s)"},
+    {"HOOKD_REDIS_WAIT_REPLICAS",
+     "new deliveries count as stored only once this many replicas of their Redis master have them (Redis "
+     "WAIT; "
+     "default 0: the master's reply is enough). Set 1 on a Redis Cluster or a replicated Redis: Redis "
+     "replicates "
+     "asynchronously, and a master that crashes loses what it had not yet sent"},
+    {"HOOKD_REDIS_WAIT_TIMEOUT",
+     "how long a write waits for those replicas before it counts as failed and is made again (default 1s; "
+     "less "
+     "than HOOKD_REDIS_TIMEOUT)"},
     {"HOOKD_REDIS_SLOT_AUDIT",
      "true: count and log scripts and transactions whose keys span Redis Cluster slots (default false)"},
     {"HOOKD_CONFIG_CACHE_SIZE",
@@ -306,6 +316,13 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
   c.redis = std::move(redis).value();
   c.redis.client_name = "hookd";
   HOOKD_TRY(duration("HOOKD_REDIS_TIMEOUT", c.redis.command_timeout));
+  HOOKD_TRY(integer("HOOKD_REDIS_WAIT_REPLICAS", c.redis.wait_replicas, 0, 16));
+  HOOKD_TRY(duration("HOOKD_REDIS_WAIT_TIMEOUT", c.redis.wait_timeout));
+  // WAIT with 0 ms blocks for ever.
+  if (c.redis.wait_timeout.count() <= 0 || c.redis.wait_timeout >= c.redis.command_timeout)
+    return bad("HOOKD_REDIS_WAIT_TIMEOUT",
+               "must be more than 0 and less than HOOKD_REDIS_TIMEOUT (a WAIT holds its connection; the "
+               "command timeout would drop it first)");
   if (auto v = get("HOOKD_REDIS_SLOT_AUDIT")) {
     if (*v != "true" && *v != "false")
       return bad("HOOKD_REDIS_SLOT_AUDIT", "must be true or false (got '" + std::string(*v) + "')");

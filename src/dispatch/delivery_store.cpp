@@ -151,7 +151,10 @@ json::Value to_json(const Attempt& a) {
 DeliveryStore::DeliveryStore(store::Store& store, const DispatchOptions& options)
     : store_(store),
       options_(options),
-      schedules_(store.redis_ptr(), scripts::schedule()),
+      // New deliveries take the event over from Kafka (its offset is committed once they exist): they must
+      // survive their master's crash (HOOKD_REDIS_WAIT_REPLICAS). Attempt records need not: one a crash loses
+      // leaves the delivery leased, and it is sent again when the lease runs out.
+      schedules_(store.redis_ptr(), scripts::schedule(), ShardBatchers::Durability::replicated),
       records_(store.redis_ptr(), scripts::record_attempt()) {}
 
 int DeliveryStore::shard_of(std::string_view environment_id) noexcept {

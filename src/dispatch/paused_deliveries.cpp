@@ -68,6 +68,9 @@ awaitable<Result<DeliveryStore::PauseResult>> DeliveryStore::pause(const Event& 
   }
   auto r = co_await store_.run(scripts::pause(), std::move(script_keys), std::move(args));
   if (!r.ok()) co_return r.error();
+  // Paused deliveries take the event over from Kafka as new ones do (schedule()): durable before it is done.
+  if (auto durable = co_await store_.replicated(keys::schedule(shard)); !durable.ok())
+    co_return durable.error();
   if (r->elements().size() != 3)
     co_return make_error(StoreErrc::redis_error, "pause script: unexpected reply");
   PauseResult out{strings((*r)[0]), strings((*r)[1]), strings((*r)[2])};

@@ -13,10 +13,16 @@ namespace hookd::dispatch {
 
 class ShardBatchers {
  public:
-  ShardBatchers(const store::RedisClientPtr& client, const store::BatchedScript& script) {
+  enum class Durability { master, replicated };
+  // `replicated`: each call completes only once HOOKD_REDIS_WAIT_REPLICAS replicas have its writes (the
+  // batcher WAITs on the shard's node, batched_script.h).
+  ShardBatchers(const store::RedisClientPtr& client, const store::BatchedScript& script,
+                Durability durability = Durability::master) {
     batchers_.reserve(store::keys::kDeliveryShards);
     for (int s = 0; s < store::keys::kDeliveryShards; ++s)
-      batchers_.push_back(store::ScriptBatcher::create(client, script));
+      batchers_.push_back(store::ScriptBatcher::create(
+          client, script, store::ScriptBatcher::default_max_items,
+          durability == Durability::replicated ? store::keys::schedule(s) : std::string()));
   }
   store::ScriptBatcher& operator[](int shard) const { return *batchers_.at(static_cast<size_t>(shard)); }
 

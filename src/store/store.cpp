@@ -44,6 +44,14 @@ awaitable<Result<RedisReply>> Store::run(const RedisScript& script, RedisCommand
   co_return reply;
 }
 
+awaitable<Status> Store::replicated(std::string_view key) {
+  if (redis_->options().wait_replicas <= 0) co_return Status{};
+  error_code ec;
+  co_await redis_->async_wait_replicas(key, redirect(ec));
+  if (ec) co_return unavailable(ec);
+  co_return Status{};
+}
+
 awaitable<Result<RedisReply>> Store::write_announced(RedisCommand write, std::string key) {
   std::vector<RedisCommand> cmds;
   cmds.push_back(std::move(write));

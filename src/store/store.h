@@ -129,6 +129,9 @@ class Store {
   // Independent commands, not atomic, in any slots (RedisClient::async_pipeline): an array of their replies.
   awaitable<Result<RedisReply>> pipeline(std::vector<RedisCommand> commands);
   awaitable<Result<RedisReply>> run(const RedisScript& script, RedisCommand keys, RedisCommand args);
+  // Returns once HOOKD_REDIS_WAIT_REPLICAS replicas of `key`'s node have what this process wrote there
+  // (RedisClient::async_wait_replicas); `unavailable` when fewer confirmed in time. At once without the setting.
+  awaitable<Status> replicated(std::string_view key);
   // `write` (of one record) and a PUBLISH of `key` on changes_channel(), in one transaction (PUBLISH names no
   // key: one slot).
   awaitable<Result<RedisReply>> write_announced(RedisCommand write, std::string key);

@@ -51,6 +51,9 @@ TEST(Config, MalformedValuesAreErrorsNamingTheVariable) {
       {"HOOKD_READ_TIMEOUT", "0s"},
       {"HOOKD_JSONATA_TIMEOUT", "0ms"},
       {"HOOKD_REDIS_URL", "redis+cluster://10.0.0.1:7000,10.0.0.2:7000/2"},  // a cluster has only db 0
+      {"HOOKD_REDIS_WAIT_REPLICAS", "-1"},
+      {"HOOKD_REDIS_WAIT_TIMEOUT", "0ms"},  // WAIT 0 blocks for ever
+      {"HOOKD_REDIS_WAIT_TIMEOUT", "2s"},   // not less than the 2 s command timeout
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.name) + "=" + c.value);
@@ -83,6 +86,11 @@ TEST(Config, RedisClusterUrl) {
   auto plain = load({});
   ASSERT_TRUE(plain.ok()) << plain.error().message;
   EXPECT_FALSE(plain->redis.cluster) << "one Redis is the default";
+  EXPECT_EQ(plain->redis.wait_replicas, 0);
+  auto waiting = load({{"HOOKD_REDIS_WAIT_REPLICAS", "1"}, {"HOOKD_REDIS_WAIT_TIMEOUT", "250ms"}});
+  ASSERT_TRUE(waiting.ok()) << waiting.error().message;
+  EXPECT_EQ(waiting->redis.wait_replicas, 1);
+  EXPECT_EQ(waiting->redis.wait_timeout, std::chrono::milliseconds(250));
 }
 
 TEST(Duration, Spellings) {

@@ -406,5 +406,40 @@ TEST_F(DeliveryStoreTest, ClaimsTakeTurnsAcrossShards) {
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(rest->size(), 9u) << "one claim takes what is due in every shard";
 }
+
+// HOOKD_REDIS_WAIT_REPLICAS: the writes that take an event over from Kafka (new deliveries, scheduled or paused)
+// fail unless a replica confirms them; the test's Redis has none, so they fail, after the wait. Attempt records
+// do not wait (a crash that loses one leaves the delivery leased, and it is sent again).
+TEST_F(DeliveryStoreTest, NewDeliveriesAreStoredOnlyOnceTheirReplicasConfirm) {
+  auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
+  ASSERT_TRUE(ro.ok());
+  ro->wait_replicas = 1;
+  ro->wait_timeout = std::chrono::milliseconds(100);
+  auto waiting_redis = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
+  store::Store waiting_store(waiting_redis);
+  DeliveryStore waiting(waiting_store, options_);
+
+  Event e = event();
+  std::string text = serialize_event(e);
+  std::vector<std::string> webhooks{"w1"};
+  auto scheduled = run(waiting.schedule(e, text, webhooks));
+  ASSERT_FALSE(scheduled.ok()) << "stored without a replica's confirmation";
+  EXPECT_NE(scheduled.error().message.find("replicas"), std::string::npos) << scheduled.error().message;
+  auto paused = run(waiting.pause(e, text, std::vector<std::string>{"w2"}));
+  ASSERT_FALSE(paused.ok()) << "a paused delivery is stored without a replica's confirmation";
+  // The master has them: written again (the event consumed again), nothing is created twice.
+  EXPECT_TRUE(schedule(e, webhooks).empty());
+
+  const std::string id = DeliveryStore::delivery_id(e.id, "w1");
+  ASSERT_EQ(claim(clock::now_millis() + 1, 10, "c1"), std::vector<std::string>{id});
+  Delivery d = get(id);
+  Attempt a;
+  a.number = 1;
+  a.started_at = clock::now_millis();
+  a.status_code = 200;
+  auto recorded = run(waiting.record(d, "c1", a, true, 0));
+  EXPECT_TRUE(recorded.ok()) << "an attempt's record waited: " << recorded.error().message;
+  waiting_redis->close();
+}
 }  // namespace
 }  // namespace hookd::dispatch

@@ -121,20 +121,10 @@ std::string tools_dir() {
   return std::string(HOOKD_SOURCE_DIR) + "/tools";
 }
 
-// A node an earlier test killed and did not bring back (the cluster marks it master,fail or slave,fail) is
-// started again on its port and nodes.conf: it rejoins as a replica.
-void restart_failed_nodes() {
-  std::istringstream lines(cluster_cli("cluster nodes"));
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream f(line);
-    std::string id, addr, flags;
-    f >> id >> addr >> flags;
-    if (flags.find("fail") == std::string::npos || flags.find("fail?") != std::string::npos) continue;
-    std::string port = addr.substr(addr.rfind(':') + 1);
-    port = port.substr(0, port.find('@'));
-    std::system((std::string(HOOKD_SOURCE_DIR) + "/tools/redis-cluster restart " + port + " >/dev/null 2>&1")
-                    .c_str());
-  }
+// A node an earlier test killed and did not bring back is started again on its port and nodes.conf (it rejoins
+// as a replica), and the cluster is waited for until it is whole.
+void heal_cluster() {
+  EXPECT_EQ(std::system((tools_dir() + "/redis-cluster heal >&2").c_str()), 0);
 }
 
 class RedisClusterE2e : public E2eTest {
@@ -142,7 +132,7 @@ class RedisClusterE2e : public E2eTest {
   void SetUp() override {
     ASSERT_FALSE(cluster_url().empty())
         << "HOOKD_TEST_REDIS_CLUSTER_URL is not set: run through tools/test (tools/redis cluster start)";
-    restart_failed_nodes();
+    heal_cluster();
     for (auto deadline = Clock::now() + 30s; !cluster_ok() && Clock::now() < deadline;)
       std::this_thread::sleep_for(200ms);
     ASSERT_TRUE(cluster_ok()) << cluster_cli("cluster nodes");
@@ -153,6 +143,9 @@ class RedisClusterE2e : public E2eTest {
   std::map<std::string, std::string> hookd_env() override {
     auto env = E2eTest::hookd_env();
     env["HOOKD_REDIS_URL"] = cluster_url();
+    // Every master has a replica: new deliveries count as stored once it has them (WAIT), so a master's crash
+    // cannot take an event whose Kafka offset was committed.
+    env["HOOKD_REDIS_WAIT_REPLICAS"] = "1";
     return env;
   }
 
@@ -160,10 +153,10 @@ class RedisClusterE2e : public E2eTest {
   // with 200 (503s are allowed while a master fails over: the vendor retries those).
   // `posted`, when given, holds the marker of the last request answered.
   std::set<int> post_orders(int first, int n, int per_second, std::atomic<int>* refused = nullptr,
-                            std::atomic<int>* posted = nullptr) {
+                            std::atomic<int>* posted = nullptr, const std::atomic<bool>* stop = nullptr) {
     std::set<int> acked;
     auto next = Clock::now();
-    for (int i = first; i < first + n; ++i) {
+    for (int i = first; i < first + n && !(stop && *stop); ++i) {
       auto r = post_shopify(R"({"id":)" + std::to_string(i) + "}");
       if (r.status == 200)
         acked.insert(i);
@@ -245,12 +238,12 @@ TEST_F(RedisClusterE2e, EveryMasterFailsOverInTurnUnderLoadAndNothingAcknowledge
 
 // kill -9 of the master that holds the environment's deliveries (its delivery shard) while vendors post: the
 // replica takes over after cluster-node-timeout, hookd's commands for those slots fail meanwhile (ingest answers
-// 503 only when its own writes fail; dispatch retries) and succeed again after the promotion; what hookd
-// acknowledged after the promotion is delivered. Redis replicates asynchronously, so a write acknowledged in
-// the last moment before the kill can be lost with the master (hookd does not WAIT for the replica): a clean CI
-// run saw one such event, whose delivery's claim the promoted replica had never received (dispatch.lease_lost).
-// Events acknowledged before the promotion are counted, not asserted.
-TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliveriesGoOn) {
+// 503 only when its own writes fail; dispatch retries) and succeed again after the promotion. Nothing hookd
+// acknowledged is lost, also not what was acknowledged in the last moment before the crash: Redis replicates
+// asynchronously, so new deliveries count as stored only once the replica has them (HOOKD_REDIS_WAIT_REPLICAS,
+// set for these tests). Without that wait a clean CI run once lost an event whose deliveries the promoted
+// replica had never received.
+TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndNothingAcknowledgedIsLost) {
   // The shard's tag is {d:<crc16(env) % 64>}; CLUSTER KEYSLOT gives crc16 % 16384, a multiple of 64.
   int slot = std::atoi(cluster_cli("cluster keyslot " + environment_id_).c_str());
   std::string shard_key = "hookd:{d:" + std::to_string(slot % 64) + "}:schedule";
@@ -259,10 +252,14 @@ TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliverie
   std::string port = victim.substr(victim.rfind(':') + 1);
 
   std::atomic<int> refused{0}, posted{0};
+  std::atomic<bool> stop{false};
   std::set<int> acked;
-  std::thread sender([&] { acked = post_orders(1, 400, 40, &refused, &posted); });  // 10 s
-  std::this_thread::sleep_for(2s);  // load running before the kill (pacing, not synchronisation)
+  // 40/s until told to stop (at most 60 s).
+  std::thread sender([&] { acked = post_orders(1, 2400, 40, &refused, &posted, &stop); });
+  for (auto deadline = Clock::now() + 10s; posted < 80 && Clock::now() < deadline;)
+    std::this_thread::sleep_for(20ms);  // load running before the kill
   auto killed = Clock::now();
+  const int before_kill = posted;
   ASSERT_EQ(std::system((tools_dir() + "/redis-cluster kill " + port + " >/dev/null").c_str()), 0);
   std::string promoted;
   for (auto deadline = Clock::now() + 20s; Clock::now() < deadline && promoted.empty();) {
@@ -272,26 +269,30 @@ TEST_F(RedisClusterE2e, AKilledMasterIsReplacedByItsReplicaUnderLoadAndDeliverie
   }
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed);
   const int after_promotion = posted + 1;
+  // 200 more requests (5 s) after the promotion.
+  for (auto deadline = Clock::now() + 20s; posted < after_promotion + 200 && Clock::now() < deadline;)
+    std::this_thread::sleep_for(20ms);
+  stop = true;
   sender.join();
-  // Back as a replica of the promoted one: the next test finds six healthy nodes.
-  EXPECT_EQ(std::system((tools_dir() + "/redis-cluster restart " + port + " >/dev/null").c_str()), 0);
+  heal_cluster();  // the killed node back, as a replica of the promoted one: the next test finds six nodes
   ASSERT_FALSE(promoted.empty()) << "no replica took over " << victim;
-  std::printf("cluster kill: %s replaced by %s after %lld ms; %zu acknowledged, %d refused\n", victim.c_str(),
-              promoted.c_str(), static_cast<long long>(took.count()), acked.size(), refused.load());
-  ASSERT_GT(acked.size(), 200u);
+  size_t acked_after = 0;
+  for (int m : acked)
+    acked_after += m >= after_promotion;
+  std::printf(
+      "cluster kill: %s replaced by %s after %lld ms; %zu acknowledged (%d posted before the kill, %zu "
+      "acknowledged after the promotion), %d refused\n",
+      victim.c_str(), promoted.c_str(), static_cast<long long>(took.count()), acked.size(), before_kill,
+      acked_after, refused.load());
+  EXPECT_GE(acked.size(), static_cast<size_t>(before_kill) / 2) << "requests before the kill were refused";
+  EXPECT_GE(acked_after, 150u) << "ingest did not recover after the promotion";
   wait_until_dispatched({}, 60s);
   std::set<int> seen = delivered();
-  std::vector<int> lost, lost_before;
+  std::vector<int> lost;
   for (int m : acked)
-    if (!seen.count(m)) (m >= after_promotion ? lost : lost_before).push_back(m);
-  std::printf("cluster kill: %zu acknowledged before the promotion were not delivered (async replication)\n",
-              lost_before.size());
-  ASSERT_LT(after_promotion, 380) << "the promotion came too late for the check";
-  EXPECT_TRUE(lost.empty()) << lost.size()
-                            << " orders acknowledged after the promotion never delivered, first "
-                            << lost.front();
-  for (auto deadline = Clock::now() + 30s; !cluster_ok() && Clock::now() < deadline;)
-    std::this_thread::sleep_for(200ms);
+    if (!seen.count(m)) lost.push_back(m);
+  EXPECT_TRUE(lost.empty()) << lost.size() << " acknowledged orders never delivered, first " << lost.front()
+                            << " (promotion at order " << after_promotion << ")";
   EXPECT_TRUE(cluster_ok()) << cluster_cli("cluster nodes");
 }
 

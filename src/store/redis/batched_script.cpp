@@ -61,12 +61,17 @@ BatchedScript::BatchedScript(std::string name, std::string item_body)
     : name_(std::move(name)), script_(batch_source(item_body)) {}
 
 std::shared_ptr<ScriptBatcher> ScriptBatcher::create(RedisClientPtr client, const BatchedScript& script,
-                                                     size_t max_items) {
-  return std::shared_ptr<ScriptBatcher>(new ScriptBatcher(std::move(client), script, max_items));
+                                                     size_t max_items, std::string replicated_key) {
+  return std::shared_ptr<ScriptBatcher>(
+      new ScriptBatcher(std::move(client), script, max_items, std::move(replicated_key)));
 }
 
-ScriptBatcher::ScriptBatcher(RedisClientPtr client, const BatchedScript& script, size_t max_items)
-    : client_(std::move(client)), script_(script), max_items_(max_items ? max_items : 1) {}
+ScriptBatcher::ScriptBatcher(RedisClientPtr client, const BatchedScript& script, size_t max_items,
+                             std::string replicated_key)
+    : client_(std::move(client)),
+      script_(script),
+      max_items_(max_items ? max_items : 1),
+      replicated_key_(client_->options().wait_replicas > 0 ? std::move(replicated_key) : std::string()) {}
 
 void ScriptBatcher::enqueue(Item item) {
   Batch batch;
@@ -108,8 +113,22 @@ void ScriptBatcher::send(Batch batch) {
   auto pending = std::make_shared<Batch>(std::move(batch));
   script_.script().async_run(*client_, keys, args,
                              [self = shared_from_this(), pending](error_code ec, RedisReply reply) {
-                               self->finish(*pending, ec, std::move(reply));
+                               self->on_reply(std::move(pending), ec, std::move(reply));
                              });
+}
+
+void ScriptBatcher::on_reply(std::shared_ptr<Batch> batch, error_code ec, RedisReply reply) {
+  if (ec || reply.is_error() || replicated_key_.empty()) return finish(*batch, ec, std::move(reply));
+  // What the script wrote is not durable until a replica has it: a master that crashes now loses it.
+  auto pending = std::make_shared<RedisReply>(std::move(reply));
+  client_->async_wait_replicas(replicated_key_, [self = shared_from_this(), batch, pending](error_code ec) {
+    static metrics::Counter& short_waits =
+        metrics::registry().counter("hookd_redis_not_replicated_total",
+                                    "Durable Redis writes that fewer replicas than HOOKD_REDIS_WAIT_REPLICAS "
+                                    "confirmed in time (made again)");
+    if (ec) short_waits.inc();
+    self->finish(*batch, ec, ec ? RedisReply{} : std::move(*pending));
+  });
 }
 
 void ScriptBatcher::finish(Batch& batch, error_code ec, RedisReply reply) {

@@ -12,6 +12,11 @@
 //
 // The items of one call are one atomic script: under Redis Cluster they must hash to one slot, like the keys of
 // any one script.
+//
+// Durable batches: given a `replicated_key` (any key in the items' slot) and RedisOptions::wait_replicas, each
+// call's items complete only after WAIT confirmed that many replicas of the node have the call's writes; fewer
+// fails every item with RedisError::not_replicated (the writes stay on the master, as after a lost
+// connection: the caller writes again, idempotently).
 #pragma once
 
 #include <deque>
@@ -48,7 +53,8 @@ class ScriptBatcher : public std::enable_shared_from_this<ScriptBatcher> {
   static constexpr size_t default_max_items = 128;
 
   static std::shared_ptr<ScriptBatcher> create(RedisClientPtr client, const BatchedScript& script,
-                                               size_t max_items = default_max_items);
+                                               size_t max_items = default_max_items,
+                                               std::string replicated_key = {});
 
   // One item: `co_await batcher->async_run(keys, args, redirect(ec))`. Completion signature:
   // void(error_code, RedisReply) with this item's reply (an error reply if its body returned one, or the
@@ -71,16 +77,19 @@ class ScriptBatcher : public std::enable_shared_from_this<ScriptBatcher> {
   };
   using Batch = std::vector<Item>;
 
-  ScriptBatcher(RedisClientPtr client, const BatchedScript& script, size_t max_items);
+  ScriptBatcher(RedisClientPtr client, const BatchedScript& script, size_t max_items,
+                std::string replicated_key);
   void enqueue(Item item);
   // Takes up to max_items_ from the queue; call with mu_ held and queue_ not empty.
   Batch take_batch();
   void send(Batch batch);
+  void on_reply(std::shared_ptr<Batch> batch, error_code ec, RedisReply reply);
   void finish(Batch& batch, error_code ec, RedisReply reply);
 
   RedisClientPtr client_;
   const BatchedScript& script_;
   size_t max_items_;
+  const std::string replicated_key_;  // empty: the master's reply is enough
   std::mutex mu_;
   std::deque<Item> queue_;
   bool in_flight_ = false;

@@ -99,6 +99,41 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
         token, std::move(commands));
   }
 
+  // WAIT for RedisOptions::wait_replicas replicas of the node that serves `key`'s slot to have every write sent
+  // on this client's connection to that node so far, for at most RedisOptions::wait_timeout. Completion
+  // signature: void(error_code): not_replicated when fewer replicas confirmed in time (the writes ran on the
+  // master and would be lost with it); without asking when wait_replicas is 0. WAIT counts what one
+  // connection wrote, so it goes on the connection that carried the writes: sent behind `EXISTS key`, which
+  // routes it to the key's node on a cluster. It holds that connection for up to wait_timeout: the commands
+  // behind it wait too.
+  template <typename Token>
+  auto async_wait_replicas(std::string_view key, Token&& token) {
+    return asio::async_compose<Token, void(error_code)>(
+        [self = shared(), key = std::string(key), state = 0](auto& op, error_code ec = {},
+                                                             RedisReply reply = {}) mutable {
+          const RedisOptions& o = self->options();
+          if (state == 0 && o.wait_replicas <= 0) {
+            state = 2;  // nothing to wait for; still never completes inside the call
+            return asio::post(self->io_executor_, std::move(op));
+          }
+          if (state == 2) return op.complete(error_code{});
+          if (state == 0) {
+            state = 1;
+            std::vector<RedisCommand> commands;
+            commands.push_back(RedisCommand{"EXISTS", key});
+            commands.push_back(RedisCommand{"WAIT", static_cast<int64_t>(o.wait_replicas),
+                                            static_cast<int64_t>(o.wait_timeout.count())});
+            auto client = self;
+            return client->submit(std::move(commands), detail::Batch::single,
+                                  detail::make_completion(std::move(op), client->io_executor_));
+          }
+          if (!ec && !reply.is_integer()) ec = RedisError::unexpected_reply;
+          if (!ec && reply.integer() < o.wait_replicas) ec = RedisError::not_replicated;
+          op.complete(ec);
+        },
+        token, io_executor_);
+  }
+
   // PING; unexpected_reply unless Redis answers PONG. Completion signature: void(error_code).
   template <typename Token>
   auto async_ping(Token&& token) {

@@ -36,6 +36,10 @@ class RedisCategory final : public boost::system::error_category {
                "transactions or scripts instead of MULTI/WATCH; the database is fixed by the URL)";
       case RedisError::cross_slot:
         return "keys of one command, transaction or script are in different Redis Cluster slots (not sent)";
+      case RedisError::not_replicated:
+        return "fewer Redis replicas than HOOKD_REDIS_WAIT_REPLICAS confirmed the write in time (it may be "
+               "lost "
+               "with its master)";
     }
     return "unknown Redis error";
   }

@@ -29,6 +29,9 @@ enum class RedisError {
   // Redis Cluster: a command, transaction or script whose keys are in different slots. Refused before it is
   // sent: no node could run it (Redis would answer CROSSSLOT).
   cross_slot,
+  // WAIT (RedisClient::async_wait_replicas): fewer replicas than RedisOptions::wait_replicas confirmed the
+  // writes within RedisOptions::wait_timeout. They ran on the master, which may still lose them.
+  not_replicated,
 };
 
 const boost::system::error_category& redis_category() noexcept;

@@ -46,6 +46,13 @@ struct RedisOptions {
   std::chrono::milliseconds cluster_refresh_interval{10000};
   std::chrono::milliseconds cluster_retry_interval{500};
 
+  // Durable writes: the writes that take an event over from Kafka (its new deliveries, written before the
+  // event's offset is committed) count as done only once `wait_replicas` replicas of their master have them
+  // (Redis replicates asynchronously: a master that crashes loses what it had not yet sent). Fewer within
+  // wait_timeout is a failure and the write is made again. 0: no wait (a single Redis without replicas).
+  int wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{1000};
+
   // Check every request's keys for Redis Cluster: one whose keys span slots is counted and logged (slots.h).
   bool slot_audit = false;
 
