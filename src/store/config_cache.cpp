@@ -44,8 +44,15 @@ std::shared_ptr<ConfigCache> ConfigCache::create(Store& store, asio::any_io_exec
   handlers.on_subscribed = [weak] {
     if (auto self = weak.lock()) self->on_subscribed();
   };
-  cache->subscriber_ = RedisSubscriber::create(
-      std::move(ex), std::move(redis), RedisSubscription{{keys::config_changes(redis.db)}, {}}, handlers);
+  // On a cluster, on the channel's node: writers publish there too and PING it (Store::change_published).
+  std::string channel = keys::config_changes(redis.db);
+  if (redis.cluster)
+    handlers.locate = [client = std::weak_ptr<RedisClient>(store.redis_ptr()), channel] {
+      auto c = client.lock();
+      return c ? c->master_for(channel) : std::nullopt;
+    };
+  cache->subscriber_ =
+      RedisSubscriber::create(std::move(ex), std::move(redis), RedisSubscription{{channel}, {}}, handlers);
   return cache;
 }
 
@@ -60,7 +67,8 @@ void ConfigCache::on_subscribed() {
 }
 
 bool ConfigCache::live() const noexcept {
-  if (!subscriber_->subscribed()) return false;
+  // Not on the channel's node yet (a cluster, just started): messages might come late (store.h).
+  if (!subscriber_->subscribed() || !subscriber_->located()) return false;
   {
     std::shared_lock lock(mutex_);
     if (live_session_ != subscriber_->session()) return false;
@@ -128,13 +136,14 @@ void ConfigCache::clear_locked() {
 
 ConfigCache::Ticket ConfigCache::ticket() const {
   std::shared_lock lock(mutex_);
-  return Ticket{generation_, live_session_,
-                subscriber_->subscribed() && live_session_ == subscriber_->session()};
+  return Ticket{
+      generation_, live_session_,
+      subscriber_->subscribed() && subscriber_->located() && live_session_ == subscriber_->session()};
 }
 
 bool ConfigCache::still_valid(const Ticket& t) const {
   return t.live && generation_ == t.generation && live_session_ == t.session && subscriber_->subscribed() &&
-         subscriber_->session() == t.session;
+         subscriber_->located() && subscriber_->session() == t.session;
 }
 
 template <typename T>

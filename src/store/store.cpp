@@ -55,8 +55,19 @@ awaitable<Status> Store::replicated(std::string_view key) {
 awaitable<Result<RedisReply>> Store::write_announced(RedisCommand write, std::string key) {
   std::vector<RedisCommand> cmds;
   cmds.push_back(std::move(write));
-  cmds.push_back(RedisCommand{"PUBLISH", changes_channel_, std::move(key)});
-  co_return co_await transaction(std::move(cmds));
+  cmds.push_back(RedisCommand{"PUBLISH", changes_channel_, key});
+  auto r = co_await transaction(std::move(cmds));
+  if (r.ok() && redis_->options().cluster) {
+    // On a cluster the transaction's PUBLISH reaches subscribers on other nodes through the cluster bus, after
+    // an unbounded delay: published again on the channel's node, where every subscriber listens
+    // (ConfigCache), so that change_published() can order it before the writer's answer.
+    std::vector<RedisCommand> direct;
+    direct.push_back(RedisCommand{"EXISTS", changes_channel_});
+    direct.push_back(RedisCommand{"PUBLISH", changes_channel_, std::move(key)});
+    error_code ec;
+    (void)co_await redis_->async_sequence(std::move(direct), redirect(ec));
+  }
+  co_return r;
 }
 
 awaitable<Result<RedisReply>> Store::get_many(const std::vector<std::string>& keys) {
@@ -72,8 +83,14 @@ awaitable<Result<RedisReply>> Store::get_many(const std::vector<std::string>& ke
 }
 
 awaitable<void> Store::change_published() {
-  // The write is done whatever this answers: a failed PING only loses the ordering it buys.
-  (void)co_await command(RedisCommand{"PING"});
+  // The write is done whatever this answers: a failed PING only loses the ordering it buys. On a cluster, the
+  // PING goes to the channel's node (behind a read of the channel's name as a key), where the messages were
+  // published and the subscribers listen.
+  std::vector<RedisCommand> ping;
+  if (redis_->options().cluster) ping.push_back(RedisCommand{"EXISTS", changes_channel_});
+  ping.push_back(RedisCommand{"PING"});
+  error_code ec;
+  (void)co_await redis_->async_sequence(std::move(ping), redirect(ec));
 }
 
 awaitable<Result<json::Value>> Store::get_json(std::string key, std::string_view what) {

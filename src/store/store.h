@@ -142,7 +142,9 @@ class Store {
   // handed that message to every subscriber's socket. Redis answers a command before it writes the messages
   // that command published (the same pass over its clients, replies first), so without this a writer could
   // hear "done" and have its caller's next request reach a node whose cache has not heard of the change yet.
-  // A PING sent after the write's answer is processed in a later pass, after the messages went out.
+  // A PING sent after the write's answer is processed in a later pass, after the messages went out. On Redis
+  // Cluster a PUBLISH reaches the other nodes' subscribers through the cluster bus, later: write_announced
+  // publishes again on the channel's own node, where every ConfigCache subscribes, and the PING goes there.
   awaitable<void> change_published();
 
  private:

@@ -1,5 +1,7 @@
 #include "store/redis/client.h"
 
+#include "store/redis/slots.h"
+
 namespace hookd::store {
 
 RedisClient::RedisClient(asio::any_io_executor ex, RedisOptions options)
@@ -36,6 +38,12 @@ bool RedisClient::ready() const {
   }
   auto connection = single_.lock();
   return connection && connection->ready();
+}
+
+std::optional<RedisEndpoint> RedisClient::master_for(std::string_view key) const {
+  if (!options_.cluster) return std::nullopt;
+  auto router = cluster_.lock();
+  return router ? router->master_of_slot(key_slot(key)) : std::nullopt;
 }
 
 std::string RedisClient::last_error() const {

@@ -99,6 +99,19 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
         token, std::move(commands));
   }
 
+  // Several commands back to back on one connection, not a transaction; completes with the last one's reply.
+  // On a cluster they go to the node of their keys' slot: a keyless command (PUBLISH, PING, WAIT) reaches a
+  // chosen node behind a read of a key there (`EXISTS key`). Completion signature: void(error_code, RedisReply).
+  template <typename Token>
+  auto async_sequence(std::vector<RedisCommand> commands, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, RedisReply)>(
+        [this](auto handler, std::vector<RedisCommand> commands) {
+          submit(std::move(commands), detail::Batch::single,
+                 detail::make_completion(std::move(handler), io_executor_));
+        },
+        token, std::move(commands));
+  }
+
   // WAIT for RedisOptions::wait_replicas replicas of the node that serves `key`'s slot to have every write sent
   // on this client's connection to that node so far, for at most RedisOptions::wait_timeout. Completion
   // signature: void(error_code): not_replicated when fewer replicas confirmed in time (the writes ran on the
@@ -159,6 +172,9 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
   bool ready() const;
   // The last thing that went wrong (on a cluster: which node, or the slot map), for logs and /readyz.
   std::string last_error() const;
+  // Redis Cluster: the master that serves `key`'s slot, as the client last learnt the map; none on a single
+  // server, before the first map, or while the slot has no master. Any thread.
+  std::optional<RedisEndpoint> master_for(std::string_view key) const;
   // Stops for good: in-flight and queued commands complete with RedisError::closed, no more reconnects, and
   // the pending waits let go so the object can be destroyed. Any thread; returns at once.
   void close();

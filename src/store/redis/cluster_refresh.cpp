@@ -137,6 +137,10 @@ void ClusterRouter::apply(const SlotMap& map) {
     if (std::find(masters_.begin(), masters_.end(), node) == masters_.end()) masters_.push_back(node);
   }
   map_known_ = true;
+  {
+    std::lock_guard lock(state_mutex_);
+    map_ = std::make_shared<const SlotMap>(map);
+  }
   // Seeds that are not masters and masters that are no longer: their connections go.
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     if (std::find(masters_.begin(), masters_.end(), it->second) == masters_.end()) {
@@ -222,6 +226,14 @@ void ClusterRouter::publish_state() {
     master_names_.push_back(m->name);
   }
   uncovered_ = static_cast<size_t>(std::count(owner_.begin(), owner_.end(), nullptr));
+}
+
+std::optional<RedisEndpoint> ClusterRouter::master_of_slot(uint16_t slot) const {
+  std::lock_guard lock(state_mutex_);
+  if (!map_) return std::nullopt;
+  for (const SlotRange& range : map_->ranges)
+    if (slot >= range.first && slot <= range.last) return range.master;
+  return std::nullopt;
 }
 
 bool ClusterRouter::ready() const {

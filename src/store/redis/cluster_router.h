@@ -66,6 +66,9 @@ class ClusterRouter : public std::enable_shared_from_this<ClusterRouter> {
   bool ready() const;
   // Which node, and what is wrong with it (or with the map); empty when ready.
   std::string last_error() const;
+  // The master that serves `slot` in the last slot map learnt (not updated by a MOVED alone); none before the
+  // first map or while the slot is uncovered. Any thread.
+  std::optional<RedisEndpoint> master_of_slot(uint16_t slot) const;
   void close();
   // An object that lives as long as the router: the RedisClient in front of it (see NodeConnection).
   void attach_owner(std::shared_ptr<void> owner) { keep_alive_ = std::move(owner); }
@@ -151,6 +154,7 @@ class ClusterRouter : public std::enable_shared_from_this<ClusterRouter> {
   std::vector<std::shared_ptr<NodeConnection>> master_connections_;
   std::vector<std::string> master_names_;
   size_t uncovered_ = kClusterSlots;
+  std::shared_ptr<const SlotMap> map_;  // the last map applied
   std::string map_error_;
   std::atomic<bool> closing_{false};
   std::shared_ptr<void> keep_alive_;

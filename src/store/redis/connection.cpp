@@ -66,6 +66,7 @@ Connection::Connection(asio::any_io_executor ex, RedisOptions options, std::stri
       options_(std::move(options)),
       role_(role),
       addresses_(addresses_of(options_)),
+      current_(addresses_.front()),
       resolver_(strand_),
       connect_timer_(strand_),
       reconnect_timer_(strand_),
@@ -100,6 +101,7 @@ void Connection::do_connect() {
   if (closed_) return;
   state_ = State::connecting;
   drop_reason_.reset();
+  current_ = choose_address().value_or(addresses_[address_index_]);
   const uint64_t attempt = ++attempt_;
   connect_timer_.expires_after(options_.connect_timeout);
   connect_timer_.async_wait([self = shared_from_this(), attempt](error_code ec) {
@@ -447,6 +449,12 @@ void Connection::on_watchdog(error_code ec) {
     drop(RedisError::timeout);
   }
   arm_watchdog();
+}
+
+void Connection::reconnect_elsewhere(std::string why) {
+  if (closed_ || !ac_ || state_ != State::ready) return;
+  set_last_error(std::move(why));
+  drop(RedisError::connection_lost);
 }
 
 // ---- Shutdown

@@ -130,6 +130,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // On the strand, inside a hiredis callback: the handshake is done / the connection is gone.
   virtual void on_connected() {}
   virtual void on_disconnected() {}
+  // On the strand, before each connection attempt: where to connect this time, if the subclass knows better
+  // than the configured address (or the next seed).
+  virtual std::optional<RedisEndpoint> choose_address() { return std::nullopt; }
+  // Strand only: ends a working connection so that the next attempt (at once) asks choose_address() again.
+  void reconnect_elsewhere(std::string why);
+  // Strand only: the node of the current (or last) attempt.
+  const RedisEndpoint& address() const noexcept { return current_; }
 
   redisAsyncContext* context() const noexcept { return ac_; }  // strand only
   bool closed() const noexcept { return closed_; }             // strand only
@@ -193,7 +200,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void do_close();
   void teardown() noexcept;
   void set_last_error(std::string message);
-  const RedisEndpoint& address() const noexcept { return addresses_[address_index_]; }
 
   const RedisOptions options_;
   const std::string role_;
@@ -201,6 +207,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // after each lost connection or failed attempt).
   const std::vector<RedisEndpoint> addresses_;
   size_t address_index_ = 0;
+  RedisEndpoint current_;  // strand only
 
   redisAsyncContext* ac_ = nullptr;
   State state_ = State::idle;

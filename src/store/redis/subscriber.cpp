@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "store/redis/command.h"
+#include "store/redis/slot_map.h"
 
 namespace hookd::store {
 
@@ -31,7 +32,8 @@ RedisSubscriber::RedisSubscriber(asio::any_io_executor ex, RedisOptions options,
                                  RedisSubscription subscription, Handlers handlers)
     : Connection(std::move(ex), std::move(options), "subscriber"),
       subscription_{unique(std::move(subscription.channels)), unique(std::move(subscription.patterns))},
-      handlers_(std::move(handlers)) {}
+      handlers_(std::move(handlers)),
+      relocate_timer_(strand_) {}
 
 std::shared_ptr<RedisSubscriber> RedisSubscriber::create(asio::any_io_executor ex, RedisOptions options,
                                                          RedisSubscription subscription, Handlers handlers) {
@@ -57,9 +59,38 @@ void RedisSubscriber::on_connected() {
   send("SUBSCRIBE", subscription_.channels);
   send("PSUBSCRIBE", subscription_.patterns);
   if (unconfirmed_ == 0) on_all_confirmed();
+  if (handlers_.locate) schedule_location_check();
+}
+
+std::optional<RedisEndpoint> RedisSubscriber::choose_address() {
+  if (!handlers_.locate) return std::nullopt;
+  auto wanted = handlers_.locate();
+  located_.store(wanted.has_value(), std::memory_order_release);
+  return wanted;
+}
+
+void RedisSubscriber::check_location() {
+  if (closed()) return;
+  auto wanted = handlers_.locate();
+  if (wanted && !(*wanted == address())) {
+    log::info("redis.subscriber_moves",
+              {{"from", detail::endpoint_name(address())}, {"to", detail::endpoint_name(*wanted)}});
+    return reconnect_elsewhere("moving to " + detail::endpoint_name(*wanted));
+  }
+  if (wanted) located_.store(true, std::memory_order_release);
+  schedule_location_check();
+}
+
+// Every second; every 50 ms while the location is not known yet (a seed serves meanwhile).
+void RedisSubscriber::schedule_location_check() {
+  relocate_timer_.expires_after(located() ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(50));
+  relocate_timer_.async_wait([self = shared()](error_code ec) {
+    if (!ec) self->check_location();
+  });
 }
 
 void RedisSubscriber::on_disconnected() {
+  relocate_timer_.cancel();
   fd_.store(-1, std::memory_order_seq_cst);
   unconfirmed_ = 0;
   subscribed_.store(false, std::memory_order_release);

@@ -53,13 +53,17 @@ struct Pair {
                                  // The full sync loads from the socket: no dump.rdb in the working directory.
                                  "--repl-diskless-load", "swapdb", "--dir", ::testing::TempDir()});
   }
-  // The replica confirms a write (a replica is "online" on the master a moment before it acknowledges the
-  // replication stream).
+  // The replication stream flows: a write on the master is readable on the replica. (A replica that has
+  // just loaded its full sync is "online" a moment before the master streams to it: until its first
+  // acknowledgement, up to a second later, WAIT would time out.)
   bool synced() {
-    Admin a(master.options());
-    a.command({"SET", "hookd-test:synced", "1"});
-    return a.command({"WAIT", "1", "200"}) == RedisReply::make_integer(1);
+    Admin m(master.options());
+    Admin r(replica->options());
+    std::string value = std::to_string(++probes);
+    m.command({"SET", "hookd-test:synced", value});
+    return r.command({"GET", "hookd-test:synced"}) == RedisReply::make_string(value);
   }
+  int probes = 0;
 };
 
 TEST_F(DurableWriteTest, AnItemCompletesOnceTheReplicaHasItAndFailsWhenNoReplicaConfirms) {

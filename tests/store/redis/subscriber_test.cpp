@@ -36,7 +36,8 @@ class RedisSubscriberTest : public RedisTest {
                                                  std::lock_guard lock(inbox->mutex);
                                                  inbox->messages.push_back(m);
                                                },
-                                               [inbox = inbox_] { ++inbox->subscribed; }});
+                                               [inbox = inbox_] { ++inbox->subscribed; },
+                                               {}});
     track(subscriber);
     return subscriber;
   }
