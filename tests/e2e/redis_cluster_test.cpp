@@ -236,6 +236,30 @@ TEST_F(RedisClusterE2e, AnEndpointCreatedWhileTheListIsCachedGetsTheVeryNextEven
     EXPECT_TRUE(got[path].count(m)) << path << " did not get order " << m << ", posted after it was created";
 }
 
+// The same for ingest: a rotated account secret is in force for the very next vendor request, on a cluster too
+// (tests/e2e/config_cache_test.cpp has it for one Redis), while ingest serves the account from memory.
+TEST_F(RedisClusterE2e, AChangedAccountSecretIsInForceForTheNextRequest) {
+  const std::string body = R"({"id":1})";
+  auto signature = [&](const std::string& secret) { return to_base64(hmac_sha256(secret, body)); };
+  ASSERT_EQ(post_shopify(body).status, 200);
+  const char* hits = "hookd_config_cache_lookups_total{result=\"hit\"}";
+  double hits_before = metric(hits);
+  std::string previous = kShopifySecret;
+  for (int round = 0; round < 40; ++round) {
+    ASSERT_EQ(post_shopify(body, {}, signature(previous)).status, 200) << "round " << round;
+    std::string secret = "shpss_rotated_" + std::to_string(round);
+    auto patched = admin("PATCH", "/integrated-account/" + account_id_,
+                         R"({"context":{"webhook_secret":")" + secret + R"("}})");
+    ASSERT_EQ(patched.status, 200) << patched.body;
+    ASSERT_EQ(post_shopify(body, {}, signature(previous)).status, 401)
+        << "round " << round << ": the replaced secret was accepted";
+    ASSERT_EQ(post_shopify(body, {}, signature(secret)).status, 200)
+        << "round " << round << ": the new secret was refused";
+    previous = secret;
+  }
+  EXPECT_GE(metric(hits) - hits_before, 40) << "the requests did not use the cache";
+}
+
 // A coordinated failover of every master in turn (CLUSTER FAILOVER on each replica: no acknowledged write is
 // lost by Redis) while vendors post: everything hookd acknowledged is delivered.
 TEST_F(RedisClusterE2e, EveryMasterFailsOverInTurnUnderLoadAndNothingAcknowledgedIsLost) {
