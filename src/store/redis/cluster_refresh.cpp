@@ -137,10 +137,7 @@ void ClusterRouter::apply(const SlotMap& map) {
     if (std::find(masters_.begin(), masters_.end(), node) == masters_.end()) masters_.push_back(node);
   }
   map_known_ = true;
-  {
-    std::lock_guard lock(state_mutex_);
-    map_ = std::make_shared<const SlotMap>(map);
-  }
+  map_.store(std::make_shared<const SlotMap>(map), std::memory_order_release);
   // Seeds that are not masters and masters that are no longer: their connections go.
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     if (std::find(masters_.begin(), masters_.end(), it->second) == masters_.end()) {
@@ -229,9 +226,9 @@ void ClusterRouter::publish_state() {
 }
 
 std::optional<RedisEndpoint> ClusterRouter::master_of_slot(uint16_t slot) const {
-  std::lock_guard lock(state_mutex_);
-  if (!map_) return std::nullopt;
-  for (const SlotRange& range : map_->ranges)
+  std::shared_ptr<const SlotMap> map = map_.load(std::memory_order_acquire);
+  if (!map) return std::nullopt;
+  for (const SlotRange& range : map->ranges)
     if (slot >= range.first && slot <= range.last) return range.master;
   return std::nullopt;
 }

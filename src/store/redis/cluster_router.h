@@ -154,7 +154,9 @@ class ClusterRouter : public std::enable_shared_from_this<ClusterRouter> {
   std::vector<std::shared_ptr<NodeConnection>> master_connections_;
   std::vector<std::string> master_names_;
   size_t uncovered_ = kClusterSlots;
-  std::shared_ptr<const SlotMap> map_;  // the last map applied
+  // The last map applied, for master_of_slot(): atomic, not under state_mutex_, so that a caller on another
+  // strand (the config subscriber choosing its node) never waits for the router.
+  std::atomic<std::shared_ptr<const SlotMap>> map_;
   std::string map_error_;
   std::atomic<bool> closing_{false};
   std::shared_ptr<void> keep_alive_;
