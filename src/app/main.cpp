@@ -1,4 +1,5 @@
 // hookd: receives vendors' webhooks, checks and normalizes them, and delivers events to customers' endpoints.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,9 @@
 #include "core/log.h"
 
 int main(int argc, char** argv) {
+  // A peer that went away is an error return for whoever wrote to it, never the end of the service: SIGPIPE's
+  // default action would end hookd silently (hiredis writes with write(2); so does librdkafka's wake-up pipe).
+  std::signal(SIGPIPE, SIG_IGN);
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::fputs(hookd::app::config_help().c_str(), stdout);

@@ -135,7 +135,7 @@ void E2eTest::TearDown() {
     // A clean shutdown is part of every test: a crash, a sanitizer report or a hang on SIGTERM fails it.
     int status = hookd_->stop();
     std::string log = hookd_->log();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "hookd exit status " << status;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "hookd " << describe_exit(status);
     EXPECT_EQ(log.find("AddressSanitizer"), std::string::npos);
     EXPECT_EQ(log.find("runtime error:"), std::string::npos);
     EXPECT_EQ(log.find("LeakSanitizer"), std::string::npos);

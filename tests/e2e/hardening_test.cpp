@@ -245,5 +245,19 @@ TEST_F(Limits, AnOversizedExpressionIsRefusedByItsSize) {
       << r.body.substr(0, 300);
 }
 
+using BrokenPipes = E2eTest;
+
+// A write to a connection its peer has reset raises SIGPIPE, whose default action ends the process without a
+// log line or a sanitizer report. hiredis writes to Redis with write(2), so a Redis node killed at the wrong
+// moment could end hookd that way (a CI run saw hookd vanish, its log cut off, right after a cluster node was
+// killed). The signal itself, as such a write would raise it, must leave the service answering.
+TEST_F(BrokenPipes, ASigpipeLeavesTheServiceRunning) {
+  ASSERT_GT(hookd_->pid(), 0);
+  ASSERT_EQ(::kill(hookd_->pid(), SIGPIPE), 0);
+  EXPECT_EQ(http_call(hookd_->port(), "GET", "/healthz").status, 200);
+  ASSERT_EQ(post_shopify(R"({"id":1})").status, 200);
+  EXPECT_TRUE(hookd_->running()) << describe_exit(hookd_->stop());
+}
+
 }  // namespace
 }  // namespace hookd::test

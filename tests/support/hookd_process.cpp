@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -142,36 +143,44 @@ bool HookdProcess::running() const {
   int status;
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
-    const_cast<HookdProcess*>(this)->pid_ = -1;
+    auto* self = const_cast<HookdProcess*>(this);
+    self->pid_ = -1;
+    self->exit_status_ = status;
     return false;
   }
   return true;
 }
 
 int HookdProcess::stop() {
-  if (pid_ <= 0) return 0;
+  if (pid_ <= 0) return exit_status_;
   ::kill(pid_, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return status;
+      return exit_status_ = status;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::kill(pid_, SIGKILL);
   waitpid(pid_, &status, 0);
   pid_ = -1;
-  return status;
+  return exit_status_ = status;
 }
 
 void HookdProcess::kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
-  int status;
-  waitpid(pid_, &status, 0);
+  waitpid(pid_, &exit_status_, 0);
   pid_ = -1;
+}
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exited with " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  return "waitpid status " + std::to_string(status);
 }
 
 }  // namespace hookd::test

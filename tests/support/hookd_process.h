@@ -28,9 +28,11 @@ class HookdProcess {
   HookdProcess& operator=(const HookdProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string url(std::string_view path = "/") const;
   std::string log() const;
-  // Graceful stop (SIGTERM, then SIGKILL after 15 s). Returns the exit status.
+  // Graceful stop (SIGTERM, then SIGKILL after 15 s). Returns the exit status (waitpid's), also when the
+  // process had already ended by itself: a crash reads as a crash, never as a clean exit.
   int stop();
   // SIGKILL: a crash.
   void kill();
@@ -40,9 +42,13 @@ class HookdProcess {
 
  private:
   pid_t pid_ = -1;
+  int exit_status_ = 0;  // once pid_ is reaped
   uint16_t port_ = 0;
   std::string log_path_;
 };
+
+// "exited with 0", "killed by signal 13 (Broken pipe)", ...: a waitpid status for a failure message.
+std::string describe_exit(int status);
 
 // Path of the hookd binary under test (set by CMake).
 std::string hookd_binary();

@@ -3,9 +3,12 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <mutex>
 
 #include "core/log.h"
 #include "core/metrics.h"
@@ -44,6 +47,19 @@ std::vector<RedisEndpoint> addresses_of(const RedisOptions& o) {
   return {RedisEndpoint{o.host, o.port}};
 }
 
+// hiredis writes with write(2), not send(..., MSG_NOSIGNAL): a write to a connection the server has reset
+// raises SIGPIPE, whose default action ends the process without a word (no log line, no sanitizer report).
+// The error return is all a client needs, so a process that left SIGPIPE at its default ignores it from the
+// first connection on; a handler someone installed on purpose is left alone.
+void make_broken_pipes_harmless() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+      std::signal(SIGPIPE, SIG_IGN);
+  });
+}
+
 }  // namespace
 
 std::optional<RedisError> check_commands(const std::vector<RedisCommand>& commands, Batch batch) {
@@ -70,7 +86,9 @@ Connection::Connection(asio::any_io_executor ex, RedisOptions options, std::stri
       resolver_(strand_),
       connect_timer_(strand_),
       reconnect_timer_(strand_),
-      watchdog_(strand_) {}
+      watchdog_(strand_) {
+  make_broken_pipes_harmless();
+}
 
 Connection::~Connection() {
   teardown();
