@@ -254,6 +254,8 @@ bool parse(std::string_view text, Value& out, ParseError* error = nullptr);
 // top-level undefined writes nothing.
 void write(std::string& out, const Value& v);
 std::string dump(const Value& v);
+// dump(v).size(), without keeping the text.
+size_t dumped_size(const Value& v);
 // Pretty form with `indent` spaces (JSON.stringify(v, null, indent)).
 std::string dump_pretty(const Value& v, int indent = 2);
 

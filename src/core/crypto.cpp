@@ -205,6 +205,10 @@ std::string random_bytes(size_t n) {
   return out;
 }
 
+void random_fill(std::span<unsigned char> out) {
+  if (!out.empty() && RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) openssl_failed("RAND_bytes");
+}
+
 std::string sha256_hex(std::string_view data) {
   return hex(hash(Digest::sha256, data));
 }

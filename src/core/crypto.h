@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ std::optional<std::string> from_base64(std::string_view text);
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
 std::string random_bytes(size_t n);
+// Fills `out` from the CSPRNG (RAND_bytes).
+void random_fill(std::span<unsigned char> out);
 std::string sha256_hex(std::string_view data);
 
 }  // namespace hookd::crypto

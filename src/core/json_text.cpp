@@ -580,10 +580,40 @@ void write(std::string& out, const Value& v) {
   write_value(out, v, 0, 0);
 }
 
+namespace {
+
+// A buffer per thread for dump(): written into a string that grows by doubling, a 2 KB document was allocated
+// and copied about eight times; written here, it is copied once, into a string of its size. A buffer that a
+// large document grew is let go afterwards rather than kept for the thread's life.
+struct Scratch {
+  std::string& get() {
+    text.clear();
+    return text;
+  }
+  void done() {
+    if (text.capacity() > kKeep) std::string().swap(text);
+  }
+  static constexpr size_t kKeep = 256 * 1024;
+  std::string text;
+};
+thread_local Scratch scratch;
+
+}  // namespace
+
 std::string dump(const Value& v) {
-  std::string out;
-  write(out, v);
+  std::string& buf = scratch.get();
+  write(buf, v);
+  std::string out(buf);
+  scratch.done();
   return out;
+}
+
+size_t dumped_size(const Value& v) {
+  std::string& buf = scratch.get();
+  write(buf, v);
+  size_t n = buf.size();
+  scratch.done();
+  return n;
 }
 
 std::string dump_pretty(const Value& v, int indent) {

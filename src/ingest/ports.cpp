@@ -105,7 +105,7 @@ class StoreResolver final : public AccountResolver {
         store_.redis().get_executor().get_inner_executor(),
         [this, record = std::move(record), limits, transform_result = std::move(transform_result)]() mutable {
           if (!transform_result.is_undefined())
-            record.transform_result_bytes = static_cast<int64_t>(json::dump(transform_result).size());
+            record.transform_result_bytes = static_cast<int64_t>(json::dumped_size(transform_result));
           inbound_.record(record, limits);
         });
   }

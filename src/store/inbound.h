@@ -46,6 +46,8 @@ struct InboundRecord {
 };
 
 json::Value to_json(const InboundRecord& r);
+// json::dump(to_json(r)), without the tree: what is stored for every request.
+std::string to_json_text(const InboundRecord& r);
 Result<InboundRecord> inbound_record_from_json(std::string_view text);
 
 struct InboundLimits {

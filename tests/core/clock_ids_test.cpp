@@ -2,6 +2,8 @@
 #include "core/ids.h"
 
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -43,6 +45,26 @@ TEST(Ids, UuidsAreWellFormedAndUnique) {
     EXPECT_TRUE(seen.insert(a).second);
     EXPECT_TRUE(seen.insert(b).second);
   }
+}
+
+// The random bits come from a per-thread pool refilled in blocks: across refills and threads (each with its own
+// pool), in one millisecond, no id repeats.
+TEST(Ids, IdsFromManyThreadsAcrossPoolRefillsNeverRepeat) {
+  constexpr int kThreads = 4, kPerThread = 3000;  // > 256 ids per 4 KiB pool: several refills each
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&made, t] {
+      for (int i = 0; i < kPerThread; ++i)
+        made[t].push_back(i % 2 ? ids::uuid_v7(1700000000000) : ids::uuid_v4());
+    });
+  for (auto& t : threads)
+    t.join();
+  std::set<std::string> seen;
+  for (const auto& list : made)
+    for (const std::string& id : list)
+      EXPECT_TRUE(seen.insert(id).second) << id << " repeated";
+  EXPECT_EQ(seen.size(), size_t{kThreads * kPerThread});
 }
 
 TEST(Ids, V7SortsByTime) {

@@ -65,6 +65,21 @@ TEST(JsonWrite, SkipsUndefinedMembersAndNullsUndefinedElements) {
   EXPECT_EQ(dump(Value()), "");
 }
 
+// dump() writes through a buffer kept per thread: one document's text never shows in the next, also after a
+// document large enough that the buffer is let go; dumped_size() is the size of the same text.
+TEST(JsonWrite, EachDumpIsItsOwnTextAndDumpedSizeIsItsSize) {
+  Value small = parse_ok(R"({"a":[1,"x"]})");
+  std::string big_text = R"({"k":")" + std::string(300 * 1024, 'z') + R"("})";
+  Value big = parse_ok(big_text);
+  EXPECT_EQ(dump(small), R"({"a":[1,"x"]})");
+  EXPECT_EQ(dump(big), big_text);
+  EXPECT_EQ(dump(small), R"({"a":[1,"x"]})");
+  EXPECT_EQ(dumped_size(big), big_text.size());
+  EXPECT_EQ(dumped_size(small), dump(small).size());
+  EXPECT_EQ(dumped_size(Value("\n\"")), dump(Value("\n\"")).size());
+  EXPECT_EQ(dumped_size(Value()), 0u);
+}
+
 TEST(JsonWrite, Pretty) {
   Value v = parse_ok(R"({"a":[1,2],"b":{}})");
   EXPECT_EQ(dump_pretty(v, 2), "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {}\n}");

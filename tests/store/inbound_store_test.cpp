@@ -87,6 +87,35 @@ class InboundStoreTest : public ::testing::Test {
   std::unique_ptr<InboundStore> inbound_;
 };
 
+// What is stored is written straight to text (no tree): it must be exactly the JSON of the record, for any
+// content a vendor can put in it (its delivery id, the error of a refusal).
+TEST(InboundRecordText, IsExactlyTheRecordsJson) {
+  InboundRecord full;
+  full.id = ids::uuid_v7(kNow);
+  full.received_at = kNow;
+  full.environment_id = "env";
+  full.integrated_account_id = "acc \"quoted\" \\ back";
+  full.environment_integration_id = "ei\n\t\x01";
+  full.integration = "caf\xc3\xa9 \xff";  // UTF-8 and a byte that is not
+  full.method = "POST";
+  full.verdict = "signature_failed";
+  full.status_code = 401;
+  full.error = "signature_mismatch";
+  full.vendor_delivery_id = "d-1\u2028";
+  full.transform_result_bytes = 1234;
+  full.events = {{"e1", "record:created", 3, 9'007'199'254'740'000}, {"e2", "record:updated", -1, -1}};
+  InboundRecord sparse;
+  sparse.id = "x";
+  sparse.transform_result_bytes = -1;
+  for (const InboundRecord& r : {full, sparse}) {
+    EXPECT_EQ(to_json_text(r), json::dump(to_json(r)));
+    auto back = inbound_record_from_json(to_json_text(r));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->integrated_account_id, r.integrated_account_id);
+    EXPECT_EQ(back->events.size(), r.events.size());
+  }
+}
+
 TEST_F(InboundStoreTest, AnAccountKeepsItsNewestRecordsOnly) {
   std::vector<InboundRecord> records;
   for (int i = 0; i < 5; ++i)
