@@ -15,20 +15,38 @@ namespace hookd::crypto {
 
 namespace {
 
-const EVP_MD* evp(Digest d) noexcept {
+constexpr size_t kDigests = 5;
+
+size_t index_of(Digest d) noexcept {
   switch (d) {
     case Digest::md5:
-      return EVP_md5();
+      return 0;
     case Digest::sha1:
-      return EVP_sha1();
+      return 1;
     case Digest::sha256:
-      return EVP_sha256();
+      return 2;
     case Digest::sha384:
-      return EVP_sha384();
+      return 3;
     case Digest::sha512:
-      return EVP_sha512();
+      return 4;
   }
-  return EVP_sha256();
+  return 2;
+}
+
+// Fetched once. EVP_sha256() and the like are OpenSSL 3's legacy handles: every EVP_Digest with one fetches the
+// implementation again (provider tables, locks), which cost about half of hashing a webhook's body.
+const EVP_MD* evp(Digest d) noexcept {
+  static const std::array<EVP_MD*, kDigests> fetched = [] {
+    constexpr const char* kNames[kDigests] = {"MD5", "SHA1", "SHA256", "SHA384", "SHA512"};
+    std::array<EVP_MD*, kDigests> out{};
+    for (size_t i = 0; i < kDigests; ++i)
+      out[i] = EVP_MD_fetch(nullptr, kNames[i], nullptr);
+    return out;
+  }();
+  static const std::array<const EVP_MD*, kDigests> legacy = {EVP_md5(), EVP_sha1(), EVP_sha256(),
+                                                             EVP_sha384(), EVP_sha512()};
+  size_t i = index_of(d);
+  return fetched[i] ? fetched[i] : legacy[i];  // (a provider without MD5: the legacy path reports it)
 }
 
 // Fetched once: EVP_MAC_fetch walks OpenSSL's provider tables, which is too slow to do per request.
@@ -84,23 +102,41 @@ std::string hash(Digest d, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
+namespace {
+
+// One HMAC context per thread and digest, its digest set once: setting the digest by name fetches it again
+// on every EVP_MAC_init, and a context made per call is allocations besides. EVP_MAC_init with the next key
+// starts afresh (OpenSSL documents re-initialisation); the previous key's pads stay in the thread's context
+// until then, as the keys themselves stay in the config cache.
+EVP_MAC_CTX* hmac_context(Digest d) {
+  thread_local std::array<std::unique_ptr<EVP_MAC_CTX, MacCtxFree>, kDigests> contexts;
+  auto& ctx = contexts[index_of(d)];
+  if (!ctx) {
+    ctx.reset(EVP_MAC_CTX_new(hmac_algorithm()));
+    if (!ctx) openssl_failed("EVP_MAC_CTX_new");
+    std::string md_name(EVP_MD_get0_name(evp(d)));
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md_name.data(), 0),
+                           OSSL_PARAM_construct_end()};
+    if (!EVP_MAC_CTX_set_params(ctx.get(), params)) openssl_failed("EVP_MAC_CTX_set_params");
+  }
+  return ctx.get();
+}
+
+}  // namespace
+
 std::string hmac(Digest d, std::string_view key, const std::string_view* parts, size_t count) {
-  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> ctx(EVP_MAC_CTX_new(hmac_algorithm()));
-  if (!ctx) openssl_failed("EVP_MAC_CTX_new");
-  std::string md_name(EVP_MD_get0_name(evp(d)));
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md_name.data(), 0),
-                         OSSL_PARAM_construct_end()};
+  EVP_MAC_CTX* ctx = hmac_context(d);
   // An empty key is legal for HMAC; OpenSSL wants a non-null pointer for it.
   static const unsigned char kEmpty = 0;
   const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  if (!EVP_MAC_init(ctx.get(), k, key.size(), params)) openssl_failed("EVP_MAC_init");
+  if (!EVP_MAC_init(ctx, k, key.size(), nullptr)) openssl_failed("EVP_MAC_init");
   for (size_t i = 0; i < count; ++i)
     if (!parts[i].empty() &&
-        !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(parts[i].data()), parts[i].size()))
+        !EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(parts[i].data()), parts[i].size()))
       openssl_failed("EVP_MAC_update");
   std::array<unsigned char, EVP_MAX_MD_SIZE> out;
   size_t len = 0;
-  if (!EVP_MAC_final(ctx.get(), out.data(), &len, out.size())) openssl_failed("EVP_MAC_final");
+  if (!EVP_MAC_final(ctx, out.data(), &len, out.size())) openssl_failed("EVP_MAC_final");
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 

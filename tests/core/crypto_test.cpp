@@ -23,6 +23,22 @@ TEST(Hmac, Rfc4231TestCase2) {
   EXPECT_EQ(hex(hmac(Digest::md5, key, data)), "750c783e6ab0b503eaa86e310a5db738");
 }
 
+// Each thread reuses one context per digest: every call starts from its own key, whatever the call before it
+// used (a key longer than the block, which HMAC hashes first; an empty one).
+TEST(Hmac, EachCallUsesItsOwnKeyOnly) {
+  const std::string fox = "The quick brown fox jumps over the lazy dog";
+  const std::string long_key(131, '\xaa');
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(hex(hmac(Digest::sha256, long_key, "Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(hex(hmac(Digest::sha256, "key", fox)),
+              "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    EXPECT_EQ(hex(hmac(Digest::sha256, "", "")),
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    EXPECT_EQ(hex(hmac(Digest::md5, "key", fox)), "80070713463e7749b90c2dc24911e275");
+  }
+}
+
 TEST(Hmac, PartsAreSignedAsTheirConcatenation) {
   EXPECT_EQ(hmac(Digest::sha256, "k", {"v0:", "1700000000", ":", "{\"a\":1}"}),
             hmac(Digest::sha256, "k", "v0:1700000000:{\"a\":1}"));
