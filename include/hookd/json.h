@@ -256,6 +256,28 @@ void write(std::string& out, const Value& v);
 std::string dump(const Value& v);
 // dump(v).size(), without keeping the text.
 size_t dumped_size(const Value& v);
+
+namespace detail {
+std::string* borrow_scratch() noexcept;  // null while this thread's buffer is lent out
+void release_scratch() noexcept;
+}  // namespace detail
+
+// The text `write(std::string&)` appends to an empty string, written in a buffer kept per thread and copied
+// out once at its size (a string grown by appending is reallocated and copied at every doubling).
+template <typename Write>
+std::string build_text(Write&& write) {
+  std::string* buf = detail::borrow_scratch();
+  if (buf == nullptr) {
+    std::string out;
+    write(out);
+    return out;
+  }
+  struct Release {
+    ~Release() { detail::release_scratch(); }
+  } release;
+  write(*buf);
+  return std::string(*buf);
+}
 // Pretty form with `indent` spaces (JSON.stringify(v, null, indent)).
 std::string dump_pretty(const Value& v, int indent = 2);
 

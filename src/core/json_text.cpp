@@ -582,37 +582,45 @@ void write(std::string& out, const Value& v) {
 
 namespace {
 
-// A buffer per thread for dump(): written into a string that grows by doubling, a 2 KB document was allocated
-// and copied about eight times; written here, it is copied once, into a string of its size. A buffer that a
-// large document grew is let go afterwards rather than kept for the thread's life.
+// A buffer per thread for the texts made here: written into a string that grows by doubling, a 2 KB document
+// was allocated and copied about eight times; written here, it is copied once, into a string of its size. A
+// buffer that a large document grew is let go afterwards rather than kept for the thread's life.
 struct Scratch {
-  std::string& get() {
-    text.clear();
-    return text;
-  }
-  void done() {
-    if (text.capacity() > kKeep) std::string().swap(text);
-  }
   static constexpr size_t kKeep = 256 * 1024;
   std::string text;
+  bool busy = false;
 };
 thread_local Scratch scratch;
 
 }  // namespace
 
+namespace detail {
+
+std::string* borrow_scratch() noexcept {
+  if (scratch.busy) return nullptr;  // a text made while another is (build_text's writer called dump)
+  scratch.busy = true;
+  scratch.text.clear();
+  return &scratch.text;
+}
+
+void release_scratch() noexcept {
+  if (scratch.text.capacity() > Scratch::kKeep) std::string().swap(scratch.text);
+  scratch.busy = false;
+}
+
+}  // namespace detail
+
 std::string dump(const Value& v) {
-  std::string& buf = scratch.get();
-  write(buf, v);
-  std::string out(buf);
-  scratch.done();
-  return out;
+  return build_text([&v](std::string& out) { write(out, v); });
 }
 
 size_t dumped_size(const Value& v) {
-  std::string& buf = scratch.get();
-  write(buf, v);
-  size_t n = buf.size();
-  scratch.done();
+  size_t n = 0;
+  build_text([&](std::string& out) {
+    write(out, v);
+    n = out.size();
+    out.clear();
+  });
   return n;
 }
 

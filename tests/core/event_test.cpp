@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
 #include "core/ids.h"
 
 namespace hookd {
@@ -22,6 +23,33 @@ TEST(Event, SerializesAndParsesBackEveryField) {
   EXPECT_EQ(back->created_at, e.created_at);
   EXPECT_EQ(json::dump(back->payload), R"({"a":[1,2],"id":820982911946154508})");
   EXPECT_TRUE(ids::is_uuid(e.id));
+}
+
+// The record is written straight to text: exactly the JSON of its object (members in this order, strings
+// escaped, an undefined payload as null, the optional ids only when set), also for a text built while another
+// is (the per-thread buffer is lent once).
+TEST(Event, TheRecordIsTheJsonOfItsObject) {
+  auto reference = [](const Event& e) {
+    json::ObjectBuilder b;
+    b.set("id", e.id).set("event", e.type);
+    b.set("payload", e.payload.is_undefined() ? json::Value(nullptr) : e.payload);
+    b.set("environment_id", e.environment_id).set("created_at", clock::iso8601(e.created_at));
+    if (!e.integrated_account_id.empty()) b.set("integrated_account_id", e.integrated_account_id);
+    if (!e.target_webhook_id.empty()) b.set("target_webhook_id", e.target_webhook_id);
+    return json::dump(std::move(b).build());
+  };
+  json::Value payload;
+  ASSERT_TRUE(json::parse(R"({"q":"a\"b\\c\u0001","n":[1.5,-0,1e21],"o":{}})", payload));
+  Event full = make_event("record:created", "env \"1\"", payload, "acc\n1");
+  full.target_webhook_id = "wh-1";
+  Event bare = make_event("test", "env-1", json::Value());
+  for (const Event& e : {full, bare})
+    EXPECT_EQ(serialize_event(e), reference(e));
+  std::string outer = json::build_text([&](std::string& out) {
+    out += serialize_event(full);  // borrows nothing: the buffer is this text's
+    out += json::dump(payload);
+  });
+  EXPECT_EQ(outer, reference(full) + json::dump(payload));
 }
 
 TEST(Event, EnvelopeIsTrutosShapeWithoutInternalFields) {

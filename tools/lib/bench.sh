@@ -140,6 +140,21 @@ bench_metric() {
   curl -s "$1/metrics" | awk -v key="$2" 'index($0, key " ") == 1 { v = $2 } END { printf "%d\n", v + 0 }'
 }
 
+# The bucket counts of histogram $2 (cumulative, "le count" per line) from hookd at URL $1.
+bench_histogram() {
+  curl -s "$1/metrics" | awk -v name="$2_bucket{" 'index($0, name) == 1 {
+    le = $1; sub(/.*le="/, "", le); sub(/".*/, "", le); print le, $2 }'
+}
+
+# The bucket bounds holding the median and the 99th percentile of what histogram snapshots $1 and $2 (files of
+# bench_histogram) counted in between, as "p50 <= A s, p99 <= B s (N observations)".
+bench_histogram_quantiles() {
+  paste "$1" "$2" | awk '{ le[NR] = $1; n[NR] = $4 - $2 } END {
+    total = n[NR]; if (total <= 0) { print "no observations"; exit }
+    for (i = 1; i <= NR; i++) { if (!p50 && n[i] >= 0.5 * total) p50 = le[i]; if (!p99 && n[i] >= 0.99 * total) p99 = le[i] }
+    printf "p50 <= %s s, p99 <= %s s (%d observations)\n", p50, p99, total }'
+}
+
 # Seeds the integration the benchmarks post to: Shopify's signature (base64 HMAC-SHA256 of the raw body) plus a
 # JSONata payload_transform that makes a normalized record:created event out of an order, as a real integration
 # would. Needs `base` (an admin URL). Sets env_id, token, account_id, vendor_secret, webhook_id.
