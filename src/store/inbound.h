@@ -45,9 +45,9 @@ struct InboundRecord {
   std::vector<InboundEvent> events;
 };
 
-json::Value to_json(const InboundRecord& r);
-// json::dump(to_json(r)), without the tree: what is stored for every request.
+// The record's JSON as stored for every request, and as the tree the admin API embeds in its answers.
 std::string to_json_text(const InboundRecord& r);
+json::Value to_json(const InboundRecord& r);
 Result<InboundRecord> inbound_record_from_json(std::string_view text);
 
 struct InboundLimits {
