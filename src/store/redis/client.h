@@ -77,12 +77,7 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
   // braced list of commands inside a co_await expression ("array used as initializer").
   template <typename Token>
   auto async_transaction(std::vector<RedisCommand> commands, Token&& token) {
-    return asio::async_initiate<Token, void(error_code, RedisReply)>(
-        [this](auto handler, std::vector<RedisCommand> commands) {
-          submit(std::move(commands), detail::Batch::transaction,
-                 detail::make_completion(std::move(handler), io_executor_));
-        },
-        token, std::move(commands));
+    return initiate(detail::Batch::transaction, std::move(commands), std::forward<Token>(token));
   }
 
   // Independent commands sent together, not atomic: the batched reads of a list (one HGETALL per delivery).
@@ -91,12 +86,7 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
   // void(error_code, RedisReply).
   template <typename Token>
   auto async_pipeline(std::vector<RedisCommand> commands, Token&& token) {
-    return asio::async_initiate<Token, void(error_code, RedisReply)>(
-        [this](auto handler, std::vector<RedisCommand> commands) {
-          submit(std::move(commands), detail::Batch::pipeline,
-                 detail::make_completion(std::move(handler), io_executor_));
-        },
-        token, std::move(commands));
+    return initiate(detail::Batch::pipeline, std::move(commands), std::forward<Token>(token));
   }
 
   // Several commands back to back on one connection, not a transaction; completes with the last one's reply.
@@ -104,12 +94,7 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
   // chosen node behind a read of a key there (`EXISTS key`). Completion signature: void(error_code, RedisReply).
   template <typename Token>
   auto async_sequence(std::vector<RedisCommand> commands, Token&& token) {
-    return asio::async_initiate<Token, void(error_code, RedisReply)>(
-        [this](auto handler, std::vector<RedisCommand> commands) {
-          submit(std::move(commands), detail::Batch::single,
-                 detail::make_completion(std::move(handler), io_executor_));
-        },
-        token, std::move(commands));
+    return initiate(detail::Batch::single, std::move(commands), std::forward<Token>(token));
   }
 
   // WAIT for RedisOptions::wait_replicas replicas of the node that serves `key`'s slot to have every write sent
@@ -183,6 +168,15 @@ class RedisClient final : public std::enable_shared_from_this<RedisClient> {
   RedisClient(asio::any_io_executor ex, RedisOptions options);
   void submit(std::vector<RedisCommand> commands, detail::Batch batch,
               std::unique_ptr<detail::Completion> completion);
+  // The initiation shared by the multi-command operations: `commands` sent as `batch`, one completion.
+  template <typename Token>
+  auto initiate(detail::Batch batch, std::vector<RedisCommand> commands, Token&& token) {
+    return asio::async_initiate<Token, void(error_code, RedisReply)>(
+        [this, batch](auto handler, std::vector<RedisCommand> commands) {
+          submit(std::move(commands), batch, detail::make_completion(std::move(handler), io_executor_));
+        },
+        token, std::move(commands));
+  }
 
   const asio::any_io_executor io_executor_;  // default executor for handlers that have none
   const RedisOptions options_;
