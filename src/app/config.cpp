@@ -120,6 +120,9 @@ constexpr Var kVars[] = {
     {"HOOKD_RETRY_BUDGET_MIN", "and at least, however often it fails (default 1)"},
     {"HOOKD_RETRY_BUDGET_MAX", "and at most, however well it does (default 10000)"},
     {"HOOKD_RETRY_BUDGET_INCREASE", "retries per second added per successful retry (default 0.5)"},
+    {"HOOKD_DISPATCH_RECORD_BEFORE_SEND",
+     "create each new delivery before its first attempt, so the admin API lists it while it is in flight "
+     "(default false: sent first, recorded with its outcome in one Redis call)"},
     {"HOOKD_DISPATCH_RETRY_SHARE",
      "share of those attempt slots kept for retries and replays, which new events may not take (default "
      "0.25)"},
@@ -441,6 +444,11 @@ Result<Config> load_config(const std::function<const char*(const char*)>& getenv
     c.dispatch.disable_on_gone = *v == "true";
   }
   HOOKD_TRY(integer("HOOKD_DISPATCH_CONCURRENCY", c.dispatch.max_concurrent_attempts, 1, 100'000));
+  if (auto v = get("HOOKD_DISPATCH_RECORD_BEFORE_SEND")) {
+    if (*v != "true" && *v != "false")
+      return bad("HOOKD_DISPATCH_RECORD_BEFORE_SEND", "must be true or false");
+    c.dispatch.record_before_send = *v == "true";
+  }
   if (auto v = get("HOOKD_DISPATCH_RETRY_SHARE")) {
     auto share = parse_number<double>(*v);
     if (!share || *share < 0 || *share >= 1)

@@ -155,6 +155,11 @@ void Consumer::hand_out(rd_kafka_message_t* m) {
   msg->timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
   rd_kafka_message_destroy(m);
   auto& p = partitions_[msg->partition];
+  if (p.generation == 0) {
+    static std::atomic<uint64_t> generations{0};
+    p.generation = ++generations;
+  }
+  msg->generation = p.generation;
   p.pending.insert(msg->offset);
   p.highest = std::max(p.highest, msg->offset);
   in_flight_.fetch_add(1, std::memory_order_relaxed);

@@ -29,6 +29,11 @@ struct ConsumedMessage {
   std::string key;
   std::string value;
   int64_t timestamp_ms = 0;
+  // The assignment of its partition it was read under: unique in the process, new each time this process
+  // gets the partition (again). Messages of a new generation may have been handled already by the partition's
+  // previous owner (or by this process before it lost the partition): everything after its last committed
+  // offset comes again.
+  uint64_t generation = 0;
 };
 
 // Failover is a matter of seconds, not librdkafka's default 45 s: a dispatcher that dies loses its partitions
@@ -114,6 +119,8 @@ class Consumer : public std::enable_shared_from_this<Consumer> {
   struct PartitionState {
     std::set<int64_t> pending;
     int64_t highest = -1;
+    uint64_t generation =
+        0;  // ConsumedMessage::generation; an entry lives from its first message to a revoke
   };
   std::map<int32_t, PartitionState> partitions_;  // strand only
 };

@@ -2,6 +2,8 @@
 // store, the client and the retry policy.
 #include "dispatch/attempt.h"
 
+#include <span>
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "dispatch/dispatch_stats.h"
@@ -11,6 +13,11 @@
 namespace hookd::dispatch {
 
 namespace {
+
+// Recording a sent attempt again after Redis failed it: first after this, then twice as long each time, up to
+// the most.
+constexpr std::chrono::milliseconds kRecordRetryFirst{100};
+constexpr std::chrono::milliseconds kRecordRetryMax{2'000};
 
 http::ClientRequest signed_request(const Delivery& d, const store::Webhook& webhook,
                                    const EventRecord& record, int64_t now) {
@@ -95,6 +102,80 @@ awaitable<void> Dispatcher::first_attempt(std::string delivery_id,
   co_await record(prepared, claim, sent);
 }
 
+awaitable<void> Dispatcher::deliver_first(std::shared_ptr<const std::vector<store::Webhook>> endpoints,
+                                          size_t position, std::shared_ptr<const ConsumedEvent> consumed,
+                                          std::shared_ptr<EventDone> done) {
+  auto self = shared_from_this();
+  InFlight slot{this};  // the slot fan_out reserved
+  const store::Webhook& webhook = (*endpoints)[position];
+  const EventRecord& event = consumed->record;
+  const Event& e = event.header;
+  const bus::ConsumedMessage& message = *consumed->message;
+  int64_t now = clock::now_millis();
+  if (!admit_first(webhook.id, now)) {
+    // Not now: to the schedule, due now, where the scheduler's attempt is deferred like any other.
+    const std::string* target = &webhook.id;
+    for (;;) {
+      auto created = co_await deliveries_.schedule(e, message.value, std::span(target, 1));
+      if (created.ok()) {
+        dispatch_stats().scheduled.inc(created->size());
+        if (!created->empty()) done->wake_scheduler();
+        co_return;
+      }
+      log::warn("dispatch.schedule_failed", {{"event_id", e.id}, {"error", created.error().message}});
+      if (stopping_) {
+        done->abandon();
+        co_return;
+      }
+      co_await pause(kRecordRetryFirst);
+    }
+  }
+  // The delivery as record_first will create it: no attempt yet, nobody's claim.
+  Delivery d;
+  d.id = DeliveryStore::delivery_id(e.id, webhook.id);
+  d.event_id = e.id;
+  d.webhook_id = webhook.id;
+  d.environment_id = e.environment_id;
+  d.event_type = e.type;
+  d.created_at = d.updated_at = d.next_attempt_at = now;
+  http::ClientRequest request = signed_request(d, webhook, event, now);
+  PreparedAttempt prepared{std::move(d), std::move(request), now};
+  SentAttempt sent = co_await send(prepared);
+  flow_finished(prepared.delivery, sent);
+  const KafkaPosition from{message.topic, message.partition, message.offset};
+  auto record_it = [&] {
+    return deliveries_.record_first(e, message.value, webhook.id, now, sent.attempt, sent.delivered,
+                                    sent.next_due, from);
+  };
+  auto result = co_await record_it();
+  // Sent but not recorded (Redis away): tried again until it is, the message unfinished meanwhile (and so the
+  // slot taken: a node that cannot record stops consuming). Stopping, it is left to the next consumer, which
+  // sends it again (at least once; same event id).
+  std::chrono::milliseconds wait = kRecordRetryFirst;
+  while (!result.ok()) {
+    log::warn("dispatch.record_retry",
+              {{"delivery_id", prepared.delivery.id}, {"error", result.error().message}});
+    if (stopping_) {
+      log::error("dispatch.record_failed",
+                 {{"delivery_id", prepared.delivery.id}, {"error", result.error().message}});
+      done->abandon();
+      co_return;
+    }
+    co_await pause(wait);
+    wait = std::min<std::chrono::milliseconds>(wait * 2, kRecordRetryMax);
+    result = co_await record_it();
+  }
+  if (result->existed) {
+    // Consumed twice, and recorded by the other consumer first: this attempt was one more.
+    dispatch_stats().first_attempts_repeated.inc();
+    log::info("dispatch.first_attempt_repeated",
+              {{"delivery_id", prepared.delivery.id}, {"event_id", e.id}, {"webhook_id", webhook.id}});
+    co_return;
+  }
+  dispatch_stats().scheduled.inc();
+  co_await recorded(prepared.delivery, sent, *result);
+}
+
 awaitable<SentAttempt> Dispatcher::send(PreparedAttempt& p) {
   const Delivery& d = p.delivery;
   http::ClientResult res = co_await client_->send(std::move(p.request));
@@ -140,11 +221,11 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
   // meanwhile once Redis is back. Recording late is better than sending again; the claim check in the script
   // refuses it if another dispatcher took the delivery meanwhile.
   const int64_t give_up = clock::now_millis() + options_.lease.count();
-  std::chrono::milliseconds wait{100};
+  std::chrono::milliseconds wait = kRecordRetryFirst;
   while (!recorded.ok() && clock::now_millis() < give_up) {
     log::warn("dispatch.record_retry", {{"delivery_id", d.id}, {"error", recorded.error().message}});
     co_await pause(wait);
-    wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(2));
+    wait = std::min<std::chrono::milliseconds>(wait * 2, kRecordRetryMax);
     recorded = co_await deliveries_.record(d, claim, a, sent.delivered, sent.next_due);
   }
   if (!recorded.ok()) {
@@ -156,6 +237,11 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
     log::warn("dispatch.claim_lost", {{"delivery_id", d.id}});
     co_return;
   }
+  co_await this->recorded(d, sent, *recorded);
+}
+
+awaitable<void> Dispatcher::recorded(const Delivery& d, const SentAttempt& sent, const RecordResult& result) {
+  const Attempt& a = sent.attempt;
   // A failed attempt is worth a line at info; a delivered one only at debug (one synchronous line per delivery
   // at 20,000 deliveries/s would be 20,000 writes to stderr a second; hookd_dispatch_* metrics count them).
   log::Level level = sent.delivered ? log::Level::debug : log::Level::info;
@@ -167,21 +253,21 @@ awaitable<void> Dispatcher::record(const PreparedAttempt& p, const std::string& 
                 {"attempt", a.number},
                 {"status_code", a.status_code},
                 {"latency_ms", json::Value(a.latency_ms)},
-                {"outcome", json::Value(to_string(recorded->status))},
+                {"outcome", json::Value(to_string(result.status))},
                 {"error", a.error.empty() ? json::Value() : json::Value(a.error)}});
-  if (recorded->order_skipped) {
+  if (result.order_skipped) {
     dispatch_stats().order_skipped.inc();
     log::warn("dispatch.order_skipped",
               {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}, {"lane", d.lane}});
   }
-  if (recorded->status == DeliveryStatus::failed) {
+  if (result.status == DeliveryStatus::failed) {
     dispatch_stats().dead_lettered.inc();
     log::warn("dispatch.dead_lettered", {{"delivery_id", d.id}, {"webhook_id", d.webhook_id}});
   }
   if (sent.endpoint_gone) {
     std::string reason = "the endpoint answered 410 Gone";
     co_await disable_endpoint(d.webhook_id, std::move(reason));
-  } else if (recorded->disable_endpoint)
+  } else if (result.disable_endpoint)
     co_await disable_endpoint(d.webhook_id);
 }
 

@@ -4,10 +4,60 @@
 // built from, and the script checks that id against the record.
 #pragma once
 
+#include <string>
+
 #include "store/redis/batched_script.h"
 #include "store/redis/script.h"
 
 namespace hookd::dispatch::scripts {
+
+namespace fragments {
+
+// index(key, id, now, ttl): lists a new delivery in an index (zset: id -> created ms). Index entries older
+// than the retention point at expired records: trimmed once per call and key, not per delivery.
+inline constexpr const char* kIndex = R"lua(
+local function index(key, id, now, ttl)
+  redis.call('ZADD', key, now, id)
+  local trimmed = batch.trimmed
+  if not trimmed then
+    trimmed = {}
+    batch.trimmed = trimmed
+  end
+  if not trimmed[key] then
+    trimmed[key] = true
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
+    redis.call('EXPIRE', key, ttl)
+  end
+end
+)lua";
+
+// note_health(health, delivered, now, disable_failures, disable_after_ms) -> 1 when the endpoint is to be
+// disabled, else 0. Health records a run of failures; a success ends it: deleted once per call and endpoint,
+// unless a failure of that endpoint in this call started a run again.
+inline constexpr const char* kHealth = R"lua(
+local function note_health(health, delivered, now, disable_failures, disable_after_ms)
+  local healthy = batch.healthy
+  if not healthy then
+    healthy = {}
+    batch.healthy = healthy
+  end
+  if delivered then
+    if not healthy[health] then
+      healthy[health] = true
+      redis.call('DEL', health)
+    end
+    return 0
+  end
+  healthy[health] = nil
+  local fails = redis.call('HINCRBY', health, 'consecutive_failures', 1)
+  redis.call('HSETNX', health, 'failing_since', now)
+  local since = tonumber(redis.call('HGET', health, 'failing_since'))
+  if fails >= tonumber(disable_failures) and tonumber(now) - since >= tonumber(disable_after_ms) then return 1 end
+  return 0
+end
+)lua";
+
+}  // namespace fragments
 
 // Creates each delivery that does not exist yet, due now, or (the first `claimed_count` webhooks) leased to
 // `claim` until lease_until. Returns the new ids. Batched: one call carries the events consumed meanwhile.
@@ -16,27 +66,13 @@ namespace hookd::dispatch::scripts {
 //   ARGV: event_id, event_json, retention_s, now, environment_id, event_type, claim, lease_until,
 //         claimed_count, then per webhook: delivery_id, webhook_id (in the order of KEYS)
 inline const store::BatchedScript& schedule() {
-  static const store::BatchedScript s("schedule", R"lua(
+  static const store::BatchedScript s("schedule", std::string(fragments::kIndex) + R"lua(
 -- Numbers stay strings where Redis only passes them on: a Lua number given to redis.call is formatted with
 -- printf, a measurable share of this script's time.
 local event_id, now, env, etype, ttl = ARGV[1], ARGV[4], ARGV[5], ARGV[6], ARGV[3]
 local claim, lease_until, claimed_count = ARGV[7], ARGV[8], tonumber(ARGV[9])
 -- NX: an event published again with the same id (a vendor's retry) keeps the copy its deliveries were made from.
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX')
--- Index entries older than the retention point at expired records: trimmed once per call, not per delivery.
-local trimmed = batch.trimmed
-if not trimmed then
-  trimmed = {}
-  batch.trimmed = trimmed
-end
-local function index(key, id)
-  redis.call('ZADD', key, now, id)
-  if not trimmed[key] then
-    trimmed[key] = true
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
-    redis.call('EXPIRE', key, ttl)
-  end
-end
 local created = {}
 local k = 5
 local n = 0
@@ -54,8 +90,8 @@ for i = 10, #ARGV, 2 do
       'created_at', now, 'updated_at', now, 'next_attempt_at', now, 'claim', leased and claim or '')
     redis.call('EXPIRE', key, ttl)
     redis.call('ZADD', KEYS[3], leased and lease_until or now, id)
-    index(webhook_index, id)
-    index(KEYS[4], id)
+    index(webhook_index, id, now, ttl)
+    index(KEYS[4], id, now, ttl)
     redis.call('SADD', KEYS[2], id)
     created[#created + 1] = id
   end
@@ -98,7 +134,7 @@ return claimed
 //   ARGV: id, claim, now, delivered (1/0), attempt_json, status_code, error, next_due, disable_failures,
 //         disable_after_ms, retention_s, webhook_id (the webhook KEYS 4 and 5 belong to), ordering_max_waiting
 inline const store::BatchedScript& record_attempt() {
-  static const store::BatchedScript s("record_attempt", R"lua(
+  static const store::BatchedScript s("record_attempt", std::string(fragments::kHealth) + R"lua(
 local id, now, ttl = ARGV[1], ARGV[3], ARGV[11]
 local key, health, failed = KEYS[1], KEYS[4], KEYS[5]
 local held = redis.call('HMGET', key, 'claim', 'webhook_id')
@@ -119,30 +155,15 @@ end
 -- The list lives as long as the delivery: its retention counts from the first attempt (or the first after it
 -- expired), not again from each.
 if redis.call('RPUSH', KEYS[2], ARGV[5]) == 1 then redis.call('EXPIRE', KEYS[2], ttl) end
--- Health records a run of failures; a success ends it. Deleted once per call and endpoint, unless a failure
--- of that endpoint in this call started a run again.
-local healthy = batch.healthy
-if not healthy then
-  healthy = {}
-  batch.healthy = healthy
-end
 if ARGV[4] == '1' then
   redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
     'status', 'succeeded', 'next_attempt_at', '0')
   redis.call('ZREM', KEYS[3], id)
   leave_lane()
-  if not healthy[health] then
-    healthy[health] = true
-    redis.call('DEL', health)
-  end
+  note_health(health, true, now, ARGV[9], ARGV[10])
   return {'succeeded', 0}
 end
-healthy[health] = nil
-local fails = redis.call('HINCRBY', health, 'consecutive_failures', 1)
-redis.call('HSETNX', health, 'failing_since', now)
-local since = tonumber(redis.call('HGET', health, 'failing_since'))
-local disable = 0
-if fails >= tonumber(ARGV[9]) and tonumber(now) - since >= tonumber(ARGV[10]) then disable = 1 end
+local disable = note_health(health, false, now, ARGV[9], ARGV[10])
 if tonumber(ARGV[8]) > 0 then
   redis.call('HSET', key, 'updated_at', now, 'last_status_code', ARGV[6], 'last_error', ARGV[7], 'claim', '',
     'status', 'retrying', 'next_attempt_at', ARGV[8])
@@ -163,6 +184,75 @@ leave_lane()
 redis.call('ZADD', failed, now, id)
 redis.call('ZREMRANGEBYSCORE', failed, '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
 return {'failed', disable}
+)lua");
+  return s;
+}
+
+// Creates a delivery whose first attempt was sent already, with that attempt's outcome (Dispatcher::
+// deliver_first: nothing is written before the attempt, one call after it, and the event's Kafka offset stays
+// uncommitted until then). Returns {status, disable(0/1)} like record_attempt, or {'exists', 0} when the
+// delivery exists already (the event was consumed twice): the attempt joins its record, and a success ends a
+// delivery nobody holds. Raises the shard's mark of the event's Kafka partition to its offset, once per call
+// (keys::recorded_offset). Batched.
+//   KEYS: event, event's deliveries set, schedule, environment's deliveries index, delivery, webhook's
+//         deliveries index, delivery's attempts, webhook's health, webhook's dead letters, the partition's mark
+//   ARGV: event_id, event_json, retention_s, created_at, environment_id, event_type, delivery_id, webhook_id,
+//         now, delivered (1/0), attempt_json, status_code, error, next_due (0: none), disable_failures,
+//         disable_after_ms, kafka_offset
+inline const store::BatchedScript& record_first_attempt() {
+  static const store::BatchedScript s("record_first_attempt",
+                                      std::string(fragments::kIndex) + fragments::kHealth + R"lua(
+local id, ttl, now, delivered = ARGV[7], ARGV[3], ARGV[9], ARGV[10] == '1'
+local key = KEYS[5]
+local marks = batch.marks
+if not marks then
+  marks = {}
+  batch.marks = marks
+  batch.finally = function()
+    for mark, offset in pairs(marks) do
+      local held = tonumber(redis.call('GET', mark) or '-1')
+      if offset > held then redis.call('SET', mark, string.format('%d', offset), 'EX', ttl) end
+    end
+  end
+end
+local offset = tonumber(ARGV[17])
+if not marks[KEYS[10]] or marks[KEYS[10]] < offset then marks[KEYS[10]] = offset end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl, 'NX')
+if redis.call('EXISTS', key) == 1 then
+  redis.call('HINCRBY', key, 'attempts', 1)
+  if redis.call('RPUSH', KEYS[7], ARGV[11]) == 1 then redis.call('EXPIRE', KEYS[7], ttl) end
+  if delivered then
+    local held = redis.call('HMGET', key, 'status', 'claim')
+    if (held[1] == 'pending' or held[1] == 'retrying') and (held[2] or '') == '' then
+      redis.call('HSET', key, 'status', 'succeeded', 'next_attempt_at', '0', 'updated_at', now,
+        'last_status_code', ARGV[12], 'last_error', ARGV[13])
+      redis.call('ZREM', KEYS[3], id)
+    end
+  end
+  return {'exists', 0}
+end
+local next_due = ARGV[14]
+local status = delivered and 'succeeded' or (tonumber(next_due) > 0 and 'retrying' or 'failed')
+redis.call('HSET', key, 'id', id, 'event_id', ARGV[1], 'webhook_id', ARGV[8], 'environment_id', ARGV[5],
+  'event_type', ARGV[6], 'status', status, 'attempts', '1', 'attempt_base', '0', 'replays', '0',
+  'created_at', ARGV[4], 'updated_at', now, 'next_attempt_at', status == 'retrying' and next_due or '0',
+  'claim', '', 'last_status_code', ARGV[12], 'last_error', ARGV[13])
+redis.call('EXPIRE', key, ttl)
+redis.call('RPUSH', KEYS[7], ARGV[11])
+redis.call('EXPIRE', KEYS[7], ttl)
+index(KEYS[6], id, ARGV[4], ttl)
+index(KEYS[4], id, ARGV[4], ttl)
+redis.call('SADD', KEYS[2], id)
+redis.call('EXPIRE', KEYS[2], ttl)
+local disable = note_health(KEYS[8], delivered, now, ARGV[15], ARGV[16])
+if status == 'retrying' then
+  redis.call('ZADD', KEYS[3], next_due, id)
+elseif status == 'failed' then
+  redis.call('HSET', key, 'failed_at', now)
+  redis.call('ZADD', KEYS[9], now, id)
+  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', string.format('(%d', tonumber(now) - tonumber(ttl) * 1000))
+end
+return {status, disable}
 )lua");
   return s;
 }

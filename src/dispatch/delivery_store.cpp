@@ -155,7 +155,10 @@ DeliveryStore::DeliveryStore(store::Store& store, const DispatchOptions& options
       // survive their master's crash (HOOKD_REDIS_WAIT_REPLICAS). Attempt records need not: one a crash loses
       // leaves the delivery leased, and it is sent again when the lease runs out.
       schedules_(store.redis_ptr(), scripts::schedule(), ShardBatchers::Durability::replicated),
-      records_(store.redis_ptr(), scripts::record_attempt()) {}
+      records_(store.redis_ptr(), scripts::record_attempt()),
+      // Like a schedule, a first attempt's record takes the event over from Kafka.
+      first_records_(store.redis_ptr(), scripts::record_first_attempt(),
+                     ShardBatchers::Durability::replicated) {}
 
 int DeliveryStore::shard_of(std::string_view environment_id) noexcept {
   return keys::delivery_shard(environment_id);

@@ -110,7 +110,15 @@ struct RecordResult {
   bool lost_claim = false;        // another dispatcher owns it now: nothing was recorded
   bool disable_endpoint = false;  // the failure crossed the auto-disable threshold
   bool order_skipped = false;     // an ordered lane's first, let go out of order (ordered_lanes.h)
+  bool existed = false;           // record_first: the delivery existed already; the attempt joined it
   DeliveryStatus status = DeliveryStatus::pending;
+};
+
+// Where a consumed event came from in Kafka.
+struct KafkaPosition {
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
 };
 
 // A delivery taken from a shard's schedule.
@@ -147,6 +155,19 @@ class DeliveryStore {
   // Records one attempt. `next_due` 0 means no further attempt (success, or the round is exhausted).
   awaitable<Result<RecordResult>> record(const Delivery& d, std::string_view claim, const Attempt& attempt,
                                          bool delivered, int64_t next_due);
+  // --- First attempts sent before their delivery was written (first_attempt_records.cpp) ---
+  // Creates the delivery of `event` (consumed at `from`) to `webhook_id`, created at `created_at`, with its
+  // first attempt, made already, and its outcome; raises the shard's mark of the partition to the offset. When
+  // the delivery exists already (the event was consumed twice), the attempt joins it and the result says
+  // `existed`. Durable like schedule (HOOKD_REDIS_WAIT_REPLICAS): it takes the event over from Kafka.
+  awaitable<Result<RecordResult>> record_first(const Event& event, std::string_view event_json,
+                                               std::string_view webhook_id, int64_t created_at,
+                                               const Attempt& attempt, bool delivered, int64_t next_due,
+                                               const KafkaPosition& from);
+  // The highest offset of `partition` of `topic` whose first attempts record_first recorded, by any
+  // dispatcher in the retention; -1 when none.
+  awaitable<Result<int64_t>> recorded_through(std::string_view topic, int32_t partition);
+
   // Dead-letters without an attempt (the endpoint was deleted or disabled).
   awaitable<Status> fail_without_attempt(const Delivery& d, std::string_view claim, std::string_view reason);
   // Sends a delivery again, now: a finished one (succeeded or failed) starts a new round of attempts; a
@@ -207,6 +228,7 @@ class DeliveryStore {
   // Schedules and attempt records are written in batches (group commit): the hot path's Redis writes.
   ShardBatchers schedules_;
   ShardBatchers records_;
+  ShardBatchers first_records_;
   // Where the next claim_due starts (only the dispatcher's scheduler claims: one caller at a time).
   int next_claim_shard_ = 0;
 };

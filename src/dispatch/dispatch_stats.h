@@ -20,6 +20,15 @@ struct DispatchStats {
   // or were malformed), so their offsets may be committed. Equal to the events produced once dispatch caught up.
   metrics::Counter& events_finished = metrics::registry().counter(
       "hookd_dispatch_events_finished_total", "Kafka events whose deliveries are durably scheduled.");
+  // New events whose deliveries were created before their first attempts (recorded_offsets.h): consumed
+  // again after a crash or a partition's move, a copy of an event consumed lately, or the partition's mark
+  // not known yet. And first attempts sent for a delivery that existed already (an event consumed twice).
+  metrics::Counter& events_checked = metrics::registry().counter(
+      "hookd_dispatch_events_checked_total",
+      "New events whose deliveries were created before sending: they may have been delivered already.");
+  metrics::Counter& first_attempts_repeated = metrics::registry().counter(
+      "hookd_dispatch_first_attempts_repeated_total",
+      "First attempts sent for a delivery that existed already (an event consumed twice).");
   metrics::Counter& malformed = metrics::registry().counter("hookd_dispatch_malformed_events_total",
                                                             "Kafka records that were not events.");
   // Attempts the flow control put back in the schedule instead of sending them (endpoint_flow.h,

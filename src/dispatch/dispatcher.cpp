@@ -1,6 +1,7 @@
 #include "dispatch/dispatcher.h"
 
 #include <algorithm>
+#include <span>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -88,6 +89,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
   // The record's text stays with the message, which the attempts started below keep alive.
   auto shared_event = std::make_shared<const ConsumedEvent>(ConsumedEvent{message, std::move(event).value()});
   const Event& e = shared_event->record.header;
+  auto done = std::make_shared<EventDone>(self, message);
   bool left_to_scheduler = false;   // deliveries created due now, for the scheduler to claim
   std::vector<std::string> paused;  // disabled endpoints that would get the event: their deliveries wait
   for (;;) {
@@ -124,47 +126,113 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
       size_t direct = 0;
       if (!stopping_) {
         bool taken = co_await slots_.async_take_direct(use_awaitable);
-        if (!taken) co_return;  // stopping: unfinished, the next consumer gets it again
+        if (!taken) {
+          done->abandon();  // stopping: unfinished, the next consumer gets it again
+          co_return;
+        }
         direct = 1 + slots_.try_take(targets.size() - 1, slots_.direct_limit());
       }
-      size_t leased = std::max(direct, ordered);
-      std::string claim = leased ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
-      auto created = co_await deliveries_.schedule(e, message->value, targets, claim, leased);
-      if (created.ok()) {
-        dispatch_stats().scheduled.inc(created->size());
-        log::debug("dispatch.scheduled", {{"event_id", e.id}, {"deliveries", json::Value(created->size())}});
-        // An ordered endpoint's deliveries take their place in their account's lane before any attempt; those
-        // this node will not send at once are then handed to the schedule.
-        if (ordered) co_await settle_lanes(e, targets, direct, ordered, *created, claim);
-        size_t started = 0;
-        for (size_t i = 0; i < direct; ++i) {
-          std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
-          // One that existed already (the event was consumed before) is the schedule's, not ours.
-          if (std::find(created->begin(), created->end(), id) == created->end()) continue;
-          ++started;
-          asio::co_spawn(ex_, first_attempt(std::move(id), *webhooks, positions[i], shared_event, claim),
-                         asio::detached);
+      // An event no dispatcher has recorded goes out before anything is written (recorded_offsets.h).
+      const bool may_send_first = direct && !ordered && !options_.record_before_send;
+      auto verdict = may_send_first ? marks_.check(*message, e.id) : RecordedOffsets::Verdict::checked;
+      if (may_send_first && verdict != RecordedOffsets::Verdict::unseen)
+        dispatch_stats().events_checked.inc();
+      if (verdict == RecordedOffsets::Verdict::read_mark)
+        asio::co_spawn(ex_, read_mark(message->topic, message->partition, message->generation),
+                       asio::detached);
+      if (verdict == RecordedOffsets::Verdict::unseen) {
+        auto left = co_await send_first(shared_event, *webhooks, targets, positions, direct, done);
+        if (left) {
+          left_to_scheduler = *left;
+          break;
         }
-        release_attempts(direct - started);
-        left_to_scheduler = created->size() > started;
-        break;
+      } else {
+        size_t leased = std::max(direct, ordered);
+        std::string claim = leased ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
+        auto created = co_await deliveries_.schedule(e, message->value, targets, claim, leased);
+        if (created.ok()) {
+          dispatch_stats().scheduled.inc(created->size());
+          log::debug("dispatch.scheduled",
+                     {{"event_id", e.id}, {"deliveries", json::Value(created->size())}});
+          // An ordered endpoint's deliveries take their place in their account's lane before any attempt; those
+          // this node will not send at once are then handed to the schedule.
+          if (ordered) co_await settle_lanes(e, targets, direct, ordered, *created, claim);
+          size_t started = 0;
+          for (size_t i = 0; i < direct; ++i) {
+            std::string id = DeliveryStore::delivery_id(e.id, targets[i]);
+            // One that existed already (the event was consumed before) is the schedule's, not ours.
+            if (std::find(created->begin(), created->end(), id) == created->end()) continue;
+            ++started;
+            asio::co_spawn(ex_, first_attempt(std::move(id), *webhooks, positions[i], shared_event, claim),
+                           asio::detached);
+          }
+          release_attempts(direct - started);
+          left_to_scheduler = created->size() > started;
+          break;
+        }
+        release_attempts(direct);
+        log::warn("dispatch.schedule_failed", {{"event_id", e.id}, {"error", created.error().message}});
       }
-      release_attempts(direct);
-      log::warn("dispatch.schedule_failed", {{"event_id", e.id}, {"error", created.error().message}});
     } else {
       log::warn("dispatch.endpoints_unavailable", {{"event_id", e.id}, {"error", webhooks.error().message}});
     }
-    if (stopping_) co_return;  // unfinished: the next consumer gets it again
+    if (stopping_) {
+      done->abandon();  // unfinished: the next consumer gets it again
+      co_return;
+    }
     co_await pause(kStoreRetry);
   }
   if (!paused.empty()) {
     auto stored = co_await pause_deliveries(e, message->value, paused);
-    if (!stored) co_return;  // stopping: unfinished, the next consumer gets it again
+    if (!stored) {
+      done->abandon();  // stopping: unfinished, the next consumer gets it again
+      co_return;
+    }
     left_to_scheduler = left_to_scheduler || *stored;
   }
-  bus::Consumer::done_with(*message);
+  if (left_to_scheduler) done->wake_scheduler();
+  // The message is finished when `done` goes: here, or after the last of its first attempts is recorded.
+}
+
+awaitable<std::optional<bool>> Dispatcher::send_first(
+    std::shared_ptr<const ConsumedEvent> consumed,
+    std::shared_ptr<const std::vector<store::Webhook>> endpoints, const std::vector<std::string>& targets,
+    const std::vector<size_t>& positions, size_t direct, std::shared_ptr<EventDone> done) {
+  const Event& e = consumed->record.header;
+  bool left_to_scheduler = false;
+  // Those beyond the slots it got wait in the schedule, created before any attempt is sent.
+  std::span<const std::string> rest(targets.data() + direct, targets.size() - direct);
+  if (!rest.empty()) {
+    auto created = co_await deliveries_.schedule(e, consumed->message->value, rest);
+    if (!created.ok()) {
+      release_attempts(direct);
+      log::warn("dispatch.schedule_failed", {{"event_id", e.id}, {"error", created.error().message}});
+      co_return std::nullopt;
+    }
+    dispatch_stats().scheduled.inc(created->size());
+    left_to_scheduler = !created->empty();
+  }
+  for (size_t i = 0; i < direct; ++i)
+    asio::co_spawn(ex_, deliver_first(endpoints, positions[i], consumed, done), asio::detached);
+  co_return left_to_scheduler;
+}
+
+Dispatcher::EventDone::~EventDone() {
+  if (abandoned_) return;
+  bus::Consumer::done_with(*message_);
   dispatch_stats().events_finished.inc();
-  if (left_to_scheduler) wake();
+  if (wake_) d_->wake();
+}
+
+awaitable<void> Dispatcher::read_mark(std::string topic, int32_t partition, uint64_t generation) {
+  auto self = shared_from_this();
+  auto through = co_await deliveries_.recorded_through(topic, partition);
+  if (!through.ok())
+    log::warn("dispatch.recorded_offsets_unavailable",
+              {{"partition", partition}, {"error", through.error().message}});
+  else
+    log::info("dispatch.recorded_offsets", {{"partition", partition}, {"through", json::Value(*through)}});
+  marks_.learned(partition, generation, through);
 }
 
 size_t Dispatcher::order_first(const std::vector<store::Webhook>& list, std::vector<std::string>& targets,

@@ -2,16 +2,20 @@
 //
 //   Kafka (hookd-dispatch group) -> fan_out: the environment's active endpoints that want the event type
 //     (from the config cache) -> wait for a free attempt slot (AttemptSlots: a full node stops consuming and
-//     Kafka keeps the backlog) -> DeliveryStore::schedule (one delivery per endpoint) -> offset committable.
-//     As many new deliveries as the slots fan_out got are created leased to this node, and their first
-//     attempt starts from the consumed event at once (first_attempt); the others are due now, for the
-//     scheduler.
+//     Kafka keeps the backlog) -> as many first attempts as it got slots for go out at once:
+//       deliver first (an event no dispatcher has recorded, recorded_offsets.h): sent from the consumed event
+//         before anything is written, then one script call creates the delivery with its attempt
+//         (DeliveryStore::record_first); the offset is committable once every one is recorded;
+//       checked (an event consumed again, an ordered endpoint): DeliveryStore::schedule creates the
+//         deliveries that do not exist yet, leased to this node, then their first attempts (first_attempt)
+//         and the offset is committable.
+//     The deliveries beyond the slots it got are created due now, for the scheduler.
 //   scheduler loop: claim due deliveries (a lease, atomically) -> attempt: POST, signed
 //     -> record the attempt:
 //     2xx: succeeded; otherwise retry later (RetryPolicy) or, when the round is exhausted, dead-letter.
 //
-// At least once: a Kafka message is finished only after its deliveries are durably scheduled in Redis, and a
-// delivery leaves the schedule only when an attempt is recorded. A claim is a lease, renewed while the attempt
+// At least once: a Kafka message is finished only after its deliveries are durably recorded in Redis (sent
+// and recorded, or scheduled), and a delivery leaves the schedule only when an attempt is recorded. A claim is a lease, renewed while the attempt
 // is in flight (lease_keeper.h): a crash between sending and recording means the lease expires within
 // HOOKD_LEASE and the attempt is made again, with the same event id for the receiver to de-duplicate.
 #pragma once
@@ -29,6 +33,7 @@
 #include "dispatch/lease_keeper.h"
 #include "dispatch/ordered_lanes.h"
 #include "dispatch/partition_turns.h"
+#include "dispatch/recorded_offsets.h"
 #include "dispatch/retry_budget.h"
 #include "dispatch/notices.h"
 #include "dispatch/retry_policy.h"
@@ -62,6 +67,25 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
 
  private:
   void on_message(std::shared_ptr<const bus::ConsumedMessage> message);
+  // A consumed message is finished (its offset committable) once fan_out and every first attempt it started
+  // without a record (deliver_first) are done with it: when the last holder lets go. Abandoned: left
+  // unfinished, so that its partition's next consumer gets it again.
+  class EventDone {
+   public:
+    EventDone(std::shared_ptr<Dispatcher> d, std::shared_ptr<const bus::ConsumedMessage> m)
+        : d_(std::move(d)), message_(std::move(m)) {}
+    EventDone(const EventDone&) = delete;
+    EventDone& operator=(const EventDone&) = delete;
+    ~EventDone();
+    void abandon() noexcept { abandoned_ = true; }
+    void wake_scheduler() noexcept { wake_ = true; }  // it left deliveries due for the scheduler
+
+   private:
+    std::shared_ptr<Dispatcher> d_;
+    std::shared_ptr<const bus::ConsumedMessage> message_;
+    std::atomic<bool> abandoned_{false};
+    std::atomic<bool> wake_{false};
+  };
   awaitable<void> fan_out(std::shared_ptr<const bus::ConsumedMessage> message, uint64_t ticket);
   awaitable<void> scheduler();
   // The consumer's life (dispatcher_consumer.cpp): a new member of the group, the current one, and the watch
@@ -86,6 +110,24 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   awaitable<void> first_attempt(std::string delivery_id,
                                 std::shared_ptr<const std::vector<store::Webhook>> endpoints, size_t position,
                                 std::shared_ptr<const ConsumedEvent> consumed, std::string claim);
+  // The first attempt of a new event's delivery to the endpoint at `position` of `endpoints`, sent before
+  // anything is written, then recorded with the delivery it creates (DeliveryStore::record_first). Until then
+  // `done` holds the message unfinished; not recorded (stopping), it is abandoned. When the endpoint's flow
+  // control turns it away, the delivery is scheduled due now instead, for the scheduler.
+  awaitable<void> deliver_first(std::shared_ptr<const std::vector<store::Webhook>> endpoints, size_t position,
+                                std::shared_ptr<const ConsumedEvent> consumed,
+                                std::shared_ptr<EventDone> done);
+  // Sends the first attempts of an event no dispatcher has recorded to the first `direct` of `targets` (at
+  // `positions` of `endpoints`), each with deliver_first, once the deliveries to the others are scheduled.
+  // Returns whether some were left due for the scheduler; nullopt: they could not be scheduled (nothing was
+  // sent, the slots are given back).
+  awaitable<std::optional<bool>> send_first(std::shared_ptr<const ConsumedEvent> consumed,
+                                            std::shared_ptr<const std::vector<store::Webhook>> endpoints,
+                                            const std::vector<std::string>& targets,
+                                            const std::vector<size_t>& positions, size_t direct,
+                                            std::shared_ptr<EventDone> done);
+  // Reads the mark of the message's partition for its generation (recorded_offsets.h).
+  awaitable<void> read_mark(std::string topic, int32_t partition, uint64_t generation);
   // Every attempt gives its slot back when it ends (InFlight), which wakes the scheduler when the node was
   // full.
   void release_attempts(size_t n);
@@ -110,10 +152,15 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   // Flow control before sending (flow_control.cpp): the endpoint's concurrency and breaker on this node, then,
   // for a retry or replay, the fleet's retry budget. False: not now, the delivery is back in the schedule.
   awaitable<bool> admit(const Delivery& d, const std::string& claim);
+  // The same for a first attempt sent before its delivery exists: only the endpoint's flow on this node (a
+  // first attempt is not paced by the retry budget). False: not now (counted as deferred).
+  bool admit_first(const std::string& webhook_id, int64_t now);
   // After sending: the outcome moves the endpoint's flow (and its retry budget when the attempt was paced).
   void flow_finished(const Delivery& d, const SentAttempt& sent);
   awaitable<SentAttempt> send(PreparedAttempt& prepared);
   awaitable<void> record(const PreparedAttempt& prepared, const std::string& claim, const SentAttempt& sent);
+  // What follows a recorded attempt: its log line, the dead letter's, disabling the endpoint.
+  awaitable<void> recorded(const Delivery& d, const SentAttempt& sent, const RecordResult& result);
   // Disables the endpoint and announces it (webhook:disabled). `reason` empty: the auto-disable threshold's.
   awaitable<void> disable_endpoint(const std::string& webhook_id, std::string reason = {});
   // The announcement, durable (notices.h): recorded in Redis, then published until Kafka acknowledges it.
@@ -138,6 +185,7 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   RetryBudget budget_;
   OrderedLanes lanes_;
   PartitionTurns turns_;
+  RecordedOffsets marks_;
   LeaseKeeper leases_;
   const std::string
       claim_prefix_;  // this node's claims: <prefix>:<round> (scheduler), <prefix>:d<n> (fan_out)

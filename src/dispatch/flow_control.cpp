@@ -101,6 +101,13 @@ awaitable<bool> Dispatcher::admit(const Delivery& d, const std::string& claim) {
   co_return false;
 }
 
+bool Dispatcher::admit_first(const std::string& webhook_id, int64_t now) {
+  Admission a = flows_.admit(webhook_id, now);
+  if (a.admitted()) return true;
+  deferred_counter(a.verdict).inc();
+  return false;
+}
+
 void Dispatcher::flow_finished(const Delivery& d, const SentAttempt& sent) {
   int64_t now = clock::now_millis();
   FlowOutcome outcome = sent.delivered   ? FlowOutcome::success

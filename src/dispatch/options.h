@@ -38,6 +38,10 @@ struct DispatchOptions {
     size_t reserved = static_cast<size_t>(static_cast<double>(max_concurrent_attempts) * retry_share);
     return reserved < max_concurrent_attempts ? max_concurrent_attempts - reserved : 1;
   }
+  // New deliveries are created (leased) before their first attempt is sent, instead of sent first and created
+  // with the attempt's outcome in one Redis call (Dispatcher::deliver_first): the admin API then lists a
+  // delivery while its first attempt is in flight, for one more Redis call per delivery.
+  bool record_before_send = false;
   // An endpoint failing for at least this long AND this many consecutive attempts is disabled.
   std::chrono::milliseconds disable_after{std::chrono::hours(72)};
   int disable_after_failures = 50;

@@ -200,6 +200,14 @@ inline std::string webhook_paused(int shard, std::string_view webhook_id) {
 inline std::string webhook_pause_state(int shard, std::string_view webhook_id) {
   return detail::sharded(shard, "webhook:", webhook_id, ":pause_state");
 }
+// string: the highest offset of Kafka partition `partition` of `topic` whose first attempts a dispatcher
+// recorded after sending them (dispatch/recorded_offsets.h), one per shard: a dispatcher that gets the
+// partition reads the highest of all shards
+inline std::string recorded_offset(int shard, std::string_view topic, int32_t partition) {
+  std::string k = detail::sharded(shard, "kafka:", topic, ":");
+  k += std::to_string(partition);
+  return k;
+}
 // string: the delivery layout's version (dispatch/schema_migration.h); a key of its own slot
 inline std::string delivery_schema() {
   return "hookd:schema";

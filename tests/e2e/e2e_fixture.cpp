@@ -152,7 +152,11 @@ HttpResult E2eTest::admin(std::string_view method, const std::string& path, cons
 }
 
 double E2eTest::metric(std::string_view series) {
-  auto res = http_call(hookd_->port(), "GET", "/metrics");
+  return metric_of(*hookd_, series);
+}
+
+double E2eTest::metric_of(HookdProcess& process, std::string_view series) {
+  auto res = http_call(process.port(), "GET", "/metrics");
   EXPECT_EQ(res.status, 200);
   std::string needle = std::string(series) + " ";
   for (size_t at = res.body.find(needle); at != std::string::npos; at = res.body.find(needle, at + 1)) {

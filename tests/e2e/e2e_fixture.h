@@ -60,8 +60,9 @@ class E2eTest : public ::testing::Test {
   // else arrived" checks. Fails the test after `timeout`.
   void wait_until_dispatched(std::vector<std::string> tokens = {},
                              std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  // A counter or gauge from /metrics (0 when absent).
+  // A counter or gauge from /metrics (0 when absent): of the fixture's hookd, or of `process`.
   double metric(std::string_view series);
+  static double metric_of(HookdProcess& process, std::string_view series);
 
   std::unique_ptr<HookdProcess> hookd_;
   TestHttpServer sink_;

@@ -135,6 +135,12 @@ bench_start_hookd() {
 # The first free port from $1 upwards.
 bench_port() { hookd_free_port "$1" 100 1 || hookd_die "no free port from $1"; }
 
+# Redis' CPU seconds so far (user + system), from INFO cpu of the benchmark's Redis.
+bench_redis_cpu() {
+  redis-cli -u "${HOOKD_REDIS_URL}" info cpu |
+    awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f\n", s }'
+}
+
 # One value of hookd's /metrics: bench_metric URL 'name{labels}' (0 when absent).
 bench_metric() {
   curl -s "$1/metrics" | awk -v key="$2" 'index($0, key " ") == 1 { v = $2 } END { printf "%d\n", v + 0 }'

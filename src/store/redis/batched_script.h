@@ -6,7 +6,8 @@
 //
 // The script is written for one item: the Lua body given to the constructor reads KEYS and ARGV (its own
 // item's, as if it were run alone) and returns its reply. It is wrapped in a loop over the items; `batch` is a
-// table shared by the items of one call, for work that needs doing once per call. An item fails alone, as a
+// table shared by the items of one call, for work that needs doing once per call; a function an item stores in
+// `batch.finally` runs once after the last item (an error it raises fails no item). An item fails alone, as a
 // script of its own would: its caller gets the error reply its body returned or the error it raised (a failed
 // redis.call); what it wrote before failing stays, as in any Redis script, and the other items go on.
 //
@@ -19,6 +20,7 @@
 // connection: the caller writes again, idempotently).
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -83,7 +85,8 @@ class ScriptBatcher : public std::enable_shared_from_this<ScriptBatcher> {
   // Takes up to max_items_ from the queue; call with mu_ held and queue_ not empty.
   Batch take_batch();
   void send(Batch batch);
-  void on_reply(std::shared_ptr<Batch> batch, error_code ec, RedisReply reply);
+  void on_reply(std::shared_ptr<Batch> batch, std::chrono::steady_clock::time_point sent, error_code ec,
+                RedisReply reply);
   void finish(Batch& batch, error_code ec, RedisReply reply);
 
   RedisClientPtr client_;
