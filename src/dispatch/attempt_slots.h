@@ -1,11 +1,11 @@
 // The attempts a dispatcher has in flight, against its limit (HOOKD_DISPATCH_CONCURRENCY).
 //
 // Two kinds of taker share the slots. New events wait here for a slot before their deliveries are even
-// created, so a full dispatcher stops consuming and Kafka keeps the backlog: each new delivery is created
-// leased to this node and its first attempt goes out straight from the consumed event, never through the
-// schedule. The scheduler claims due deliveries (retries, replays, the deliveries of an event beyond the slots
-// it got) and may fill every slot; new events only the first `direct_limit`, so retries always have room
-// and a backlog of new events never starves them.
+// created, so a full dispatcher stops consuming and Kafka keeps the backlog: each new delivery's first attempt
+// goes out straight from the consumed event (sent first and then recorded, or created leased to this node
+// first; dispatcher.h), never through the schedule. The scheduler claims due deliveries (retries, replays, the
+// deliveries of an event beyond the slots it got) and may fill every slot; new events only the first
+// `direct_limit`, so retries always have room and a backlog of new events never starves them.
 #pragma once
 
 #include <atomic>

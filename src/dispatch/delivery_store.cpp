@@ -329,16 +329,24 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
       co_await records_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
+  co_return record_result(*r);
+}
+
+RecordResult DeliveryStore::record_result(const RedisReply& r) {
   RecordResult out;
-  std::string_view status = r->size() > 0 ? (*r)[0].str() : "lost";
+  std::string_view status = r.size() > 0 ? r[0].str() : "lost";
   if (status == "lost") {
     out.lost_claim = true;
-    co_return out;
+    return out;
+  }
+  if (status == "exists") {
+    out.existed = true;
+    return out;
   }
   out.status = delivery_status_from(status).value_or(DeliveryStatus::pending);
-  out.disable_endpoint = r->size() > 1 && (*r)[1].integer() == 1;
-  out.order_skipped = r->size() > 2 && (*r)[2].str() == "order_skipped";
-  co_return out;
+  out.disable_endpoint = r.size() > 1 && r[1].integer() == 1;
+  out.order_skipped = r.size() > 2 && r[2].str() == "order_skipped";
+  return out;
 }
 
 awaitable<Status> DeliveryStore::fail_without_attempt(const Delivery& d, std::string_view claim,

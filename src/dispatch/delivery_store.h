@@ -222,6 +222,9 @@ class DeliveryStore {
  private:
   // A script call's reply to one item, as Store::run maps it: a transport error is `unavailable`.
   static Result<store::RedisReply> item_result(error_code ec, store::RedisReply reply);
+  // The reply of record_attempt or record_first_attempt: {status, disable(0/1)[, 'order_skipped']}, or
+  // {'lost'} / {'exists'}.
+  static RecordResult record_result(const store::RedisReply& reply);
 
   store::Store& store_;
   const DispatchOptions& options_;

@@ -54,19 +54,7 @@ awaitable<Result<RecordResult>> DeliveryStore::record_first(const Event& event, 
       co_await first_records_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
-  RecordResult out;
-  std::string_view status = r->size() > 0 ? (*r)[0].str() : "";
-  if (status == "exists") {
-    out.existed = true;
-    co_return out;
-  }
-  auto parsed = delivery_status_from(status);
-  if (!parsed)
-    co_return make_error(store::StoreErrc::redis_error,
-                         "record_first_attempt: unexpected status '" + std::string(status) + "'");
-  out.status = *parsed;
-  out.disable_endpoint = r->size() > 1 && (*r)[1].integer() == 1;
-  co_return out;
+  co_return record_result(*r);
 }
 
 awaitable<Result<int64_t>> DeliveryStore::recorded_through(std::string_view topic, int32_t partition) {

@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "run_coroutine.h"
-#include "slot_audit.h"
+#include "redis_store.h"
 #include "services.h"
 
 namespace hookd::admin {
@@ -20,23 +20,12 @@ constexpr int kDb = 6;
 class ReplayJobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-    store_ = std::make_unique<store::Store>(redis_);
-    jobs_ = std::make_unique<ReplayJobStore>(*store_, std::chrono::hours(1));
+    jobs_ = std::make_unique<ReplayJobStore>(redis_.store(), std::chrono::hours(1));
   }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-    audit_.check();
-  }
+  void TearDown() override { redis_.stop(); }
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
 
   ReplayJob job(std::string env, std::string owner = "node-a") {
@@ -51,12 +40,7 @@ class ReplayJobStoreTest : public ::testing::Test {
     return j;
   }
 
-  test::SlotAudit audit_;
-  asio::io_context io_{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::thread thread_{[this] { io_.run(); }};
-  store::RedisClientPtr redis_;
-  std::unique_ptr<store::Store> store_;
+  test::RedisStore redis_{kDb, 1};
   std::unique_ptr<ReplayJobStore> jobs_;
 };
 

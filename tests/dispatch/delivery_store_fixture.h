@@ -1,16 +1,12 @@
-// The fixture of DeliveryStore's tests against a real Redis (database 3): a store over a slot-audited client,
-// run on two threads, and helpers that schedule, claim and record.
+// The fixture of DeliveryStore's tests against a real Redis (database 3, test::RedisStore) and helpers that
+// schedule, claim and record.
 #pragma once
-
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
 #include "dispatch/delivery_store.h"
-#include "services.h"
-#include "run_coroutine.h"
-#include "slot_audit.h"
+#include "redis_store.h"
 
 namespace hookd::dispatch {
 
@@ -20,29 +16,17 @@ constexpr std::string_view kEnv = "env-1";
 class DeliveryStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-    store_ = std::make_unique<store::Store>(redis_);
     options_.max_attempts = 3;
     options_.disable_after = std::chrono::milliseconds(0);
     options_.disable_after_failures = 3;
-    deliveries_ = std::make_unique<DeliveryStore>(*store_, options_);
+    deliveries_ = std::make_unique<DeliveryStore>(redis_.store(), options_);
   }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_)
-      t.join();
-    audit_.check();
-  }
+  void TearDown() override { redis_.stop(); }
 
   // Runs a coroutine on the test's io_context and waits for its result.
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
 
   Event event() { return make_event("record:created", "env-1", json::Value::empty_object(), "acc-1"); }
@@ -84,17 +68,7 @@ class DeliveryStoreTest : public ::testing::Test {
     return r.ok() ? *r : RecordResult{};
   }
 
-  test::SlotAudit audit_;
-  asio::io_context io_{2};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::vector<std::thread> threads_ = [this] {
-    std::vector<std::thread> t;
-    for (int i = 0; i < 2; ++i)
-      t.emplace_back([this] { io_.run(); });
-    return t;
-  }();
-  store::RedisClientPtr redis_;
-  std::unique_ptr<store::Store> store_;
+  test::RedisStore redis_{kDb};
   DispatchOptions options_;
   std::unique_ptr<DeliveryStore> deliveries_;
 };

@@ -236,7 +236,7 @@ TEST_F(DeliveryStoreTest, ManyDeliveriesScheduledAndRecordedAtOnceAreEachWritten
     claims.push_back("c" + std::to_string(i));
   std::vector<std::future<Result<std::vector<std::string>>>> scheduled;
   for (int i = 0; i < kEvents; ++i)
-    scheduled.push_back(test::start(io_, deliveries_->schedule(events[i], texts[i], webhooks, claims[i], 1)));
+    scheduled.push_back(test::start(redis_.io(), deliveries_->schedule(events[i], texts[i], webhooks, claims[i], 1)));
   std::vector<std::string> ids;
   for (int i = 0; i < kEvents; ++i) {
     auto r = scheduled[i].get();
@@ -256,7 +256,7 @@ TEST_F(DeliveryStoreTest, ManyDeliveriesScheduledAndRecordedAtOnceAreEachWritten
   a.status_code = 200;
   a.response = std::string(600, 'r');  // a long response snippet
   for (int i = 0; i < kEvents; ++i)
-    recorded.push_back(test::start(io_, deliveries_->record(ds[i], claims[i], a, true, 0)));
+    recorded.push_back(test::start(redis_.io(), deliveries_->record(ds[i], claims[i], a, true, 0)));
   for (int i = 0; i < kEvents; ++i) {
     auto r = recorded[i].get();
     ASSERT_TRUE(r.ok()) << r.error().message;
@@ -273,7 +273,7 @@ TEST_F(DeliveryStoreTest, ManyDeliveriesScheduledAndRecordedAtOnceAreEachWritten
     EXPECT_EQ((*attempts)[0].response, a.response);
     // Millions of deliveries are kept for the retention period: each must stay in Redis' compact encoding
     // (a value over 64 bytes in the hash, such as an attempt, would triple its memory).
-    auto encoding = run(store_->command(store::RedisCommand{
+    auto encoding = run(redis_.store().command(store::RedisCommand{
         "OBJECT", "ENCODING", store::keys::delivery(store::keys::delivery_shard(kEnv), ids[i])}));
     ASSERT_TRUE(encoding.ok());
     EXPECT_EQ(encoding->str(), "listpack");
@@ -286,7 +286,7 @@ TEST_F(DeliveryStoreTest, AnEnvironmentsDeliveryDataSharesItsShardsHashTag) {
   int64_t now = clock::now_millis() + 1;
   ASSERT_EQ(claim(now, 10, "c1"), std::vector<std::string>{id});
   record(id, "c1", false, 0);  // dead-lettered: attempts, health and the failed set exist too
-  auto all = run(store_->command(store::RedisCommand{"KEYS", "hookd:*"}));
+  auto all = run(redis_.store().command(store::RedisCommand{"KEYS", "hookd:*"}));
   ASSERT_TRUE(all.ok());
   ASSERT_GE(all->size(), 7u);
   std::string tag = "d:" + std::to_string(store::keys::delivery_shard(kEnv));
@@ -323,15 +323,16 @@ TEST_F(DeliveryStoreTest, ClaimsTakeTurnsAcrossShards) {
   EXPECT_EQ(rest->size(), 9u) << "one claim takes what is due in every shard";
 }
 
-// HOOKD_REDIS_WAIT_REPLICAS: the writes that take an event over from Kafka (new deliveries, scheduled or paused)
-// fail unless a replica confirms them; the test's Redis has none, so they fail, after the wait. Attempt records
-// do not wait (a crash that loses one leaves the delivery leased, and it is sent again).
+// HOOKD_REDIS_WAIT_REPLICAS: the writes that take an event over from Kafka (new deliveries: scheduled, paused, or
+// made by a first attempt's record) fail unless a replica confirms them; the test's Redis has none, so they fail,
+// after the wait. Attempt records do not wait (a crash that loses one leaves the delivery leased, and it is sent
+// again).
 TEST_F(DeliveryStoreTest, NewDeliveriesAreStoredOnlyOnceTheirReplicasConfirm) {
   auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
   ASSERT_TRUE(ro.ok());
   ro->wait_replicas = 1;
   ro->wait_timeout = std::chrono::milliseconds(100);
-  auto waiting_redis = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
+  auto waiting_redis = store::RedisClient::create(redis_.io().get_executor(), test::SlotAudit::on(*ro));
   store::Store waiting_store(waiting_redis);
   DeliveryStore waiting(waiting_store, options_);
 
@@ -343,6 +344,14 @@ TEST_F(DeliveryStoreTest, NewDeliveriesAreStoredOnlyOnceTheirReplicasConfirm) {
   EXPECT_NE(scheduled.error().message.find("replicas"), std::string::npos) << scheduled.error().message;
   auto paused = run(waiting.pause(e, text, std::vector<std::string>{"w2"}));
   ASSERT_FALSE(paused.ok()) << "a paused delivery is stored without a replica's confirmation";
+  // A first attempt's record creates its delivery: it waits too.
+  Attempt first;
+  first.number = 1;
+  first.status_code = 200;
+  auto sent_first =
+      run(waiting.record_first(e, text, "w3", 1, first, true, 0, KafkaPosition{"hookd.events", 0, 1}));
+  ASSERT_FALSE(sent_first.ok()) << "a first attempt's record is stored without a replica's confirmation";
+  EXPECT_NE(sent_first.error().message.find("replicas"), std::string::npos) << sent_first.error().message;
   // The master has them: written again (the event consumed again), nothing is created twice.
   EXPECT_TRUE(schedule(e, webhooks).empty());
 

@@ -165,7 +165,7 @@ TEST_F(FirstAttemptRecordsTest, ManyRecordsInOneCallRaiseTheMarkToTheirHighest) 
   std::promise<void> all;
   for (size_t i = 0; i < events.size(); ++i)
     asio::co_spawn(
-        io_,
+        redis_.io(),
         [&, i]() -> awaitable<void> {
           // Offsets out of order: the highest is in the middle.
           int64_t offset = i == 25 ? 1000 : static_cast<int64_t>(i);
@@ -178,24 +178,6 @@ TEST_F(FirstAttemptRecordsTest, ManyRecordsInOneCallRaiseTheMarkToTheirHighest) 
   all.get_future().wait();
   EXPECT_EQ(ok.load(), 50);
   EXPECT_EQ(through(), 1000);
-}
-
-TEST_F(FirstAttemptRecordsTest, ARecordIsStoredOnlyOnceItsReplicasConfirm) {
-  auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-  ASSERT_TRUE(ro.ok());
-  ro->wait_replicas = 1;
-  ro->wait_timeout = std::chrono::milliseconds(100);
-  auto waiting_redis = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-  store::Store waiting_store(waiting_redis);
-  DeliveryStore waiting(waiting_store, options_);
-  Event e = event();
-  Attempt a;
-  a.number = 1;
-  a.status_code = 200;
-  auto r = run(waiting.record_first(e, serialize_event(e), "w1", 1, a, true, 0, KafkaPosition{kTopic, 0, 1}));
-  ASSERT_FALSE(r.ok()) << "stored without a replica's confirmation";
-  EXPECT_NE(r.error().message.find("replicas"), std::string::npos) << r.error().message;
-  waiting_redis->close();
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "dispatch/notices.h"
 #include "run_coroutine.h"
-#include "slot_audit.h"
+#include "redis_store.h"
 #include "services.h"
 #include "store/keys.h"
 
@@ -20,23 +20,12 @@ constexpr int kDb = 3;
 class NoticesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-    store_ = std::make_unique<store::Store>(redis_);
-    notices_ = std::make_unique<NoticeStore>(*store_);
+    notices_ = std::make_unique<NoticeStore>(redis_.store());
   }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-    audit_.check();
-  }
+  void TearDown() override { redis_.stop(); }
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
   Notice notice(std::string id, std::string env, int64_t at) {
     return Notice{id, env, "webhook:disabled",       "wh-" + id, "https://x.test/h", "failing",
@@ -53,12 +42,7 @@ class NoticesTest : public ::testing::Test {
     return ids;
   }
 
-  test::SlotAudit audit_;
-  asio::io_context io_{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::thread thread_{[this] { io_.run(); }};
-  store::RedisClientPtr redis_;
-  std::unique_ptr<store::Store> store_;
+  test::RedisStore redis_{kDb, 1};
   std::unique_ptr<NoticeStore> notices_;
 };
 
@@ -88,9 +72,9 @@ TEST_F(NoticesTest, RecordedNoticesAreListedPerEnvironmentAndSweptUntilPublished
 
 TEST_F(NoticesTest, TheSweepForgetsAnEntryWhoseNoticeIsGone) {
   ASSERT_TRUE(run(notices_->record(notice("n1", "env-a", clock::now_millis()), std::chrono::hours(1))).ok());
-  ASSERT_TRUE(run(store_->command(store::RedisCommand{"DEL", store::keys::notice("env-a", "n1")})).ok());
+  ASSERT_TRUE(run(redis_.store().command(store::RedisCommand{"DEL", store::keys::notice("env-a", "n1")})).ok());
   EXPECT_TRUE(unpublished_ids().empty());
-  auto left = run(store_->command(store::RedisCommand{"SCARD", store::keys::unpublished_notices()}));
+  auto left = run(redis_.store().command(store::RedisCommand{"SCARD", store::keys::unpublished_notices()}));
   ASSERT_TRUE(left.ok());
   EXPECT_EQ(left->integer(), 0);
 }

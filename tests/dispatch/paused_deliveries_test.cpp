@@ -5,7 +5,7 @@
 #include "core/clock.h"
 #include "dispatch/delivery_store.h"
 #include "run_coroutine.h"
-#include "slot_audit.h"
+#include "redis_store.h"
 #include "services.h"
 #include "store/keys.h"
 
@@ -17,25 +17,14 @@ constexpr int kDb = 3;
 class PausedDeliveriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-    store_ = std::make_unique<store::Store>(redis_);
     options_.paused_max_per_endpoint = 3;
-    deliveries_ = std::make_unique<DeliveryStore>(*store_, options_);
+    deliveries_ = std::make_unique<DeliveryStore>(redis_.store(), options_);
   }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-    audit_.check();
-  }
+  void TearDown() override { redis_.stop(); }
 
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
 
   Event event() { return make_event("record:created", "env-1", json::Value::empty_object(), "acc-1"); }
@@ -71,12 +60,7 @@ class PausedDeliveriesTest : public ::testing::Test {
     return r.ok() ? *r : 0;
   }
 
-  test::SlotAudit audit_;
-  asio::io_context io_{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::thread thread_{[this] { io_.run(); }};
-  store::RedisClientPtr redis_;
-  std::unique_ptr<store::Store> store_;
+  test::RedisStore redis_{kDb, 1};
   DispatchOptions options_;
   std::unique_ptr<DeliveryStore> deliveries_;
 };
@@ -216,7 +200,7 @@ TEST_F(PausedDeliveriesTest, ReplayingOnePausedDeliverySendsItAndTakesItOutOfThe
 
 TEST_F(PausedDeliveriesTest, FailedIdsSinceSelectsByDeadLetterTime) {
   auto key = store::keys::webhook_failed(store::keys::delivery_shard("env-1"), "wh-1");
-  ASSERT_TRUE(run(store_->command(store::RedisCommand{"ZADD", key, 100, "old", 200, "at", 300, "new"})).ok());
+  ASSERT_TRUE(run(redis_.store().command(store::RedisCommand{"ZADD", key, 100, "old", 200, "at", 300, "new"})).ok());
   auto ids = run(deliveries_->failed_ids_since("env-1", "wh-1", 200));
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(*ids, (std::vector<std::string>{"at", "new"}));

@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "dispatch/retry_budget.h"
 #include "run_coroutine.h"
-#include "slot_audit.h"
+#include "redis_store.h"
 #include "services.h"
 #include "store/keys.h"
 
@@ -21,11 +21,6 @@ constexpr int kDb = 3;
 class RetryBudgetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = store::RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = store::RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-    store_ = std::make_unique<store::Store>(redis_);
     options_.initial_rate = 10;
     options_.min_rate = 1;
     options_.max_rate = 100;
@@ -33,20 +28,13 @@ class RetryBudgetTest : public ::testing::Test {
     options_.decrease = 0.5;
     options_.decrease_interval = 1000ms;
     options_.horizon = 1000ms;
-    a_ = std::make_unique<RetryBudget>(*store_, options_);
-    b_ = std::make_unique<RetryBudget>(*store_, options_);
+    a_ = std::make_unique<RetryBudget>(redis_.store(), options_);
+    b_ = std::make_unique<RetryBudget>(redis_.store(), options_);
   }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_)
-      t.join();
-    audit_.check();
-  }
+  void TearDown() override { redis_.stop(); }
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
   RetrySlot take(RetryBudget& b, int64_t now) {
     auto r = run(b.take("env-1", "wh-1", now));
@@ -54,22 +42,12 @@ class RetryBudgetTest : public ::testing::Test {
     return r.ok() ? *r : RetrySlot{};
   }
   double rate() {
-    auto r = run(read_endpoint_flow(*store_, "env-1", "wh-1"));
+    auto r = run(read_endpoint_flow(redis_.store(), "env-1", "wh-1"));
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? r->rate : -1;
   }
 
-  test::SlotAudit audit_;
-  asio::io_context io_{2};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::vector<std::thread> threads_ = [this] {
-    std::vector<std::thread> t;
-    for (int i = 0; i < 2; ++i)
-      t.emplace_back([this] { io_.run(); });
-    return t;
-  }();
-  store::RedisClientPtr redis_;
-  std::unique_ptr<store::Store> store_;
+  test::RedisStore redis_{kDb};
   RetryBudgetOptions options_;
   std::unique_ptr<RetryBudget> a_, b_;
 };
@@ -126,7 +104,7 @@ TEST_F(RetryBudgetTest, DeferPutsAClaimedDeliveryBackInTheScheduleOnlyForItsClai
   d.webhook_id = "wh-1";
   d.environment_id = "env-1";
   const int shard = store::keys::delivery_shard(d.environment_id);
-  auto hset = run(store_->command(store::RedisCommand{"HSET", store::keys::delivery(shard, d.id), "id", d.id,
+  auto hset = run(redis_.store().command(store::RedisCommand{"HSET", store::keys::delivery(shard, d.id), "id", d.id,
                                                       "claim", "node-a:1", "status", "retrying"}));
   ASSERT_TRUE(hset.ok());
   auto lost = run(a_->defer(d, "node-b:1", 5000, 0, 1000));
@@ -135,10 +113,10 @@ TEST_F(RetryBudgetTest, DeferPutsAClaimedDeliveryBackInTheScheduleOnlyForItsClai
   auto deferred = run(a_->defer(d, "node-a:1", 5000, 5000, 1000));
   ASSERT_TRUE(deferred.ok()) << deferred.error().message;
   EXPECT_TRUE(*deferred);
-  auto due = run(store_->command(store::RedisCommand{"ZSCORE", store::keys::schedule(shard), d.id}));
+  auto due = run(redis_.store().command(store::RedisCommand{"ZSCORE", store::keys::schedule(shard), d.id}));
   ASSERT_TRUE(due.ok());
   EXPECT_EQ(due->str(), "5000");
-  auto fields = run(store_->command(store::RedisCommand{"HMGET", store::keys::delivery(shard, d.id), "claim",
+  auto fields = run(redis_.store().command(store::RedisCommand{"HMGET", store::keys::delivery(shard, d.id), "claim",
                                                         "next_attempt_at", "budget_slot"}));
   ASSERT_TRUE(fields.ok());
   EXPECT_EQ((*fields)[0].str(), "");

@@ -10,7 +10,7 @@
 #include "store/keys.h"
 #include "store/store.h"
 #include "run_coroutine.h"
-#include "slot_audit.h"
+#include "redis_store.h"
 
 namespace hookd::store {
 namespace {
@@ -20,55 +20,33 @@ constexpr int kDb = 4;  // shared with account_lookup_test.cpp, under the same r
 class WebhookUpdateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    redis_ = RedisClient::create(io_.get_executor(), test::SlotAudit::on(*ro));
-    store_ = std::make_unique<Store>(redis_);
     webhook_.id = "wh-1";
     webhook_.environment_id = "env-1";
     webhook_.target_url = "https://a.example/0";
     webhook_.secret = "whsec_test";
     webhook_.created_at = webhook_.updated_at = clock::now_millis();
-    Status s = run(store_->create_webhook(webhook_));
+    Status s = run(redis_.store().create_webhook(webhook_));
     ASSERT_TRUE(s.ok()) << s.error().message;
   }
-  void TearDown() override {
-    redis_->close();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_)
-      t.join();
-    audit_.check();
-  }
+  void TearDown() override { redis_.stop(); }
 
   // Starts a coroutine on the test's io_context; the future holds its result.
   template <typename T>
   std::future<T> start(awaitable<T> a) {
-    return test::start(io_, std::move(a));
+    return test::start(redis_.io(), std::move(a));
   }
   template <typename T>
   T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
+    return redis_.run(std::move(a));
   }
   Webhook stored() {
-    auto w = run(store_->get_webhook(webhook_.id));
+    auto w = run(redis_.store().get_webhook(webhook_.id));
     EXPECT_TRUE(w.ok()) << w.error().message;
     return w.ok() ? *w : Webhook{};
   }
 
   // Two threads, so that the writers' reads and writes really interleave.
-  test::SlotAudit audit_;
-  asio::io_context io_{2};
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::vector<std::thread> threads_ = [this] {
-    std::vector<std::thread> t;
-    for (int i = 0; i < 2; ++i)
-      t.emplace_back([this] { io_.run(); });
-    return t;
-  }();
-  RedisClientPtr redis_;
-  std::unique_ptr<Store> store_;
+  test::RedisStore redis_{kDb};
   Webhook webhook_;
 };
 
@@ -85,8 +63,8 @@ TEST_F(WebhookUpdateTest, ConcurrentPatchAndAutoDisableKeepBothChanges) {
       w.updated_at = clock::now_millis();
       return true;
     };
-    auto patched = start(store_->update_webhook(webhook_.id, patch));
-    auto disabled = start(store_->disable_webhook(webhook_.id, reason, clock::now_millis()));
+    auto patched = start(redis_.store().update_webhook(webhook_.id, patch));
+    auto disabled = start(redis_.store().disable_webhook(webhook_.id, reason, clock::now_millis()));
     auto p = patched.get();
     auto d = disabled.get();
     ASSERT_TRUE(p.ok()) << p.error().message;
@@ -104,29 +82,29 @@ TEST_F(WebhookUpdateTest, ConcurrentPatchAndAutoDisableKeepBothChanges) {
       w.disabled_reason.clear();
       return true;
     };
-    ASSERT_TRUE(run(store_->update_webhook(webhook_.id, enable)).ok());
+    ASSERT_TRUE(run(redis_.store().update_webhook(webhook_.id, enable)).ok());
   }
 }
 
 TEST_F(WebhookUpdateTest, DisablingAnInactiveEndpointChangesNothing) {
-  auto first = run(store_->disable_webhook(webhook_.id, "first", 1));
+  auto first = run(redis_.store().disable_webhook(webhook_.id, "first", 1));
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->second);
-  auto second = run(store_->disable_webhook(webhook_.id, "second", 2));
+  auto second = run(redis_.store().disable_webhook(webhook_.id, "second", 2));
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->second);
   EXPECT_EQ(stored().disabled_reason, "first");
 }
 
 TEST_F(WebhookUpdateTest, ADeletedEndpointIsNotBroughtBack) {
-  ASSERT_TRUE(run(store_->delete_webhook(webhook_)).ok());
+  ASSERT_TRUE(run(redis_.store().delete_webhook(webhook_)).ok());
   Store::WebhookChange patch = [](Webhook& w) {
     w.target_url = "https://b.example/";
     return true;
   };
-  EXPECT_EQ(run(store_->update_webhook(webhook_.id, patch)).error().code, store::StoreErrc::not_found);
-  EXPECT_EQ(run(store_->disable_webhook(webhook_.id, "gone", 1)).error().code, store::StoreErrc::not_found);
-  auto raw = run(store_->command(RedisCommand{"EXISTS", keys::webhook(webhook_.id)}));
+  EXPECT_EQ(run(redis_.store().update_webhook(webhook_.id, patch)).error().code, store::StoreErrc::not_found);
+  EXPECT_EQ(run(redis_.store().disable_webhook(webhook_.id, "gone", 1)).error().code, store::StoreErrc::not_found);
+  auto raw = run(redis_.store().command(RedisCommand{"EXISTS", keys::webhook(webhook_.id)}));
   ASSERT_TRUE(raw.ok());
   EXPECT_EQ(raw->integer(), 0);
 }
