@@ -82,10 +82,19 @@ awaitable<Result<RedisReply>> Store::get_many(const std::vector<std::string>& ke
   co_return r;
 }
 
-awaitable<void> Store::change_published() {
+awaitable<void> Store::change_published(std::vector<std::string> published) {
   // The write is done whatever this answers: a failed PING only loses the ordering it buys. On a cluster, the
   // PING goes to the channel's node (behind a read of the channel's name as a key), where the messages were
-  // published and the subscribers listen.
+  // published and the subscribers listen. What a script published on its own keys' node is published there
+  // first, in a round trip of its own: the PING must come in a later pass than the PUBLISH.
+  if (redis_->options().cluster && !published.empty()) {
+    std::vector<RedisCommand> direct;
+    direct.push_back(RedisCommand{"EXISTS", changes_channel_});
+    for (auto& key : published)
+      direct.push_back(RedisCommand{"PUBLISH", changes_channel_, std::move(key)});
+    error_code ec;
+    (void)co_await redis_->async_sequence(std::move(direct), redirect(ec));
+  }
   std::vector<RedisCommand> ping;
   if (redis_->options().cluster) ping.push_back(RedisCommand{"EXISTS", changes_channel_});
   ping.push_back(RedisCommand{"PING"});

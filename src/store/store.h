@@ -144,8 +144,9 @@ class Store {
   // hear "done" and have its caller's next request reach a node whose cache has not heard of the change yet.
   // A PING sent after the write's answer is processed in a later pass, after the messages went out. On Redis
   // Cluster a PUBLISH reaches the other nodes' subscribers through the cluster bus, later: write_announced
-  // publishes again on the channel's own node, where every ConfigCache subscribes, and the PING goes there.
-  awaitable<void> change_published();
+  // publishes again on the channel's own node, where every ConfigCache subscribes, and the PING goes there;
+  // the keys a script published itself (`published`) are published there again here, before the PING.
+  awaitable<void> change_published(std::vector<std::string> published = {});
 
  private:
   RedisClientPtr redis_;

@@ -71,7 +71,9 @@ awaitable<Status> write_account(Store& store, std::string_view mode, const Integ
   if (*r == 0)
     co_return make_error(StoreErrc::conflict,
                          "integrated account was changed concurrently; read it again and retry");
-  co_await store.change_published();
+  // GCC 12 rejects a braced list inside a co_await expression.
+  std::vector<std::string> published{keys::integrated_account(a.id)};
+  co_await store.change_published(std::move(published));
   co_return Status{};
 }
 
@@ -266,7 +268,8 @@ awaitable<Result<Webhook>> Store::update_webhook(std::string_view id, const Webh
     auto r = co_await run(replace_if_unchanged(), std::move(script_keys), std::move(args));
     if (!r.ok()) co_return r.error();
     if (r->integer() == 1) {
-      co_await change_published();
+      std::vector<std::string> published{key, keys::environment_webhooks(w->environment_id)};
+      co_await change_published(std::move(published));
       co_return std::move(w);
     }
     if (r->integer() == -1) co_return make_error(StoreErrc::not_found, "webhook not found");

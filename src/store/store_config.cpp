@@ -35,7 +35,8 @@ awaitable<Status> versioned_update(Store& store, std::string key, int64_t expect
   if (r->integer() == 0)
     co_return make_error(StoreErrc::conflict,
                          std::string(what) + " was changed concurrently; read it again and retry");
-  co_await store.change_published();
+  std::vector<std::string> published{std::move(key)};  // not a braced list in the co_await (GCC 12)
+  co_await store.change_published(std::move(published));
   co_return Status{};
 }
 
