@@ -6,19 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "core/clock.h"
-#include "services.h"
-#include "store/config_cache.h"
-#include "store/store.h"
-#include "run_coroutine.h"
-#include "slot_audit.h"
+#include "config_cache_fixture.h"
 
 namespace hookd::store {
 namespace {
-
-using namespace std::chrono_literals;
-
-constexpr int kDb = 4;  // shared with account_lookup_test.cpp, under the same resource lock
 
 std::vector<std::string_view> split_lines(std::string_view text) {
   std::vector<std::string_view> out;
@@ -35,100 +26,6 @@ std::string_view client_id(std::string_view line) {
   if (line.substr(0, 3) != "id=") return {};
   return line.substr(3, line.find(' ') - 3);
 }
-
-class ConfigCacheTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    test::redis_flush(kDb);
-    auto ro = RedisOptions::from_url(test::redis_url(kDb));
-    ASSERT_TRUE(ro.ok()) << ro.error().message;
-    options_ = test::SlotAudit::on(*ro);
-    options_.client_name = "config-cache-test-" + std::to_string(::getpid());
-    writer_redis_ = RedisClient::create(io_.get_executor(), options_);
-    reader_redis_ = RedisClient::create(io_.get_executor(), options_);
-    writer_ = std::make_unique<Store>(writer_redis_);
-    reader_ = std::make_unique<Store>(reader_redis_);
-    cache_ = ConfigCache::create(*reader_, io_.get_executor(), options_, 1000);
-    seed();
-    wait_live();
-  }
-  void TearDown() override {
-    cache_->close();
-    writer_redis_->close();
-    reader_redis_->close();
-    work_.reset();
-    io_.stop();
-    thread_.join();
-    audit_.check();
-  }
-
-  // Runs a coroutine on the test's io_context and waits for its result.
-  template <typename T>
-  T run(awaitable<T> a) {
-    return test::run(io_, std::move(a));
-  }
-
-  void wait_live() {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!cache_->live() && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(5ms);
-    ASSERT_TRUE(cache_->live()) << "the cache did not subscribe";
-  }
-
-  void seed() {
-    Environment e;
-    e.id = "env-1";
-    e.name = "development";
-    ASSERT_TRUE(run(writer_->put_environment(e)).ok());
-    Integration i;
-    i.id = "int-1";
-    i.name = "shopify";
-    ASSERT_TRUE(json::parse(R"({"webhook":{}})", i.config));
-    ASSERT_TRUE(run(writer_->create_integration(i)).ok());
-    EnvironmentIntegration install;
-    install.id = "ei-1";
-    install.environment_id = "env-1";
-    install.integration_id = "int-1";
-    ASSERT_TRUE(run(writer_->create_environment_integration(install)).ok());
-    account_.id = "acc-1";
-    account_.tenant_id = "t";
-    account_.environment_id = "env-1";
-    account_.environment_integration_id = "ei-1";
-    account_.integration_id = "int-1";
-    ASSERT_TRUE(json::parse(R"({"webhook_secret":"s0"})", account_.context));
-    account_.created_at = account_.updated_at = clock::now_millis();
-    ASSERT_TRUE(run(writer_->create_account(account_)).ok());
-  }
-
-  // Replaces the account's secret through the writer's connection.
-  void set_secret(const std::string& secret) {
-    IntegratedAccount next = account_;
-    next.context = json::Value::empty_object();
-    ASSERT_TRUE(json::parse(R"({"webhook_secret":")" + secret + R"("})", next.context));
-    next.version = account_.version + 1;
-    Status s = run(writer_->update_account(next, account_.version));
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    account_ = next;
-  }
-
-  std::string resolved_secret() {
-    auto r = run(cache_->resolve_account("acc-1"));
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? std::string(r->account.context.get("webhook_secret").string_or("")) : "<error>";
-  }
-
-  test::SlotAudit audit_;
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  std::thread thread_{[this] { io_.run(); }};
-  RedisOptions options_;
-  RedisClientPtr writer_redis_;
-  RedisClientPtr reader_redis_;
-  std::unique_ptr<Store> writer_;
-  std::unique_ptr<Store> reader_;
-  ConfigCachePtr cache_;
-  IntegratedAccount account_;
-};
 
 TEST_F(ConfigCacheTest, RepeatedReadsComeFromMemory) {
   EXPECT_EQ(resolved_secret(), "s0");
