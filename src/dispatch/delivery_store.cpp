@@ -306,19 +306,11 @@ awaitable<Result<std::vector<std::vector<Attempt>>>> DeliveryStore::attempts_of(
 awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::string_view claim,
                                                       const Attempt& attempt, bool delivered,
                                                       int64_t next_due) {
-  RedisCommand args{d.id,
-                    claim,
-                    clock::now_millis(),
-                    delivered ? "1" : "0",
-                    json::dump(to_json(attempt)),
-                    static_cast<int64_t>(attempt.status_code),
-                    attempt.error,
-                    next_due,
-                    static_cast<int64_t>(options_.disable_after_failures),
-                    static_cast<int64_t>(options_.disable_after.count()),
-                    static_cast<int64_t>(options_.event_retention.count()),
-                    d.webhook_id,
-                    static_cast<int64_t>(options_.ordering_max_waiting)};
+  RedisCommand args{d.id, claim};
+  outcome_args(args, attempt, delivered, next_due)
+      .arg(static_cast<int64_t>(options_.event_retention.count()))
+      .arg(d.webhook_id)
+      .arg(static_cast<int64_t>(options_.ordering_max_waiting));
   int shard = shard_of(d.environment_id);
   RedisCommand script_keys{keys::delivery(shard, d.id), keys::delivery_attempts(shard, d.id),
                            keys::schedule(shard), keys::webhook_health(shard, d.webhook_id),
@@ -330,6 +322,18 @@ awaitable<Result<RecordResult>> DeliveryStore::record(const Delivery& d, std::st
   auto r = item_result(ec, std::move(reply));
   if (!r.ok()) co_return r.error();
   co_return record_result(*r);
+}
+
+RedisCommand& DeliveryStore::outcome_args(RedisCommand& args, const Attempt& attempt, bool delivered,
+                                          int64_t next_due) const {
+  return args.arg(clock::now_millis())
+      .arg(delivered ? "1" : "0")
+      .arg(json::dump(to_json(attempt)))
+      .arg(static_cast<int64_t>(attempt.status_code))
+      .arg(attempt.error)
+      .arg(next_due)
+      .arg(static_cast<int64_t>(options_.disable_after_failures))
+      .arg(static_cast<int64_t>(options_.disable_after.count()));
 }
 
 RecordResult DeliveryStore::record_result(const RedisReply& r) {

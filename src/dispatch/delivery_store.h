@@ -225,6 +225,10 @@ class DeliveryStore {
   // The reply of record_attempt or record_first_attempt: {status, disable(0/1)[, 'order_skipped']}, or
   // {'lost'} / {'exists'}.
   static RecordResult record_result(const store::RedisReply& reply);
+  // Appends what both record scripts take about an attempt's outcome, in their order: now, delivered (1/0),
+  // attempt_json, status_code, error, next_due, disable_failures, disable_after_ms.
+  store::RedisCommand& outcome_args(store::RedisCommand& args, const Attempt& attempt, bool delivered,
+                                    int64_t next_due) const;
 
   store::Store& store_;
   const DispatchOptions& options_;

@@ -39,16 +39,8 @@ awaitable<Result<RecordResult>> DeliveryStore::record_first(const Event& event, 
                     event.environment_id,
                     event.type,
                     id,
-                    webhook_id,
-                    clock::now_millis(),
-                    delivered ? "1" : "0",
-                    json::dump(to_json(attempt)),
-                    static_cast<int64_t>(attempt.status_code),
-                    attempt.error,
-                    next_due,
-                    static_cast<int64_t>(options_.disable_after_failures),
-                    static_cast<int64_t>(options_.disable_after.count()),
-                    from.offset};
+                    webhook_id};
+  outcome_args(args, attempt, delivered, next_due).arg(from.offset);
   error_code ec;
   RedisReply reply =
       co_await first_records_[shard].async_run(std::move(script_keys), std::move(args), redirect(ec));

@@ -3,31 +3,20 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "delivery_store_fixture.h"
 #include "dispatch/delivery_store.h"
-#include "run_coroutine.h"
-#include "redis_store.h"
-#include "services.h"
 #include "store/keys.h"
 
 namespace hookd::dispatch {
 namespace {
 
-constexpr int kDb = 3;
-
-class PausedDeliveriesTest : public ::testing::Test {
+// The DeliveryStore fixture (db 3), with at most 3 paused deliveries per endpoint.
+class PausedDeliveriesTest : public DeliveryStoreTest {
  protected:
   void SetUp() override {
     options_.paused_max_per_endpoint = 3;
-    deliveries_ = std::make_unique<DeliveryStore>(redis_.store(), options_);
+    DeliveryStoreTest::SetUp();
   }
-  void TearDown() override { redis_.stop(); }
-
-  template <typename T>
-  T run(awaitable<T> a) {
-    return redis_.run(std::move(a));
-  }
-
-  Event event() { return make_event("record:created", "env-1", json::Value::empty_object(), "acc-1"); }
 
   DeliveryStore::PauseResult pause(const Event& e, std::vector<std::string> webhooks) {
     std::string text = serialize_event(e);
@@ -35,19 +24,8 @@ class PausedDeliveriesTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : DeliveryStore::PauseResult{};
   }
-  Delivery get(const std::string& id) {
-    auto r = run(deliveries_->get("env-1", id));
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? *r : Delivery{};
-  }
   std::vector<std::string> due(const std::string& who = "claimer") {
-    auto r = run(deliveries_->claim_due(clock::now_millis() + 1, 100, who));
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    std::vector<std::string> ids;
-    if (r.ok())
-      for (const auto& c : *r)
-        ids.push_back(c.id);
-    return ids;
+    return claim(clock::now_millis() + 1, 100, who);
   }
   DeliveryStore::PauseState state(const std::string& webhook) {
     auto r = run(deliveries_->pause_state("env-1", webhook));
@@ -59,10 +37,6 @@ class PausedDeliveriesTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : 0;
   }
-
-  test::RedisStore redis_{kDb, 1};
-  DispatchOptions options_;
-  std::unique_ptr<DeliveryStore> deliveries_;
 };
 
 TEST_F(PausedDeliveriesTest, APausedDeliveryIsStoredAndListedButNotScheduled) {
@@ -200,7 +174,8 @@ TEST_F(PausedDeliveriesTest, ReplayingOnePausedDeliverySendsItAndTakesItOutOfThe
 
 TEST_F(PausedDeliveriesTest, FailedIdsSinceSelectsByDeadLetterTime) {
   auto key = store::keys::webhook_failed(store::keys::delivery_shard("env-1"), "wh-1");
-  ASSERT_TRUE(run(redis_.store().command(store::RedisCommand{"ZADD", key, 100, "old", 200, "at", 300, "new"})).ok());
+  ASSERT_TRUE(
+      run(redis_.store().command(store::RedisCommand{"ZADD", key, 100, "old", 200, "at", 300, "new"})).ok());
   auto ids = run(deliveries_->failed_ids_since("env-1", "wh-1", 200));
   ASSERT_TRUE(ids.ok());
   EXPECT_EQ(*ids, (std::vector<std::string>{"at", "new"}));
