@@ -19,9 +19,7 @@ constexpr int kDb = 6;
 
 class ReplayJobStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    jobs_ = std::make_unique<ReplayJobStore>(redis_.store(), std::chrono::hours(1));
-  }
+  void SetUp() override { jobs_ = std::make_unique<ReplayJobStore>(redis_.store(), std::chrono::hours(1)); }
   void TearDown() override { redis_.stop(); }
   template <typename T>
   T run(awaitable<T> a) {

@@ -236,7 +236,8 @@ TEST_F(DeliveryStoreTest, ManyDeliveriesScheduledAndRecordedAtOnceAreEachWritten
     claims.push_back("c" + std::to_string(i));
   std::vector<std::future<Result<std::vector<std::string>>>> scheduled;
   for (int i = 0; i < kEvents; ++i)
-    scheduled.push_back(test::start(redis_.io(), deliveries_->schedule(events[i], texts[i], webhooks, claims[i], 1)));
+    scheduled.push_back(
+        test::start(redis_.io(), deliveries_->schedule(events[i], texts[i], webhooks, claims[i], 1)));
   std::vector<std::string> ids;
   for (int i = 0; i < kEvents; ++i) {
     auto r = scheduled[i].get();

@@ -19,9 +19,7 @@ constexpr int kDb = 3;
 
 class NoticesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    notices_ = std::make_unique<NoticeStore>(redis_.store());
-  }
+  void SetUp() override { notices_ = std::make_unique<NoticeStore>(redis_.store()); }
   void TearDown() override { redis_.stop(); }
   template <typename T>
   T run(awaitable<T> a) {
@@ -72,7 +70,8 @@ TEST_F(NoticesTest, RecordedNoticesAreListedPerEnvironmentAndSweptUntilPublished
 
 TEST_F(NoticesTest, TheSweepForgetsAnEntryWhoseNoticeIsGone) {
   ASSERT_TRUE(run(notices_->record(notice("n1", "env-a", clock::now_millis()), std::chrono::hours(1))).ok());
-  ASSERT_TRUE(run(redis_.store().command(store::RedisCommand{"DEL", store::keys::notice("env-a", "n1")})).ok());
+  ASSERT_TRUE(
+      run(redis_.store().command(store::RedisCommand{"DEL", store::keys::notice("env-a", "n1")})).ok());
   EXPECT_TRUE(unpublished_ids().empty());
   auto left = run(redis_.store().command(store::RedisCommand{"SCARD", store::keys::unpublished_notices()}));
   ASSERT_TRUE(left.ok());

@@ -104,8 +104,8 @@ TEST_F(RetryBudgetTest, DeferPutsAClaimedDeliveryBackInTheScheduleOnlyForItsClai
   d.webhook_id = "wh-1";
   d.environment_id = "env-1";
   const int shard = store::keys::delivery_shard(d.environment_id);
-  auto hset = run(redis_.store().command(store::RedisCommand{"HSET", store::keys::delivery(shard, d.id), "id", d.id,
-                                                      "claim", "node-a:1", "status", "retrying"}));
+  auto hset = run(redis_.store().command(store::RedisCommand{
+      "HSET", store::keys::delivery(shard, d.id), "id", d.id, "claim", "node-a:1", "status", "retrying"}));
   ASSERT_TRUE(hset.ok());
   auto lost = run(a_->defer(d, "node-b:1", 5000, 0, 1000));
   ASSERT_TRUE(lost.ok()) << lost.error().message;
@@ -116,8 +116,8 @@ TEST_F(RetryBudgetTest, DeferPutsAClaimedDeliveryBackInTheScheduleOnlyForItsClai
   auto due = run(redis_.store().command(store::RedisCommand{"ZSCORE", store::keys::schedule(shard), d.id}));
   ASSERT_TRUE(due.ok());
   EXPECT_EQ(due->str(), "5000");
-  auto fields = run(redis_.store().command(store::RedisCommand{"HMGET", store::keys::delivery(shard, d.id), "claim",
-                                                        "next_attempt_at", "budget_slot"}));
+  auto fields = run(redis_.store().command(store::RedisCommand{"HMGET", store::keys::delivery(shard, d.id),
+                                                               "claim", "next_attempt_at", "budget_slot"}));
   ASSERT_TRUE(fields.ok());
   EXPECT_EQ((*fields)[0].str(), "");
   EXPECT_EQ((*fields)[1].str(), "5000");

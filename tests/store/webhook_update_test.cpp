@@ -103,7 +103,8 @@ TEST_F(WebhookUpdateTest, ADeletedEndpointIsNotBroughtBack) {
     return true;
   };
   EXPECT_EQ(run(redis_.store().update_webhook(webhook_.id, patch)).error().code, store::StoreErrc::not_found);
-  EXPECT_EQ(run(redis_.store().disable_webhook(webhook_.id, "gone", 1)).error().code, store::StoreErrc::not_found);
+  EXPECT_EQ(run(redis_.store().disable_webhook(webhook_.id, "gone", 1)).error().code,
+            store::StoreErrc::not_found);
   auto raw = run(redis_.store().command(RedisCommand{"EXISTS", keys::webhook(webhook_.id)}));
   ASSERT_TRUE(raw.ok());
   EXPECT_EQ(raw->integer(), 0);
