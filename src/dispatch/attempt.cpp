@@ -118,6 +118,7 @@ awaitable<void> Dispatcher::deliver_first(std::shared_ptr<const std::vector<stor
     for (;;) {
       auto created = co_await deliveries_.schedule(e, message.value, std::span(target, 1));
       if (created.ok()) {
+        co_await raise_mark(e, message);
         dispatch_stats().scheduled.inc(created->size());
         if (!created->empty()) done->wake_scheduler();
         co_return;

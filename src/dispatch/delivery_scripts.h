@@ -257,6 +257,18 @@ return {status, disable}
   return s;
 }
 
+// Raises a partition's mark (keys::recorded_offset) to an offset whose deliveries were created before their
+// attempts (the checked path), so that a later consumer of the event does not send it first again either.
+//   KEYS: the mark   ARGV: offset, retention_s
+inline const store::RedisScript& raise_mark() {
+  static const store::RedisScript s(R"lua(
+local held = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > held then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return 1
+)lua");
+  return s;
+}
+
 // Dead-letters a claimed delivery without an attempt. Returns 1, or 0 when the claim is not the holder's.
 //   KEYS: delivery, schedule, webhook's dead letters, and for an ordered delivery its lane
 //   ARGV: id, claim, now, reason, webhook_id (the webhook KEYS 3 belongs to)

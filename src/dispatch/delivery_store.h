@@ -164,6 +164,9 @@ class DeliveryStore {
                                                std::string_view webhook_id, int64_t created_at,
                                                const Attempt& attempt, bool delivered, int64_t next_due,
                                                const KafkaPosition& from);
+  // Raises the mark of the partition `from` names in `environment_id`'s shard to its offset: the event's
+  // deliveries were created before their attempts (they exist: consumed again, nothing is sent first).
+  awaitable<Status> raise_mark(std::string_view environment_id, const KafkaPosition& from);
   // The highest offset of `partition` of `topic` whose first attempts record_first recorded, by any
   // dispatcher in the retention; -1 when none.
   awaitable<Result<int64_t>> recorded_through(std::string_view topic, int32_t partition);

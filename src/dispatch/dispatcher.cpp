@@ -151,6 +151,7 @@ awaitable<void> Dispatcher::fan_out(std::shared_ptr<const bus::ConsumedMessage> 
         std::string claim = leased ? claim_prefix_ + ":d" + std::to_string(++direct_claims_) : std::string();
         auto created = co_await deliveries_.schedule(e, message->value, targets, claim, leased);
         if (created.ok()) {
+          co_await raise_mark(e, *message);
           dispatch_stats().scheduled.inc(created->size());
           log::debug("dispatch.scheduled",
                      {{"event_id", e.id}, {"deliveries", json::Value(created->size())}});
@@ -215,6 +216,14 @@ awaitable<std::optional<bool>> Dispatcher::send_first(
   for (size_t i = 0; i < direct; ++i)
     asio::co_spawn(ex_, deliver_first(endpoints, positions[i], consumed, done), asio::detached);
   co_return left_to_scheduler;
+}
+
+awaitable<void> Dispatcher::raise_mark(const Event& e, const bus::ConsumedMessage& message) {
+  const KafkaPosition at{message.topic, message.partition, message.offset};
+  Status raised = co_await deliveries_.raise_mark(e.environment_id, at);
+  // Not raised: a later consumer of the event may send it first again (a duplicate, never a loss).
+  if (!raised.ok())
+    log::warn("dispatch.mark_not_raised", {{"event_id", e.id}, {"error", raised.error().message}});
 }
 
 Dispatcher::EventDone::~EventDone() {

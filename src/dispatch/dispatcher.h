@@ -126,6 +126,9 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
                                             const std::vector<std::string>& targets,
                                             const std::vector<size_t>& positions, size_t direct,
                                             std::shared_ptr<EventDone> done);
+  // Raises the mark of the message's partition to its offset once `e`'s deliveries were created before their
+  // attempts (recorded_offsets.h): a later consumer takes the checked path for it too.
+  awaitable<void> raise_mark(const Event& e, const bus::ConsumedMessage& message);
   // Reads the mark of the message's partition for its generation (recorded_offsets.h).
   awaitable<void> read_mark(std::string topic, int32_t partition, uint64_t generation);
   // Every attempt gives its slot back when it ends (InFlight), which wakes the scheduler when the node was

@@ -49,6 +49,14 @@ awaitable<Result<RecordResult>> DeliveryStore::record_first(const Event& event, 
   co_return record_result(*r);
 }
 
+awaitable<Status> DeliveryStore::raise_mark(std::string_view environment_id, const KafkaPosition& from) {
+  RedisCommand script_keys{keys::recorded_offset(shard_of(environment_id), from.topic, from.partition)};
+  RedisCommand args{from.offset, static_cast<int64_t>(options_.event_retention.count())};
+  auto r = co_await store_.run(scripts::raise_mark(), std::move(script_keys), std::move(args));
+  if (!r.ok()) co_return r.error();
+  co_return Status{};
+}
+
 awaitable<Result<int64_t>> DeliveryStore::recorded_through(std::string_view topic, int32_t partition) {
   std::vector<RedisCommand> reads;
   reads.reserve(keys::kDeliveryShards);

@@ -4,7 +4,8 @@
 // afterwards creates each delivery with its attempt, and only then is the event's Kafka offset committable. So
 // an event consumed again (its dispatcher crashed before the commit, or its partition moved) may have its
 // deliveries made and sent already, and sending it first again would deliver it twice. The record of a first
-// attempt raises a mark of its partition (the highest offset recorded, keys::recorded_offset); a dispatcher
+// attempt raises a mark of its partition (the highest offset recorded, keys::recorded_offset), and so does the
+// creation of an event's deliveries on the checked path below (DeliveryStore::raise_mark); a dispatcher
 // that gets a partition reads the mark, and events up to it take the checked path instead: deliveries
 // created before their attempt, by the script that creates only what does not exist (DeliveryStore::schedule).
 //

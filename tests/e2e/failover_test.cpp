@@ -230,8 +230,8 @@ TEST_F(Failover, AnEventConsumedAgainIsNotDeliveredAgain) {
 
   // One attempt slot: the events go one at a time, so all but the first of each partition come after its mark
   // was read (the read is pipelined ahead of the first event's write on the same connection).
-  auto second = dispatcher(
-      "again-b", {{"HOOKD_KAFKA_GROUP", "hookd-dispatch-again"}, {"HOOKD_DISPATCH_CONCURRENCY", "1"}});
+  auto second = dispatcher("again-b", {{"HOOKD_KAFKA_GROUP", "hookd-dispatch-again-" + topic_},
+                                       {"HOOKD_DISPATCH_CONCURRENCY", "1"}});
   const double published = metric("hookd_kafka_messages_total{outcome=\"acked\"}");
   auto finished = [&] { return metric_of(*second, "hookd_dispatch_events_finished_total"); };
   for (auto deadline = Clock::now() + 30s; finished() < published && Clock::now() < deadline;)
