@@ -8,6 +8,7 @@
 #include "core/metrics.h"
 #include "store/errc.h"
 #include "store/keys.h"
+#include "store/redis/slots.h"
 
 namespace hookd::store {
 
@@ -16,8 +17,8 @@ namespace {
 // One record: stored in its account's hash, listed in its account's newest-first zset, indexed by vendor
 // delivery id and event ids in the day's index hashes. The account's records beyond the retention or the newest
 // N go (hash field and zset member together; by count in chunks, so an account may hold up to an eighth more
-// than N for a while; by age and the expiries once per call and account, as a busy account's records share
-// calls).
+// than N for a while; by age and the expiries once per call and account, after its last record: a busy
+// account's records share calls).
 // A day's index hash lives until a retention after that day ends; an index field keeps at most 20 records.
 //   KEYS[1] records hash  KEYS[2] recent zset  KEYS[3] index days zset  KEYS[4..] index hashes (of the day)
 //   ARGV[1] id  ARGV[2] JSON  ARGV[3] received_at ms  ARGV[4] retention ms  ARGV[5] max per account
@@ -28,23 +29,38 @@ const BatchedScript& record_script() {
 local now, retention, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
-local seen = batch.seen
+local seen, count, accounts = batch.seen, batch.count, batch.accounts
 if not seen then
-  seen = {}
-  batch.seen = seen
+  seen, count, accounts = {}, {}, {}
+  batch.seen, batch.count, batch.accounts = seen, count, accounts
+  -- Once per call and account, after its last record: what is older than the retention goes (as of the
+  -- newest record of the call), and the expiries move on.
+  batch.finally = function()
+    for records_key, a in pairs(accounts) do
+      local old = redis.call('ZRANGEBYSCORE', a.recent, '-inf', '(' .. (a.now - a.retention), 'LIMIT', 0, 1000)
+      if #old > 0 then
+        redis.call('HDEL', records_key, unpack(old))
+        redis.call('ZREM', a.recent, unpack(old))
+      end
+      redis.call('PEXPIRE', records_key, a.retention)
+      redis.call('PEXPIRE', a.recent, a.retention)
+    end
+  end
 end
-local function drop(ids)
-  if #ids == 0 then return end
+-- The account's count is read once per call (ids are new: each record adds one).
+local account = accounts[KEYS[1]]
+if not account then
+  accounts[KEYS[1]] = {recent = KEYS[2], now = now, retention = retention}
+  count[KEYS[2]] = redis.call('ZCARD', KEYS[2])
+else
+  if now > account.now then account.now = now end
+  count[KEYS[2]] = count[KEYS[2]] + 1
+end
+local over = count[KEYS[2]] - max
+if over > math.floor(max / 8) then
+  local ids = redis.call('ZRANGE', KEYS[2], 0, over - 1)
   redis.call('HDEL', KEYS[1], unpack(ids))
-  redis.call('ZREM', KEYS[2], unpack(ids))
-end
-local over = redis.call('ZCARD', KEYS[2]) - max
-if over > math.floor(max / 8) then drop(redis.call('ZRANGE', KEYS[2], 0, over - 1)) end
-if not seen[KEYS[2]] then
-  seen[KEYS[2]] = true
-  drop(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - retention), 'LIMIT', 0, 1000))
-  redis.call('PEXPIRE', KEYS[1], retention)
-  redis.call('PEXPIRE', KEYS[2], retention)
+  count[KEYS[2]] = count[KEYS[2]] - redis.call('ZREM', KEYS[2], unpack(ids))
 end
 local expires = tonumber(ARGV[8])
 if #KEYS > 3 and not seen[KEYS[3] .. ARGV[7]] then
@@ -215,13 +231,21 @@ Result<InboundRecord> inbound_record_from_json(std::string_view text) {
   return r;
 }
 
+ScriptBatcher& InboundStore::writer_for(std::string_view records_key) {
+  uint16_t slot = key_slot(records_key);
+  std::lock_guard lock(writers_mu_);
+  auto& writer = writers_[slot];
+  if (!writer) writer = ScriptBatcher::create(store_.redis_ptr(), record_script());
+  return *writer;
+}
+
 void InboundStore::record(const InboundRecord& r, const InboundLimits& limits) {
-  std::call_once(writer_made_,
-                 [this] { writer_ = ScriptBatcher::create(store_.redis_ptr(), record_script()); });
   const std::string& env = r.environment_id;
   const int64_t day = r.received_at / kDayMs;
-  RedisCommand keys(keys::inbound_records(env, r.integrated_account_id),
-                    keys::inbound_recent(env, r.integrated_account_id), keys::inbound_index_days(env));
+  std::string records_key = keys::inbound_records(env, r.integrated_account_id);
+  ScriptBatcher& writer = writer_for(records_key);
+  RedisCommand keys(std::move(records_key), keys::inbound_recent(env, r.integrated_account_id),
+                    keys::inbound_index_days(env));
   RedisCommand args(r.id, to_json_text(r), r.received_at, static_cast<int64_t>(limits.retention.count()),
                     static_cast<int64_t>(limits.max_per_account), r.integrated_account_id + "/" + r.id, day,
                     (day + 1) * kDayMs + static_cast<int64_t>(limits.retention.count()));
@@ -233,7 +257,7 @@ void InboundStore::record(const InboundRecord& r, const InboundLimits& limits) {
     keys.arg(keys::inbound_by_event(env, day));
     args.arg(e.id);
   }
-  writer_->async_run(std::move(keys), std::move(args), [id = r.id](error_code ec, RedisReply reply) {
+  writer.async_run(std::move(keys), std::move(args), [id = r.id](error_code ec, RedisReply reply) {
     if (!ec && !reply.is_error()) return;
     record_failures().inc();
     log::warn("inbound.record_failed", {{"id", id}, {"error", ec ? ec.message() : std::string(reply.str())}});

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -77,9 +78,14 @@ class InboundStore {
   enum class IndexKind { vendor_delivery, event };
   awaitable<Result<std::vector<InboundRecord>>> from_index(std::string env, IndexKind kind, std::string field,
                                                            std::string_view account_id);
+  // The batcher of the slot `records_key` hashes to (made on first use).
+  ScriptBatcher& writer_for(std::string_view records_key);
+
   Store& store_;
-  std::once_flag writer_made_;
-  std::shared_ptr<ScriptBatcher> writer_;
+  // One batcher per Redis Cluster slot: a call's items are one script, whose keys must share a slot, and each
+  // environment's records hash to a slot of their own. At most one per environment's slot in use.
+  std::mutex writers_mu_;
+  std::unordered_map<uint16_t, std::shared_ptr<ScriptBatcher>> writers_;
 };
 
 }  // namespace hookd::store

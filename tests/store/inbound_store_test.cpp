@@ -148,6 +148,31 @@ TEST_F(InboundStoreTest, AnAccountKeepsItsNewestRecordsOnly) {
   EXPECT_EQ(kept->at(0).id, records[4].id);
 }
 
+// The count that decides the trim is read once per call and kept up within it: records written together (the
+// first goes alone, the other 39 wait for it and share the next call), and in calls after them, leave the
+// newest max_per_account (up to an eighth more between trims).
+TEST_F(InboundStoreTest, TheNewestRecordsAreKeptWithinACallAndAcrossCalls) {
+  auto batch = [&](int from, int n) {
+    std::vector<InboundRecord> records;
+    for (int i = from; i < from + n; ++i)
+      records.push_back(make("env1", "a2", kNow + i, "accepted", "", {"t-" + std::to_string(i)}));
+    write_all(records, {.retention = std::chrono::hours(1), .max_per_account = 16});
+  };
+  batch(0, 40);
+  int64_t within = hash_size("env1", "a2");
+  EXPECT_GE(within, 16);
+  EXPECT_LE(within, 18) << "16 kept, and at most an eighth more";
+  batch(40, 40);
+  int64_t across = hash_size("env1", "a2");
+  EXPECT_GE(across, 16);
+  EXPECT_LE(across, 18);
+  auto page = run(inbound_->recent("env1", "a2", "", "", 100));
+  ASSERT_TRUE(page.ok()) << page.error().message;
+  ASSERT_EQ(static_cast<int64_t>(page->items.size()), across) << "the listing and the records agree";
+  EXPECT_EQ(page->items[0].events.at(0).id, "t-79") << "the newest stay";
+  EXPECT_EQ(page->items.back().events.at(0).id, "t-" + std::to_string(80 - across));
+}
+
 TEST_F(InboundStoreTest, AnEnvironmentsIndexesAreAFewKeysNotOnePerEvent) {
   std::vector<InboundRecord> records;
   for (int i = 0; i < 300; ++i)
@@ -205,6 +230,29 @@ TEST_F(InboundStoreTest, ListingPagesNewestFirstWithAVerdictFilter) {
   auto other_account = run(inbound_->by_vendor_delivery_id("env1", "d", "a2"));
   ASSERT_TRUE(other_account.ok());
   EXPECT_TRUE(other_account->empty());
+}
+
+// Requests of several environments answered at once: their records are written in calls of one environment
+// each (a script's keys must share a slot on a Redis Cluster, and each environment's records are in its own
+// slot), and every one is stored. The slot audit fails the test if a call spanned slots.
+TEST_F(InboundStoreTest, RecordsOfSeveralEnvironmentsWrittenTogetherAreAllStored) {
+  std::vector<InboundRecord> records;
+  for (int i = 0; i < 60; ++i)
+    records.push_back(make("env-" + std::to_string(i % 3), "a1", kNow + i, "accepted",
+                           "m-" + std::to_string(i), {"me-" + std::to_string(i)}));
+  for (const InboundRecord& r : records)
+    inbound_->record(r, {});
+  for (const InboundRecord& r : records) {
+    std::vector<InboundRecord> found;
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         found.empty() && std::chrono::steady_clock::now() < deadline;) {
+      auto by_event = run(inbound_->by_event_id(r.environment_id, r.events.at(0).id));
+      ASSERT_TRUE(by_event.ok()) << by_event.error().message;
+      found = std::move(by_event).value();
+    }
+    ASSERT_EQ(found.size(), 1u) << r.environment_id << " " << r.events.at(0).id << " was never stored";
+    EXPECT_EQ(found[0].id, r.id);
+  }
 }
 
 TEST_F(InboundStoreTest, AnotherEnvironmentReadsNothing) {

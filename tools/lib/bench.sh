@@ -69,7 +69,11 @@ bench_start_redis() {
 
 # A fresh single-node Kafka under the bench state directory (reset, then start on new storage); exports
 # HOOKD_KAFKA_BROKERS.
+# The broker's JVM as Kafka's own start script runs it in production (a 1 GB heap, the JIT's optimizing tier):
+# tools/kafka's default for tests stops the JIT at its first tier, which starts faster but leaves the broker at
+# several times the CPU per message. HOOKD_KAFKA_JAVA_OPTS, when set, is used instead.
 bench_start_kafka() {
+  export HOOKD_KAFKA_JAVA_OPTS="${HOOKD_KAFKA_JAVA_OPTS:--Xms1g -Xmx1g -XX:TieredStopAtLevel=4}"
   "${bench_tools}/kafka" reset
   bench_started_kafka=1
   hookd_say "starting a Kafka broker (a JVM: up to a minute on busy cores)"
@@ -139,6 +143,30 @@ bench_port() { hookd_free_port "$1" 100 1 || hookd_die "no free port from $1"; }
 bench_redis_cpu() {
   redis-cli -u "${HOOKD_REDIS_URL}" info cpu |
     awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f\n", s }'
+}
+
+# CPU time so far, in clock ticks, of the whole box (busy: all but idle and iowait, /proc/stat) and of each pid
+# given (user + system of all its threads, /proc/<pid>/stat; 0 for a pid gone): "box pid1 pid2 ...".
+bench_cpu_ticks() {
+  local out pid
+  out="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)"
+  for pid in "$@"; do
+    out+=" $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/${pid}/stat" 2>/dev/null || echo 0)"
+  done
+  printf '%s\n' "${out}"
+}
+
+# Where the CPU of a run went, per request: bench_cpu_per_request BEFORE AFTER REQUESTS NAME... (BEFORE and AFTER
+# from bench_cpu_ticks with the pids of the NAMEs) prints "NAME1 A µs, NAME2 B µs, ..., the rest C µs (box D µs)".
+bench_cpu_per_request() {
+  local before="$1" after="$2" requests="$3"
+  shift 3
+  awk -v b="${before}" -v a="${after}" -v n="${requests}" -v names="$*" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); split(names, name, " ")
+    if (n <= 0) { print "no requests"; exit }
+    per = 1e6 / hz / n; box = (y[1] - x[1]) * per; rest = box
+    for (i = 1; i <= length(name); i++) { v = (y[i + 1] - x[i + 1]) * per; rest -= v; printf "%s %.0f, ", name[i], v }
+    printf "the rest %.0f (box %.0f) us\n", rest, box }'
 }
 
 # One value of hookd's /metrics: bench_metric URL 'name{labels}' (0 when absent).
