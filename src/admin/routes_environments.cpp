@@ -8,6 +8,8 @@
 //   GET    /environment/{id}/api-token                             -> tokens without secrets
 //   POST   /environment/{id}/api-token/{token_id}/rotate           -> 201 a new token; the old one is revoked
 //   DELETE /environment/{id}/api-token/{token_id}                  -> 204
+#include <algorithm>
+
 #include "admin/routes.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -109,13 +111,19 @@ awaitable<http::Response> route_update_environment(AdminContext& c, http::Reques
   http::Response err;
   auto body = object_body(req, err);
   if (!body) co_return err;
-  auto e = co_await c.store.get_environment(req.param("id"));
-  if (!e.ok()) co_return http::error_response(e.error());
-  if (auto bad = apply_environment_fields(*body, *e, false)) co_return *bad;
-  e->updated_at = clock::now_millis();
-  Status s = co_await c.store.put_environment(*e);
-  if (!s.ok()) co_return http::error_response(s.error());
-  co_return http::json_response(http::Status::ok, store::to_json(*e));
+  // Read, change, write if unchanged meanwhile: two concurrent PATCHes (one the name, one a variable) both
+  // land, each applied to the other's result, instead of the later one putting back what it read.
+  for (int attempt = 1;; ++attempt) {
+    auto e = co_await c.store.get_environment(req.param("id"));
+    if (!e.ok()) co_return http::error_response(e.error());
+    const int64_t read_updated_at = e->updated_at;
+    if (auto bad = apply_environment_fields(*body, *e, false)) co_return *bad;
+    e->updated_at = std::max(clock::now_millis(), read_updated_at + 1);
+    Status s = co_await c.store.update_environment(*e, read_updated_at);
+    if (s.ok()) co_return http::json_response(http::Status::ok, store::to_json(*e));
+    if (s.error().code != store::StoreErrc::conflict || attempt == 5)
+      co_return http::error_response(s.error());
+  }
 }
 
 awaitable<http::Response> route_create_token(AdminContext& c, http::RequestContext& req, const Principal&) {

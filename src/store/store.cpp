@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include "core/clock.h"
 #include "store/keys.h"
 
 namespace hookd::store {
@@ -122,6 +123,12 @@ awaitable<Status> Store::put_environment(const Environment& e) {
   co_await change_published();
   if (!r.ok()) co_return r.error();
   co_return Status{};
+}
+
+awaitable<Status> Store::update_environment(const Environment& e, int64_t read_updated_at) {
+  // Stored as its ISO 8601 text (model.cpp), which a millisecond time stamp writes the same way every time.
+  co_return co_await versioned_update(*this, keys::environment(e.id), clock::iso8601(read_updated_at),
+                                      json::dump(to_json(e)), "environment", "updated_at");
 }
 
 awaitable<Result<Environment>> Store::get_environment(std::string_view id) {

@@ -62,6 +62,9 @@ class Store {
 
   // Environments.
   awaitable<Status> put_environment(const Environment& e);
+  // Replaces an environment only if it is still as read: its stored updated_at is `read_updated_at` (an update
+  // moves updated_at forward, at least by 1 ms: it serves as the record's version). conflict otherwise.
+  awaitable<Status> update_environment(const Environment& e, int64_t read_updated_at);
   awaitable<Result<Environment>> get_environment(std::string_view id);
   awaitable<Result<std::vector<Environment>>> list_environments();
 
@@ -156,8 +159,13 @@ class Store {
 // Maps a transport error to the `unavailable` error every caller turns into 503.
 Error unavailable(const error_code& ec);
 
-// Replaces the JSON record at `key` if its stored `version` equals `expected` (conflict otherwise).
-awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
-                                   std::string_view what);
+// Replaces the JSON record at `key` if its stored `version_field` equals `expected` (conflict otherwise;
+// not_found when there is no record): a number as a number, a text (a time stamp) as its text.
+awaitable<Status> versioned_update(Store& store, std::string key, std::string expected, std::string json,
+                                   std::string_view what, std::string_view version_field);
+inline awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
+                                          std::string_view what) {
+  return versioned_update(store, std::move(key), std::to_string(expected), std::move(json), what, "version");
+}
 
 }  // namespace hookd::store

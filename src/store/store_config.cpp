@@ -8,14 +8,22 @@ namespace {
 
 // Replaces a versioned JSON record only if its stored version is the expected one.
 //   KEYS: the record
-//   ARGV: expected version, the new JSON, the config change channel (the key is published there)
+//   ARGV: expected version, the new JSON, the config change channel (the key is published there), the name of
+//         the record's version field
 //   -> 1 replaced, 0 version conflict, -1 not found
 const RedisScript& compare_and_set() {
   static const RedisScript s(R"lua(
 local cur = redis.call('GET', KEYS[1])
 if not cur then return -1 end
 local ok, rec = pcall(cjson.decode, cur)
-if not ok or tonumber(rec.version) ~= tonumber(ARGV[1]) then return 0 end
+if not ok then return 0 end
+local version = rec[ARGV[4]]
+-- A number (a version) compares as a number, anything else (a time stamp's text) as its text.
+if type(version) == 'number' then
+  if version ~= tonumber(ARGV[1]) then return 0 end
+elseif version ~= ARGV[1] then
+  return 0
+end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], KEYS[1])
 return 1
@@ -26,10 +34,10 @@ return 1
 }  // namespace
 
 // Shared with the account functions.
-awaitable<Status> versioned_update(Store& store, std::string key, int64_t expected, std::string json,
-                                   std::string_view what) {
+awaitable<Status> versioned_update(Store& store, std::string key, std::string expected, std::string json,
+                                   std::string_view what, std::string_view version_field) {
   auto r = co_await store.run(compare_and_set(), RedisCommand{key},
-                              RedisCommand{expected, json, store.changes_channel()});
+                              RedisCommand{expected, json, store.changes_channel(), version_field});
   if (!r.ok()) co_return r.error();
   if (r->integer() == -1) co_return make_error(StoreErrc::not_found, std::string(what) + " not found");
   if (r->integer() == 0)

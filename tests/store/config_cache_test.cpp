@@ -71,6 +71,36 @@ TEST_F(ConfigCacheTest, ChangesToTheOtherRecordsAreSeenToo) {
   EXPECT_EQ(run(cache_->resolve_account("acc-1")).error().code, StoreErrc::not_found);
 }
 
+// An environment is replaced only as it was read (its updated_at is its version): a writer that read it before
+// another's change gets a conflict instead of putting back what it read, and nothing is created for an id
+// without a record. The change that lands is seen through the cache at once.
+TEST_F(ConfigCacheTest, AnEnvironmentIsUpdatedOnlyAsItWasRead) {
+  auto read = run(writer_->get_environment(account_.environment_id));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  Environment first = *read;
+  ASSERT_TRUE(json::parse(R"({"region":"eu"})", first.variables));
+  first.updated_at = read->updated_at + 1;
+  ASSERT_TRUE(run(writer_->update_environment(first, read->updated_at)).ok());
+
+  Environment stale = *read;  // read before the change above
+  stale.name = "renamed";
+  stale.updated_at = read->updated_at + 1;
+  auto lost = run(writer_->update_environment(stale, read->updated_at));
+  ASSERT_FALSE(lost.ok()) << "a write based on an old read replaced the change";
+  EXPECT_EQ(lost.error().code, StoreErrc::conflict);
+  auto r = run(cache_->resolve_account(account_.id));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->environment.variables.get("region").string_or(""), "eu");
+  EXPECT_NE(r->environment.name, "renamed");
+
+  Environment missing = *read;
+  missing.id = id("no-such-environment");
+  auto none = run(writer_->update_environment(missing, read->updated_at));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, StoreErrc::not_found);
+  EXPECT_EQ(run(writer_->get_environment(missing.id)).error().code, StoreErrc::not_found);
+}
+
 TEST_F(ConfigCacheTest, ACutSubscriptionMakesItReadRedisUntilItHasSubscribedAgain) {
   EXPECT_EQ(resolved_secret(), "s0");
   EXPECT_EQ(resolved_secret(), "s0");
