@@ -2,8 +2,11 @@
 // 410, no answer in time) decides when it is tried again, or whether it is tried at all.
 //
 // The waits are read from the delivery record (next_attempt_at against the attempt that failed), not from
-// clocks around the test: the schedule is exact with HOOKD_RETRY_JITTER=0, so the checks hold however slowly
-// the machine runs.
+// clocks around the test: the schedule is exact with HOOKD_RETRY_JITTER=0. Never earlier than the delay (the
+// lower bounds are tight); later by what started_at + latency_ms does not cover (started_at is taken before
+// the request is signed and queued in the client, latency_ms counts from the send; the outcome is recorded
+// after the answer), which a loaded machine under ASan has stretched past 100 ms: the upper bounds allow 500 ms,
+// far below the 3 s that tell a throttled wait from an error's.
 #include <thread>
 
 #include "core/clock.h"
@@ -101,14 +104,14 @@ TEST_F(RetryPolicyE2e, ThrottledAndTimedOutAttemptsBackOffHarderThanErrors) {
   EXPECT_EQ(d.get("attempts").at(0).get("status_code").as_number(), 500);
   int64_t after_error = wait_after(d, 0);
   EXPECT_GE(after_error, 950) << json::dump(d);
-  EXPECT_LE(after_error, 1'100) << json::dump(d);
+  EXPECT_LE(after_error, 1'500) << json::dump(d);
 
   d = delivery_when("retrying", 2);
   ASSERT_EQ(d.get("attempts").size(), 2u) << json::dump(d);
   EXPECT_EQ(d.get("attempts").at(1).get("status_code").as_number(), 429);
   int64_t after_throttle = wait_after(d, 1);
   EXPECT_GE(after_throttle, 3'950) << json::dump(d);
-  EXPECT_LE(after_throttle, 4'100) << json::dump(d);
+  EXPECT_LE(after_throttle, 4'500) << json::dump(d);
 
   // The third attempt gets no answer within the delivery timeout: throttled as well.
   d = delivery_when("retrying", 3);
@@ -116,7 +119,7 @@ TEST_F(RetryPolicyE2e, ThrottledAndTimedOutAttemptsBackOffHarderThanErrors) {
   EXPECT_TRUE(d.get("attempts").at(2).get("status_code").is_null()) << "no answer";
   int64_t after_timeout = wait_after(d, 2);
   EXPECT_GE(after_timeout, 3'950) << json::dump(d);
-  EXPECT_LE(after_timeout, 4'100) << json::dump(d);
+  EXPECT_LE(after_timeout, 4'500) << json::dump(d);
 }
 
 TEST_F(RetryPolicyE2e, A410GoneDisablesTheEndpointAtOnceAndTheEnvironmentIsTold) {

@@ -145,11 +145,12 @@ bench_redis_cpu() {
     awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.3f\n", s }'
 }
 
-# CPU time so far, in clock ticks, of the whole box (busy: all but idle and iowait, /proc/stat) and of each pid
+# CPU time so far, in clock ticks, of the whole box (busy: user, system, irq and softirq, /proc/stat; not idle,
+# iowait or the time a hypervisor stole) and of each pid
 # given (user + system of all its threads, /proc/<pid>/stat; 0 for a pid gone): "box pid1 pid2 ...".
 bench_cpu_ticks() {
   local out pid
-  out="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)"
+  out="$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat)"
   for pid in "$@"; do
     out+=" $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/${pid}/stat" 2>/dev/null || echo 0)"
   done
