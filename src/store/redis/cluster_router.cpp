@@ -18,6 +18,17 @@ metrics::Counter& redirect_counter(Redirect::Kind kind) {
   return kind == Redirect::Kind::moved ? moved : ask;
 }
 
+// TRYAGAIN and CLUSTERDOWN replies a request was sent again after (a resharding or a failover under way).
+metrics::Counter& retry_counter(bool cluster_down) {
+  static metrics::Counter& try_again = metrics::registry().counter(
+      "hookd_redis_cluster_retries_total", "Redis Cluster requests sent again after a transient refusal",
+      "reply=\"TRYAGAIN\"");
+  static metrics::Counter& down = metrics::registry().counter(
+      "hookd_redis_cluster_retries_total", "Redis Cluster requests sent again after a transient refusal",
+      "reply=\"CLUSTERDOWN\"");
+  return cluster_down ? down : try_again;
+}
+
 bool upper_equals(std::string_view name, std::string_view upper) {
   return name.size() == upper.size() &&
          std::equal(name.begin(), name.end(), upper.begin(),
@@ -251,6 +262,7 @@ void ClusterRouter::retry_later(RequestPtr request, RedisReply reply) {
                               std::chrono::milliseconds(200));
   if (Clock::now() + delay >= request->deadline) return request->completion->complete({}, std::move(reply));
   ++request->retries;
+  retry_counter(reply.is_error("CLUSTERDOWN")).inc();
   const uint64_t id = next_id_++;
   auto timer = std::make_unique<asio::steady_timer>(strand_, delay);
   timer->async_wait([self = shared_from_this(), id](error_code ec) {
