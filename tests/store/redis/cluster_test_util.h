@@ -35,20 +35,8 @@ inline RedisReply on_node_all(uint16_t port, const std::vector<std::vector<std::
   redisSetTimeout(ctx, timeout);
   RedisReply last;
   for (const auto& args : commands) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lengths.push_back(a.size());
-    }
-    auto* reply = static_cast<redisReply*>(
-        redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lengths.data()));
-    if (reply == nullptr) {
-      last = RedisReply::make_error(std::string("(node) ") + ctx->errstr);
-      break;
-    }
-    last = detail::copy_reply(*reply);
-    freeReplyObject(reply);
+    last = blocking_command(ctx, args, "node");
+    if (last.is_error("(node)")) break;  // the connection failed
   }
   redisFree(ctx);
   return last;

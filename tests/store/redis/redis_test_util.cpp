@@ -142,8 +142,7 @@ Admin::~Admin() {
   if (ctx_) redisFree(ctx_);
 }
 
-RedisReply Admin::command(const std::vector<std::string>& args) {
-  if (!ctx_) return RedisReply::make_error("(admin) not connected");
+RedisReply blocking_command(redisContext* ctx, const std::vector<std::string>& args, std::string_view who) {
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   for (const std::string& a : args) {
@@ -151,11 +150,16 @@ RedisReply Admin::command(const std::vector<std::string>& args) {
     lengths.push_back(a.size());
   }
   auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lengths.data()));
-  if (reply == nullptr) return RedisReply::make_error(std::string("(admin) ") + ctx_->errstr);
+      redisCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lengths.data()));
+  if (reply == nullptr) return RedisReply::make_error("(" + std::string(who) + ") " + ctx->errstr);
   RedisReply copy = detail::copy_reply(*reply);
   freeReplyObject(reply);
   return copy;
+}
+
+RedisReply Admin::command(const std::vector<std::string>& args) {
+  if (!ctx_) return RedisReply::make_error("(admin) not connected");
+  return blocking_command(ctx_, args, "admin");
 }
 
 std::string Admin::client_info(std::string_view name) {

@@ -84,6 +84,10 @@ class RefusedPort {
 // Polls `condition` every 5 ms; false if it did not hold within `limit`.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds limit = 10000ms);
 
+// One command on a blocking hiredis connection; a transport error comes back as an error reply starting with
+// "(<who>) ".
+RedisReply blocking_command(redisContext* ctx, const std::vector<std::string>& args, std::string_view who);
+
 // A blocking connection to a server, for the test's own reads and writes.
 class Admin {
  public:
