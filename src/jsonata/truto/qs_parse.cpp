@@ -8,99 +8,13 @@
 #include "jsonata/format/js.h"
 #include "jsonata/truto/js_value.h"
 #include "jsonata/truto/qs.h"
+#include "jsonata/truto/qs_node.h"
 
 namespace hookd::jsonata::truto::qs {
 
 namespace {
 
-struct Node;
-using NodeRef = std::shared_ptr<Node>;
-
-struct Node {
-  enum class Kind { null, boolean, string, array, object } kind = Kind::string;
-  bool b = false;
-  std::string s;
-  std::vector<NodeRef> items;                          // array; nullptr is a hole
-  std::vector<std::pair<std::string, NodeRef>> props;  // object, in JavaScript order
-  bool overflow = false;                               // qs's side channel: an array that outgrew arrayLimit
-  double max_index = 0;
-
-  bool is_object() const { return kind == Kind::array || kind == Kind::object; }
-
-  NodeRef* find(std::string_view key) {
-    for (auto& [k, v] : props)
-      if (k == key) return &v;
-    return nullptr;
-  }
-  // Assignment: an existing key keeps its place; a new array-index key goes among the index keys in order.
-  void set(const std::string& key, NodeRef value) {
-    if (NodeRef* existing = find(key)) {
-      *existing = std::move(value);
-      return;
-    }
-    if (is_array_index(key)) {
-      auto less = [](const std::string& a, const std::string& b) {
-        return a.size() != b.size() ? a.size() < b.size() : a < b;
-      };
-      size_t at = 0;
-      while (at < props.size() && is_array_index(props[at].first) && less(props[at].first, key))
-        ++at;
-      props.insert(props.begin() + static_cast<ptrdiff_t>(at), {key, std::move(value)});
-    } else {
-      props.emplace_back(key, std::move(value));
-    }
-  }
-  // Object.keys for arrays: the indices that are not holes.
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    if (kind == Kind::array) {
-      for (size_t i = 0; i < items.size(); ++i)
-        if (items[i]) out.push_back(std::to_string(i));
-    } else if (kind == Kind::object) {
-      for (const auto& [k, v] : props)
-        out.push_back(k);
-    }
-    return out;
-  }
-  NodeRef get(const std::string& key) {
-    if (kind == Kind::array) {
-      if (!is_array_index(key)) return nullptr;
-      size_t i = std::stoul(key);
-      return i < items.size() ? items[i] : nullptr;
-    }
-    NodeRef* p = find(key);
-    return p ? *p : nullptr;
-  }
-};
-
-NodeRef make_string(std::string s) {
-  auto n = std::make_shared<Node>();
-  n->s = std::move(s);
-  return n;
-}
-NodeRef make_null() {
-  auto n = std::make_shared<Node>();
-  n->kind = Node::Kind::null;
-  return n;
-}
-NodeRef make_array() {
-  auto n = std::make_shared<Node>();
-  n->kind = Node::Kind::array;
-  return n;
-}
-NodeRef make_object() {
-  auto n = std::make_shared<Node>();
-  n->kind = Node::Kind::object;
-  return n;
-}
-bool is_array(const NodeRef& n) {
-  return n && n->kind == Node::Kind::array;
-}
-// `!value` in JavaScript: undefined, null, "" and false are falsy (qs's values are never numbers).
-bool falsy(const NodeRef& n) {
-  return !n || n->kind == Node::Kind::null || (n->kind == Node::Kind::string && n->s.empty()) ||
-         (n->kind == Node::Kind::boolean && !n->b);
-}
+using namespace detail;
 
 bool is_object_prototype_key(std::string_view key) {
   static const char* const kKeys[] = {
@@ -560,84 +474,6 @@ Result<NodeRef> parse_object(const std::vector<std::string>& chain, NodeRef val,
     leaf = obj;
   }
   return leaf;
-}
-
-// utils.compact: every array below the root loses its holes.
-void compact(const NodeRef& node) {
-  if (!node || !node->is_object()) return;
-  auto squeeze = [](NodeRef& child) {
-    compact(child);
-    if (is_array(child)) {
-      std::vector<NodeRef> kept;
-      for (auto& x : child->items)
-        if (x) kept.push_back(x);
-      child->items = std::move(kept);
-    }
-  };
-  if (node->kind == Node::Kind::array) {
-    for (auto& item : node->items)
-      if (item) squeeze(item);
-  } else {
-    for (auto& [k, v] : node->props)
-      squeeze(v);
-  }
-}
-
-json::Value to_value(const NodeRef& node) {
-  if (!node) return json::Value();  // a hole: undefined, written as null
-  switch (node->kind) {
-    case Node::Kind::null:
-      return json::Value::null();
-    case Node::Kind::boolean:
-      return json::Value(node->b);
-    case Node::Kind::string:
-      return json::Value(node->s);
-    case Node::Kind::array: {
-      std::vector<json::Value> items;
-      items.reserve(node->items.size());
-      for (const auto& item : node->items)
-        items.push_back(to_value(item));
-      return json::Value::array(std::move(items));
-    }
-    case Node::Kind::object: {
-      json::ObjectBuilder b(node->props.size());
-      for (const auto& [k, v] : node->props)
-        b.append_unique(json::Value(k), to_value(v));
-      return std::move(b).build();
-    }
-  }
-  return json::Value();
-}
-
-NodeRef from_value(const json::Value& v) {
-  switch (v.type()) {
-    case json::Type::string:
-      return make_string(std::string(v.as_string()));
-    case json::Type::null:
-      return make_null();
-    case json::Type::array: {
-      NodeRef a = make_array();
-      for (const auto& item : v.as_array())
-        a->items.push_back(item.is_undefined() ? nullptr : from_value(item));
-      return a;
-    }
-    case json::Type::object: {
-      NodeRef o = make_object();
-      for (const auto& m : v.members())
-        if (!m.value.is_undefined()) o->set(std::string(m.name()), from_value(m.value));
-      return o;
-    }
-    default: {
-      // Numbers and booleans only reach here inside an object given instead of a string: keep their text.
-      if (v.is_bool()) {
-        auto n = std::make_shared<Node>();
-        n->kind = Node::Kind::boolean;
-        n->b = v.as_bool();
-        return n;
-      }
-      return make_string(js_string(v));
-    }
-  }
 }
 
 }  // namespace
