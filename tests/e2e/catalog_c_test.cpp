@@ -10,28 +10,8 @@ namespace hookd::test {
 namespace {
 
 using CatalogC = CatalogTest;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 using Request = CatalogTest::VendorRequest;
 
-Headers with_type(Headers headers, const std::string& content_type = "application/json") {
-  headers.emplace_back("Content-Type", content_type);
-  return headers;
-}
-Request post(const std::string& body, Headers headers, std::optional<int64_t> now = {}) {
-  return Request{"POST", "", body, with_type(std::move(headers)), now};
-}
-std::string hex_hmac(const EVP_MD* md, const std::string& key, const std::string& data) {
-  return to_hex(hmac_of(md, key, data));
-}
-std::string b64_hmac(const std::string& key, const std::string& data) {
-  return to_base64(hmac_of(EVP_sha256(), key, data));
-}
-std::string event_of(const HttpResult& r, size_t i = 0) {
-  return std::string(r.json().get("events").at(i).get("event").string_or(""));
-}
-std::string error_of(const HttpResult& r) {
-  return std::string(r.json().get("error").string_or(""));
-}
 std::string replaced(std::string s, const std::string& from, const std::string& to) {
   s.replace(s.find(from), from.size(), to);
   return s;

@@ -35,23 +35,6 @@ class CatalogD : public CatalogTest {
     return {};
   }
 };
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-CatalogTest::VendorRequest post(std::string body, Headers headers, std::optional<int64_t> now = {}) {
-  headers.emplace_back("Content-Type", "application/json");
-  return {"POST", "", std::move(body), std::move(headers), now};
-}
-
-std::string b64_hmac(std::string_view key, std::string_view data) {
-  return to_base64(hmac_of(EVP_sha256(), key, data));
-}
-std::string hex_hmac(std::string_view key, std::string_view data) {
-  return to_hex(hmac_of(EVP_sha256(), key, data));
-}
-
-std::string event_type(const HttpResult& r, size_t i = 0) {
-  return std::string(r.json().get("events").at(i).get("event").string_or(""));
-}
 
 // ---- Standard Webhooks and Svix.
 // The vector: github.com/standard-webhooks/standard-webhooks (commit b2fa7b8),
@@ -94,7 +77,7 @@ void CatalogD::standard_webhooks(const std::string& vendor, const std::string& b
 
   auto ok = send(account, request(brand, published, body, ts + 10));
   expect_accepted(ok);
-  EXPECT_EQ(event_type(ok), "record:updated") << ok.body;
+  EXPECT_EQ(event_of(ok), "record:updated") << ok.body;
   // At the edges of the 5-minute window, both ways.
   expect_accepted(send(account, request(brand, published, body, ts + 300)));
   expect_accepted(send(account, request(brand, published, body, ts - 300)));
@@ -122,7 +105,7 @@ void CatalogD::standard_webhooks(const std::string& vendor, const std::string& b
       R"({"type":"user.created","timestamp":"2021-02-21T14:22:10Z","data":{"id":"u1"}})";
   auto created = send(account, request(brand, sign(raw_key, ts, typed), typed, ts));
   expect_accepted(created);
-  EXPECT_EQ(event_type(created), "record:created") << created.body;
+  EXPECT_EQ(event_of(created), "record:created") << created.body;
   auto e = delivered(account, created);
   EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), id);
   EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "user.created");
@@ -195,7 +178,7 @@ TEST_F(CatalogD, Paddle) {
   auto created = send(
       account, request("ts=1698796800;h1=" + hex_hmac("VALID_SECRET", "1698796800:" + event), event, ts));
   expect_accepted(created);
-  EXPECT_EQ(event_type(created), "record:created") << created.body;
+  EXPECT_EQ(event_of(created), "record:created") << created.body;
   auto e = delivered(account, created);
   EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), "evt_01hv8x2acma2gz4kx4c1yqcd0q");
   EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "subscription.created");
@@ -224,7 +207,7 @@ TEST_F(CatalogD, PagerDuty) {
 
   auto ok = send(account, request(valid, body));
   expect_accepted(ok);
-  EXPECT_EQ(event_type(ok), "record:updated") << ok.body;
+  EXPECT_EQ(event_of(ok), "record:updated") << ok.body;
   expect_refused(send(account, request(mismatch, body)), "signature_mismatch");
   // Rotation: one v1= per active secret, comma-separated, the valid one in either place.
   expect_accepted(send(account, request(mismatch + "," + valid, body)));
@@ -244,13 +227,13 @@ TEST_F(CatalogD, PagerDuty) {
       R"("occurred_at":"2021-04-26T17:36:27.458Z","data":{"id":"PF9KMXH","type":"service"}}})";
   auto del = send(account, request("v1=" + hex_hmac(secret, deleted), deleted));
   expect_accepted(del);
-  EXPECT_EQ(event_type(del), "record:deleted") << del.body;
+  EXPECT_EQ(event_of(del), "record:deleted") << del.body;
   const std::string created =
       R"({"event":{"id":"01CRE","event_type":"service.created","resource_type":"service",)"
       R"("occurred_at":"2021-04-26T17:36:27.458Z","data":{"id":"PF9KMXI","type":"service"}}})";
   auto cre = send(account, request("v1=" + hex_hmac(secret, created), created));
   expect_accepted(cre);
-  EXPECT_EQ(event_type(cre), "record:created") << cre.body;
+  EXPECT_EQ(event_of(cre), "record:created") << cre.body;
   // What customers get: the event itself, its type word, its resource and PagerDuty's event id.
   auto e = delivered(account, ok);
   EXPECT_EQ(e.get("payload").get("raw_event_type").string_or(""), "incident.priority_updated");
@@ -278,7 +261,7 @@ TEST_F(CatalogD, DocuSign) {
 
   auto ok = send(account, request({{"X-DocuSign-Signature-1", b64_hmac(key, body)}}, body));
   expect_accepted(ok);
-  EXPECT_EQ(event_type(ok), "record:updated") << ok.body;
+  EXPECT_EQ(event_of(ok), "record:updated") << ok.body;
   // Several keys: the account's key may be any of them (here the 2nd and the 10th).
   expect_accepted(send(account, request({{"X-DocuSign-Signature-1", b64_hmac("key one", body)},
                                          {"X-DocuSign-Signature-2", b64_hmac(key, body)}},
@@ -320,7 +303,7 @@ TEST_F(CatalogD, DocuSign) {
       R"({"event":"envelope-voided","apiVersion":"v2.1","data":{"accountId":"8d3a","envelopeId":"4f1d"}})";
   auto v = send(account, request({{"X-DocuSign-Signature-1", b64_hmac(key, voided)}}, voided));
   expect_accepted(v);
-  EXPECT_EQ(event_type(v), "record:updated") << v.body;
+  EXPECT_EQ(event_of(v), "record:updated") << v.body;
   auto e = delivered(account, ok);
   EXPECT_EQ(e.get("payload").get("resource").string_or(""), "docusign/envelopes");
   EXPECT_EQ(e.get("payload").get("record").get("data").get("envelopeId").string_or(""), "4f1c");
@@ -419,7 +402,7 @@ TEST_F(CatalogD, Notion) {
 
   auto ok = send(account, signed_event(token, event));
   expect_accepted(ok);
-  EXPECT_EQ(event_type(ok), "record:created") << ok.body;
+  EXPECT_EQ(event_of(ok), "record:created") << ok.body;
   auto e = delivered(account, ok);
   EXPECT_EQ(e.get("payload").get("vendor_event_id").string_or(""), "367cba44-b6f3-4c92-81e7-6a2e9659efd4");
   EXPECT_EQ(e.get("payload").get("resource").string_or(""), "notion/page");
@@ -428,12 +411,12 @@ TEST_F(CatalogD, Notion) {
   deleted.replace(deleted.find("page.created"), 12, "page.deleted");
   auto del = send(account, signed_event(token, deleted));
   expect_accepted(del);
-  EXPECT_EQ(event_type(del), "record:deleted") << del.body;
+  EXPECT_EQ(event_of(del), "record:deleted") << del.body;
   std::string updated = event;
   updated.replace(updated.find("page.created"), 12, "page.properties_updated");
   auto upd = send(account, signed_event(token, updated));
   expect_accepted(upd);
-  EXPECT_EQ(event_type(upd), "record:updated") << upd.body;
+  EXPECT_EQ(event_of(upd), "record:updated") << upd.body;
 
   // Tampered, signed by the attacker's token, unsigned, a bare hex without sha256=.
   auto tampered = signed_event(token, event);

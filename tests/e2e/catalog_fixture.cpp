@@ -22,6 +22,29 @@ std::string digest_of(const EVP_MD* md, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+Headers with_type(Headers headers, const std::string& content_type) {
+  headers.emplace_back("Content-Type", content_type);
+  return headers;
+}
+CatalogTest::VendorRequest post(std::string body, Headers headers, std::optional<int64_t> now) {
+  return {"POST", "", std::move(body), with_type(std::move(headers)), now};
+}
+std::string hex_hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+  return to_hex(hmac_of(md, key, data));
+}
+std::string hex_hmac(std::string_view key, std::string_view data) {
+  return hex_hmac(EVP_sha256(), key, data);
+}
+std::string b64_hmac(std::string_view key, std::string_view data) {
+  return to_base64(hmac_of(EVP_sha256(), key, data));
+}
+std::string event_of(const HttpResult& r, size_t i) {
+  return std::string(r.json().get("events").at(i).get("event").string_or(""));
+}
+std::string error_of(const HttpResult& r) {
+  return std::string(r.json().get("error").string_or(""));
+}
+
 std::map<std::string, std::string> CatalogTest::hookd_env() {
   auto env = E2eTest::hookd_env();
   env["HOOKD_TEST_MODE"] = "true";

@@ -53,4 +53,17 @@ class CatalogTest : public E2eTest {
   std::map<std::string, std::string> installs_;  // vendor -> environment integration id
 };
 
+// Requests as vendors build them, and what the tests read from hookd's answers.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+// `headers` with a Content-Type.
+Headers with_type(Headers headers, const std::string& content_type = "application/json");
+// A JSON POST, sent at the vendor's clock `now` (seconds) when given.
+CatalogTest::VendorRequest post(std::string body, Headers headers, std::optional<int64_t> now = {});
+std::string hex_hmac(const EVP_MD* md, std::string_view key, std::string_view data);
+std::string hex_hmac(std::string_view key, std::string_view data);  // SHA-256
+std::string b64_hmac(std::string_view key, std::string_view data);  // SHA-256
+// The type of the i-th event an accepted request made, and the error code of a refusal.
+std::string event_of(const HttpResult& r, size_t i = 0);
+std::string error_of(const HttpResult& r);
+
 }  // namespace hookd::test
