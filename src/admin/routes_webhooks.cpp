@@ -220,6 +220,9 @@ awaitable<http::Response> route_delete_webhook(AdminContext& c, http::RequestCon
   if (!w) co_return err;
   Status s = co_await c.store.delete_webhook(*w);
   if (!s.ok()) co_return http::error_response(s.error());
+  // Its health record has no expiry; left here it would stay for good (best effort: the endpoint is gone
+  // either way; an attempt in flight may still write one more failure).
+  (void)co_await c.deliveries.reset_health(w->environment_id, w->id);
   co_return http::Response{http::Status::no_content, 11};
 }
 

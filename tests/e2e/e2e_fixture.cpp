@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <hiredis/hiredis.h>
+
 #include "core/ids.h"
 #include "services.h"
 
@@ -149,6 +151,25 @@ HttpResult E2eTest::admin(std::string_view method, const std::string& path, cons
                           const std::string& token) {
   return http_call(hookd_->port(), method, path, body,
                    {{"Authorization", "Bearer " + (token.empty() ? token_ : token)}});
+}
+
+bool E2eTest::redis_key_exists(const std::string& key) {
+  std::string url = redis_url(kRedisDb);  // redis://host:port/db
+  std::string hostport = url.substr(url.find("//") + 2);
+  hostport = hostport.substr(0, hostport.find('/'));
+  redisContext* c = redisConnect(hostport.substr(0, hostport.rfind(':')).c_str(),
+                                 std::atoi(hostport.substr(hostport.rfind(':') + 1).c_str()));
+  EXPECT_TRUE(c && !c->err) << "cannot connect to the test Redis at " << url;
+  if (!c || c->err) {
+    if (c) redisFree(c);
+    return false;
+  }
+  freeReplyObject(redisCommand(c, "SELECT %d", kRedisDb));
+  auto* reply = static_cast<redisReply*>(redisCommand(c, "EXISTS %b", key.data(), key.size()));
+  bool exists = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 1;
+  if (reply) freeReplyObject(reply);
+  redisFree(c);
+  return exists;
 }
 
 double E2eTest::metric(std::string_view series) {

@@ -63,6 +63,8 @@ class E2eTest : public ::testing::Test {
   // A counter or gauge from /metrics (0 when absent): of the fixture's hookd, or of `process`.
   double metric(std::string_view series);
   static double metric_of(HookdProcess& process, std::string_view series);
+  // EXISTS `key` in the test's Redis database: for state no route shows (what hookd leaves behind).
+  static bool redis_key_exists(const std::string& key);
 
   std::unique_ptr<HookdProcess> hookd_;
   TestHttpServer sink_;

@@ -1,6 +1,7 @@
 // Issue 17: endpoint health (GET /webhook/{id}/stats) and the console's charts (GET /stats/deliveries), computed
 // from the deliveries dispatch recorded, scoped to the token's environment.
 #include "e2e_fixture.h"
+#include "store/keys.h"
 
 namespace hookd::test {
 namespace {
@@ -67,6 +68,17 @@ TEST_F(Stats, AnEndpointsHealthFollowsItsDeliveries) {
   EXPECT_EQ(disabled.get("state").string_or(""), "disabled");
   EXPECT_EQ(disabled.get("disabled_reason").string_or(""), "maintenance");
   EXPECT_GE(metric("hookd_admin_stats_deliveries_read_total"), 15);
+}
+
+// A deleted endpoint leaves no health record behind (it has no expiry: it would stay for good).
+TEST_F(Stats, ADeletedEndpointLeavesNoHealthBehind) {
+  sink_.set_handler([](const RecordedRequest&) { return Reply::with_status(500, "down"); });
+  send_test_events(1);  // dead-lettered after its 3 attempts: none is in flight or due when it is deleted
+  const std::string health =
+      store::keys::webhook_health(store::keys::delivery_shard(environment_id_), webhook_id_);
+  ASSERT_TRUE(redis_key_exists(health)) << "no health record after failed attempts: " << health;
+  ASSERT_EQ(admin("DELETE", "/webhook/" + webhook_id_).status, 204);
+  EXPECT_FALSE(redis_key_exists(health)) << "the deleted endpoint's health is still in Redis";
 }
 
 TEST_F(Stats, DeliveriesPerMinuteByOutcomeForTheEnvironmentOrOneEndpoint) {
