@@ -283,6 +283,9 @@ std::string dump_pretty(const Value& v, int indent = 2);
 
 // Appends `s` as a JSON string literal (with quotes and escapes).
 void write_string(std::string& out, std::string_view s);
+// Appends code point `cp` (at most U+10FFFF) as UTF-8: 1 to 4 bytes. What a surrogate becomes is the caller's
+// decision.
+void append_utf8(std::string& out, char32_t cp);
 
 // Reads `text`, a JSON object, without building values: for each top-level member named in `names`, the
 // member's value as the JSON text it is in `text` (a view into it) at the same index of `out`, or an empty
